@@ -1,0 +1,39 @@
+package dev.floe.raft.message;
+
+import dev.floe.raft.NodeId;
+import java.util.List;
+
+/**
+ * AppendEntries (Raft §5.3), also used as a heartbeat when it carries no entries.
+ *
+ * @param from the leader
+ * @param to the follower
+ * @param term the leader's term
+ * @param prevLogIndex index of the entry just before {@code entries}
+ * @param prevLogTerm term of the entry at {@code prevLogIndex}
+ * @param entries the entries to store, contiguous from {@code prevLogIndex + 1}; may be empty
+ * @param leaderCommit the leader's commit index
+ * @param round the leader's heartbeat round when this was sent; echoed in the response so that the
+ *     leader can confirm its leadership for reads (ReadIndex)
+ */
+public record AppendRequest(
+    NodeId from,
+    NodeId to,
+    long term,
+    long prevLogIndex,
+    long prevLogTerm,
+    List<LogEntry> entries,
+    long leaderCommit,
+    long round)
+    implements RaftMessage {
+
+  /** Copies the entry list (not the entries) so the record is immutable. */
+  public AppendRequest {
+    entries = List.copyOf(entries);
+  }
+
+  /** Returns the index of the last entry carried, or {@code prevLogIndex} if none. */
+  public long lastIndex() {
+    return prevLogIndex + entries.size();
+  }
+}

@@ -1,0 +1,33 @@
+package dev.floe.raft.message;
+
+import dev.floe.raft.NodeId;
+
+/**
+ * The answer to an {@link AppendRequest}. A success is sent only once the entries it confirms are
+ * durable on the follower.
+ *
+ * @param from the follower
+ * @param to the leader
+ * @param term the follower's term
+ * @param success whether the log matched at {@code prevLogIndex} and the entries were stored
+ * @param matchIndex on success, the last index known to match the leader's log; otherwise 0
+ * @param rejectedIndex on failure, the request's {@code prevLogIndex}; otherwise 0
+ * @param conflictTerm on failure, the follower's term at {@code rejectedIndex}, or 0 if its log is
+ *     shorter than that
+ * @param conflictIndex on failure, the first index the follower holds for {@code conflictTerm}, or
+ *     its last index + 1 if its log is shorter; the leader can skip a whole term per round trip
+ * @param lastLogIndex the follower's last log index
+ * @param round the {@link AppendRequest#round()} being answered
+ */
+public record AppendResponse(
+    NodeId from,
+    NodeId to,
+    long term,
+    boolean success,
+    long matchIndex,
+    long rejectedIndex,
+    long conflictTerm,
+    long conflictIndex,
+    long lastLogIndex,
+    long round)
+    implements RaftMessage {}

@@ -1,0 +1,38 @@
+package dev.floe.raft.message;
+
+/** What a log entry holds. The numeric codes are part of the wire and disk formats. */
+public enum EntryType {
+  /** A command submitted by a client, applied to the state machine. */
+  COMMAND(1),
+  /** The empty entry a new leader appends to commit entries of earlier terms (Raft §5.4.2). */
+  NOOP(2),
+  /** A cluster configuration (members and learners); takes effect when appended. */
+  CONFIGURATION(3);
+
+  private final int code;
+
+  EntryType(int code) {
+    this.code = code;
+  }
+
+  /** Returns the stable numeric code used by the wire and disk formats. */
+  public int code() {
+    return code;
+  }
+
+  /**
+   * Returns the type with the given code.
+   *
+   * @param code a code returned by {@link #code()}
+   * @return the type
+   * @throws IllegalArgumentException if no type has that code
+   */
+  public static EntryType fromCode(int code) {
+    return switch (code) {
+      case 1 -> COMMAND;
+      case 2 -> NOOP;
+      case 3 -> CONFIGURATION;
+      default -> throw new IllegalArgumentException("unknown entry type code " + code);
+    };
+  }
+}

@@ -1,0 +1,41 @@
+package dev.floe.raft.message;
+
+import dev.floe.raft.NodeId;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A client command that a follower forwards to the leader. The leader appends it and answers with
+ * a {@link ForwardResponse} naming the index it was given; the follower reports success to its
+ * client only once it has itself applied that index with that term.
+ *
+ * @param from the follower
+ * @param to the leader
+ * @param term the follower's term
+ * @param requestId an id unique on the sender, echoed in the response
+ * @param command the command bytes
+ */
+public record ForwardRequest(NodeId from, NodeId to, long term, long requestId, byte[] command)
+    implements RaftMessage {
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ForwardRequest r
+        && from.equals(r.from)
+        && to.equals(r.to)
+        && term == r.term
+        && requestId == r.requestId
+        && Arrays.equals(command, r.command);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(from, to, term, requestId) * 31 + Arrays.hashCode(command);
+  }
+
+  @Override
+  public String toString() {
+    return "ForwardRequest[" + from + "->" + to + " term=" + term + " id=" + requestId + " "
+        + command.length + "B]";
+  }
+}

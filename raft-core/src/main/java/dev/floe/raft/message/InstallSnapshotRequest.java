@@ -1,0 +1,58 @@
+package dev.floe.raft.message;
+
+import dev.floe.raft.NodeId;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One chunk of a snapshot streamed from the leader to a follower that is behind the leader's log
+ * (Raft §7).
+ *
+ * @param from the leader
+ * @param to the follower
+ * @param term the leader's term
+ * @param snapshotIndex the last log index the snapshot covers
+ * @param snapshotTerm the term of the entry at {@code snapshotIndex}
+ * @param configuration the encoded cluster configuration as of {@code snapshotIndex}
+ * @param offset the byte offset of {@code chunk} in the snapshot
+ * @param chunk the bytes at {@code offset}
+ * @param done whether this is the last chunk
+ */
+public record InstallSnapshotRequest(
+    NodeId from,
+    NodeId to,
+    long term,
+    long snapshotIndex,
+    long snapshotTerm,
+    byte[] configuration,
+    long offset,
+    byte[] chunk,
+    boolean done)
+    implements RaftMessage {
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof InstallSnapshotRequest r
+        && from.equals(r.from)
+        && to.equals(r.to)
+        && term == r.term
+        && snapshotIndex == r.snapshotIndex
+        && snapshotTerm == r.snapshotTerm
+        && Arrays.equals(configuration, r.configuration)
+        && offset == r.offset
+        && Arrays.equals(chunk, r.chunk)
+        && done == r.done;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(from, to, term, snapshotIndex, offset) * 31 + Arrays.hashCode(chunk);
+  }
+
+  @Override
+  public String toString() {
+    return "InstallSnapshotRequest[" + from + "->" + to + " term=" + term + " snapshot="
+        + snapshotIndex + "@" + snapshotTerm + " offset=" + offset + " chunk=" + chunk.length
+        + "B done=" + done + "]";
+  }
+}

@@ -1,0 +1,65 @@
+package dev.floe.raft.message;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One entry of the replicated log.
+ *
+ * <p>Entries are immutable by contract: the payload array is not copied, and nobody may modify it
+ * after the entry is built. Two entries are equal when index, term, type and payload bytes are.
+ *
+ * @param index the entry's position in the log, from 1
+ * @param term the term of the leader that created it, from 1
+ * @param type what the entry holds
+ * @param data the payload: the command bytes, an encoded configuration, or empty for a no-op
+ */
+public record LogEntry(long index, long term, EntryType type, byte[] data) {
+  private static final byte[] EMPTY = new byte[0];
+
+  /** Validates the entry. */
+  public LogEntry {
+    if (index < 1) {
+      throw new IllegalArgumentException("index must be >= 1: " + index);
+    }
+    if (term < 1) {
+      throw new IllegalArgumentException("term must be >= 1: " + term);
+    }
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(data, "data");
+  }
+
+  /** Returns a command entry. */
+  public static LogEntry command(long index, long term, byte[] data) {
+    return new LogEntry(index, term, EntryType.COMMAND, data);
+  }
+
+  /** Returns a no-op entry. */
+  public static LogEntry noop(long index, long term) {
+    return new LogEntry(index, term, EntryType.NOOP, EMPTY);
+  }
+
+  /** Returns the payload size plus a fixed per-entry overhead, for byte-bounded batching. */
+  public long sizeInBytes() {
+    return data.length + 24L;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LogEntry e
+        && index == e.index
+        && term == e.term
+        && type == e.type
+        && Arrays.equals(data, e.data);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(index, term, type) * 31 + Arrays.hashCode(data);
+  }
+
+  @Override
+  public String toString() {
+    return "LogEntry[" + index + "@" + term + " " + type + " " + data.length + "B]";
+  }
+}

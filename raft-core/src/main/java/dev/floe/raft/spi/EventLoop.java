@@ -1,0 +1,29 @@
+package dev.floe.raft.spi;
+
+/**
+ * A single-threaded executor with timers, on which a node runs its consensus algorithm. Production
+ * uses a dedicated thread; the simulator uses virtual time, which is what makes a run replayable.
+ *
+ * <h2>Contract</h2>
+ * Tasks run one at a time, never concurrently, and in the order {@link #execute} was called. A task
+ * must not block. Both methods may be called from any thread and never throw; once the loop is shut
+ * down, tasks are silently dropped.
+ */
+public interface EventLoop {
+
+  /** Runs the task on the loop, after every task submitted before it. */
+  void execute(Runnable task);
+
+  /**
+   * Runs the task on the loop once {@code delayMillis} have passed.
+   *
+   * @return a handle that cancels the task if it has not started
+   */
+  Cancellable schedule(long delayMillis, Runnable task);
+
+  /** A scheduled task that can be cancelled. */
+  interface Cancellable {
+    /** Cancels the task if it has not run yet. */
+    void cancel();
+  }
+}

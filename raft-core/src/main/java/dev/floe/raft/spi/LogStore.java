@@ -1,0 +1,132 @@
+package dev.floe.raft.spi;
+
+import dev.floe.raft.message.LogEntry;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Durable storage for a node's log and its {@link TermAndVote}.
+ *
+ * <h2>Writes and durability</h2>
+ * {@link #append}, {@link #truncateSuffix}, {@link #compactPrefix}, {@link #reset} and
+ * {@link #saveTermAndVote} are <em>buffered</em>: they take effect at once for every read of this
+ * store, but are durable only once a later {@link #sync()} completes. They must not wait for the
+ * disk to flush. {@code sync()} returns a future that completes when every write made before the call
+ * is durable; futures complete in the order of the calls. This is what lets a store share one
+ * flush among many writes (group commit) and lets the leader write its log while it replicates.
+ * Floe never counts or acknowledges an entry before the {@code sync()} that covers it completes.
+ *
+ * <p>Durable writes are durable in order: if a crash keeps a write, it keeps every earlier one. A
+ * crash may lose writes that no completed {@code sync()} covered; after such a crash the store
+ * reopens with a prefix of the writes made.
+ *
+ * <h2>Threading</h2>
+ * All methods but {@link #close()} are called by one thread at a time (the node's event loop), never
+ * concurrently, after {@link #open()} returned. The future of {@code sync()} may complete on any
+ * thread; Floe does not block in its callbacks.
+ *
+ * <h2>Failures</h2>
+ * A write that fails throws {@link IOException}, or fails the futures of the {@code sync()} calls
+ * that cover it with an {@code IOException} (a full disk, a read-only file system). Once a write has
+ * failed the store may fail every later one. Floe then stops the node's participation rather than
+ * acknowledge anything that is not durable. Corrupt data found by {@code open()} is reported by
+ * an exception naming the file and position, never repaired by discarding committed entries.
+ *
+ * <h2>Indexes</h2>
+ * The log holds the contiguous entries {@code firstIndex() .. lastIndex()}; it is empty when
+ * {@code lastIndex() == firstIndex() - 1}. A new store has {@code firstIndex() == 1}.
+ */
+public interface LogStore extends Closeable {
+
+  /**
+   * Opens the store and recovers its durable state. Called once, before any other method.
+   *
+   * @throws IOException if the store cannot be opened or holds corrupt data
+   */
+  void open() throws IOException;
+
+  /** Returns the last saved term and vote ({@link TermAndVote#INITIAL} for a new store). */
+  TermAndVote termAndVote();
+
+  /** Returns the index of the first entry held (or that will be held, if empty). */
+  long firstIndex();
+
+  /** Returns the index of the last entry held, or {@code firstIndex() - 1} if empty. */
+  long lastIndex();
+
+  /**
+   * Returns the term of the entry at {@code index}.
+   *
+   * @param index an index in {@code firstIndex() .. lastIndex()}
+   * @throws IndexOutOfBoundsException if the store holds no entry at that index
+   */
+  long term(long index);
+
+  /**
+   * Reads entries from {@code fromIndex} up to, not including, {@code toIndexExclusive}, stopping
+   * early once their {@link LogEntry#sizeInBytes()} sum exceeds {@code maxBytes}. At least one entry
+   * is returned when the range is not empty, whatever its size.
+   *
+   * @throws IndexOutOfBoundsException if the range is not within {@code firstIndex() ..
+   *     lastIndex() + 1}
+   * @throws java.io.UncheckedIOException if the entries cannot be read
+   */
+  List<LogEntry> entries(long fromIndex, long toIndexExclusive, long maxBytes);
+
+  /**
+   * Appends entries (buffered). The first entry's index is {@code lastIndex() + 1} and indexes are
+   * contiguous.
+   *
+   * @throws IllegalArgumentException if the entries do not follow the log
+   * @throws IOException if the write fails
+   */
+  void append(List<LogEntry> entries) throws IOException;
+
+  /**
+   * Removes every entry at or after {@code fromIndex} (buffered), after a conflict with a leader.
+   *
+   * @param fromIndex an index in {@code firstIndex() .. lastIndex() + 1}
+   * @throws IOException if the write fails
+   */
+  void truncateSuffix(long fromIndex) throws IOException;
+
+  /**
+   * Discards entries up to and including {@code upToIndex} (buffered) after a snapshot covers them.
+   * A store may keep some of them (it removes whole files): afterwards {@code firstIndex()} is at
+   * most {@code upToIndex + 1}.
+   *
+   * @throws IOException if the write fails
+   */
+  void compactPrefix(long upToIndex) throws IOException;
+
+  /**
+   * Discards every entry (buffered) so that the next append starts at {@code nextIndex}; used when
+   * a snapshot from the leader replaces the whole log.
+   *
+   * @throws IOException if the write fails
+   */
+  void reset(long nextIndex) throws IOException;
+
+  /**
+   * Saves the term and vote (buffered; durable at the next {@link #sync()}).
+   *
+   * @throws IOException if the write fails
+   */
+  void saveTermAndVote(TermAndVote termAndVote) throws IOException;
+
+  /**
+   * Makes every write made before this call durable.
+   *
+   * @return a future that completes when they are durable, or fails with an {@link IOException}
+   */
+  CompletableFuture<Void> sync();
+
+  /**
+   * Releases the store's files and threads. Writes not yet synced may be lost. Idempotent; may be
+   * called from any thread.
+   */
+  @Override
+  void close() throws IOException;
+}

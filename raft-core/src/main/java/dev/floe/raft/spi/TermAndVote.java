@@ -1,0 +1,21 @@
+package dev.floe.raft.spi;
+
+import dev.floe.raft.NodeId;
+
+/**
+ * The durable part of a node's election state: its current term and whom it voted for in it.
+ *
+ * @param term the current term, 0 before the first election
+ * @param votedFor the candidate voted for in {@code term}, or {@code null} if none
+ */
+public record TermAndVote(long term, NodeId votedFor) {
+  /** The state of a node that never took part in an election. */
+  public static final TermAndVote INITIAL = new TermAndVote(0, null);
+
+  /** Validates the term. */
+  public TermAndVote {
+    if (term < 0) {
+      throw new IllegalArgumentException("term must be >= 0: " + term);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.floe.raft.spi;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.message.RaftMessage;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/**
+ * Carries {@link RaftMessage}s between nodes. Raft tolerates loss, duplication, delay and
+ * reordering, so a transport needs to do no more than try: it may drop a message at any time
+ * (for instance while a peer is unreachable), and Raft resends what matters.
+ *
+ * <h2>Threading</h2>
+ * {@link #send} is called from the node's event loop; it must not block and must not throw.
+ * {@code inbound} may be called from any thread, concurrently; it does not block.
+ *
+ * <h2>Failures</h2>
+ * {@link #start} fails with an exception naming the cause (a port in use, a bad key). A malformed,
+ * oversized or unauthenticated message must be dropped (and logged), never handed to the node.
+ */
+public interface Transport extends Closeable {
+
+  /**
+   * Starts receiving messages addressed to {@code self} and passes each to {@code inbound}.
+   *
+   * @param self the local node
+   * @param inbound where received messages go
+   * @throws IOException if the transport cannot start
+   */
+  void start(NodeId self, Consumer<RaftMessage> inbound) throws IOException;
+
+  /**
+   * Sends a message to {@link RaftMessage#to()}, or drops it. Never blocks and never throws; a
+   * message to an unknown node is dropped and logged.
+   */
+  void send(RaftMessage message);
+
+  /** Stops sending and receiving and releases resources. Idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,12 @@
+package dev.floe.raft;
+
+/**
+ * The outcome of a submit is unknown: its leader lost leadership, or no answer came in time, before
+ * the command was known to be committed. The command may or may not be applied. Retry it only if
+ * applying it twice is harmless, or through a client session that deduplicates it.
+ */
+public class CommitUnknownException extends FloeException {
+  public CommitUnknownException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,11 @@
+package dev.floe.raft;
+
+/**
+ * The node is closed, or stopped taking part after a storage failure (the cause): it takes no
+ * requests and never acknowledges anything that is not durable.
+ */
+public class NodeStoppedException extends FloeException {
+  public NodeStoppedException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

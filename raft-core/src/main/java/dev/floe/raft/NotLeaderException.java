@@ -1,0 +1,22 @@
+package dev.floe.raft;
+
+import java.util.Optional;
+
+/**
+ * The request was refused, with no effect on the replicated state: no leader is known, the leader
+ * refused it (for example during a leadership transfer), or its entry was overwritten before it
+ * committed. Retrying is safe.
+ */
+public class NotLeaderException extends FloeException {
+  private final NodeId leaderHint;
+
+  public NotLeaderException(String message, NodeId leaderHint) {
+    super(leaderHint == null ? message : message + " (leader: " + leaderHint + ")");
+    this.leaderHint = leaderHint;
+  }
+
+  /** The leader the refusing node knew of, if any: the place to retry. */
+  public Optional<NodeId> leaderHint() {
+    return Optional.ofNullable(leaderHint);
+  }
+}

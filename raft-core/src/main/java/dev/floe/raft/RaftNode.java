@@ -1,0 +1,717 @@
+package dev.floe.raft;
+
+import dev.floe.raft.core.Event;
+import dev.floe.raft.core.Outcome;
+import dev.floe.raft.core.RaftCore;
+import dev.floe.raft.core.Ready;
+import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.message.RaftMessage;
+import dev.floe.raft.spi.EventLoop;
+import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.StateMachine;
+import dev.floe.raft.spi.Transport;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A member of a Floe cluster: the Raft algorithm driven over a {@link Transport}, a {@link LogStore}
+ * and the application's {@link StateMachine}.
+ *
+ * <pre>{@code
+ * RaftNode node = RaftNode.builder()
+ *     .id(NodeId.of("n1"))
+ *     .members(List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3")))
+ *     .stateMachine(myStateMachine)
+ *     .transport(transport)
+ *     .logStore(store)
+ *     .build();
+ * node.start();
+ * SubmitResult r = node.submit(command).get();
+ * }</pre>
+ *
+ * <h2>Threading</h2>
+ * Every public method is thread-safe and returns at once. The algorithm runs on one event loop;
+ * the state machine runs on a separate apply thread. Futures complete on the event loop: attach
+ * callbacks that block with the {@code *Async} variants.
+ *
+ * <h2>Guarantees</h2>
+ * A submit completes normally only once its command is committed (durable on a majority) and
+ * applied by this node's state machine. It fails with {@link NotLeaderException} when it certainly
+ * had no effect, and with {@link CommitUnknownException} when its fate is unknown.
+ */
+public final class RaftNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RaftNode.class);
+  /** How many applied entries are remembered for forwarded submits whose answer comes late. */
+  private static final int RECENTLY_APPLIED = 4096;
+
+  private final NodeId id;
+  private final List<NodeId> members;
+  private final StateMachine stateMachine;
+  private final Transport transport;
+  private final LogStore store;
+  private final RaftOptions options;
+  private final EventLoop loop;
+  private final Executor applyExecutor;
+  private final RandomGenerator random;
+  private final AutoCloseable ownedThreads;
+
+  // Owned by the event loop.
+  private RaftCore core;
+  private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Runnable> requests = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final List<Event.Proposal> proposalBatch = new ArrayList<>();
+  private final Requests pending;
+  private CompletableFuture<Void> lastSync = CompletableFuture.completedFuture(null);
+  private long nextRequestId = 1;
+  private long handedToApplyIndex;
+  private Role lastRole = Role.FOLLOWER;
+  private EventLoop.Cancellable tickTask;
+
+  private volatile boolean started;
+  private volatile boolean closed;
+  private volatile Throwable failure;
+  private volatile RaftStatus status;
+
+  private RaftNode(Builder b) {
+    this.id = Objects.requireNonNull(b.id, "id");
+    this.members = List.copyOf(new java.util.TreeSet<>(Objects.requireNonNull(b.members, "members")));
+    this.stateMachine = Objects.requireNonNull(b.stateMachine, "stateMachine");
+    this.transport = Objects.requireNonNull(b.transport, "transport");
+    this.store = Objects.requireNonNull(b.logStore, "logStore");
+    this.options = b.options;
+    this.options.toCoreConfig(); // validates
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException("members must not be empty");
+    }
+    if (!members.contains(id)) {
+      throw new IllegalArgumentException("members " + members + " do not include this node " + id);
+    }
+    if (b.eventLoop != null) {
+      this.loop = b.eventLoop;
+      this.applyExecutor = Objects.requireNonNull(b.applyExecutor, "applyExecutor (with eventLoop)");
+      this.ownedThreads = null;
+    } else {
+      NodeThreads threads = new NodeThreads(id.value());
+      this.loop = threads.loop;
+      this.applyExecutor = threads.applier;
+      this.ownedThreads = threads;
+    }
+    this.random = b.random != null ? b.random : RandomGenerator.of("L64X128MixRandom");
+    this.pending = new Requests();
+    this.status = new RaftStatus(id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0, members, Map.of(),
+        Optional.empty());
+  }
+
+  /** Returns a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Recovers the log, then starts taking part in the cluster.
+   *
+   * @throws IOException if the store cannot be opened (for example, it is corrupt) or the transport
+   *     cannot start
+   * @throws IllegalStateException if called twice
+   */
+  public void start() throws IOException {
+    if (started) {
+      throw new IllegalStateException("node " + id + " is already started");
+    }
+    started = true;
+    store.open();
+    long first = store.firstIndex();
+    long last = store.lastIndex();
+    List<LogEntry> entries = last >= first ? store.entries(first, last + 1, Long.MAX_VALUE) : List.of();
+    long snapshotIndex = first - 1;
+    long snapshotTerm = 0;
+    if (snapshotIndex > 0) {
+      throw new IOException("store " + store + " starts at index " + first
+          + " but no snapshot covers the entries before it");
+    }
+    core = new RaftCore(id, members, options.toCoreConfig(), store.termAndVote(), snapshotIndex,
+        snapshotTerm, entries, random);
+    log.info("{} starting: term {}, log {}..{}, members {}", id, core.term(), first, last, members);
+    publishStatus();
+    transport.start(id, this::onMessage);
+    loop.execute(this::scheduleTick);
+  }
+
+  /**
+   * Replicates a command and applies it.
+   *
+   * @param command the command bytes, handed to {@link StateMachine#apply} on every node
+   * @return a future completing with the command's index and result once it is committed and
+   *     applied on this node; it fails with {@link NotLeaderException} (no effect),
+   *     {@link CommitUnknownException} (fate unknown), {@link OverloadedException} or
+   *     {@link NodeStoppedException}
+   */
+  public CompletableFuture<SubmitResult> submit(byte[] command) {
+    Objects.requireNonNull(command, "command");
+    CompletableFuture<SubmitResult> future = new CompletableFuture<>();
+    enqueue(() -> onSubmit(command, future));
+    return future;
+  }
+
+  /**
+   * Runs a read-only query against the state machine.
+   *
+   * @param query the query bytes, handed to {@link StateMachine#query}
+   * @param consistency how fresh the answer must be
+   * @return a future completing with the state machine's answer
+   */
+  public CompletableFuture<byte[]> query(byte[] query, ReadConsistency consistency) {
+    Objects.requireNonNull(query, "query");
+    Objects.requireNonNull(consistency, "consistency");
+    CompletableFuture<byte[]> future = new CompletableFuture<>();
+    enqueue(() -> onQuery(query, consistency, future));
+    return future;
+  }
+
+  /**
+   * Hands leadership to {@code target} (thesis §3.10): this leader stops taking proposals, brings the
+   * target up to date and tells it to campaign at once.
+   *
+   * @param target the node to lead, or {@code null} for the most up-to-date follower
+   * @return a future completing with the new leader once it leads; it fails with {@link
+   *     NotLeaderException} if this node does not lead, or {@link FloeException} if the target did
+   *     not take over within an election timeout (this node then leads on)
+   */
+  public CompletableFuture<NodeId> transferLeadership(NodeId target) {
+    CompletableFuture<NodeId> future = new CompletableFuture<>();
+    enqueue(() -> onTransfer(target, future));
+    return future;
+  }
+
+  /** Returns this node's current state. */
+  public RaftStatus status() {
+    return status;
+  }
+
+  /** Returns this node's id. */
+  public NodeId id() {
+    return id;
+  }
+
+  /**
+   * Stops the node: fails every pending request with {@link NodeStoppedException}, stops the
+   * transport and closes the store. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    transport.close();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          if (tickTask != null) {
+            tickTask.cancel();
+          }
+          pending.failAll(new NodeStoppedException("node " + id + " is closed", null));
+          done.complete(null);
+        });
+    if (ownedThreads != null) {
+      done.orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
+    try {
+      store.close();
+    } catch (IOException e) {
+      log.warn("{}: closing the log store failed", id, e);
+    }
+    if (ownedThreads != null) {
+      try {
+        ownedThreads.close();
+      } catch (Exception e) {
+        log.warn("{}: stopping threads failed", id, e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- event loop
+
+  private void onMessage(RaftMessage message) {
+    inbox.add(message);
+    scheduleDrain();
+  }
+
+  private void enqueue(Runnable request) {
+    requests.add(request);
+    scheduleDrain();
+  }
+
+  private void scheduleDrain() {
+    if (drainScheduled.compareAndSet(false, true)) {
+      loop.execute(this::drain);
+    }
+  }
+
+  /** Steps everything that arrived since the last pass, then carries out one batch of effects. */
+  private void drain() {
+    drainScheduled.set(false);
+    if (!isActive()) {
+      inbox.clear();
+      Runnable r;
+      while ((r = requests.poll()) != null) {
+        r.run(); // each request fails itself when the node is not active
+      }
+      return;
+    }
+    RaftMessage m;
+    while ((m = inbox.poll()) != null) {
+      core.step(new Event.Receive(m));
+    }
+    Runnable r;
+    while ((r = requests.poll()) != null) {
+      r.run();
+    }
+    if (!proposalBatch.isEmpty()) {
+      core.step(new Event.Propose(new ArrayList<>(proposalBatch)));
+      proposalBatch.clear();
+    }
+    processReady();
+  }
+
+  private boolean isActive() {
+    return core != null && !closed && failure == null;
+  }
+
+  private void scheduleTick() {
+    if (!isActive()) {
+      return;
+    }
+    tickTask = loop.schedule(options.tickMillis(), () -> {
+      if (isActive()) {
+        core.step(new Event.Tick());
+        processReady();
+        scheduleTick();
+      }
+    });
+  }
+
+  private void processReady() {
+    Ready ready = core.ready();
+    if (ready.mustPersist()) {
+      try {
+        if (ready.truncateFrom() != 0) {
+          store.truncateSuffix(ready.truncateFrom());
+        }
+        if (!ready.entries().isEmpty()) {
+          store.append(ready.entries());
+        }
+        if (ready.termAndVote() != null) {
+          store.saveTermAndVote(ready.termAndVote());
+        }
+        lastSync = store.sync();
+      } catch (IOException | RuntimeException e) {
+        fail(e);
+        return;
+      }
+    }
+    for (RaftMessage m : ready.messages()) {
+      transport.send(m);
+    }
+    if (!ready.messagesAfterPersist().isEmpty()) {
+      List<RaftMessage> after = ready.messagesAfterPersist();
+      lastSync.whenComplete((v, error) -> loop.execute(() -> afterPersist(after, error)));
+    }
+    for (Outcome o : ready.outcomes()) {
+      pending.onOutcome(o);
+    }
+    if (!ready.committedEntries().isEmpty()) {
+      List<LogEntry> committed = ready.committedEntries();
+      handedToApplyIndex = committed.get(committed.size() - 1).index();
+      applyExecutor.execute(() -> apply(committed));
+      pending.runReadsUpTo(handedToApplyIndex);
+    }
+    if (lastRole == Role.LEADER && core.role() != Role.LEADER) {
+      pending.onLeadershipLost(core.commitIndex());
+    }
+    lastRole = core.role();
+    publishStatus();
+  }
+
+  private void afterPersist(List<RaftMessage> messages, Throwable error) {
+    if (error != null) {
+      fail(error);
+      return;
+    }
+    if (!isActive()) {
+      return;
+    }
+    for (RaftMessage m : messages) {
+      if (m.to().equals(id)) {
+        core.step(new Event.Receive(m));
+      } else {
+        transport.send(m);
+      }
+    }
+    processReady();
+  }
+
+  /** A write failed: stop taking part, so that nothing not durable is ever acknowledged. */
+  private void fail(Throwable error) {
+    if (failure != null) {
+      return;
+    }
+    failure = error;
+    log.error("{}: storage failed; the node stops taking part in the cluster", id, error);
+    if (tickTask != null) {
+      tickTask.cancel();
+    }
+    pending.failAll(new NodeStoppedException("node " + id + " stopped: storage failed: " + error, error));
+    publishStatus();
+  }
+
+  private void apply(List<LogEntry> entries) {
+    List<Applied> results = new ArrayList<>(entries.size());
+    for (LogEntry e : entries) {
+      Object result = null;
+      if (e.type() == dev.floe.raft.message.EntryType.COMMAND) {
+        try {
+          result = stateMachine.apply(e.index(), e.data());
+        } catch (RuntimeException ex) {
+          log.warn("{}: the state machine rejected entry {}", id, e.index(), ex);
+          result = ex;
+        }
+      }
+      results.add(new Applied(e.index(), e.term(), result));
+    }
+    loop.execute(() -> onApplied(results));
+  }
+
+  private void onApplied(List<Applied> results) {
+    for (Applied a : results) {
+      pending.onApplied(a);
+    }
+    if (isActive()) {
+      core.step(new Event.Applied(results.get(results.size() - 1).index()));
+      processReady();
+    }
+  }
+
+  private void publishStatus() {
+    RaftCore c = core;
+    if (c == null) {
+      return;
+    }
+    Role role = failure != null ? Role.FOLLOWER : c.role();
+    status = new RaftStatus(id, role, c.term(), Optional.ofNullable(c.leader()), c.commitIndex(),
+        c.appliedIndex(), c.lastIndex(), List.copyOf(c.voters()), c.matchIndexes(),
+        Optional.ofNullable(failure).map(Throwable::toString));
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  private void onSubmit(byte[] command, CompletableFuture<SubmitResult> future) {
+    if (!checkActive(future)) {
+      return;
+    }
+    if (pending.size() >= options.maxPendingRequests()) {
+      future.completeExceptionally(new OverloadedException(
+          "node " + id + " has " + pending.size() + " requests waiting (maxPendingRequests)"));
+      return;
+    }
+    long requestId = nextRequestId++;
+    pending.addSubmit(requestId, future);
+    proposalBatch.add(new Event.Proposal(requestId, command));
+  }
+
+  private void onQuery(byte[] query, ReadConsistency consistency, CompletableFuture<byte[]> future) {
+    if (!checkActive(future)) {
+      return;
+    }
+    if (consistency == ReadConsistency.LOCAL) {
+      runQuery(query, future);
+      return;
+    }
+    long requestId = nextRequestId++;
+    pending.addRead(requestId, query, future);
+    core.step(new Event.ReadIndex(requestId));
+  }
+
+  private void onTransfer(NodeId target, CompletableFuture<NodeId> future) {
+    if (!checkActive(future)) {
+      return;
+    }
+    long requestId = nextRequestId++;
+    pending.addTransfer(requestId, future);
+    core.step(new Event.TransferLeadership(requestId, target));
+  }
+
+  private boolean checkActive(CompletableFuture<?> future) {
+    if (isActive()) {
+      return true;
+    }
+    future.completeExceptionally(new NodeStoppedException(
+        closed || core == null ? "node " + id + " is not running" : "node " + id + " stopped: " + failure,
+        failure));
+    return false;
+  }
+
+  /** Runs a query on the apply thread, after every entry handed to it so far. */
+  private void runQuery(byte[] query, CompletableFuture<byte[]> future) {
+    applyExecutor.execute(() -> {
+      byte[] answer;
+      try {
+        answer = stateMachine.query(query);
+      } catch (RuntimeException e) {
+        loop.execute(() -> future.completeExceptionally(e));
+        return;
+      }
+      loop.execute(() -> future.complete(answer));
+    });
+  }
+
+  /** One applied entry: {@code result} is the state machine's byte[] or exception, or null. */
+  private record Applied(long index, long term, Object result) {}
+
+  /**
+   * Requests waiting for their outcome: submits (first for the index they get, then for it to be
+   * applied), reads (for their read index to be applied) and transfers. Owned by the event loop.
+   */
+  private final class Requests {
+    private final Map<Long, CompletableFuture<SubmitResult>> awaitingIndex = new LinkedHashMap<>();
+    private final java.util.TreeMap<Long, Submitted> awaitingApply = new java.util.TreeMap<>();
+    private final java.util.TreeMap<Long, Applied> recentlyApplied = new java.util.TreeMap<>();
+    private final Map<Long, PendingRead> reads = new LinkedHashMap<>();
+    private final java.util.TreeMap<Long, List<PendingRead>> readsAwaitingApply = new java.util.TreeMap<>();
+    private final Map<Long, CompletableFuture<NodeId>> transfers = new LinkedHashMap<>();
+    private long appliedIndex;
+
+    private record Submitted(long requestId, long term, CompletableFuture<SubmitResult> future) {}
+
+    private record PendingRead(byte[] query, CompletableFuture<byte[]> future) {}
+
+    int size() {
+      return awaitingIndex.size() + awaitingApply.size() + reads.size();
+    }
+
+    void addSubmit(long requestId, CompletableFuture<SubmitResult> future) {
+      awaitingIndex.put(requestId, future);
+      timeout(requestId, future, "submit");
+    }
+
+    void addRead(long requestId, byte[] query, CompletableFuture<byte[]> future) {
+      reads.put(requestId, new PendingRead(query, future));
+      timeout(requestId, future, "query");
+    }
+
+    void addTransfer(long requestId, CompletableFuture<NodeId> future) {
+      transfers.put(requestId, future);
+      timeout(requestId, future, "leadership transfer");
+    }
+
+    private void timeout(long requestId, CompletableFuture<?> future, String what) {
+      EventLoop.Cancellable t = loop.schedule(options.requestTimeoutMillis(), () -> {
+        if (!future.isDone()) {
+          awaitingIndex.remove(requestId);
+          reads.remove(requestId);
+          transfers.remove(requestId);
+          awaitingApply.values().removeIf(s -> s.requestId() == requestId);
+          future.completeExceptionally(new CommitUnknownException(
+              "no outcome for the " + what + " within " + options.requestTimeoutMillis() + " ms"));
+        }
+      });
+      future.whenComplete((v, e) -> t.cancel());
+    }
+
+    void onOutcome(Outcome o) {
+      if (o instanceof Outcome.ProposalAccepted a) {
+        CompletableFuture<SubmitResult> f = awaitingIndex.remove(a.requestId());
+        if (f == null) {
+          return;
+        }
+        if (a.index() <= appliedIndex) {
+          Applied done = recentlyApplied.get(a.index());
+          if (done != null) {
+            complete(new Submitted(a.requestId(), a.term(), f), done);
+          } else {
+            f.completeExceptionally(new CommitUnknownException(
+                "entry " + a.index() + " was applied before its answer arrived; outcome unknown"));
+          }
+          return;
+        }
+        awaitingApply.put(a.index(), new Submitted(a.requestId(), a.term(), f));
+      } else if (o instanceof Outcome.Rejected r) {
+        NotLeaderException e = new NotLeaderException(r.reason(), r.leaderHint());
+        fail(awaitingIndex.remove(r.requestId()), e);
+        PendingRead read = reads.remove(r.requestId());
+        if (read != null) {
+          read.future().completeExceptionally(e);
+        }
+        CompletableFuture<NodeId> t = transfers.remove(r.requestId());
+        if (t != null) {
+          t.completeExceptionally(r.reason().contains("not the leader") ? e
+              : new FloeException("leadership transfer failed: " + r.reason()));
+        }
+      } else if (o instanceof Outcome.ReadIndexReady r) {
+        PendingRead read = reads.remove(r.requestId());
+        if (read != null) {
+          readsAwaitingApply.computeIfAbsent(r.readIndex(), k -> new ArrayList<>()).add(read);
+          runReadsUpTo(handedToApplyIndex);
+        }
+      } else if (o instanceof Outcome.TransferCompleted t) {
+        CompletableFuture<NodeId> f = transfers.remove(t.requestId());
+        if (f != null) {
+          f.complete(t.target());
+        }
+      }
+    }
+
+    private <T> void fail(CompletableFuture<T> f, Throwable e) {
+      if (f != null) {
+        f.completeExceptionally(e);
+      }
+    }
+
+    /** Queries whose read index is handed to the apply thread run after it (it is FIFO). */
+    void runReadsUpTo(long index) {
+      while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= index) {
+        for (PendingRead r : readsAwaitingApply.pollFirstEntry().getValue()) {
+          runQuery(r.query(), r.future());
+        }
+      }
+    }
+
+    void onApplied(Applied a) {
+      appliedIndex = a.index();
+      recentlyApplied.put(a.index(), a);
+      if (recentlyApplied.size() > RECENTLY_APPLIED) {
+        recentlyApplied.pollFirstEntry();
+      }
+      Submitted s = awaitingApply.remove(a.index());
+      if (s != null) {
+        complete(s, a);
+      }
+    }
+
+    private void complete(Submitted s, Applied a) {
+      if (s.term() != a.term()) {
+        s.future().completeExceptionally(new NotLeaderException(
+            "entry " + a.index() + " was overwritten by a later leader; the command was not applied",
+            core == null ? null : core.leader()));
+      } else if (a.result() instanceof RuntimeException e) {
+        s.future().completeExceptionally(e);
+      } else {
+        byte[] result = a.result() == null ? new byte[0] : (byte[]) a.result();
+        s.future().complete(new SubmitResult(a.index(), a.term(), result));
+      }
+    }
+
+    /** A leader that stepped down cannot tell whether its uncommitted entries will commit. */
+    void onLeadershipLost(long commitIndex) {
+      var uncommitted = awaitingApply.tailMap(commitIndex, false);
+      for (Submitted s : uncommitted.values()) {
+        s.future().completeExceptionally(new CommitUnknownException(
+            "node " + id + " lost leadership before the command was known to be committed"));
+      }
+      uncommitted.clear();
+    }
+
+    void failAll(FloeException e) {
+      awaitingIndex.values().forEach(f -> f.completeExceptionally(e));
+      awaitingApply.values().forEach(s -> s.future().completeExceptionally(e));
+      reads.values().forEach(r -> r.future().completeExceptionally(e));
+      readsAwaitingApply.values().forEach(l -> l.forEach(r -> r.future().completeExceptionally(e)));
+      transfers.values().forEach(f -> f.completeExceptionally(e));
+      awaitingIndex.clear();
+      awaitingApply.clear();
+      reads.clear();
+      readsAwaitingApply.clear();
+      transfers.clear();
+    }
+  }
+
+  /** Builds a {@link RaftNode}. Every setter but the optional ones must be called. */
+  public static final class Builder {
+    private NodeId id;
+    private List<NodeId> members;
+    private StateMachine stateMachine;
+    private Transport transport;
+    private LogStore logStore;
+    private RaftOptions options = RaftOptions.defaults();
+    private EventLoop eventLoop;
+    private Executor applyExecutor;
+    private RandomGenerator random;
+
+    private Builder() {}
+
+    /** This node's id; it must be one of the members. */
+    public Builder id(NodeId id) {
+      this.id = id;
+      return this;
+    }
+
+    /** The cluster's voting members, this node included. */
+    public Builder members(List<NodeId> members) {
+      this.members = members;
+      return this;
+    }
+
+    /** The application's state machine; it must start empty. */
+    public Builder stateMachine(StateMachine stateMachine) {
+      this.stateMachine = stateMachine;
+      return this;
+    }
+
+    /** How this node reaches the others. */
+    public Builder transport(Transport transport) {
+      this.transport = transport;
+      return this;
+    }
+
+    /** Where this node keeps its log. */
+    public Builder logStore(LogStore logStore) {
+      this.logStore = logStore;
+      return this;
+    }
+
+    /** Tunables (optional; {@link RaftOptions#defaults()} otherwise). */
+    public Builder options(RaftOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * The event loop and apply executor to run on (optional, for simulation and tests): by default
+     * the node starts one thread for each. The executor must run tasks one at a time, in order.
+     */
+    public Builder threads(EventLoop eventLoop, Executor applyExecutor) {
+      this.eventLoop = Objects.requireNonNull(eventLoop, "eventLoop");
+      this.applyExecutor = Objects.requireNonNull(applyExecutor, "applyExecutor");
+      return this;
+    }
+
+    /** The source of randomness for election timeouts (optional; seeded from entropy otherwise). */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Builds the node (not yet started).
+     *
+     * @throws NullPointerException if a required setting is missing
+     * @throws IllegalArgumentException if the settings are inconsistent
+     */
+    public RaftNode build() {
+      return new RaftNode(this);
+    }
+  }
+}

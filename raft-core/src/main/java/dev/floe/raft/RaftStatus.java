@@ -1,0 +1,38 @@
+package dev.floe.raft;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A node's state at one moment, as seen from outside. Obtained from {@link RaftNode#status()}; a
+ * copy, never updated.
+ *
+ * @param id the node
+ * @param role its role
+ * @param term its current term
+ * @param leader the leader it knows of in this term
+ * @param commitIndex the highest index it knows to be committed
+ * @param appliedIndex the highest index its state machine has applied
+ * @param lastIndex the index of its last log entry
+ * @param members the voting members, in id order
+ * @param matchIndexes on a leader, each member's match index; otherwise empty
+ * @param failure why the node stopped taking part (a storage failure), or empty while healthy
+ */
+public record RaftStatus(
+    NodeId id,
+    Role role,
+    long term,
+    Optional<NodeId> leader,
+    long commitIndex,
+    long appliedIndex,
+    long lastIndex,
+    List<NodeId> members,
+    Map<NodeId, Long> matchIndexes,
+    Optional<String> failure) {
+
+  /** Whether this node is the leader. */
+  public boolean isLeader() {
+    return role == Role.LEADER;
+  }
+}

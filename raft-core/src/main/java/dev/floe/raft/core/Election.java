@@ -1,0 +1,54 @@
+package dev.floe.raft.core;
+
+import dev.floe.raft.NodeId;
+import java.util.SortedSet;
+import java.util.TreeMap;
+
+/** The votes of one campaign, pre-vote or real. */
+final class Election {
+  enum Result {
+    PENDING,
+    WON,
+    LOST
+  }
+
+  private final boolean preVote;
+  private final long term;
+  private final SortedSet<NodeId> voters;
+  private final TreeMap<NodeId, Boolean> votes = new TreeMap<>();
+
+  Election(boolean preVote, long term, SortedSet<NodeId> voters) {
+    this.preVote = preVote;
+    this.term = term;
+    this.voters = voters;
+  }
+
+  boolean preVote() {
+    return preVote;
+  }
+
+  long term() {
+    return term;
+  }
+
+  /** Records a voter's first answer (later duplicates are ignored) and returns the tally. */
+  Result record(NodeId voter, boolean granted) {
+    if (voters.contains(voter)) {
+      votes.putIfAbsent(voter, granted);
+    }
+    int quorum = Quorum.majority(voters.size());
+    int yes = 0;
+    int no = 0;
+    for (boolean v : votes.values()) {
+      if (v) {
+        yes++;
+      } else {
+        no++;
+      }
+    }
+    if (yes >= quorum) {
+      return Result.WON;
+    }
+    return voters.size() - no < quorum ? Result.LOST : Result.PENDING;
+  }
+}

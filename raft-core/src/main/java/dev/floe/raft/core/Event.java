@@ -1,0 +1,42 @@
+package dev.floe.raft.core;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.message.RaftMessage;
+import java.util.List;
+import java.util.Objects;
+
+/** Something that happens to a node: the only way in to {@link RaftCore}. */
+public sealed interface Event {
+
+  /** A unit of logical time passed. */
+  record Tick() implements Event {}
+
+  /** A message arrived (possibly from this node itself, after a durable write). */
+  record Receive(RaftMessage message) implements Event {
+    public Receive {
+      Objects.requireNonNull(message, "message");
+    }
+  }
+
+  /** Commands submitted on this node, each with an id unique on this node. */
+  record Propose(List<Proposal> proposals) implements Event {
+    public Propose {
+      proposals = List.copyOf(proposals);
+    }
+  }
+
+  /** One submitted command. */
+  record Proposal(long requestId, byte[] command) {}
+
+  /** The state machine has applied every entry up to {@code index}. */
+  record Applied(long index) implements Event {}
+
+  /**
+   * Asks the leader to hand leadership to {@code target}, or to the most up-to-date follower if
+   * {@code target} is {@code null}.
+   */
+  record TransferLeadership(long requestId, NodeId target) implements Event {}
+
+  /** Asks for a linearizable read index (ReadIndex, thesis §6.4). */
+  record ReadIndex(long requestId) implements Event {}
+}

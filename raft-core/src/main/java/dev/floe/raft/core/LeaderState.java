@@ -1,0 +1,386 @@
+package dev.floe.raft.core;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.message.AppendRequest;
+import dev.floe.raft.message.AppendResponse;
+import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.message.TimeoutNow;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+
+/**
+ * A leader's bookkeeping for one term: each member's {@link Progress}, the commit rule, heartbeats
+ * and check-quorum, pending linearizable reads, and a leadership transfer in progress.
+ */
+final class LeaderState {
+  private final RaftCore core;
+  private final RaftLog log;
+  private final CoreConfig config;
+  private final NodeId self;
+  private final SortedSet<NodeId> voters;
+  private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
+  private final long term;
+
+  private long round;
+  private int heartbeatElapsed;
+  private int quorumCheckElapsed;
+  private boolean appended;
+
+  private final ArrayDeque<PendingRead> readsAwaitingCommit = new ArrayDeque<>();
+  private final ArrayDeque<PendingRead> readsAwaitingQuorum = new ArrayDeque<>();
+
+  private NodeId transferTarget;
+  private long transferRequestId;
+  private int transferElapsed;
+
+  private record PendingRead(long requestId, NodeId origin, long readIndex, long round) {}
+
+  LeaderState(RaftCore core, CoreConfig config, NodeId self, SortedSet<NodeId> voters) {
+    this.core = core;
+    this.log = core.log;
+    this.config = config;
+    this.self = self;
+    this.voters = voters;
+    this.term = core.currentTerm();
+    for (NodeId v : voters) {
+      progress.put(v, new Progress(log.lastIndex() + 1));
+    }
+  }
+
+  Map<NodeId, Long> matchIndexes() {
+    TreeMap<NodeId, Long> out = new TreeMap<>();
+    progress.forEach((id, p) -> out.put(id, p.match));
+    return out;
+  }
+
+  /** Why proposals are refused now, or {@code null} if they are taken. */
+  String refusal() {
+    return transferTarget == null ? null : "a leadership transfer to " + transferTarget + " is in progress";
+  }
+
+  void markAppended() {
+    appended = true;
+  }
+
+  // ---------------------------------------------------------------- replication
+
+  /** Sends what each follower lacks, as far as its window allows. */
+  void broadcastAppend() {
+    progress.forEach(
+        (id, p) -> {
+          if (!id.equals(self)) {
+            sendAppends(id, p);
+          }
+        });
+  }
+
+  private void sendAppends(NodeId to, Progress p) {
+    if (p.state == Progress.State.PROBE) {
+      sendAppend(to, p, true);
+      return;
+    }
+    while (sendAppend(to, p, false)) {
+      // fill the pipeline window
+    }
+  }
+
+  /** Sends one AppendEntries from {@code p.next}; returns whether it carried entries. */
+  private boolean sendAppend(NodeId to, Progress p, boolean allowEmpty) {
+    if (p.state == Progress.State.PROBE ? p.probeSent
+        : p.inflightFull(config.maxInflightAppends(), config.maxInflightBytes())) {
+      return false;
+    }
+    long prev = p.next - 1;
+    long prevTerm = log.term(prev);
+    if (prevTerm < 0) {
+      throw new IllegalStateException(
+          "follower " + to + " needs entry " + prev + " which is compacted; snapshots are not sent yet");
+    }
+    List<LogEntry> entries = log.slice(p.next, config.maxEntriesPerAppend(), config.maxBytesPerAppend());
+    if (entries.isEmpty() && !allowEmpty) {
+      return false;
+    }
+    send(to, p, prev, prevTerm, entries);
+    if (p.state == Progress.State.PROBE) {
+      p.probeSent = true;
+    } else if (!entries.isEmpty()) {
+      long last = entries.get(entries.size() - 1).index();
+      long bytes = 0;
+      for (LogEntry e : entries) {
+        bytes += e.sizeInBytes();
+      }
+      p.next = last + 1;
+      p.addInflight(last, bytes);
+    }
+    return !entries.isEmpty();
+  }
+
+  /** An empty AppendEntries at the follower's match point: carries commit and round, never rejected. */
+  private void sendHeartbeat(NodeId to, Progress p) {
+    long prevTerm = log.term(p.match);
+    if (prevTerm < 0) {
+      return;
+    }
+    send(to, p, p.match, prevTerm, List.of());
+  }
+
+  private void send(NodeId to, Progress p, long prev, long prevTerm, List<LogEntry> entries) {
+    long commit = core.commitIndex();
+    core.addMessage(new AppendRequest(self, to, term, prev, prevTerm, entries, commit, round));
+    p.lastSentRound = round;
+    p.lastSentCommit = commit;
+  }
+
+  void onAppendResponse(AppendResponse r) {
+    Progress p = progress.get(r.from());
+    if (p == null) {
+      return;
+    }
+    p.recentActive = true;
+    if (r.round() > p.ackedRound) {
+      p.ackedRound = r.round();
+      serveConfirmedReads();
+    }
+    if (r.success()) {
+      if (p.acknowledge(r.matchIndex())) {
+        if (p.state == Progress.State.PROBE) {
+          p.becomeReplicate();
+        }
+        maybeCommit();
+        maybeSendTimeoutNow(r.from(), p);
+      }
+      if (!r.from().equals(self)) {
+        sendAppends(r.from(), p);
+      }
+      return;
+    }
+    if (r.rejectedIndex() <= p.match) {
+      if (r.lastLogIndex() < p.match) {
+        // The follower lost entries it had acknowledged (its disk was wiped). Start over with it.
+        p.match = 0;
+        p.becomeProbe();
+        p.next = r.lastLogIndex() + 1;
+        sendAppends(r.from(), p);
+      }
+      return; // a stale rejection, for a request older than what is known to match
+    }
+    if (p.state == Progress.State.REPLICATE || r.rejectedIndex() == p.next - 1) {
+      long next = nextFromHint(r);
+      p.becomeProbe();
+      p.next = Math.max(p.match + 1, Math.min(next, r.rejectedIndex()));
+      sendAppends(r.from(), p);
+    }
+  }
+
+  /** Fast backtracking: skip a whole conflicting term per round trip (thesis §5.3 note). */
+  private long nextFromHint(AppendResponse r) {
+    if (r.conflictTerm() == 0) {
+      return r.conflictIndex();
+    }
+    long lastOfTerm = log.lastIndexOfTerm(r.conflictTerm());
+    return lastOfTerm >= 0 ? lastOfTerm + 1 : r.conflictIndex();
+  }
+
+  private void maybeCommit() {
+    long[] matches = new long[voters.size()];
+    int i = 0;
+    for (NodeId v : voters) {
+      matches[i++] = progress.get(v).match;
+    }
+    long index = Quorum.committedIndex(matches);
+    // Figure 8: count replicas only for an entry of this term; earlier ones commit with it.
+    if (index > core.commitIndex() && log.term(index) == term) {
+      core.advanceCommit(index);
+      while (!readsAwaitingCommit.isEmpty()) {
+        PendingRead r = readsAwaitingCommit.poll();
+        startRead(r.requestId(), r.origin());
+      }
+    }
+  }
+
+  /** Carries out what the events of this step left pending: new entries, commit, read rounds. */
+  void flush() {
+    if (appended) {
+      appended = false;
+      broadcastAppend();
+    }
+    long commit = core.commitIndex();
+    progress.forEach(
+        (id, p) -> {
+          if (id.equals(self)) {
+            return;
+          }
+          if (p.lastSentRound < round || p.lastSentCommit < commit) {
+            if (p.state == Progress.State.PROBE) {
+              sendAppend(id, p, true);
+            } else {
+              sendHeartbeat(id, p);
+            }
+          }
+        });
+  }
+
+  // ---------------------------------------------------------------- time
+
+  void tick() {
+    heartbeatElapsed++;
+    quorumCheckElapsed++;
+    if (transferTarget != null && ++transferElapsed >= config.electionTicksMin()) {
+      core.addOutcome(
+          new Outcome.Rejected(
+              transferRequestId, self, transferTarget + " did not take over within an election timeout"));
+      transferTarget = null;
+    }
+    if (quorumCheckElapsed >= config.electionTicksMin()) {
+      quorumCheckElapsed = 0;
+      if (config.checkQuorum() && !quorumActive()) {
+        core.stepDownInCurrentTerm();
+        return;
+      }
+    }
+    if (heartbeatElapsed >= config.heartbeatTicks()) {
+      heartbeatElapsed = 0;
+      heartbeat();
+    }
+  }
+
+  private boolean quorumActive() {
+    int active = 0;
+    for (NodeId v : voters) {
+      Progress p = progress.get(v);
+      if (v.equals(self) || p.recentActive) {
+        active++;
+      }
+      p.recentActive = false;
+    }
+    return active >= Quorum.majority(voters.size());
+  }
+
+  private void heartbeat() {
+    round++;
+    progress.forEach(
+        (id, p) -> {
+          if (id.equals(self)) {
+            return;
+          }
+          if (p.state == Progress.State.PROBE) {
+            p.probeSent = false;
+            sendAppend(id, p, true);
+          } else if (p.hasInflight() && p.match == p.matchAtLastHeartbeat) {
+            // Nothing acknowledged for a whole heartbeat interval: a request was lost. Re-probe.
+            p.becomeProbe();
+            sendAppend(id, p, true);
+          } else {
+            sendHeartbeat(id, p);
+          }
+          p.matchAtLastHeartbeat = p.match;
+        });
+  }
+
+  // ---------------------------------------------------------------- reads (ReadIndex, thesis §6.4)
+
+  void requestRead(long requestId, NodeId origin) {
+    if (log.term(core.commitIndex()) != term) {
+      // Until its no-op commits, a new leader does not know the latest commit index.
+      readsAwaitingCommit.add(new PendingRead(requestId, origin, 0, 0));
+    } else {
+      startRead(requestId, origin);
+    }
+  }
+
+  private void startRead(long requestId, NodeId origin) {
+    long readIndex = core.commitIndex();
+    if (voters.size() == 1) {
+      core.grantRead(requestId, origin, readIndex);
+      return;
+    }
+    // A fresh round: only answers to requests sent from now on confirm leadership for this read.
+    round++;
+    readsAwaitingQuorum.add(new PendingRead(requestId, origin, readIndex, round));
+  }
+
+  private void serveConfirmedReads() {
+    while (!readsAwaitingQuorum.isEmpty()) {
+      PendingRead r = readsAwaitingQuorum.peek();
+      int acks = 0;
+      for (NodeId v : voters) {
+        if (v.equals(self) || progress.get(v).ackedRound >= r.round()) {
+          acks++;
+        }
+      }
+      if (acks < Quorum.majority(voters.size())) {
+        return;
+      }
+      readsAwaitingQuorum.poll();
+      core.grantRead(r.requestId(), r.origin(), r.readIndex());
+    }
+  }
+
+  // ---------------------------------------------------------------- leadership transfer (§3.10)
+
+  void startTransfer(long requestId, NodeId target) {
+    if (transferTarget != null) {
+      core.addOutcome(
+          new Outcome.Rejected(requestId, self, "a transfer to " + transferTarget + " is in progress"));
+      return;
+    }
+    NodeId chosen = target != null ? target : mostUpToDateFollower();
+    if (chosen == null) {
+      core.addOutcome(new Outcome.Rejected(requestId, self, "there is no other voter to take over"));
+      return;
+    }
+    if (chosen.equals(self)) {
+      core.addOutcome(new Outcome.TransferCompleted(requestId, self));
+      return;
+    }
+    if (!voters.contains(chosen)) {
+      core.addOutcome(new Outcome.Rejected(requestId, self, chosen + " is not a voting member"));
+      return;
+    }
+    transferTarget = chosen;
+    transferRequestId = requestId;
+    transferElapsed = 0;
+    Progress p = progress.get(chosen);
+    maybeSendTimeoutNow(chosen, p);
+    if (transferTarget != null && p.match < log.lastIndex()) {
+      sendAppends(chosen, p); // bring the target up to date first
+    }
+  }
+
+  private NodeId mostUpToDateFollower() {
+    NodeId best = null;
+    long bestMatch = -1;
+    for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+      if (!e.getKey().equals(self) && e.getValue().match > bestMatch) {
+        best = e.getKey();
+        bestMatch = e.getValue().match;
+      }
+    }
+    return best;
+  }
+
+  private void maybeSendTimeoutNow(NodeId id, Progress p) {
+    if (id.equals(transferTarget) && p.match == log.lastIndex()) {
+      core.addMessage(new TimeoutNow(self, id, term));
+    }
+  }
+
+  /**
+   * Ends this term's leadership: pending reads are refused; a transfer in progress is returned so
+   * that the core can report it once the new leader shows itself.
+   */
+  RaftCore.PendingTransfer stepDown(NodeId newLeader) {
+    for (PendingRead r : readsAwaitingCommit) {
+      core.refuseRead(r.requestId(), r.origin(), "leadership was lost");
+    }
+    for (PendingRead r : readsAwaitingQuorum) {
+      core.refuseRead(r.requestId(), r.origin(), "leadership was lost");
+    }
+    readsAwaitingCommit.clear();
+    readsAwaitingQuorum.clear();
+    return transferTarget == null ? null : new RaftCore.PendingTransfer(transferRequestId, transferTarget);
+  }
+}

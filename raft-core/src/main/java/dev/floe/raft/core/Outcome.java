@@ -1,0 +1,26 @@
+package dev.floe.raft.core;
+
+import dev.floe.raft.NodeId;
+
+/** What became of a request made through an {@link Event}. */
+public sealed interface Outcome {
+
+  /** The request this outcome answers. */
+  long requestId();
+
+  /**
+   * The command was appended to the leader's log at {@code index} in {@code term}. It is committed
+   * once this node applies {@code index} with that term; if the entry there has another term, it
+   * was not.
+   */
+  record ProposalAccepted(long requestId, long index, long term) implements Outcome {}
+
+  /** The request was refused without effect; {@code leaderHint} is the leader if known. */
+  record Rejected(long requestId, NodeId leaderHint, String reason) implements Outcome {}
+
+  /** A read may be served once this node has applied {@code readIndex}. */
+  record ReadIndexReady(long requestId, long readIndex) implements Outcome {}
+
+  /** A leadership transfer ended: {@code target} now leads. */
+  record TransferCompleted(long requestId, NodeId target) implements Outcome {}
+}

@@ -1,0 +1,92 @@
+package dev.floe.raft.core;
+
+import java.util.ArrayDeque;
+
+/**
+ * The leader's view of one follower's log (Raft's nextIndex and matchIndex), and the window of
+ * AppendEntries in flight to it.
+ *
+ * <p>In {@code PROBE} state the leader sends one request at a time until it finds where the logs
+ * match; in {@code REPLICATE} state it pipelines up to a window of requests, moving {@code next}
+ * optimistically. Invariant: {@code match < next}; {@code match} never decreases.
+ */
+final class Progress {
+  enum State {
+    PROBE,
+    REPLICATE
+  }
+
+  long match;
+  long next;
+  State state = State.PROBE;
+  /** In PROBE state: a request is out and no answer or heartbeat has come since. */
+  boolean probeSent;
+  /** Whether the follower answered since the last check-quorum round. */
+  boolean recentActive;
+  /** The highest heartbeat round the follower answered in this term. */
+  long ackedRound;
+  /** {@code match} at the last heartbeat tick, to detect a stalled pipeline. */
+  long matchAtLastHeartbeat;
+  /** The heartbeat round and commit index of the last request sent. */
+  long lastSentRound;
+  long lastSentCommit;
+
+  /** Last index of each request in flight, oldest first. */
+  private final ArrayDeque<long[]> inflight = new ArrayDeque<>();
+  private long inflightBytes;
+
+  Progress(long next) {
+    this.next = next;
+  }
+
+  void becomeProbe() {
+    state = State.PROBE;
+    next = match + 1;
+    probeSent = false;
+    clearInflight();
+  }
+
+  void becomeReplicate() {
+    state = State.REPLICATE;
+    next = match + 1;
+    probeSent = false;
+    clearInflight();
+  }
+
+  /** Records an acknowledgement up to {@code index}; returns whether {@code match} grew. */
+  boolean acknowledge(long index) {
+    boolean grew = index > match;
+    if (grew) {
+      match = index;
+      next = Math.max(next, index + 1);
+    }
+    probeSent = false;
+    while (!inflight.isEmpty() && inflight.peekFirst()[0] <= index) {
+      inflightBytes -= inflight.pollFirst()[1];
+    }
+    return grew;
+  }
+
+  void addInflight(long lastIndex, long bytes) {
+    inflight.addLast(new long[] {lastIndex, bytes});
+    inflightBytes += bytes;
+  }
+
+  boolean inflightFull(int maxCount, long maxBytes) {
+    return inflight.size() >= maxCount || inflightBytes >= maxBytes;
+  }
+
+  boolean hasInflight() {
+    return !inflight.isEmpty();
+  }
+
+  private void clearInflight() {
+    inflight.clear();
+    inflightBytes = 0;
+  }
+
+  @Override
+  public String toString() {
+    return state + "[match=" + match + " next=" + next + " inflight=" + inflight.size() + "]";
+  }
+}

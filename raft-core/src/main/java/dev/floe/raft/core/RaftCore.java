@@ -1,0 +1,587 @@
+package dev.floe.raft.core;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.Role;
+import dev.floe.raft.message.AppendRequest;
+import dev.floe.raft.message.AppendResponse;
+import dev.floe.raft.message.ForwardRequest;
+import dev.floe.raft.message.ForwardResponse;
+import dev.floe.raft.message.InstallSnapshotRequest;
+import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.message.RaftMessage;
+import dev.floe.raft.message.ReadIndexRequest;
+import dev.floe.raft.message.ReadIndexResponse;
+import dev.floe.raft.message.TimeoutNow;
+import dev.floe.raft.message.VoteRequest;
+import dev.floe.raft.message.VoteResponse;
+import dev.floe.raft.spi.TermAndVote;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.random.RandomGenerator;
+
+/**
+ * The Raft algorithm as a deterministic state machine: {@link #step(Event)} takes an event, {@link
+ * #ready()} hands out the effects. It never reads a clock, draws randomness of its own, starts a
+ * thread or does I/O, so a run is a pure function of its events and its random source.
+ *
+ * <p>Not thread-safe: one thread steps it (the driver's event loop).
+ *
+ * <p>Roles share this class's state; the leader's bookkeeping lives in {@link LeaderState} and
+ * elections in {@link Election}. Vocabulary follows the Raft paper: term, votedFor, commitIndex,
+ * matchIndex, nextIndex.
+ */
+public final class RaftCore {
+  private final NodeId self;
+  private final CoreConfig config;
+  private final RandomGenerator random;
+  private final SortedSet<NodeId> voters;
+  final RaftLog log;
+
+  private long term;
+  private NodeId votedFor;
+  private TermAndVote savedTermAndVote;
+  private Role role = Role.FOLLOWER;
+  private NodeId leader;
+  private long commitIndex;
+  private long appliedIndex;
+  private long applyHandedIndex;
+
+  private int electionElapsed;
+  private int randomizedElectionTimeout;
+  /** Non-null while campaigning (pre-vote or real). */
+  private Election election;
+  /** Non-null while leading. */
+  private LeaderState leaderState;
+  /** A transfer this node started as leader, awaiting the new leader's appearance. */
+  private PendingTransfer steppedDownTransfer;
+
+  private List<RaftMessage> messages = new ArrayList<>();
+  private List<RaftMessage> messagesAfterPersist = new ArrayList<>();
+  private List<Outcome> outcomes = new ArrayList<>();
+
+  /**
+   * Creates a node's core from its recovered state.
+   *
+   * @param self this node
+   * @param voters the voting members, this node among them (or not, for a node that only listens)
+   * @param config settings
+   * @param termAndVote the recovered term and vote
+   * @param snapshotIndex the index the latest snapshot covers (0 if none)
+   * @param snapshotTerm the term at {@code snapshotIndex} (0 if none)
+   * @param entries the recovered log entries after {@code snapshotIndex}
+   * @param random the source of randomness for election timeouts
+   */
+  public RaftCore(
+      NodeId self,
+      Collection<NodeId> voters,
+      CoreConfig config,
+      TermAndVote termAndVote,
+      long snapshotIndex,
+      long snapshotTerm,
+      List<LogEntry> entries,
+      RandomGenerator random) {
+    if (voters.isEmpty()) {
+      throw new IllegalArgumentException("a cluster needs at least one voter");
+    }
+    this.self = self;
+    this.voters = new TreeSet<>(voters);
+    this.config = config;
+    this.random = random;
+    this.log = new RaftLog(snapshotIndex, snapshotTerm, entries);
+    this.term = termAndVote.term();
+    this.votedFor = termAndVote.votedFor();
+    this.savedTermAndVote = termAndVote;
+    this.commitIndex = snapshotIndex;
+    this.appliedIndex = snapshotIndex;
+    this.applyHandedIndex = snapshotIndex;
+    resetElectionTimer();
+  }
+
+  // ---------------------------------------------------------------- accessors
+
+  public NodeId id() {
+    return self;
+  }
+
+  public Role role() {
+    return role;
+  }
+
+  public long term() {
+    return term;
+  }
+
+  /** The leader of the current term if known, else {@code null}. */
+  public NodeId leader() {
+    return leader;
+  }
+
+  public long commitIndex() {
+    return commitIndex;
+  }
+
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  public long lastIndex() {
+    return log.lastIndex();
+  }
+
+  public long firstIndex() {
+    return log.firstIndex();
+  }
+
+  /** The term of the entry at {@code index}, or -1 if this node does not hold it. */
+  public long termAt(long index) {
+    return log.term(index);
+  }
+
+  /** The voting members, in id order. */
+  public SortedSet<NodeId> voters() {
+    return java.util.Collections.unmodifiableSortedSet(voters);
+  }
+
+  /** While leading: each member's match index (this node's own included), else an empty map. */
+  public Map<NodeId, Long> matchIndexes() {
+    return leaderState == null ? Map.of() : leaderState.matchIndexes();
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Feeds one event to the algorithm. */
+  public void step(Event event) {
+    if (event instanceof Event.Tick) {
+      tick();
+    } else if (event instanceof Event.Receive r) {
+      receive(r.message());
+    } else if (event instanceof Event.Propose p) {
+      propose(p.proposals());
+    } else if (event instanceof Event.Applied a) {
+      appliedIndex = Math.max(appliedIndex, Math.min(a.index(), commitIndex));
+    } else if (event instanceof Event.TransferLeadership t) {
+      transferLeadership(t.requestId(), t.target());
+    } else if (event instanceof Event.ReadIndex r) {
+      readIndex(r.requestId(), self);
+    }
+  }
+
+  /** Takes the effects produced since the last call. */
+  public Ready ready() {
+    if (leaderState != null) {
+      leaderState.flush();
+    }
+    TermAndVote tv = new TermAndVote(term, votedFor);
+    TermAndVote toSave = tv.equals(savedTermAndVote) ? null : tv;
+    savedTermAndVote = tv;
+    long truncateFrom = log.pendingTruncateFrom();
+    List<LogEntry> entries = log.hasUnstable() ? log.takeUnstable() : List.of();
+    if (role == Role.LEADER && !entries.isEmpty()) {
+      // The leader counts its own copy only once it is durable (its write runs beside replication).
+      messagesAfterPersist.add(
+          new AppendResponse(self, self, term, true, log.lastIndex(), 0, 0, 0, log.lastIndex(), 0));
+    }
+    List<LogEntry> committed = List.of();
+    if (commitIndex > applyHandedIndex) {
+      committed = log.range(applyHandedIndex + 1, commitIndex);
+      applyHandedIndex = commitIndex;
+    }
+    Ready ready =
+        new Ready(
+            toSave, truncateFrom, entries, messages, messagesAfterPersist, committed, outcomes);
+    messages = new ArrayList<>();
+    messagesAfterPersist = new ArrayList<>();
+    outcomes = new ArrayList<>();
+    return ready;
+  }
+
+  // ---------------------------------------------------------------- time
+
+  private void tick() {
+    if (role == Role.LEADER) {
+      leaderState.tick();
+      return;
+    }
+    electionElapsed++;
+    if (steppedDownTransfer != null && ++steppedDownTransfer.elapsedTicks >= config.electionTicksMin()) {
+      outcomes.add(
+          new Outcome.Rejected(
+              steppedDownTransfer.requestId, leader, "the transfer target did not take over in time"));
+      steppedDownTransfer = null;
+    }
+    if (voters.contains(self) && electionElapsed >= randomizedElectionTimeout) {
+      campaign(config.preVote(), false);
+    }
+  }
+
+  void resetElectionTimer() {
+    electionElapsed = 0;
+    randomizedElectionTimeout =
+        config.electionTicksMin()
+            + random.nextInt(config.electionTicksMax() - config.electionTicksMin());
+  }
+
+  /** Whether this node heard from a leader within the minimum election timeout. */
+  private boolean inLeaderLease() {
+    return leader != null && electionElapsed < config.electionTicksMin();
+  }
+
+  // ---------------------------------------------------------------- role changes
+
+  void becomeFollower(long newTerm, NodeId newLeader) {
+    if (role == Role.LEADER) {
+      steppedDownTransfer = leaderState.stepDown(newLeader);
+      leaderState = null;
+    }
+    if (newTerm != term) {
+      term = newTerm;
+      votedFor = null;
+    }
+    role = Role.FOLLOWER;
+    election = null;
+    setLeader(newLeader);
+    resetElectionTimer();
+  }
+
+  private void setLeader(NodeId newLeader) {
+    leader = newLeader;
+    if (newLeader != null && steppedDownTransfer != null) {
+      PendingTransfer t = steppedDownTransfer;
+      steppedDownTransfer = null;
+      outcomes.add(
+          newLeader.equals(t.target)
+              ? new Outcome.TransferCompleted(t.requestId, newLeader)
+              : new Outcome.Rejected(t.requestId, newLeader, newLeader + " took over instead"));
+    }
+  }
+
+  private void campaign(boolean preVote, boolean leadershipTransfer) {
+    resetElectionTimer();
+    role = Role.CANDIDATE;
+    leader = null;
+    long campaignTerm = term + 1;
+    if (!preVote) {
+      term = campaignTerm;
+      votedFor = self;
+    }
+    election = new Election(preVote, campaignTerm, voters);
+    for (NodeId voter : voters) {
+      if (voter.equals(self)) {
+        continue;
+      }
+      messages.add(
+          new VoteRequest(
+              self, voter, campaignTerm, log.lastIndex(), log.lastTerm(), preVote,
+              leadershipTransfer));
+    }
+    if (preVote) {
+      // A pre-vote changes nothing durable, so this node's own counts at once.
+      onVote(self, true);
+    } else {
+      // A real vote for itself counts only once the term and vote are durable.
+      messagesAfterPersist.add(new VoteResponse(self, self, term, true, false));
+    }
+  }
+
+  private void onVote(NodeId voter, boolean granted) {
+    switch (election.record(voter, granted)) {
+      case WON -> {
+        if (election.preVote()) {
+          campaign(false, false);
+        } else {
+          becomeLeader();
+        }
+      }
+      case LOST -> becomeFollower(term, null);
+      case PENDING -> {}
+    }
+  }
+
+  private void becomeLeader() {
+    role = Role.LEADER;
+    election = null;
+    setLeader(self);
+    leaderState = new LeaderState(this, config, self, voters);
+    // A no-op of the new term lets earlier entries commit (§5.4.2) and gates reads and transfers.
+    log.append(LogEntry.noop(log.lastIndex() + 1, term));
+    leaderState.broadcastAppend();
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  private void receive(RaftMessage m) {
+    if (!m.to().equals(self)) {
+      return;
+    }
+    // Client-side messages carry no authority over terms; they are answered whatever the term.
+    if (m instanceof ForwardRequest f) {
+      onForwardRequest(f);
+      return;
+    }
+    if (m instanceof ForwardResponse f) {
+      outcomes.add(
+          f.accepted()
+              ? new Outcome.ProposalAccepted(f.requestId(), f.index(), f.entryTerm())
+              : new Outcome.Rejected(f.requestId(), f.leaderHint(), "the leader refused"));
+      return;
+    }
+    if (m instanceof ReadIndexRequest r) {
+      readIndex(r.requestId(), r.from());
+      return;
+    }
+    if (m instanceof ReadIndexResponse r) {
+      outcomes.add(
+          r.accepted()
+              ? new Outcome.ReadIndexReady(r.requestId(), r.readIndex())
+              : new Outcome.Rejected(r.requestId(), r.leaderHint(), "the leader refused the read"));
+      return;
+    }
+    if (m.term() > term) {
+      if (m instanceof VoteRequest v) {
+        boolean ignoreForLease =
+            !v.leadershipTransfer() && (v.preVote() || config.checkQuorum()) && inLeaderLease();
+        if (ignoreForLease) {
+          // A leader is alive: a (possibly removed or partitioned) node must not depose it.
+          if (v.preVote()) {
+            messages.add(new VoteResponse(self, v.from(), term, false, true));
+          }
+          return;
+        }
+        if (!v.preVote()) {
+          becomeFollower(m.term(), null);
+        }
+      } else if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
+        // A granted pre-vote carries the term the candidate would campaign in: adopt nothing.
+      } else {
+        boolean fromLeader =
+            m instanceof AppendRequest || m instanceof InstallSnapshotRequest || m instanceof TimeoutNow;
+        becomeFollower(m.term(), fromLeader ? m.from() : null);
+      }
+    } else if (m.term() < term) {
+      onStaleTerm(m);
+      return;
+    }
+    if (m instanceof VoteRequest v) {
+      onVoteRequest(v);
+    } else if (m instanceof VoteResponse r) {
+      onVoteResponse(r);
+    } else if (m instanceof AppendRequest a) {
+      onAppendRequest(a);
+    } else if (m instanceof AppendResponse r) {
+      if (leaderState != null) {
+        leaderState.onAppendResponse(r);
+      }
+    } else if (m instanceof TimeoutNow) {
+      if (role == Role.FOLLOWER && voters.contains(self)) {
+        campaign(false, true);
+      }
+    }
+    // InstallSnapshot arrives with snapshots (not sent yet).
+  }
+
+  private void onStaleTerm(RaftMessage m) {
+    if (m instanceof AppendRequest || m instanceof InstallSnapshotRequest) {
+      // Tell a deposed leader the newer term so it steps down (needed with check-quorum and
+      // pre-vote, where a higher term no longer reaches it through vote requests).
+      messages.add(
+          new AppendResponse(self, m.from(), term, false, 0, 0, 0, 0, log.lastIndex(), 0));
+    } else if (m instanceof VoteRequest v && v.preVote()) {
+      messages.add(new VoteResponse(self, v.from(), term, false, true));
+    }
+  }
+
+  private void onVoteRequest(VoteRequest v) {
+    boolean upToDate = log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+    if (v.preVote()) {
+      boolean grant = v.term() > term && upToDate;
+      messages.add(new VoteResponse(self, v.from(), grant ? v.term() : term, grant, true));
+      return;
+    }
+    boolean canVote = votedFor != null ? votedFor.equals(v.from()) : leader == null;
+    if (canVote && upToDate) {
+      votedFor = v.from();
+      resetElectionTimer();
+      // The vote leaves only once it is durable, so a restart in this term cannot vote twice.
+      messagesAfterPersist.add(new VoteResponse(self, v.from(), term, true, false));
+    } else {
+      messages.add(new VoteResponse(self, v.from(), term, false, false));
+    }
+  }
+
+  private void onVoteResponse(VoteResponse r) {
+    if (election == null) {
+      return;
+    }
+    boolean matches =
+        r.preVote()
+            ? election.preVote() && r.term() == term + 1
+            : !election.preVote() && r.term() == term;
+    if (matches) {
+      onVote(r.from(), r.granted());
+    }
+  }
+
+  private void onAppendRequest(AppendRequest a) {
+    if (role == Role.LEADER) {
+      throw new IllegalStateException(
+          "two leaders in term " + term + ": " + self + " and " + a.from());
+    }
+    if (role == Role.CANDIDATE) {
+      becomeFollower(term, a.from());
+    }
+    if (!a.from().equals(leader)) {
+      setLeader(a.from());
+    }
+    resetElectionTimer();
+    long prev = a.prevLogIndex();
+    if (prev > log.lastIndex()) {
+      reject(a, 0, log.lastIndex() + 1);
+      return;
+    }
+    if (prev >= log.snapshotIndex() && log.term(prev) != a.prevLogTerm()) {
+      long conflictTerm = log.term(prev);
+      reject(a, conflictTerm, Math.max(log.firstIndexOfTermAt(prev), commitIndex + 1));
+      return;
+    }
+    log.appendFromLeader(prev, a.entries(), commitIndex);
+    long lastNew = a.lastIndex();
+    long newCommit = Math.min(a.leaderCommit(), lastNew);
+    if (newCommit > commitIndex) {
+      commitIndex = newCommit;
+    }
+    // The success goes out only once the entries are durable here.
+    messagesAfterPersist.add(
+        new AppendResponse(self, a.from(), term, true, lastNew, 0, 0, 0, log.lastIndex(), a.round()));
+  }
+
+  private void reject(AppendRequest a, long conflictTerm, long conflictIndex) {
+    messages.add(
+        new AppendResponse(
+            self, a.from(), term, false, 0, a.prevLogIndex(), conflictTerm, conflictIndex,
+            log.lastIndex(), a.round()));
+  }
+
+  // ---------------------------------------------------------------- client requests
+
+  private void propose(List<Event.Proposal> proposals) {
+    if (role == Role.LEADER) {
+      String refusal = leaderState.refusal();
+      for (Event.Proposal p : proposals) {
+        if (refusal != null) {
+          outcomes.add(new Outcome.Rejected(p.requestId(), self, refusal));
+        } else {
+          long index = appendCommand(p.command());
+          outcomes.add(new Outcome.ProposalAccepted(p.requestId(), index, term));
+        }
+      }
+      return;
+    }
+    for (Event.Proposal p : proposals) {
+      if (leader != null) {
+        messages.add(new ForwardRequest(self, leader, term, p.requestId(), p.command()));
+      } else {
+        outcomes.add(new Outcome.Rejected(p.requestId(), null, "no leader is known"));
+      }
+    }
+  }
+
+  private long appendCommand(byte[] command) {
+    long index = log.lastIndex() + 1;
+    log.append(LogEntry.command(index, term, command));
+    leaderState.markAppended();
+    return index;
+  }
+
+  private void onForwardRequest(ForwardRequest f) {
+    String refusal = role != Role.LEADER ? "not the leader" : leaderState.refusal();
+    if (refusal != null) {
+      messages.add(
+          new ForwardResponse(self, f.from(), term, f.requestId(), false, 0, 0, leader));
+      return;
+    }
+    long index = appendCommand(f.command());
+    messages.add(new ForwardResponse(self, f.from(), term, f.requestId(), true, index, term, self));
+  }
+
+  private void readIndex(long requestId, NodeId origin) {
+    if (role == Role.LEADER) {
+      leaderState.requestRead(requestId, origin);
+    } else if (origin.equals(self) && leader != null) {
+      messages.add(new ReadIndexRequest(self, leader, term, requestId));
+    } else {
+      refuseRead(requestId, origin, "not the leader");
+    }
+  }
+
+  void refuseRead(long requestId, NodeId origin, String reason) {
+    if (origin.equals(self)) {
+      outcomes.add(new Outcome.Rejected(requestId, leader, reason));
+    } else {
+      messages.add(new ReadIndexResponse(self, origin, term, requestId, false, 0, leader));
+    }
+  }
+
+  void grantRead(long requestId, NodeId origin, long readIndex) {
+    if (origin.equals(self)) {
+      outcomes.add(new Outcome.ReadIndexReady(requestId, readIndex));
+    } else {
+      messages.add(new ReadIndexResponse(self, origin, term, requestId, true, readIndex, self));
+    }
+  }
+
+  private void transferLeadership(long requestId, NodeId target) {
+    if (role != Role.LEADER) {
+      outcomes.add(new Outcome.Rejected(requestId, leader, "not the leader"));
+      return;
+    }
+    leaderState.startTransfer(requestId, target);
+  }
+
+  // ---------------------------------------------------------------- for the leader's helpers
+
+  long currentTerm() {
+    return term;
+  }
+
+  void addMessage(RaftMessage m) {
+    messages.add(m);
+  }
+
+  void addOutcome(Outcome o) {
+    outcomes.add(o);
+  }
+
+  /** Commits up to {@code index}; called by the leader only for an entry of its own term. */
+  void advanceCommit(long index) {
+    if (index > commitIndex) {
+      commitIndex = index;
+    }
+  }
+
+  /** Check-quorum failed: stop leading (same term) so that the reachable majority may elect. */
+  void stepDownInCurrentTerm() {
+    becomeFollower(term, null);
+  }
+
+  /** A transfer whose leader stepped down, awaiting the next leader to learn whether it worked. */
+  static final class PendingTransfer {
+    final long requestId;
+    final NodeId target;
+    int elapsedTicks;
+
+    PendingTransfer(long requestId, NodeId target) {
+      this.requestId = requestId;
+      this.target = target;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return self + "[" + role + " term=" + term + " leader=" + leader + " commit=" + commitIndex
+        + " last=" + log.lastIndex() + "]";
+  }
+}

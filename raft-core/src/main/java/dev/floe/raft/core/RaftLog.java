@@ -1,0 +1,196 @@
+package dev.floe.raft.core;
+
+import dev.floe.raft.message.LogEntry;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The core's view of the log: every entry after the snapshot point, in memory, split into a
+ * stable part (already handed to the {@code LogStore}) and an unstable tail (not yet handed).
+ *
+ * <p>Invariants: entries are contiguous from {@code snapshotIndex + 1}; {@code stableIndex <=
+ * lastIndex()}; a pending store truncation, if any, is {@code > snapshotIndex}.
+ */
+final class RaftLog {
+  private long snapshotIndex;
+  private long snapshotTerm;
+  private final ArrayList<LogEntry> entries = new ArrayList<>();
+  /** The last index handed to the store. */
+  private long stableIndex;
+  /** The lowest index the store must truncate from before appending, or 0 if none. */
+  private long pendingTruncateFrom;
+
+  RaftLog(long snapshotIndex, long snapshotTerm, List<LogEntry> recovered) {
+    this.snapshotIndex = snapshotIndex;
+    this.snapshotTerm = snapshotTerm;
+    long expected = snapshotIndex + 1;
+    for (LogEntry e : recovered) {
+      if (e.index() != expected) {
+        throw new IllegalArgumentException(
+            "recovered log is not contiguous: expected index " + expected + ", got " + e.index());
+      }
+      entries.add(e);
+      expected++;
+    }
+    this.stableIndex = lastIndex();
+  }
+
+  long snapshotIndex() {
+    return snapshotIndex;
+  }
+
+  long snapshotTerm() {
+    return snapshotTerm;
+  }
+
+  long firstIndex() {
+    return snapshotIndex + 1;
+  }
+
+  long lastIndex() {
+    return snapshotIndex + entries.size();
+  }
+
+  long lastTerm() {
+    return term(lastIndex());
+  }
+
+  /** Returns the term at {@code index}, or -1 if it is compacted away or beyond the log. */
+  long term(long index) {
+    if (index == snapshotIndex) {
+      return snapshotTerm;
+    }
+    if (index < snapshotIndex || index > lastIndex()) {
+      return -1;
+    }
+    return entries.get((int) (index - snapshotIndex - 1)).term();
+  }
+
+  LogEntry entry(long index) {
+    return entries.get((int) (index - snapshotIndex - 1));
+  }
+
+  /** Whether a log ending at (lastIndex, lastTerm) is at least as up to date as this one (§5.4.1). */
+  boolean isUpToDate(long otherLastIndex, long otherLastTerm) {
+    long myLastTerm = lastTerm();
+    return otherLastTerm > myLastTerm || (otherLastTerm == myLastTerm && otherLastIndex >= lastIndex());
+  }
+
+  /**
+   * Returns entries from {@code from}, at most {@code maxCount} and about {@code maxBytes} (at least
+   * one if any).
+   */
+  List<LogEntry> slice(long from, int maxCount, long maxBytes) {
+    long last = lastIndex();
+    if (from > last) {
+      return List.of();
+    }
+    int start = (int) (from - snapshotIndex - 1);
+    int end = (int) Math.min(entries.size(), (long) start + maxCount);
+    long bytes = 0;
+    int i = start;
+    while (i < end) {
+      bytes += entries.get(i).sizeInBytes();
+      i++;
+      if (bytes >= maxBytes) {
+        break;
+      }
+    }
+    return new ArrayList<>(entries.subList(start, i));
+  }
+
+  /** Entries in {@code [from, toInclusive]}. */
+  List<LogEntry> range(long from, long toInclusive) {
+    if (from > toInclusive) {
+      return List.of();
+    }
+    return new ArrayList<>(
+        entries.subList((int) (from - snapshotIndex - 1), (int) (toInclusive - snapshotIndex)));
+  }
+
+  /** Appends an entry created by this node as leader. */
+  void append(LogEntry entry) {
+    if (entry.index() != lastIndex() + 1) {
+      throw new IllegalStateException("append at " + entry.index() + " after " + lastIndex());
+    }
+    entries.add(entry);
+  }
+
+  /**
+   * Stores entries sent by the leader after a matching {@code prevIndex}: entries already present
+   * with the same term are skipped, so a late or duplicated request never cuts off what came after
+   * it; the log is truncated only at the first real conflict (same index, different term).
+   *
+   * @return the index of the first conflicting entry that was replaced, or 0 if none
+   */
+  long appendFromLeader(long prevIndex, List<LogEntry> incoming, long commitIndex) {
+    long conflict = 0;
+    for (LogEntry e : incoming) {
+      long index = e.index();
+      if (index <= snapshotIndex) {
+        continue; // covered by the snapshot, hence committed and equal
+      }
+      if (index <= lastIndex()) {
+        if (term(index) == e.term()) {
+          continue;
+        }
+        if (index <= commitIndex) {
+          throw new IllegalStateException(
+              "leader conflicts with committed entry " + index + " (commit " + commitIndex + ")");
+        }
+        truncateFrom(index);
+        conflict = index;
+      }
+      entries.add(e);
+    }
+    return conflict;
+  }
+
+  private void truncateFrom(long index) {
+    entries.subList((int) (index - snapshotIndex - 1), entries.size()).clear();
+    if (index <= stableIndex) {
+      stableIndex = index - 1;
+      pendingTruncateFrom = pendingTruncateFrom == 0 ? index : Math.min(pendingTruncateFrom, index);
+    }
+  }
+
+  /** The first index at or before {@code index} that has the same term as {@code index}. */
+  long firstIndexOfTermAt(long index) {
+    long t = term(index);
+    long i = index;
+    while (i - 1 > snapshotIndex && term(i - 1) == t) {
+      i--;
+    }
+    return i;
+  }
+
+  /** The last index whose term is {@code t}, or -1 if the log holds none. */
+  long lastIndexOfTerm(long t) {
+    for (long i = lastIndex(); i > snapshotIndex; i--) {
+      long ti = term(i);
+      if (ti == t) {
+        return i;
+      }
+      if (ti < t) {
+        return -1;
+      }
+    }
+    return -1;
+  }
+
+  boolean hasUnstable() {
+    return pendingTruncateFrom != 0 || stableIndex < lastIndex();
+  }
+
+  long pendingTruncateFrom() {
+    return pendingTruncateFrom;
+  }
+
+  /** Returns the entries not yet handed to the store, and marks them handed. */
+  List<LogEntry> takeUnstable() {
+    List<LogEntry> out = range(stableIndex + 1, lastIndex());
+    stableIndex = lastIndex();
+    pendingTruncateFrom = 0;
+    return out;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.floe.raft.transport.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.TooLongFrameException;
+import java.nio.ByteOrder;
+
+/**
+ * Splits the inbound byte stream into frame bodies (the 4-byte length prefix stripped). A negative
+ * length or one over the maximum fails at once, before the frame's bytes arrive, and the inbound
+ * handler then closes the connection. Until the handshake is accepted the maximum is the small
+ * {@link WireFormat#MAX_HANDSHAKE_FRAME_BYTES}, so that an unauthenticated client cannot make the
+ * node buffer a large frame.
+ */
+final class FrameDecoder extends LengthFieldBasedFrameDecoder {
+  private boolean handshakeAccepted;
+
+  FrameDecoder(int maxFrameBytes) {
+    super(maxFrameBytes, 0, WireFormat.LENGTH_BYTES, 0, WireFormat.LENGTH_BYTES, true);
+  }
+
+  /** Lifts the pre-handshake limit. Called on the channel's event loop. */
+  void handshakeAccepted() {
+    handshakeAccepted = true;
+  }
+
+  @Override
+  protected long getUnadjustedFrameLength(ByteBuf buf, int offset, int length, ByteOrder order) {
+    long frameLength = super.getUnadjustedFrameLength(buf, offset, length, order);
+    if (!handshakeAccepted && frameLength > WireFormat.MAX_HANDSHAKE_FRAME_BYTES) {
+      throw new TooLongFrameException("first frame of " + frameLength
+          + " bytes is too long for a handshake (max " + WireFormat.MAX_HANDSHAKE_FRAME_BYTES + ")");
+    }
+    return frameLength;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.floe.raft.transport.netty;
+
+import dev.floe.raft.message.RaftMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.EncoderException;
+import io.netty.handler.codec.MessageToByteEncoder;
+
+/**
+ * Encodes a {@link Handshake} or a {@link RaftMessage} into one length-prefixed frame, in a buffer
+ * of exactly the frame's size from the channel's allocator. {@link MessageToByteEncoder} passes
+ * the buffer on (the transport releases it once written) or releases it if encoding fails.
+ */
+final class FrameEncoder extends MessageToByteEncoder<Object> {
+
+  @Override
+  public boolean acceptOutboundMessage(Object msg) {
+    return msg instanceof RaftMessage || msg instanceof Handshake;
+  }
+
+  @Override
+  protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, Object msg, boolean preferDirect) {
+    return ctx.alloc().ioBuffer(WireFormat.LENGTH_BYTES + bodySize(msg));
+  }
+
+  @Override
+  protected void encode(ChannelHandlerContext ctx, Object msg, ByteBuf out) {
+    int size = bodySize(msg);
+    int start = out.writerIndex();
+    out.writeInt(size);
+    if (msg instanceof RaftMessage m) {
+      MessageCodec.encode(m, out);
+    } else {
+      MessageCodec.encodeHandshake((Handshake) msg, out);
+    }
+    int written = out.writerIndex() - start - WireFormat.LENGTH_BYTES;
+    if (written != size) {
+      throw new EncoderException("encoded " + written + " bytes, expected " + size + ": " + msg);
+    }
+  }
+
+  private static int bodySize(Object msg) {
+    return msg instanceof RaftMessage m
+        ? MessageCodec.encodedSize(m)
+        : MessageCodec.encodedSize((Handshake) msg);
+  }
+}

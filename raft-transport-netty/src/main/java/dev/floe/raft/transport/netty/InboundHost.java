@@ -1,0 +1,30 @@
+package dev.floe.raft.transport.netty;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.message.RaftMessage;
+import io.netty.channel.Channel;
+
+/** What an accepted connection's {@link InboundHandler} needs from its transport. */
+interface InboundHost {
+
+  /** Returns the local node. */
+  NodeId self();
+
+  /** Returns the cluster id that handshakes must name. */
+  String clusterId();
+
+  /** Returns whether {@code id} is a current peer (not the local node). */
+  boolean isPeer(NodeId id);
+
+  /** Records that {@code channel} now carries messages from {@code peer}. */
+  void inboundAccepted(NodeId peer, Channel channel);
+
+  /** Records that {@code channel}, which carried messages from {@code peer}, closed. */
+  void inboundClosed(NodeId peer, Channel channel);
+
+  /** Passes a received message to the node; never throws. */
+  void deliver(RaftMessage message);
+
+  /** Counts a received message that was dropped. */
+  void receivedDropped();
+}

@@ -1,0 +1,417 @@
+package dev.floe.raft.transport.netty;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.message.RaftMessage;
+import dev.floe.raft.spi.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MessageSizeEstimator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default {@link Transport}: length-prefixed binary frames over TCP with Netty, optionally in
+ * mutual TLS.
+ *
+ * <p>Each node listens on one socket and dials one connection to each peer the first time it
+ * sends to it. A connection carries messages one way, from the dialer to the acceptor; replies
+ * travel on the replier's own connection. The dialer's first frame is a handshake naming the
+ * protocol version, the cluster id and its node id; the acceptor closes the connection if any of
+ * them is wrong or unknown, and drops any later message whose sender is not that node. The wire
+ * format is described in the package-private {@code WireFormat} class.
+ *
+ * <p>{@link #send} never blocks and never throws. It drops (and counts, see
+ * {@link #droppedMessageCount()}) a message to an unknown peer, one larger than the maximum frame
+ * size, and messages to a peer that is unreachable (while waiting to redial, with exponential
+ * backoff) or whose connection has more than the write-buffer high water mark queued; so the
+ * memory held per peer is bounded. While a connection is being set up, messages to that peer are
+ * queued within the same bound. Writes are flushed once per batch, not per message.
+ *
+ * <p>Inbound messages are passed to the consumer given to {@link #start} on Netty's I/O threads,
+ * possibly concurrently. A malformed or oversized frame closes the connection it came on (and is
+ * logged) and harms no other connection.
+ *
+ * <p>Thread-safe. Uses native epoll when available, NIO otherwise.
+ */
+public final class NettyTransport implements Transport {
+  private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+  private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+  private static final long CLOSE_TIMEOUT_SECONDS = 5;
+
+  private final NettyTransportOptions options;
+  private final Map<NodeId, PeerConnection> peers = new ConcurrentHashMap<>();
+  private final Map<NodeId, Channel> inbound = new ConcurrentHashMap<>();
+  private final Set<NodeId> warnedUnknown = ConcurrentHashMap.newKeySet();
+  private final LongAdder droppedSent = new LongAdder();
+  private final LongAdder droppedReceived = new LongAdder();
+  private final Backoff backoff;
+
+  private final Object lifecycle = new Object();
+  private volatile boolean started;
+  private volatile boolean closed;
+  private NodeId self;
+  private Consumer<RaftMessage> consumer;
+  private EventLoopGroup group;
+  private Channel serverChannel;
+  private Bootstrap bootstrap;
+  private TlsContexts tls;
+  private Handshake handshake;
+
+  /**
+   * Creates a transport; nothing happens until {@link #start}.
+   *
+   * @param options the configuration
+   */
+  public NettyTransport(NettyTransportOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.backoff = new Backoff(options.reconnectBackoffMin().toNanos(),
+        options.reconnectBackoffMax().toNanos());
+  }
+
+  /**
+   * Starts listening on the configured bind address.
+   *
+   * @throws IOException if the address cannot be bound (the message names it) or a TLS file cannot
+   *     be read or parsed (the message names the file)
+   * @throws IllegalStateException if called twice or after {@link #close}
+   */
+  @Override
+  public void start(NodeId self, Consumer<RaftMessage> inbound) throws IOException {
+    Objects.requireNonNull(self, "self");
+    Objects.requireNonNull(inbound, "inbound");
+    synchronized (lifecycle) {
+      if (started || closed) {
+        throw new IllegalStateException("transport already started or closed");
+      }
+      this.self = self;
+      this.consumer = inbound;
+      this.handshake = new Handshake(WireFormat.VERSION, options.clusterId(), self);
+      this.tls = options.tlsEnabled() ? TlsContexts.load(options) : null;
+      boolean epoll = options.nativeTransport() && Epoll.isAvailable();
+      IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+      group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
+          new DefaultThreadFactory("floe-netty-" + self, true), io);
+      bootstrap = clientBootstrap(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
+      ChannelFuture bind = serverBootstrap(
+          epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+          .bind(options.bindAddress())
+          .awaitUninterruptibly();
+      if (!bind.isSuccess()) {
+        shutDownGroup();
+        Throwable cause = bind.cause();
+        throw new IOException("cannot listen on " + describe(options.bindAddress()) + ": "
+            + cause.getMessage(), cause);
+      }
+      serverChannel = bind.channel();
+      started = true;
+      updatePeers(options.peers());
+      log.info("{}: listening on {} ({}, {})", self, describe(localAddress()),
+          epoll ? "epoll" : "nio", tls != null ? "mutual TLS" : "plaintext");
+    }
+  }
+
+  private ServerBootstrap serverBootstrap(Class<? extends ServerChannel> channelClass) {
+    InboundHost host = new Host();
+    return new ServerBootstrap()
+        .group(group)
+        .channel(channelClass)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .option(ChannelOption.ALLOCATOR, options.allocator())
+        .childOption(ChannelOption.ALLOCATOR, options.allocator())
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ChannelPipeline p = ch.pipeline();
+            if (tls != null) {
+              p.addLast("tls", tls.server.newHandler(ch.alloc()));
+            }
+            FrameDecoder frames = new FrameDecoder(options.maxFrameBytes());
+            p.addLast("frameDecoder", frames);
+            p.addLast("inbound", new InboundHandler(host, frames, HANDSHAKE_TIMEOUT_MILLIS));
+          }
+        });
+  }
+
+  private Bootstrap clientBootstrap(Class<? extends Channel> channelClass) {
+    return new Bootstrap()
+        .group(group)
+        .channel(channelClass)
+        .option(ChannelOption.ALLOCATOR, options.allocator())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+            (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+            options.writeBufferLowWaterMarkBytes(), options.writeBufferHighWaterMarkBytes()))
+        .option(ChannelOption.MESSAGE_SIZE_ESTIMATOR, FrameSizeEstimator.INSTANCE);
+  }
+
+  private ChannelFuture connect(NodeId peer, InetSocketAddress address) {
+    return bootstrap.clone()
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ChannelPipeline p = ch.pipeline();
+            if (tls != null) {
+              p.addLast("tls",
+                  tls.client.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
+            }
+            p.addLast("flushConsolidation", new FlushConsolidationHandler(256, true));
+            p.addLast("frameEncoder", new FrameEncoder());
+            p.addLast("outbound", new OutboundHandler(self, peer));
+          }
+        })
+        .connect(address);
+  }
+
+  /**
+   * Sends {@code message} to its receiver, or drops it; see the class comment. Never blocks and
+   * never throws.
+   */
+  @Override
+  public void send(RaftMessage message) {
+    try {
+      if (!started || closed) {
+        droppedSent.increment();
+        log.debug("dropped {}: transport not running", message);
+        return;
+      }
+      PeerConnection peer = peers.get(message.to());
+      if (peer == null) {
+        droppedSent.increment();
+        if (warnedUnknown.size() < 1000 && warnedUnknown.add(message.to())) {
+          log.warn("{}: dropping messages to unknown node {}", self, message.to());
+        } else {
+          log.debug("{}: dropped {} to unknown node", self, message);
+        }
+        return;
+      }
+      int size = MessageCodec.encodedSize(message);
+      if (size > options.maxFrameBytes()) {
+        droppedSent.increment();
+        log.warn("{}: dropped {}: {} bytes is over the maximum frame size of {}", self, message,
+            size, options.maxFrameBytes());
+        return;
+      }
+      peer.send(message, size);
+    } catch (RuntimeException e) {
+      droppedSent.increment();
+      log.warn("{}: dropped {}: {}", self, message, e.toString(), e);
+    }
+  }
+
+  /**
+   * Replaces the peers' addresses, as membership changes. A removed peer's connections, in and
+   * out, are closed; a peer whose address changed is redialed at its new address. The map may
+   * contain the local node, which is ignored.
+   *
+   * @param newPeers every peer's address
+   */
+  public void updatePeers(Map<NodeId, InetSocketAddress> newPeers) {
+    Map<NodeId, InetSocketAddress> copy = new HashMap<>(newPeers);
+    copy.values().forEach(a -> Objects.requireNonNull(a, "peer address"));
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      if (!started) {
+        throw new IllegalStateException("transport not started");
+      }
+      copy.remove(self);
+      for (NodeId id : Set.copyOf(peers.keySet())) {
+        if (!copy.containsKey(id)) {
+          peers.remove(id).close();
+          Channel in = inbound.remove(id);
+          if (in != null) {
+            in.close();
+          }
+          log.info("{}: removed peer {}", self, id);
+        }
+      }
+      copy.forEach((id, address) -> {
+        PeerConnection existing = peers.get(id);
+        if (existing == null) {
+          peers.put(id, new PeerConnection(self, id, address, dialer, backoff,
+              options.reconnectBackoffMax().toNanos(), options.writeBufferHighWaterMarkBytes(),
+              droppedSent));
+        } else {
+          existing.updateAddress(address);
+        }
+      });
+    }
+  }
+
+  /**
+   * Returns the address the transport listens on; useful after binding port 0.
+   *
+   * @throws IllegalStateException if not started
+   */
+  public InetSocketAddress localAddress() {
+    Channel ch = serverChannel;
+    if (ch == null) {
+      throw new IllegalStateException("transport not started");
+    }
+    return (InetSocketAddress) ch.localAddress();
+  }
+
+  /**
+   * Returns how many messages were dropped so far: outbound ones not sent (unknown or unreachable
+   * peer, full write buffer, oversized) and inbound ones not delivered (wrong sender or receiver).
+   */
+  public long droppedMessageCount() {
+    return droppedSent.sum() + droppedReceived.sum();
+  }
+
+  /** Returns whether the outbound connection to {@code peer} is up (for tests). */
+  boolean isConnectedTo(NodeId peer) {
+    PeerConnection p = peers.get(peer);
+    return p != null && p.isReady();
+  }
+
+  /** Closes every connection and the listening socket, and stops the I/O threads. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      peers.values().forEach(PeerConnection::close);
+      peers.clear();
+      if (serverChannel != null) {
+        serverChannel.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      }
+      inbound.values().forEach(Channel::close);
+      inbound.clear();
+      if (group != null) {
+        shutDownGroup();
+      }
+      log.info("{}: transport closed", self);
+    }
+  }
+
+  private void shutDownGroup() {
+    Future<?> f = group.shutdownGracefully(0, CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    if (!group.next().inEventLoop()) {
+      f.awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS * 2, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String describe(InetSocketAddress a) {
+    return a.getHostString() + ":" + a.getPort();
+  }
+
+  private final PeerConnection.Dialer dialer = new PeerConnection.Dialer() {
+    @Override
+    public ChannelFuture connect(NodeId peer, InetSocketAddress address) {
+      return NettyTransport.this.connect(peer, address);
+    }
+
+    @Override
+    public Handshake handshake() {
+      return handshake;
+    }
+  };
+
+  /** The transport as seen by accepted connections. */
+  private final class Host implements InboundHost {
+    @Override
+    public NodeId self() {
+      return self;
+    }
+
+    @Override
+    public String clusterId() {
+      return options.clusterId();
+    }
+
+    @Override
+    public boolean isPeer(NodeId id) {
+      return peers.containsKey(id);
+    }
+
+    @Override
+    public void inboundAccepted(NodeId peer, Channel channel) {
+      Channel previous = inbound.put(peer, channel);
+      if (previous != null && previous != channel) {
+        // The peer redialed (it restarted, or its old connection broke without us noticing).
+        previous.close();
+      }
+      if (!peers.containsKey(peer)) { // removed while its handshake was in flight
+        inbound.remove(peer, channel);
+        channel.close();
+      }
+    }
+
+    @Override
+    public void inboundClosed(NodeId peer, Channel channel) {
+      inbound.remove(peer, channel);
+    }
+
+    @Override
+    public void deliver(RaftMessage message) {
+      try {
+        consumer.accept(message);
+      } catch (RuntimeException e) {
+        log.warn("{}: the inbound consumer failed on {}", self, message, e);
+      }
+    }
+
+    @Override
+    public void receivedDropped() {
+      droppedReceived.increment();
+    }
+  }
+
+  /** Sizes queued messages by their encoded frame, so the water marks bound real memory. */
+  private static final class FrameSizeEstimator implements MessageSizeEstimator {
+    static final FrameSizeEstimator INSTANCE = new FrameSizeEstimator();
+    private static final Handle HANDLE = msg -> {
+      if (msg instanceof RaftMessage m) {
+        return WireFormat.LENGTH_BYTES + MessageCodec.encodedSize(m);
+      } else if (msg instanceof ByteBuf b) {
+        return b.readableBytes();
+      }
+      return 8;
+    };
+
+    @Override
+    public Handle newHandle() {
+      return HANDLE;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.floe.raft.transport.netty;
+
+/**
+ * Constants of the wire format (protocol version 1). All integers are big-endian.
+ *
+ * <pre>
+ * frame      := length:u32  body            length = size of body, 1..maxFrameBytes
+ * body       := type:u8  fields             fields in the order of the record's components
+ *
+ * handshake  := type=0  magic:u32 ("FLOE")  version:u16  clusterId:str16  nodeId:id
+ * message    := type=1..11  from:id  to:id  term:i64  (the rest of the record's components)
+ *
+ * id         := len:u8 (1..64)  UTF-8 bytes     a NodeId
+ * id?        := len:u8 (0..64)  UTF-8 bytes     a nullable NodeId; length 0 means null
+ * str16      := len:u16  UTF-8 bytes
+ * bytes      := len:i32 (&gt;= 0)  bytes         a byte[]
+ * bool       := u8 (0 or 1)
+ * long       := i64
+ * entries    := count:i32  entry*
+ * entry      := index:i64  term:i64  type:u8 (EntryType code)  data:bytes
+ * </pre>
+ *
+ * <p>Fields after {@code term}, by type:
+ *
+ * <pre>
+ *  1 VoteRequest             lastLogIndex:long lastLogTerm:long preVote:bool leadershipTransfer:bool
+ *  2 VoteResponse            granted:bool preVote:bool
+ *  3 AppendRequest           prevLogIndex:long prevLogTerm:long entries leaderCommit:long round:long
+ *  4 AppendResponse          success:bool matchIndex:long rejectedIndex:long conflictTerm:long
+ *                            conflictIndex:long lastLogIndex:long round:long
+ *  5 InstallSnapshotRequest  snapshotIndex:long snapshotTerm:long configuration:bytes offset:long
+ *                            chunk:bytes done:bool
+ *  6 InstallSnapshotResponse snapshotIndex:long nextOffset:long done:bool
+ *  7 TimeoutNow              (nothing)
+ *  8 ForwardRequest          requestId:long command:bytes
+ *  9 ForwardResponse         requestId:long accepted:bool index:long entryTerm:long leaderHint:id?
+ * 10 ReadIndexRequest        requestId:long
+ * 11 ReadIndexResponse       requestId:long accepted:bool readIndex:long leaderHint:id?
+ * </pre>
+ *
+ * <p>A connection carries frames one way only: the dialer sends a handshake, then messages whose
+ * {@code from} is the handshake's node id; the acceptor sends nothing.
+ */
+final class WireFormat {
+  /** The protocol version this code speaks. */
+  static final int VERSION = 1;
+
+  /** "FLOE" in ASCII: the first bytes of a handshake body after its type. */
+  static final int MAGIC = 0x464C4F45;
+
+  /** Size of the frame length prefix. */
+  static final int LENGTH_BYTES = 4;
+
+  /** The largest handshake frame accepted; anything larger before a handshake is hostile. */
+  static final int MAX_HANDSHAKE_FRAME_BYTES = 512;
+
+  /** The longest cluster id in UTF-8 bytes. */
+  static final int MAX_CLUSTER_ID_BYTES = 255;
+
+  /** The longest node id in bytes (see {@link dev.floe.raft.NodeId}). */
+  static final int MAX_NODE_ID_BYTES = 64;
+
+  static final int HANDSHAKE = 0;
+  static final int VOTE_REQUEST = 1;
+  static final int VOTE_RESPONSE = 2;
+  static final int APPEND_REQUEST = 3;
+  static final int APPEND_RESPONSE = 4;
+  static final int INSTALL_SNAPSHOT_REQUEST = 5;
+  static final int INSTALL_SNAPSHOT_RESPONSE = 6;
+  static final int TIMEOUT_NOW = 7;
+  static final int FORWARD_REQUEST = 8;
+  static final int FORWARD_RESPONSE = 9;
+  static final int READ_INDEX_REQUEST = 10;
+  static final int READ_INDEX_RESPONSE = 11;
+
+  private WireFormat() {}
+}

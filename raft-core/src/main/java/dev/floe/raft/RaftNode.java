@@ -75,7 +75,7 @@ public final class RaftNode implements AutoCloseable {
   private final List<Event.Proposal> proposalBatch = new ArrayList<>();
   private final Requests pending;
   private CompletableFuture<Void> lastSync = CompletableFuture.completedFuture(null);
-  private long nextRequestId = 1;
+  private long nextRequestId;
   private long handedToApplyIndex;
   private Role lastRole = Role.FOLLOWER;
   private EventLoop.Cancellable tickTask;
@@ -110,6 +110,10 @@ public final class RaftNode implements AutoCloseable {
       this.ownedThreads = threads;
     }
     this.random = b.random != null ? b.random : RandomGenerator.of("L64X128MixRandom");
+    // Request ids travel to other nodes (forwarded submits, reads), so they must not repeat
+    // across restarts: a late answer to an earlier incarnation's request would complete the wrong
+    // future. Each incarnation numbers from a random epoch in the high bits.
+    this.nextRequestId = ((random.nextLong() >>> 33) << 32) + 1;
     this.pending = new Requests();
     this.status = new RaftStatus(id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0, members, Map.of(),
         Optional.empty());

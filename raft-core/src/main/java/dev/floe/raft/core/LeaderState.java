@@ -32,6 +32,10 @@ final class LeaderState {
   private final ArrayDeque<PendingRead> readsAwaitingCommit = new ArrayDeque<>();
   private final ArrayDeque<PendingRead> readsAwaitingQuorum = new ArrayDeque<>();
 
+  /** Forwarded requests appended in this term, per sender: a duplicate gets the same index. */
+  private final TreeMap<NodeId, TreeMap<Long, Long>> forwarded = new TreeMap<>();
+  private static final int FORWARDS_REMEMBERED = 4096;
+
   private NodeId transferTarget;
   private long transferRequestId;
   private int transferElapsed;
@@ -59,6 +63,19 @@ final class LeaderState {
   /** Why proposals are refused now, or {@code null} if they are taken. */
   String refusal() {
     return transferTarget == null ? null : "a leadership transfer to " + transferTarget + " is in progress";
+  }
+
+  long forwardedIndex(NodeId from, long requestId) {
+    TreeMap<Long, Long> seen = forwarded.get(from);
+    return seen == null ? 0 : seen.getOrDefault(requestId, 0L);
+  }
+
+  void rememberForwarded(NodeId from, long requestId, long index) {
+    TreeMap<Long, Long> seen = forwarded.computeIfAbsent(from, k -> new TreeMap<>());
+    seen.put(requestId, index);
+    if (seen.size() > FORWARDS_REMEMBERED) {
+      seen.pollFirstEntry(); // request ids grow on each sender: the lowest is the oldest
+    }
   }
 
   void markAppended() {

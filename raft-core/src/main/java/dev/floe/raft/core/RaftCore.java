@@ -498,12 +498,20 @@ public final class RaftCore {
 
   private void onForwardRequest(ForwardRequest f) {
     String refusal = role != Role.LEADER ? "not the leader" : leaderState.refusal();
+    if (refusal == null && f.term() != term) {
+      // Sent to the leader of another term: a delayed or duplicated copy must not append twice.
+      refusal = "forwarded in term " + f.term() + ", not " + term;
+    }
     if (refusal != null) {
       messages.add(
           new ForwardResponse(self, f.from(), term, f.requestId(), false, 0, 0, leader));
       return;
     }
-    long index = appendCommand(f.command());
+    long index = leaderState.forwardedIndex(f.from(), f.requestId());
+    if (index == 0) {
+      index = appendCommand(f.command());
+      leaderState.rememberForwarded(f.from(), f.requestId(), index);
+    }
     messages.add(new ForwardResponse(self, f.from(), term, f.requestId(), true, index, term, self));
   }
 

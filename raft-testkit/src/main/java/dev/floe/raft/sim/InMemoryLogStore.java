@@ -1,0 +1,239 @@
+package dev.floe.raft.sim;
+
+import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.TermAndVote;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * A {@link LogStore} in memory, for tests and the simulator. It keeps apart what is durable and
+ * what is only written, so that a simulated crash ({@link Disk#crash}) loses unsynced writes the
+ * way a real disk may: every write after some point in the unsynced sequence is gone.
+ *
+ * <p>A new {@code InMemoryLogStore} over the same {@link Disk} is a restarted node: it sees only
+ * what the disk kept.
+ */
+public final class InMemoryLogStore implements LogStore {
+
+  /** The contents of a log: term, vote and entries from {@code firstIndex}. */
+  static final class State {
+    long term;
+    dev.floe.raft.NodeId votedFor;
+    long firstIndex = 1;
+    final ArrayList<LogEntry> entries = new ArrayList<>();
+
+    State copy() {
+      State s = new State();
+      s.term = term;
+      s.votedFor = votedFor;
+      s.firstIndex = firstIndex;
+      s.entries.addAll(entries);
+      return s;
+    }
+
+    long lastIndex() {
+      return firstIndex + entries.size() - 1;
+    }
+  }
+
+  /**
+   * A simulated disk: the durable state plus the writes not yet durable, in order. Survives the
+   * store instances (node incarnations) that use it.
+   */
+  public static final class Disk {
+    private State durable = new State();
+    /** Writes handed to the disk and not yet durable, oldest first. */
+    private final ArrayList<Consumer<State>> unsynced = new ArrayList<>();
+
+    /** A crash: keeps a random prefix of the unsynced writes (maybe none, maybe all). */
+    public void crash(RandomGenerator random) {
+      int kept = random.nextInt(unsynced.size() + 1);
+      for (int i = 0; i < kept; i++) {
+        unsynced.get(i).accept(durable);
+      }
+      unsynced.clear();
+    }
+
+    /** Loses everything, as if the disk were replaced. */
+    public void wipe() {
+      durable = new State();
+      unsynced.clear();
+    }
+
+    void write(Consumer<State> op) {
+      unsynced.add(op);
+    }
+
+    /** Makes the first {@code count} unsynced writes durable. */
+    void makeDurable(int count) {
+      for (int i = 0; i < count; i++) {
+        unsynced.get(i).accept(durable);
+      }
+      unsynced.subList(0, count).clear();
+    }
+
+    int unsyncedCount() {
+      return unsynced.size();
+    }
+
+    State durableCopy() {
+      return durable.copy();
+    }
+  }
+
+  private final Disk disk;
+  private final Consumer<Runnable> syncCompleter;
+  private State current;
+  /** Writes made since the last sync() was asked for. */
+  private int writesSinceSync;
+  private int syncsOutstanding;
+
+  /** A store on a fresh disk whose syncs complete at once. */
+  public InMemoryLogStore() {
+    this(new Disk(), Runnable::run);
+  }
+
+  /**
+   * A store on {@code disk} (a restart if the disk was used before).
+   *
+   * @param syncCompleter runs each sync's completion: at once, or later in (virtual) time; it must
+   *     run them in the order given
+   */
+  public InMemoryLogStore(Disk disk, Consumer<Runnable> syncCompleter) {
+    this.disk = disk;
+    this.syncCompleter = syncCompleter;
+  }
+
+  @Override
+  public void open() {
+    current = disk.durableCopy();
+  }
+
+  @Override
+  public TermAndVote termAndVote() {
+    return new TermAndVote(current.term, current.votedFor);
+  }
+
+  @Override
+  public long firstIndex() {
+    return current.firstIndex;
+  }
+
+  @Override
+  public long lastIndex() {
+    return current.lastIndex();
+  }
+
+  @Override
+  public long term(long index) {
+    return entry(index).term();
+  }
+
+  private LogEntry entry(long index) {
+    if (index < current.firstIndex || index > current.lastIndex()) {
+      throw new IndexOutOfBoundsException("no entry " + index + " in " + current.firstIndex + ".."
+          + current.lastIndex());
+    }
+    return current.entries.get((int) (index - current.firstIndex));
+  }
+
+  @Override
+  public List<LogEntry> entries(long fromIndex, long toIndexExclusive, long maxBytes) {
+    if (fromIndex < current.firstIndex || toIndexExclusive > current.lastIndex() + 1) {
+      throw new IndexOutOfBoundsException("range " + fromIndex + ".." + toIndexExclusive
+          + " outside " + current.firstIndex + ".." + (current.lastIndex() + 1));
+    }
+    List<LogEntry> out = new ArrayList<>();
+    long bytes = 0;
+    for (long i = fromIndex; i < toIndexExclusive; i++) {
+      LogEntry e = entry(i);
+      if (!out.isEmpty() && bytes + e.sizeInBytes() > maxBytes) {
+        break;
+      }
+      out.add(e);
+      bytes += e.sizeInBytes();
+    }
+    return out;
+  }
+
+  /** Every entry currently written (durable or not), for checks. */
+  public List<LogEntry> allEntries() {
+    return List.copyOf(current.entries);
+  }
+
+  private void write(Consumer<State> op) {
+    op.accept(current);
+    disk.write(op);
+    writesSinceSync++;
+  }
+
+  @Override
+  public void append(List<LogEntry> entries) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    if (entries.get(0).index() != current.lastIndex() + 1) {
+      throw new IllegalArgumentException("append at " + entries.get(0).index() + " after "
+          + current.lastIndex());
+    }
+    List<LogEntry> copy = List.copyOf(entries);
+    write(s -> s.entries.addAll(copy));
+  }
+
+  @Override
+  public void truncateSuffix(long fromIndex) {
+    write(s -> {
+      int keep = (int) Math.max(0, fromIndex - s.firstIndex);
+      if (keep < s.entries.size()) {
+        s.entries.subList(keep, s.entries.size()).clear();
+      }
+    });
+  }
+
+  @Override
+  public void compactPrefix(long upToIndex) {
+    write(s -> {
+      int drop = (int) Math.min(s.entries.size(), Math.max(0, upToIndex - s.firstIndex + 1));
+      s.entries.subList(0, drop).clear();
+      s.firstIndex += drop;
+    });
+  }
+
+  @Override
+  public void reset(long nextIndex) {
+    write(s -> {
+      s.entries.clear();
+      s.firstIndex = nextIndex;
+    });
+  }
+
+  @Override
+  public void saveTermAndVote(TermAndVote tv) {
+    write(s -> {
+      s.term = tv.term();
+      s.votedFor = tv.votedFor();
+    });
+  }
+
+  @Override
+  public CompletableFuture<Void> sync() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    int covered = writesSinceSync;
+    writesSinceSync = 0;
+    syncsOutstanding++;
+    syncCompleter.accept(() -> {
+      // Completions run in order, so the writes this sync covers are the oldest unsynced ones.
+      disk.makeDurable(Math.min(covered, disk.unsyncedCount()));
+      syncsOutstanding--;
+      done.complete(null);
+    });
+    return done;
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,108 @@
+package dev.floe.raft.sim;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.message.RaftMessage;
+import dev.floe.raft.spi.Transport;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * A simulated network: each message is delayed by a random time (so messages reorder), and may be
+ * dropped or duplicated; links can be cut in either direction.
+ */
+final class SimNetwork {
+  private final Scheduler scheduler;
+  private final TreeMap<NodeId, Consumer<RaftMessage>> receivers = new TreeMap<>();
+  private final Set<String> cutLinks = new HashSet<>();
+  long minDelayMicros = 100;
+  long maxDelayMicros = 2_000;
+  double dropRate;
+  double duplicateRate;
+  long sent;
+  long dropped;
+  long duplicated;
+
+  SimNetwork(Scheduler scheduler) {
+    this.scheduler = scheduler;
+  }
+
+  Transport transport(NodeId id) {
+    return new Transport() {
+      private boolean open;
+
+      @Override
+      public void start(NodeId self, Consumer<RaftMessage> inbound) {
+        open = true;
+        receivers.put(self, inbound);
+      }
+
+      @Override
+      public void send(RaftMessage message) {
+        if (open) {
+          SimNetwork.this.send(message);
+        }
+      }
+
+      @Override
+      public void close() {
+        if (open) {
+          open = false;
+          receivers.remove(id);
+        }
+      }
+    };
+  }
+
+  /** The node is down: its receiver is gone until its next incarnation starts its transport. */
+  void detach(NodeId id) {
+    receivers.remove(id);
+  }
+
+  void cut(NodeId from, NodeId to) {
+    cutLinks.add(from + ">" + to);
+  }
+
+  void isolate(NodeId id, Iterable<NodeId> others) {
+    for (NodeId o : others) {
+      if (!o.equals(id)) {
+        cut(id, o);
+        cut(o, id);
+      }
+    }
+  }
+
+  void healAll() {
+    cutLinks.clear();
+  }
+
+  boolean isCut(NodeId from, NodeId to) {
+    return cutLinks.contains(from + ">" + to);
+  }
+
+  private void send(RaftMessage m) {
+    sent++;
+    RandomGenerator r = scheduler.random();
+    if (isCut(m.from(), m.to()) || r.nextDouble() < dropRate) {
+      dropped++;
+      return;
+    }
+    deliverLater(m, r);
+    if (r.nextDouble() < duplicateRate) {
+      duplicated++;
+      deliverLater(m, r);
+    }
+  }
+
+  private void deliverLater(RaftMessage m, RandomGenerator r) {
+    long delay = minDelayMicros + r.nextLong(maxDelayMicros - minDelayMicros + 1);
+    scheduler.schedule(delay, () -> {
+      Consumer<RaftMessage> receiver = receivers.get(m.to());
+      if (receiver != null && !isCut(m.from(), m.to())) {
+        receiver.accept(m);
+      }
+    });
+  }
+}

@@ -1,0 +1,125 @@
+package dev.floe.raft.sim;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.RaftNode;
+import dev.floe.raft.RaftOptions;
+import dev.floe.raft.spi.EventLoop;
+import dev.floe.raft.spi.StateMachine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * One simulated machine: a disk that outlives crashes, and the current incarnation of the real
+ * {@link RaftNode} running on virtual time. A crash abandons the incarnation: every task it had
+ * scheduled is dropped, and unsynced writes are partly lost.
+ */
+final class SimNode {
+  final NodeId id;
+  private final Scheduler scheduler;
+  private final SimNetwork network;
+  private final List<NodeId> members;
+  private final RaftOptions options;
+  private final Supplier<StateMachine> stateMachines;
+  private final Checker checker;
+  final InMemoryLogStore.Disk disk = new InMemoryLogStore.Disk();
+
+  private int incarnation;
+  private boolean up;
+  private RaftNode node;
+  private InMemoryLogStore store;
+  private RecordingStateMachine stateMachine;
+  private long lastDiskCompletionMicros;
+
+  SimNode(NodeId id, Scheduler scheduler, SimNetwork network, List<NodeId> members,
+      RaftOptions options, Supplier<StateMachine> stateMachines, Checker checker) {
+    this.id = id;
+    this.scheduler = scheduler;
+    this.network = network;
+    this.members = members;
+    this.options = options;
+    this.stateMachines = stateMachines;
+    this.checker = checker;
+  }
+
+  boolean isUp() {
+    return up;
+  }
+
+  RaftNode node() {
+    return node;
+  }
+
+  InMemoryLogStore store() {
+    return store;
+  }
+
+  RecordingStateMachine stateMachine() {
+    return stateMachine;
+  }
+
+  void start() {
+    incarnation++;
+    int mine = incarnation;
+    store = new InMemoryLogStore(disk, completion -> {
+      // A disk completes syncs in order, each after a random latency.
+      long due = Math.max(lastDiskCompletionMicros,
+          scheduler.nowMicros() + 50 + scheduler.random().nextLong(1_000));
+      lastDiskCompletionMicros = due;
+      scheduler.schedule(due - scheduler.nowMicros(), guard(mine, completion));
+    });
+    stateMachine = new RecordingStateMachine(id, stateMachines.get(), checker);
+    EventLoop loop = new EventLoop() {
+      @Override
+      public void execute(Runnable task) {
+        scheduler.schedule(0, guard(mine, task));
+      }
+
+      @Override
+      public Cancellable schedule(long delayMillis, Runnable task) {
+        boolean[] cancelled = new boolean[1];
+        scheduler.schedule(delayMillis * 1000, guard(mine, () -> {
+          if (!cancelled[0]) {
+            task.run();
+          }
+        }));
+        return () -> cancelled[0] = true;
+      }
+    };
+    Executor applier = task -> scheduler.schedule(0, guard(mine, task));
+    node = RaftNode.builder()
+        .id(id)
+        .members(members)
+        .stateMachine(stateMachine)
+        .transport(network.transport(id))
+        .logStore(store)
+        .options(options)
+        .threads(loop, applier)
+        .random(new java.util.SplittableRandom(scheduler.random().nextLong()))
+        .build();
+    try {
+      node.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    up = true;
+  }
+
+  private Runnable guard(int forIncarnation, Runnable task) {
+    return () -> {
+      if (up && incarnation == forIncarnation) {
+        task.run();
+      }
+    };
+  }
+
+  /** Power loss: the incarnation stops mid-flight, unsynced writes are partly lost. */
+  void crash() {
+    up = false;
+    network.detach(id);
+    disk.crash(scheduler.random());
+    lastDiskCompletionMicros = 0;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.floe.raft.sim;
+
+import java.util.List;
+
+/**
+ * What one {@link Simulation} run saw.
+ *
+ * @param seed the run's seed
+ * @param nodes the cluster size
+ * @param events the events run (message deliveries, timers, disk completions, applies)
+ * @param faults the faults injected (crashes, restarts, partitions, heals, loss changes)
+ * @param acknowledged the submits acknowledged to clients
+ * @param messagesSent messages sent
+ * @param messagesDropped messages dropped (loss or cut links)
+ * @param messagesDuplicated messages delivered twice
+ * @param live whether the healed cluster elected a leader, committed and caught up in time
+ * @param violations the safety violations seen; empty when the run is correct
+ */
+public record SimulationReport(
+    long seed,
+    int nodes,
+    long events,
+    long faults,
+    long acknowledged,
+    long messagesSent,
+    long messagesDropped,
+    long messagesDuplicated,
+    boolean live,
+    List<String> violations) {
+
+  /** Whether the run was safe and live. */
+  public boolean passed() {
+    return live && violations.isEmpty();
+  }
+
+  /** The command that replays this run exactly. */
+  public String replayCommand() {
+    return "mvn -B -ntp -pl raft-core,raft-testkit test -Dsurefire.failIfNoSpecifiedTests=false"
+        + " -Dtest=SimulationTest#replay -Dfloe.sim.seed=" + seed + " -Dfloe.sim.nodes=" + nodes;
+  }
+}

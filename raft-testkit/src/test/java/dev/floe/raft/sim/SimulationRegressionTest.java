@@ -1,0 +1,23 @@
+package dev.floe.raft.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Seeds on which the simulator once found a bug, kept so that the bug never returns. */
+class SimulationRegressionTest {
+
+  /**
+   * Request ids restarted at 1 when a node restarted, so a restarted follower's forwarded submit
+   * could be matched with an earlier incarnation's request (by the leader's duplicate filter, or by
+   * a late ForwardResponse) and acknowledged at another command's index.
+   */
+  @ParameterizedTest(name = "seed {0}, {1} nodes")
+  @CsvSource({"6, 3", "8, 5", "10, 5", "29, 5", "34, 5", "36, 5"})
+  void requestIdsDoNotRepeatAcrossRestarts(long seed, int nodes) {
+    SimulationReport r = Simulation.builder().nodes(nodes).seed(seed).run();
+    assertThat(r.violations()).isEmpty();
+    assertThat(r.live()).isTrue();
+  }
+}

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.floe.raft.NodeId;
+import dev.floe.raft.NotLeaderException;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.SubmitResult;
 import dev.floe.raft.message.LogEntry;
@@ -34,10 +35,27 @@ class LabScenariosTest {
     return values.stream().map(b -> new String(b, UTF_8)).toList();
   }
 
+  /** Submits like the lab's client: a refusal (no leader known yet) is retried, a few times. */
   private SubmitResult submit(NodeId via, String v) {
-    CompletableFuture<SubmitResult> f = cluster.submitAndWait(via, value(v), 3_000);
+    CompletableFuture<SubmitResult> f = null;
+    for (int attempt = 0; attempt < 10; attempt++) {
+      f = cluster.submitAndWait(via, value(v), 3_000);
+      if (!(f.isCompletedExceptionally() && causeOf(f) instanceof NotLeaderException)) {
+        break;
+      }
+      cluster.runFor(100);
+    }
     assertThat(f).isCompleted();
     return f.join();
+  }
+
+  private static Throwable causeOf(CompletableFuture<?> f) {
+    try {
+      f.join();
+      return null;
+    } catch (java.util.concurrent.CompletionException e) {
+      return e.getCause();
+    }
   }
 
   @Test

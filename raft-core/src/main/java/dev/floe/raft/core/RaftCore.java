@@ -416,9 +416,11 @@ public final class RaftCore {
     if (election == null) {
       return;
     }
+    // A granted pre-vote echoes the campaign term; a refusal carries the voter's own term, which
+    // (being not higher, or it would have made this node a follower) is this node's term.
     boolean matches =
         r.preVote()
-            ? election.preVote() && r.term() == term + 1
+            ? election.preVote() && r.term() == (r.granted() ? term + 1 : term)
             : !election.preVote() && r.term() == term;
     if (matches) {
       onVote(r.from(), r.granted());

@@ -204,6 +204,11 @@ public final class NettyTransport implements Transport {
    */
   @Override
   public void send(RaftMessage message) {
+    if (message == null) {
+      droppedSent.increment();
+      log.warn("{}: dropped a null message", self);
+      return;
+    }
     try {
       if (!started || closed) {
         droppedSent.increment();

@@ -203,8 +203,10 @@ final class PeerConnection {
   private void onClosed(Channel ch) {
     int lost;
     boolean wasReady;
+    boolean shutDown;
     long delayNanos;
     synchronized (this) {
+      shutDown = closed;
       if (current != ch) {
         return;
       }
@@ -227,7 +229,7 @@ final class PeerConnection {
     if (lost > 0) {
       dropped.add(lost);
     }
-    if (wasReady) {
+    if (wasReady && !shutDown) {
       log.info("{}: connection to {} closed; will redial in {} ms", self, id,
           TimeUnit.NANOSECONDS.toMillis(delayNanos));
     } else if (log.isDebugEnabled()) {

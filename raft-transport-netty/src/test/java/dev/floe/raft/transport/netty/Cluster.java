@@ -1,0 +1,99 @@
+package dev.floe.raft.transport.netty;
+
+import dev.floe.raft.NodeId;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
+
+/**
+ * Transports on 127.0.0.1 for tests. Each binds a free port; once all are started, every one is
+ * told every other's address.
+ */
+final class Cluster implements AutoCloseable {
+  static final String CLUSTER_ID = "test-cluster";
+
+  static {
+    // Loopback messages arrive in microseconds; poll often rather than Awaitility's 100 ms.
+    Awaitility.setDefaultPollDelay(Duration.ZERO);
+    Awaitility.setDefaultPollInterval(Duration.ofMillis(5));
+  }
+
+  final Map<NodeId, NettyTransport> transports = new LinkedHashMap<>();
+  final Map<NodeId, Inbox> inboxes = new HashMap<>();
+  private final UnaryOperator<NettyTransportOptions.Builder> customize;
+
+  Cluster(UnaryOperator<NettyTransportOptions.Builder> customize) {
+    this.customize = customize;
+  }
+
+  Cluster() {
+    this(b -> b);
+  }
+
+  /** Returns test defaults: loopback, quick backoff. */
+  static NettyTransportOptions.Builder defaults(int port) {
+    return NettyTransportOptions.builder()
+        .clusterId(CLUSTER_ID)
+        .bindAddress(new InetSocketAddress("127.0.0.1", port))
+        .connectTimeout(Duration.ofSeconds(2))
+        .reconnectBackoff(Duration.ofMillis(5), Duration.ofMillis(100))
+        .ioThreads(1);
+  }
+
+  /** Starts transports for the given ids and connects them all to each other. */
+  Cluster start(String... ids) throws IOException {
+    for (String id : ids) {
+      startNode(NodeId.of(id), 0);
+    }
+    connectAll();
+    return this;
+  }
+
+  NettyTransport startNode(NodeId id, int port) throws IOException {
+    NettyTransport t = new NettyTransport(customize.apply(defaults(port)).build());
+    Inbox inbox = new Inbox();
+    t.start(id, inbox);
+    transports.put(id, t);
+    inboxes.put(id, inbox);
+    return t;
+  }
+
+  /** Closes {@code id}'s transport and starts a new one, with a new inbox, on the same port. */
+  NettyTransport restart(NodeId id) throws IOException {
+    NettyTransport old = transports.get(id);
+    int port = old.localAddress().getPort();
+    old.close();
+    NettyTransport t = startNode(id, port);
+    t.updatePeers(addresses());
+    return t;
+  }
+
+  Map<NodeId, InetSocketAddress> addresses() {
+    Map<NodeId, InetSocketAddress> all = new HashMap<>();
+    transports.forEach((id, t) -> all.put(id, t.localAddress()));
+    return all;
+  }
+
+  void connectAll() {
+    Map<NodeId, InetSocketAddress> all = addresses();
+    transports.values().forEach(t -> t.updatePeers(all));
+  }
+
+  NettyTransport get(String id) {
+    return transports.get(NodeId.of(id));
+  }
+
+  Inbox inbox(String id) {
+    return inboxes.get(NodeId.of(id));
+  }
+
+  @Override
+  public void close() {
+    transports.values().forEach(NettyTransport::close);
+  }
+}

@@ -1,0 +1,279 @@
+package dev.floe.raft.transport.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.message.RaftMessage;
+import dev.floe.raft.message.VoteRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A raw socket sends the listening transport what no honest peer would. Each time, the server
+ * closes that connection only, delivers nothing from it, and goes on serving a good peer.
+ */
+@ExtendWith(LeakCheck.class)
+class HostileInputTest {
+  private static final int MAX_FRAME = 64 * 1024;
+  private static final NodeId SERVER = NodeId.of("server");
+  private static final NodeId GOOD = NodeId.of("good");
+  /** A known peer whose identity the raw socket claims. */
+  private static final NodeId RAW = NodeId.of("raw");
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final AtomicLong terms = new AtomicLong(1000);
+  private Cluster cluster;
+  private NettyTransport server;
+  private Inbox inbox;
+
+  @BeforeEach
+  void start() throws IOException {
+    cluster = new Cluster(b -> b.maxFrameBytes(MAX_FRAME)).start("server", "good");
+    server = cluster.get("server");
+    inbox = cluster.inbox("server");
+    Map<NodeId, InetSocketAddress> peers = new java.util.HashMap<>(cluster.addresses());
+    peers.put(RAW, new InetSocketAddress("127.0.0.1", 1));
+    server.updatePeers(peers);
+    assertGoodPeerIsServed();
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void garbageBytes() throws IOException {
+    long seed = System.nanoTime();
+    byte[] garbage = new byte[4096];
+    new Random(seed).nextBytes(garbage);
+    try (Socket s = connect()) {
+      s.getOutputStream().write(garbage);
+      assertClosedByServer(s);
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void anHttpRequest() throws IOException {
+    try (Socket s = connect()) {
+      s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      assertClosedByServer(s);
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void aLengthPrefixOfTwoGibibytes() throws IOException {
+    for (int length : new int[] {0x8000_0000, 0x7FFF_FFFF}) {
+      try (Socket s = connect()) {
+        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        out.write(frame(handshake(RAW, Cluster.CLUSTER_ID, WireFormat.VERSION)));
+        out.writeInt(length);
+        out.write(new byte[100]);
+        assertClosedByServer(s);
+      }
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void aFrameOverTheMaximumSize() throws IOException {
+    try (Socket s = connect()) {
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      out.write(frame(handshake(RAW, Cluster.CLUSTER_ID, WireFormat.VERSION)));
+      out.writeInt(MAX_FRAME + 1);
+      out.write(new byte[1000]);
+      assertClosedByServer(s);
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void aFirstFrameTooLargeForAHandshake() throws IOException {
+    try (Socket s = connect()) {
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      out.writeInt(WireFormat.MAX_HANDSHAKE_FRAME_BYTES + 1);
+      out.write(new byte[WireFormat.MAX_HANDSHAKE_FRAME_BYTES + 1]);
+      assertClosedByServer(s);
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void aTruncatedFrameThenClose() throws IOException {
+    try (Socket s = connect()) {
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      out.write(frame(handshake(RAW, Cluster.CLUSTER_ID, WireFormat.VERSION)));
+      byte[] vote = frame(new VoteRequest(RAW, SERVER, 1, 0, 0, false, false));
+      out.write(vote, 0, vote.length - 3);
+      out.flush();
+      assertGoodPeerIsServed(); // while the partial frame is pending
+      s.shutdownOutput();
+      assertClosedByServer(s);
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void anUnknownMessageType() throws IOException {
+    try (Socket s = connect()) {
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      out.write(frame(handshake(RAW, Cluster.CLUSTER_ID, WireFormat.VERSION)));
+      byte[] vote = frame(new VoteRequest(RAW, SERVER, 1, 0, 0, false, false));
+      vote[WireFormat.LENGTH_BYTES] = 99;
+      out.write(vote);
+      assertClosedByServer(s);
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void aHandshakeWithAnUnknownNodeId() throws IOException {
+    try (Socket s = connect()) {
+      s.getOutputStream().write(
+          frame(handshake(NodeId.of("stranger"), Cluster.CLUSTER_ID, WireFormat.VERSION)));
+      assertClosedByServer(s);
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void aHandshakeClaimingTheServersOwnId() throws IOException {
+    try (Socket s = connect()) {
+      s.getOutputStream().write(frame(handshake(SERVER, Cluster.CLUSTER_ID, WireFormat.VERSION)));
+      assertClosedByServer(s);
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void aHandshakeWithAWrongClusterId() throws IOException {
+    try (Socket s = connect()) {
+      s.getOutputStream().write(frame(handshake(RAW, "other-cluster", WireFormat.VERSION)));
+      assertClosedByServer(s);
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void aHandshakeWithAnotherProtocolVersion() throws IOException {
+    try (Socket s = connect()) {
+      s.getOutputStream().write(frame(handshake(RAW, Cluster.CLUSTER_ID, WireFormat.VERSION + 1)));
+      assertClosedByServer(s);
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void aMessageBeforeTheHandshake() throws IOException {
+    try (Socket s = connect()) {
+      s.getOutputStream().write(frame(new VoteRequest(RAW, SERVER, 1, 0, 0, false, false)));
+      assertClosedByServer(s);
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void aSecondHandshake() throws IOException {
+    try (Socket s = connect()) {
+      OutputStream out = s.getOutputStream();
+      out.write(frame(handshake(RAW, Cluster.CLUSTER_ID, WireFormat.VERSION)));
+      out.write(frame(handshake(GOOD, Cluster.CLUSTER_ID, WireFormat.VERSION)));
+      assertClosedByServer(s);
+    }
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void messagesWhoseSenderOrReceiverDoNotMatchAreDroppedAndTheConnectionServesOn()
+      throws IOException {
+    try (Socket s = connect()) {
+      OutputStream out = s.getOutputStream();
+      out.write(frame(handshake(RAW, Cluster.CLUSTER_ID, WireFormat.VERSION)));
+      out.write(frame(new VoteRequest(GOOD, SERVER, 1, 0, 0, false, false))); // spoofed sender
+      out.write(frame(new VoteRequest(RAW, GOOD, 2, 0, 0, false, false))); // not for the server
+      out.write(frame(new VoteRequest(RAW, SERVER, 3, 0, 0, false, false))); // fine
+
+      await().atMost(WAIT).untilAsserted(() -> assertThat(inbox.received())
+          .filteredOn(m -> m.from().equals(RAW)).extracting(RaftMessage::term)
+          .containsExactly(3L));
+      assertThat(inbox.received()).noneMatch(m -> m.term() == 1 || m.term() == 2);
+      assertThat(server.droppedMessageCount()).isEqualTo(2);
+    }
+    assertGoodPeerIsServed();
+  }
+
+  private Socket connect() throws IOException {
+    Socket s = new Socket();
+    s.connect(server.localAddress(), 2_000);
+    s.setSoTimeout(5_000);
+    return s;
+  }
+
+  /** Reads until the server closes the connection: end of stream, or a reset. */
+  private static void assertClosedByServer(Socket s) throws IOException {
+    InputStream in = s.getInputStream();
+    try {
+      int b = in.read();
+      assertThat(b).as("the server never sends; it should close").isEqualTo(-1);
+    } catch (SocketException reset) {
+      // closed with unread input: the kernel answers with a reset
+    } catch (SocketTimeoutException e) {
+      fail("the server did not close the connection within 5 s");
+    }
+  }
+
+  private void assertNothingFromRawAndGoodPeerIsServed() {
+    assertGoodPeerIsServed();
+    assertThat(inbox.received()).allMatch(m -> m.from().equals(GOOD));
+  }
+
+  private void assertGoodPeerIsServed() {
+    long term = terms.incrementAndGet();
+    cluster.get("good").send(new VoteRequest(GOOD, SERVER, term, 0, 0, false, false));
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(inbox.received()).extracting(RaftMessage::term).contains(term));
+  }
+
+  private static Handshake handshake(NodeId id, String clusterId, int version) {
+    return new Handshake(version, clusterId, id);
+  }
+
+  /** Encodes a frame as a dialer would (any version: the codec writes what it is given). */
+  static byte[] frame(Object msg) {
+    ByteBuf body = Unpooled.buffer();
+    if (msg instanceof RaftMessage m) {
+      MessageCodec.encode(m, body);
+    } else {
+      MessageCodec.encodeHandshake((Handshake) msg, body);
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(body.readableBytes());
+      body.readBytes(out, body.readableBytes());
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    return bytes.toByteArray();
+  }
+}

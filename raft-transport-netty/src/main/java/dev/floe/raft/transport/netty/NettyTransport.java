@@ -76,6 +76,7 @@ public final class NettyTransport implements Transport {
   private final Set<NodeId> warnedUnknown = ConcurrentHashMap.newKeySet();
   private final LongAdder droppedSent = new LongAdder();
   private final LongAdder droppedReceived = new LongAdder();
+  private final LongAdder outboundClosed = new LongAdder();
   private final Backoff backoff;
 
   private final Object lifecycle = new Object();
@@ -272,7 +273,7 @@ public final class NettyTransport implements Transport {
         if (existing == null) {
           peers.put(id, new PeerConnection(self, id, address, dialer, backoff,
               options.reconnectBackoffMax().toNanos(), options.writeBufferHighWaterMarkBytes(),
-              droppedSent));
+              droppedSent, outboundClosed));
         } else {
           existing.updateAddress(address);
         }
@@ -299,6 +300,11 @@ public final class NettyTransport implements Transport {
    */
   public long droppedMessageCount() {
     return droppedSent.sum() + droppedReceived.sum();
+  }
+
+  /** Returns how many outbound connections or connection attempts have ended (for tests). */
+  long outboundConnectionsClosed() {
+    return outboundClosed.sum();
   }
 
   /** Returns whether the outbound connection to {@code peer} is up (for tests). */

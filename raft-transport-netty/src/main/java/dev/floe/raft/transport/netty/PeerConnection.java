@@ -46,6 +46,7 @@ final class PeerConnection {
   private final long stableAfterNanos;
   private final long pendingLimitBytes;
   private final LongAdder dropped;
+  private final LongAdder closedConnections;
 
   private volatile Channel ready;
 
@@ -61,7 +62,8 @@ final class PeerConnection {
   private long pendingBytes;
 
   PeerConnection(NodeId self, NodeId id, InetSocketAddress address, Dialer dialer,
-      Backoff backoff, long stableAfterNanos, long pendingLimitBytes, LongAdder dropped) {
+      Backoff backoff, long stableAfterNanos, long pendingLimitBytes, LongAdder dropped,
+      LongAdder closedConnections) {
     this.self = self;
     this.id = id;
     this.address = address;
@@ -70,6 +72,7 @@ final class PeerConnection {
     this.stableAfterNanos = stableAfterNanos;
     this.pendingLimitBytes = pendingLimitBytes;
     this.dropped = dropped;
+    this.closedConnections = closedConnections;
   }
 
   /** Returns the peer. */
@@ -211,6 +214,7 @@ final class PeerConnection {
         return;
       }
       current = null;
+      closedConnections.increment();
       wasReady = ready == ch;
       ready = null;
       long now = System.nanoTime();

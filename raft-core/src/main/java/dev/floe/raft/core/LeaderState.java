@@ -163,6 +163,7 @@ final class LeaderState {
     }
     if (r.success()) {
       if (p.acknowledge(r.matchIndex())) {
+        p.matchRound = round;
         if (p.state == Progress.State.PROBE) {
           p.becomeReplicate();
         }
@@ -175,8 +176,10 @@ final class LeaderState {
       return;
     }
     if (r.rejectedIndex() <= p.match) {
-      if (r.lastLogIndex() < p.match) {
+      if (r.lastLogIndex() < p.match && r.round() > p.matchRound) {
         // The follower lost entries it had acknowledged (its disk was wiped). Start over with it.
+        // Only an answer to a request sent after match grew shows that: an older rejection,
+        // delayed or duplicated, predates the acknowledgement and must not lower match.
         p.match = 0;
         p.becomeProbe();
         p.next = r.lastLogIndex() + 1;

@@ -25,6 +25,8 @@ final class Progress {
   boolean recentActive;
   /** The highest heartbeat round the follower answered in this term. */
   long ackedRound;
+  /** The leader's round when {@code match} last grew; older requests' answers cannot lower it. */
+  long matchRound;
   /** {@code match} at the last heartbeat tick, to detect a stalled pipeline. */
   long matchAtLastHeartbeat;
   /** The heartbeat round and commit index of the last request sent. */

@@ -118,6 +118,19 @@ final class TestNetwork {
     return cores.get(n);
   }
 
+  /** The node stops: messages to and from it are lost, including those already queued. */
+  void crash(String id) {
+    NodeId n = NodeId.of(id);
+    isolated.add(n);
+    inFlight.removeIf(m -> m.from().equals(n) || m.to().equals(n));
+  }
+
+  /** The node starts again from what it stored, and is reachable again. */
+  RaftCore recover(String id) {
+    isolated.remove(NodeId.of(id));
+    return restart(id);
+  }
+
   // ---------------------------------------------------------------- access
 
   RaftCore node(String id) {

@@ -1,0 +1,537 @@
+package dev.floe.raft.storage.file;
+
+import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.TermAndVote;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default durable {@link LogStore}: the log in segment files, term and vote in a small meta
+ * file, in one data directory.
+ *
+ * <h2>Files</h2>
+ * <pre>
+ * &lt;dir&gt;/LOCK                          locked while a store has the directory open
+ * &lt;dir&gt;/meta                          term, vote, log epoch; replaced atomically
+ * &lt;dir&gt;/log/00000000000000000001.seg  segments, named by their first index (20 digits)
+ * </pre>
+ * A segment is a 32-byte header (magic {@code "FLOG"}, version, log epoch, first index, CRC32C)
+ * followed by records: {@code int32 payload length, int32 CRC32C, int64 term, int64 index, int8
+ * type, payload}. {@code docs/storage-format.md} draws every byte; the offsets are constants in
+ * {@code SegmentFormat} and {@code MetaFile}.
+ *
+ * <h2>Writes and group commit</h2>
+ * Every write method records the change in memory and queues it for the store's sync thread; it
+ * never waits for the disk. Reads see the change at once (entries not yet handed to the OS are
+ * served from memory). The sync thread hands writes to the OS in order, and serves all {@link
+ * #sync()} requests waiting at a time with one {@code force}: as soon as it has no more queued work,
+ * or once {@link FileLogStoreOptions#syncBytesThreshold()} bytes are written, or once the oldest
+ * request has waited {@link FileLogStoreOptions#maxSyncDelayMicros()}. Futures complete on the sync
+ * thread, in the order of the calls.
+ *
+ * <h2>Crash safety</h2>
+ * A crash keeps a prefix of the writes. Recovery in {@link #open()} cuts a torn tail (a short or bad
+ * last record of the last segment) and reports any other damage as a {@link CorruptLogException}
+ * naming the file and byte offset. Changes spanning files commit through the meta file: a suffix
+ * truncation is recorded there first and finished by recovery if interrupted; a reset starts a new
+ * log epoch there, and segments of older epochs are left-overs; compaction removes whole segments
+ * oldest first. After a crash at any step the store reopens in the state before or after the change.
+ *
+ * <h2>Failures</h2>
+ * The first I/O error (a full disk, a read-only file system) fails the waiting {@code sync()}
+ * futures; from then on every write and sync fails with an {@link IOException} naming that cause.
+ *
+ * <h2>Threading</h2>
+ * As {@link LogStore} requires, writes come from one thread at a time. Reads ({@link #entries},
+ * {@link #term}, {@link #firstIndex}, {@link #lastIndex}) may also run on other threads, concurrently
+ * with writes. {@link #close()} may be called from any thread.
+ */
+public final class FileLogStore implements LogStore {
+  static final String LOCK_FILE = "LOCK";
+  static final String LOG_DIR = "log";
+  private static final Logger log = LoggerFactory.getLogger(FileLogStore.class);
+
+  private final Path dir;
+  private final FileLogStoreOptions options;
+  private final StorageIo io;
+
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  // Guarded by lock: the layout of the log, the open segments, entries not yet handed to the OS.
+  private final Map<Long, FileChannel> channels = new HashMap<>();
+  private final Map<Long, LogEntry> unwritten = new HashMap<>();
+  private LogIndex index;
+  private boolean opened;
+  private boolean closed;
+
+  private volatile TermAndVote termAndVote = TermAndVote.INITIAL;
+  private LogWriter writer;
+  private Thread writerThread;
+  private FileChannel lockChannel;
+
+  /**
+   * Creates a store over {@code dir} with {@link FileLogStoreOptions#DEFAULTS}. Nothing is read or
+   * created before {@link #open()}.
+   *
+   * @param dir the data directory; created if missing
+   */
+  public FileLogStore(Path dir) {
+    this(dir, FileLogStoreOptions.DEFAULTS);
+  }
+
+  /**
+   * Creates a store over {@code dir}. Nothing is read or created before {@link #open()}.
+   *
+   * @param dir the data directory; created if missing
+   * @param options segment size and group-commit settings
+   */
+  public FileLogStore(Path dir, FileLogStoreOptions options) {
+    this(dir, options, StorageIo.REAL);
+  }
+
+  FileLogStore(Path dir, FileLogStoreOptions options, StorageIo io) {
+    this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath();
+    this.options = Objects.requireNonNull(options, "options");
+    this.io = Objects.requireNonNull(io, "io");
+  }
+
+  /**
+   * Locks the directory, reads meta and recovers the segments, and starts the sync thread.
+   *
+   * @throws IOException if another store has the directory open (the message names it), if the
+   *     files cannot be read, or ({@link CorruptLogException}) if they hold corrupt data
+   */
+  @Override
+  public void open() throws IOException {
+    lock.writeLock().lock();
+    try {
+      if (opened) {
+        throw new IllegalStateException("FileLogStore for " + dir + " is already open");
+      }
+      createDirectories();
+      lockDirectory();
+      try {
+        recover();
+      } catch (IOException | RuntimeException e) {
+        closeFiles();
+        throw e;
+      }
+      opened = true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void createDirectories() throws IOException {
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir);
+      if (dir.getParent() != null) {
+        io.syncDirectory(dir.getParent());
+      }
+    }
+    Path logDir = dir.resolve(LOG_DIR);
+    if (!Files.isDirectory(logDir)) {
+      Files.createDirectories(logDir);
+      io.syncDirectory(dir);
+    }
+  }
+
+  private void lockDirectory() throws IOException {
+    FileChannel channel =
+        FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock fileLock;
+    try {
+      fileLock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      fileLock = null;
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    if (fileLock == null) {
+      channel.close();
+      throw new IOException(
+          "log directory " + dir + " is already in use: another FileLogStore holds its "
+              + LOCK_FILE + " file");
+    }
+    lockChannel = channel;
+  }
+
+  private void recover() throws IOException {
+    Path temp = dir.resolve(MetaFile.TEMP_NAME);
+    if (Files.exists(temp)) {
+      io.delete(temp);
+    }
+    MetaFile.Meta meta = MetaFile.read(dir);
+    LogRecovery.Result recovered = LogRecovery.recover(dir.resolve(LOG_DIR), io, meta);
+    channels.putAll(recovered.channels());
+    if (meta.truncateFrom() != 0) {
+      meta = meta.withTruncateFrom(0);
+      MetaFile.write(io, dir, meta);
+    }
+    index = recovered.index();
+    termAndVote = meta.termAndVote();
+    writer =
+        new LogWriter(
+            dir,
+            io,
+            new GroupCommitPolicy(
+                options.syncBytesThreshold(),
+                TimeUnit.MICROSECONDS.toNanos(options.maxSyncDelayMicros())),
+            System::nanoTime,
+            lock,
+            channels,
+            unwritten,
+            meta,
+            this::closeFiles);
+    writerThread = new Thread(writer, "floe-log-sync-" + dir.getFileName());
+    writerThread.setDaemon(true);
+    writerThread.start();
+    log.info(
+        "Opened log store {}: entries {}..{}, term {}",
+        dir, index.firstIndex(), index.lastIndex(), termAndVote.term());
+  }
+
+  /** Closes segments and releases the directory lock; run by the sync thread as it ends. */
+  private void closeFiles() {
+    lock.writeLock().lock();
+    try {
+      for (FileChannel channel : channels.values()) {
+        closeQuietly(channel);
+      }
+      channels.clear();
+      if (lockChannel != null) {
+        closeQuietly(lockChannel); // releases the lock
+        lockChannel = null;
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.warn("Could not close {}", channel, e);
+    }
+  }
+
+  @Override
+  public TermAndVote termAndVote() {
+    return termAndVote;
+  }
+
+  @Override
+  public long firstIndex() {
+    lock.readLock().lock();
+    try {
+      return openIndex().firstIndex();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public long lastIndex() {
+    lock.readLock().lock();
+    try {
+      return openIndex().lastIndex();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public long term(long index) {
+    lock.readLock().lock();
+    try {
+      return openIndex().term(index);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public List<LogEntry> entries(long fromIndex, long toIndexExclusive, long maxBytes) {
+    lock.readLock().lock();
+    try {
+      LogIndex layout = openIndex();
+      if (fromIndex < layout.firstIndex()
+          || toIndexExclusive > layout.lastIndex() + 1
+          || fromIndex > toIndexExclusive) {
+        throw new IndexOutOfBoundsException(
+            "range " + fromIndex + ".." + toIndexExclusive + " is not within the log "
+                + layout.firstIndex() + ".." + (layout.lastIndex() + 1));
+      }
+      long end = fromIndex;
+      long bytes = 0;
+      while (end < toIndexExclusive) {
+        long size = layout.recordSize(end) - SegmentFormat.RECORD_OVERHEAD + 24L;
+        if (end > fromIndex && bytes + size > maxBytes) {
+          break;
+        }
+        bytes += size;
+        end++;
+      }
+      return read(layout, fromIndex, end);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Reads {@code from..to-1}, one file read per run of written entries in one segment. */
+  private List<LogEntry> read(LogIndex layout, long from, long to) {
+    List<LogEntry> result = new ArrayList<>((int) (to - from));
+    long next = from;
+    while (next < to) {
+      LogEntry buffered = unwritten.get(next);
+      if (buffered != null) {
+        result.add(buffered);
+        next++;
+        continue;
+      }
+      long segment = layout.segmentOf(next);
+      long runEnd = next + 1;
+      while (runEnd < to && !unwritten.containsKey(runEnd) && layout.segmentOf(runEnd) == segment) {
+        runEnd++;
+      }
+      long offset = layout.offset(next);
+      long length = layout.offset(runEnd - 1) + layout.recordSize(runEnd - 1) - offset;
+      readRun(segment, offset, (int) length, next, runEnd, result);
+      next = runEnd;
+    }
+    return result;
+  }
+
+  private void readRun(long segment, long offset, int length, long from, long to, List<LogEntry> out) {
+    Path file = dir.resolve(LOG_DIR).resolve(SegmentFormat.fileName(segment));
+    try {
+      FileChannel channel = channels.get(segment);
+      if (channel == null) {
+        throw new IOException("segment " + file + " is not open");
+      }
+      ByteBuffer buffer = ByteBuffer.allocate(length);
+      while (buffer.hasRemaining()) {
+        if (channel.read(buffer, offset + buffer.position()) < 0) {
+          throw new CorruptLogException(file, offset + buffer.position(), "unexpected end of file");
+        }
+      }
+      buffer.flip();
+      int position = 0;
+      for (long index = from; index < to; index++) {
+        int size = SegmentFormat.checkRecord(buffer, position);
+        if (size < 0 || SegmentFormat.recordIndex(buffer, position) != index) {
+          throw new CorruptLogException(
+              file, offset + position, "record of index " + index + " does not check out");
+        }
+        out.add(SegmentFormat.decodeRecord(buffer, position));
+        position += size;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read entries from " + file, e);
+    }
+  }
+
+  @Override
+  public void append(List<LogEntry> entries) throws IOException {
+    if (entries.isEmpty()) {
+      return;
+    }
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      long next = index.lastIndex() + 1;
+      for (int i = 0; i < entries.size(); i++) {
+        if (entries.get(i).index() != next + i) {
+          throw new IllegalArgumentException(
+              "entry " + entries.get(i) + " does not follow the log, expected index " + (next + i));
+        }
+      }
+      List<LogIndex.Placement> placements = new ArrayList<>(entries.size());
+      for (LogEntry entry : entries) {
+        placements.add(
+            index.append(entry.term(), SegmentFormat.recordSize(entry), options.segmentSizeBytes()));
+        unwritten.put(entry.index(), entry);
+      }
+      int runStart = 0;
+      for (int i = 1; i <= entries.size(); i++) {
+        if (i == entries.size()
+            || placements.get(i).newSegment()
+            || placements.get(i).segmentFirstIndex() != placements.get(runStart).segmentFirstIndex()) {
+          writer.submit(encodeRun(entries.subList(runStart, i), placements.get(runStart)));
+          runStart = i;
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static LogWriter.Write encodeRun(List<LogEntry> run, LogIndex.Placement first) {
+    int size = 0;
+    for (LogEntry entry : run) {
+      size += SegmentFormat.recordSize(entry);
+    }
+    ByteBuffer bytes = ByteBuffer.allocate(size);
+    for (LogEntry entry : run) {
+      SegmentFormat.encodeRecord(entry, bytes);
+    }
+    bytes.flip();
+    return new LogWriter.Write(
+        first.segmentFirstIndex(), first.newSegment(), first.offset(), bytes, List.copyOf(run));
+  }
+
+  @Override
+  public void truncateSuffix(long fromIndex) throws IOException {
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      if (fromIndex < index.firstIndex() || fromIndex > index.lastIndex() + 1) {
+        throw new IllegalArgumentException(
+            "cannot truncate from " + fromIndex + ": the log holds " + index.firstIndex() + ".."
+                + index.lastIndex());
+      }
+      if (fromIndex == index.lastIndex() + 1) {
+        return;
+      }
+      LogIndex.Truncation change = index.truncateFrom(fromIndex);
+      unwritten.keySet().removeIf(i -> i >= fromIndex);
+      writer.submit(new LogWriter.Truncate(fromIndex, change));
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void compactPrefix(long upToIndex) throws IOException {
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      List<Long> removed = index.compactUpTo(upToIndex);
+      if (!removed.isEmpty()) {
+        long first = index.firstIndex();
+        unwritten.keySet().removeIf(i -> i < first);
+        writer.submit(new LogWriter.Compact(removed));
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void reset(long nextIndex) throws IOException {
+    if (nextIndex < 1) {
+      throw new IllegalArgumentException("nextIndex must be >= 1: " + nextIndex);
+    }
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      index.reset(nextIndex);
+      unwritten.clear();
+      writer.submit(new LogWriter.Reset(nextIndex));
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void saveTermAndVote(TermAndVote value) throws IOException {
+    Objects.requireNonNull(value, "termAndVote");
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      termAndVote = value;
+      writer.submit(new LogWriter.SaveMeta(value));
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> sync() {
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      CompletableFuture<Void> future = new CompletableFuture<>();
+      writer.submit(new LogWriter.Sync(future, System.nanoTime()));
+      return future;
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Hands every queued write to the OS, forces it, completes the waiting syncs, closes the files
+   * and releases the directory. Idempotent; callable from any thread, including a sync callback.
+   */
+  @Override
+  public void close() throws IOException {
+    Thread thread;
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (!opened) {
+        return;
+      }
+      writer.submit(new LogWriter.Close());
+      thread = writerThread;
+    } finally {
+      lock.writeLock().unlock();
+    }
+    if (Thread.currentThread() != thread) {
+      boolean interrupted = false;
+      while (thread.isAlive()) {
+        try {
+          thread.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    log.info("Closed log store {}", dir);
+  }
+
+  private LogIndex openIndex() {
+    if (!opened) {
+      throw new IllegalStateException("FileLogStore for " + dir + " is not open");
+    }
+    return index;
+  }
+
+  private void checkWritable() throws IOException {
+    openIndex();
+    if (closed) {
+      throw new IOException("FileLogStore for " + dir + " is closed");
+    }
+    IOException failure = writer.failure();
+    if (failure != null) {
+      throw new IOException(failure.getMessage(), failure);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.floe.raft.storage.file;
+
+/**
+ * Settings of a {@link FileLogStore}.
+ *
+ * <p>Group commit: the store's sync thread makes writes durable with one {@code force} for every
+ * {@code sync()} request waiting at that moment. It forces as soon as it has no more queued work (so
+ * a lone write is never delayed), and otherwise once {@code syncBytesThreshold} bytes were written
+ * since the last force or the oldest waiting request has waited {@code maxSyncDelayMicros}.
+ *
+ * @param segmentSizeBytes the size at which a segment file is closed and a new one started; a
+ *     segment always holds at least one record, so one large entry may exceed it
+ * @param syncBytesThreshold force once this many bytes were written since the last force
+ * @param maxSyncDelayMicros force once the oldest waiting {@code sync()} request is this old
+ */
+public record FileLogStoreOptions(
+    long segmentSizeBytes, long syncBytesThreshold, long maxSyncDelayMicros) {
+
+  /** 64 MiB segments, force after 1 MiB or 2 ms of waiting. */
+  public static final FileLogStoreOptions DEFAULTS =
+      new FileLogStoreOptions(64L << 20, 1L << 20, 2_000);
+
+  /** Validates the settings. */
+  public FileLogStoreOptions {
+    if (segmentSizeBytes < 1024) {
+      throw new IllegalArgumentException("segmentSizeBytes must be >= 1024: " + segmentSizeBytes);
+    }
+    if (syncBytesThreshold < 1) {
+      throw new IllegalArgumentException("syncBytesThreshold must be >= 1: " + syncBytesThreshold);
+    }
+    if (maxSyncDelayMicros < 0) {
+      throw new IllegalArgumentException("maxSyncDelayMicros must be >= 0: " + maxSyncDelayMicros);
+    }
+  }
+
+  /** Returns these options with another segment size. */
+  public FileLogStoreOptions withSegmentSizeBytes(long bytes) {
+    return new FileLogStoreOptions(bytes, syncBytesThreshold, maxSyncDelayMicros);
+  }
+
+  /** Returns these options with other group-commit triggers. */
+  public FileLogStoreOptions withGroupCommit(long syncBytesThreshold, long maxSyncDelayMicros) {
+    return new FileLogStoreOptions(segmentSizeBytes, syncBytesThreshold, maxSyncDelayMicros);
+  }
+}

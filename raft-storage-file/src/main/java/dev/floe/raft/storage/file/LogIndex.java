@@ -1,0 +1,169 @@
+package dev.floe.raft.storage.file;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Where every entry of the log is, or will be once the sync thread has written it: the term, the
+ * segment and the byte offset of each entry, and the planned end of each segment. The store decides
+ * the layout when an entry is appended, so {@code term(index)} and reads are O(1) lookups that never
+ * scan a file. Not thread-safe: the store guards it with its lock.
+ */
+final class LogIndex {
+  /** A planned segment: where it starts and the offset at which its next record goes. */
+  static final class SegmentPlan {
+    final long firstIndex;
+    long endOffset;
+
+    SegmentPlan(long firstIndex, long endOffset) {
+      this.firstIndex = firstIndex;
+      this.endOffset = endOffset;
+    }
+  }
+
+  /** Where an appended entry goes. */
+  record Placement(long segmentFirstIndex, long offset, boolean newSegment) {}
+
+  /** What a suffix truncation changes on disk. */
+  record Truncation(long segmentFirstIndex, long offset, List<Long> removedSegments) {}
+
+  private final TreeMap<Long, SegmentPlan> segments = new TreeMap<>();
+  private long firstIndex;
+  private int count;
+  private long[] terms = new long[1024];
+  private long[] offsets = new long[1024];
+  private int[] sizes = new int[1024];
+
+  LogIndex(long firstIndex) {
+    this.firstIndex = firstIndex;
+  }
+
+  long firstIndex() {
+    return firstIndex;
+  }
+
+  long lastIndex() {
+    return firstIndex + count - 1;
+  }
+
+  boolean contains(long index) {
+    return index >= firstIndex && index < firstIndex + count;
+  }
+
+  long term(long index) {
+    return terms[slot(index)];
+  }
+
+  long offset(long index) {
+    return offsets[slot(index)];
+  }
+
+  int recordSize(long index) {
+    return sizes[slot(index)];
+  }
+
+  long segmentOf(long index) {
+    return segments.floorKey(index);
+  }
+
+  private int slot(long index) {
+    if (!contains(index)) {
+      throw new IndexOutOfBoundsException(
+          "no entry at index " + index + " (log holds " + firstIndex + ".." + lastIndex() + ")");
+    }
+    return (int) (index - firstIndex);
+  }
+
+  /** Adds a segment found on disk by recovery. */
+  void addRecoveredSegment(long segmentFirstIndex, long endOffset) {
+    segments.put(segmentFirstIndex, new SegmentPlan(segmentFirstIndex, endOffset));
+  }
+
+  /** Adds an entry found on disk by recovery (its segment is the last one added). */
+  void addRecoveredEntry(long term, long offset, int recordSize) {
+    grow();
+    terms[count] = term;
+    offsets[count] = offset;
+    sizes[count] = recordSize;
+    count++;
+  }
+
+  /**
+   * Records the entry appended after the last one and returns where it goes: at the end of the last
+   * segment, or at the start of a new one if that segment holds a record and would grow beyond
+   * {@code segmentSizeBytes}.
+   */
+  Placement append(long term, int recordSize, long segmentSizeBytes) {
+    long index = lastIndex() + 1;
+    Map.Entry<Long, SegmentPlan> last = segments.lastEntry();
+    boolean newSegment =
+        last == null
+            || (last.getValue().endOffset > SegmentFormat.HEADER_SIZE
+                && last.getValue().endOffset + recordSize > segmentSizeBytes);
+    SegmentPlan segment;
+    if (newSegment) {
+      segment = new SegmentPlan(index, SegmentFormat.HEADER_SIZE);
+      segments.put(index, segment);
+    } else {
+      segment = last.getValue();
+    }
+    long offset = segment.endOffset;
+    segment.endOffset += recordSize;
+    grow();
+    terms[count] = term;
+    offsets[count] = offset;
+    sizes[count] = recordSize;
+    count++;
+    return new Placement(segment.firstIndex, offset, newSegment);
+  }
+
+  /** Removes the entries at and after {@code fromIndex}, which must hold an entry. */
+  Truncation truncateFrom(long fromIndex) {
+    long offset = offset(fromIndex);
+    long holder = segments.floorKey(fromIndex);
+    List<Long> removed = new ArrayList<>(segments.tailMap(holder, false).keySet());
+    segments.tailMap(holder, false).clear();
+    segments.get(holder).endOffset = offset;
+    count = (int) (fromIndex - firstIndex);
+    return new Truncation(holder, offset, removed);
+  }
+
+  /**
+   * Removes the whole segments that hold only entries up to {@code upToIndex}, keeping the one that
+   * holds (or would hold) {@code upToIndex + 1}; returns the removed segments, oldest first.
+   */
+  List<Long> compactUpTo(long upToIndex) {
+    Long keep = segments.floorKey(Math.min(upToIndex + 1, lastIndex() + 1));
+    if (keep == null || keep <= firstIndex) {
+      return List.of();
+    }
+    List<Long> removed = new ArrayList<>(segments.headMap(keep, false).keySet());
+    segments.headMap(keep, false).clear();
+    int dropped = (int) (keep - firstIndex);
+    count -= dropped;
+    System.arraycopy(terms, dropped, terms, 0, count);
+    System.arraycopy(offsets, dropped, offsets, 0, count);
+    System.arraycopy(sizes, dropped, sizes, 0, count);
+    firstIndex = keep;
+    return removed;
+  }
+
+  /** Forgets every entry and segment; the next entry appended is {@code nextIndex}. */
+  void reset(long nextIndex) {
+    segments.clear();
+    firstIndex = nextIndex;
+    count = 0;
+  }
+
+  private void grow() {
+    if (count == terms.length) {
+      int capacity = terms.length * 2;
+      terms = Arrays.copyOf(terms, capacity);
+      offsets = Arrays.copyOf(offsets, capacity);
+      sizes = Arrays.copyOf(sizes, capacity);
+    }
+  }
+}

@@ -1,0 +1,332 @@
+package dev.floe.raft.storage.file;
+
+import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.spi.TermAndVote;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's sync thread: it carries out the store's writes in the order they were made, and
+ * serves {@code sync()} requests with one {@code force} for all of them (group commit, see {@link
+ * GroupCommitPolicy}).
+ *
+ * <p>One thread doing every change keeps crash states simple: a write reaches the disk only after
+ * every earlier write was handed to the OS, and before a structural change (new segment, suffix
+ * truncation, reset, compaction, new meta) everything written earlier is forced. So a crash keeps a
+ * prefix of the writes, and the meta file is the commit point of the changes that span files.
+ *
+ * <p>The first I/O error fails every waiting and later {@code sync()} with an {@link IOException}
+ * naming it, and the writer then ignores further writes: nothing is reported durable that is not.
+ */
+final class LogWriter implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(LogWriter.class);
+
+  /** A change or request for the writer, in the order the store received it. */
+  sealed interface Op permits Write, Truncate, Compact, Reset, SaveMeta, Sync, Close {}
+
+  /** Writes encoded records at {@code offset} of a segment, creating it first if it is new. */
+  record Write(long segment, boolean newSegment, long offset, ByteBuffer bytes, List<LogEntry> entries)
+      implements Op {}
+
+  /** Removes entries from {@code fromIndex} on. */
+  record Truncate(long fromIndex, LogIndex.Truncation change) implements Op {}
+
+  /** Removes whole segments at the start of the log, oldest first. */
+  record Compact(List<Long> removedSegments) implements Op {}
+
+  /** Removes every segment; the log restarts at {@code nextIndex}. */
+  record Reset(long nextIndex) implements Op {}
+
+  /** Replaces the term and vote. */
+  record SaveMeta(TermAndVote termAndVote) implements Op {}
+
+  /** Completes {@code future} once everything before it is durable. */
+  record Sync(CompletableFuture<Void> future, long requestedAtNanos) implements Op {}
+
+  /** Forces what is left, completes waiting syncs and ends the thread. */
+  record Close() implements Op {}
+
+  private static final int MAX_BATCH_OPS = 4096;
+
+  private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+  private final Path dir;
+  private final Path logDir;
+  private final StorageIo io;
+  private final GroupCommitPolicy policy;
+  private final LongSupplier nanoClock;
+  private final ReadWriteLock lock;
+  private final Map<Long, FileChannel> channels;
+  private final Map<Long, LogEntry> unwritten;
+  private final Runnable onExit;
+
+  private final ArrayDeque<Sync> waiting = new ArrayDeque<>();
+  private final Set<FileChannel> dirty = new HashSet<>();
+  private MetaFile.Meta meta;
+  private boolean directoryDirty;
+  private long unforcedBytes;
+  private volatile IOException failure;
+
+  LogWriter(
+      Path dir,
+      StorageIo io,
+      GroupCommitPolicy policy,
+      LongSupplier nanoClock,
+      ReadWriteLock lock,
+      Map<Long, FileChannel> channels,
+      Map<Long, LogEntry> unwritten,
+      MetaFile.Meta meta,
+      Runnable onExit) {
+    this.dir = dir;
+    this.logDir = dir.resolve(FileLogStore.LOG_DIR);
+    this.io = io;
+    this.policy = policy;
+    this.nanoClock = nanoClock;
+    this.lock = lock;
+    this.channels = channels;
+    this.unwritten = unwritten;
+    this.meta = meta;
+    this.onExit = onExit;
+  }
+
+  /** Queues an operation; the caller keeps the order of its calls. */
+  void submit(Op op) {
+    queue.add(op);
+  }
+
+  /** Returns the failure that stopped the writer, or {@code null}. */
+  IOException failure() {
+    return failure;
+  }
+
+  @Override
+  public void run() {
+    List<Op> batch = new ArrayList<>();
+    try {
+      while (true) {
+        // Take whatever is queued now as one batch; block only when no sync waits for a force.
+        if (waiting.isEmpty()) {
+          batch.add(queue.take());
+        }
+        queue.drainTo(batch, MAX_BATCH_OPS);
+        for (Op op : batch) {
+          if (op instanceof Close) {
+            if (failure == null) {
+              forceAllOrFail();
+            }
+            failWaiting(failure != null ? failure : new IOException("log store closed"));
+            return;
+          }
+          process(op);
+        }
+        batch.clear();
+        long oldest = waiting.isEmpty() ? 0 : waiting.peekFirst().requestedAtNanos();
+        if (failure == null
+            && policy.shouldForce(
+                !waiting.isEmpty(), queue.isEmpty(), unforcedBytes, oldest, nanoClock.getAsLong())) {
+          forceAllOrFail();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failWaiting(new IOException("log store sync thread interrupted"));
+    } finally {
+      onExit.run();
+    }
+  }
+
+  private void process(Op op) {
+    if (failure != null) {
+      if (op instanceof Sync sync) {
+        sync.future().completeExceptionally(failure);
+      }
+      return;
+    }
+    try {
+      apply(op);
+    } catch (IOException | RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  private void apply(Op op) throws IOException {
+    if (op instanceof Write write) {
+      write(write);
+    } else if (op instanceof Sync sync) {
+      waiting.addLast(sync);
+    } else if (op instanceof SaveMeta save) {
+      forceAll();
+      writeMeta(meta.withTermAndVote(save.termAndVote()));
+    } else if (op instanceof Truncate truncate) {
+      truncate(truncate);
+    } else if (op instanceof Compact compact) {
+      compact(compact.removedSegments());
+    } else if (op instanceof Reset reset) {
+      reset(reset.nextIndex());
+    } else {
+      throw new IllegalStateException("unexpected operation " + op);
+    }
+  }
+
+  private void write(Write write) throws IOException {
+    if (write.newSegment()) {
+      forceAll(); // a segment is complete on disk before the next one begins
+      createSegment(write.segment());
+    }
+    FileChannel channel = channels.get(write.segment());
+    ByteBuffer bytes = write.bytes();
+    long position = write.offset();
+    while (bytes.hasRemaining()) {
+      position += channel.write(bytes, position);
+    }
+    dirty.add(channel);
+    unforcedBytes += bytes.limit();
+    lock.writeLock().lock();
+    try {
+      for (LogEntry entry : write.entries()) {
+        // Only the entry this write wrote: the index may hold a newer one after a truncation.
+        if (unwritten.get(entry.index()) == entry) {
+          unwritten.remove(entry.index());
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void createSegment(long firstIndex) throws IOException {
+    Path file = logDir.resolve(SegmentFormat.fileName(firstIndex));
+    FileChannel channel =
+        io.open(
+            file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    ByteBuffer header = SegmentFormat.encodeHeader(meta.epoch(), firstIndex);
+    long position = 0;
+    while (header.hasRemaining()) {
+      position += channel.write(header, position);
+    }
+    lock.writeLock().lock();
+    try {
+      channels.put(firstIndex, channel);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    dirty.add(channel);
+    directoryDirty = true;
+    log.debug("Created segment {}", file);
+  }
+
+  /**
+   * Meta records the truncation first (the commit point; recovery finishes it), then the files
+   * change, then meta forgets it again before any later write can land in the truncated range.
+   */
+  private void truncate(Truncate truncate) throws IOException {
+    forceAll();
+    writeMeta(meta.withTruncateFrom(truncate.fromIndex()));
+    List<Long> removed = new ArrayList<>(truncate.change().removedSegments());
+    for (int i = removed.size() - 1; i >= 0; i--) {
+      closeAndDelete(removed.get(i));
+    }
+    FileChannel holder = channels.get(truncate.change().segmentFirstIndex());
+    holder.truncate(truncate.change().offset());
+    holder.force(true);
+    if (!removed.isEmpty()) {
+      io.syncDirectory(logDir);
+    }
+    writeMeta(meta.withTruncateFrom(0));
+  }
+
+  /** Removing oldest first, each removal durable before the next, never leaves a gap. */
+  private void compact(List<Long> removedSegments) throws IOException {
+    forceAll();
+    for (long segment : removedSegments) {
+      closeAndDelete(segment);
+      io.syncDirectory(logDir);
+    }
+  }
+
+  /** The new epoch in meta is the commit point: recovery drops segments of older epochs. */
+  private void reset(long nextIndex) throws IOException {
+    forceAll();
+    writeMeta(new MetaFile.Meta(meta.termAndVote(), meta.epoch() + 1, nextIndex, 0));
+    for (long segment : new ArrayList<>(channels.keySet())) {
+      closeAndDelete(segment);
+    }
+    io.syncDirectory(logDir);
+  }
+
+  private void closeAndDelete(long segment) throws IOException {
+    FileChannel channel;
+    lock.writeLock().lock();
+    try {
+      channel = channels.remove(segment);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    if (channel != null) {
+      dirty.remove(channel);
+      channel.close();
+    }
+    io.delete(logDir.resolve(SegmentFormat.fileName(segment)));
+  }
+
+  private void writeMeta(MetaFile.Meta next) throws IOException {
+    MetaFile.write(io, dir, next);
+    meta = next;
+  }
+
+  /** Makes every write so far durable and completes the waiting syncs. */
+  private void forceAll() throws IOException {
+    for (FileChannel channel : dirty) {
+      channel.force(false);
+    }
+    dirty.clear();
+    if (directoryDirty) {
+      io.syncDirectory(logDir);
+      directoryDirty = false;
+    }
+    unforcedBytes = 0;
+    Sync sync;
+    while ((sync = waiting.pollFirst()) != null) {
+      sync.future().complete(null);
+    }
+  }
+
+  private void forceAllOrFail() {
+    try {
+      forceAll();
+    } catch (IOException | RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  private void fail(Exception cause) {
+    IOException error =
+        new IOException(
+            "file log store in " + dir + " failed and accepts no more writes: " + cause, cause);
+    failure = error;
+    log.error("File log store in {} failed; no further writes are accepted", dir, cause);
+    failWaiting(error);
+  }
+
+  private void failWaiting(IOException error) {
+    Sync sync;
+    while ((sync = waiting.pollFirst()) != null) {
+      sync.future().completeExceptionally(error);
+    }
+  }
+}

@@ -246,6 +246,16 @@ public final class SimCluster {
     return checker.violations();
   }
 
+  /** Each node's status, one line each, for diagnosing a run. */
+  public String describe() {
+    StringBuilder b = new StringBuilder();
+    for (SimNode n : nodes) {
+      b.append(n.id).append(": ");
+      b.append(n.isUp() ? n.node().status().toString() : "down").append('\n');
+    }
+    return b.toString();
+  }
+
   Scheduler schedulerForClients() {
     return scheduler;
   }

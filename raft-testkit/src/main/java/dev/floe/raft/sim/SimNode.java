@@ -66,7 +66,7 @@ final class SimNode {
     store = new InMemoryLogStore(disk, completion -> {
       // A disk completes syncs in order, each after a random latency.
       long due = Math.max(lastDiskCompletionMicros,
-          scheduler.nowMicros() + 50 + scheduler.random().nextLong(1_000));
+          scheduler.nowMicros() + 200 + scheduler.random().nextLong(5_000));
       lastDiskCompletionMicros = due;
       scheduler.schedule(due - scheduler.nowMicros(), guard(mine, completion));
     });

@@ -51,7 +51,7 @@ public final class Simulation {
     this.unusedCommands = b.commands;
   }
 
-  /** Returns a builder with defaults: 3 nodes, seed 1, 5 s of faults, 10 s for liveness. */
+  /** Returns a builder with defaults: 3 nodes, seed 1, 10 s of faults, 10 s for liveness. */
   public static Builder builder() {
     return new Builder();
   }
@@ -72,35 +72,62 @@ public final class Simulation {
     }
     long end = cluster.nowMillis() + safetyMillis;
     while (cluster.nowMillis() < end) {
-      cluster.runFor(50 + random.nextInt(400));
+      cluster.runFor(20 + random.nextInt(300));
       injectFault(random);
     }
     boolean live = livenessPhase();
     List<String> violations = cluster.violations();
+    String finalState = live ? "" : cluster.describe();
     return new SimulationReport(seed, nodes, cluster.events(), faults, cluster.acknowledgedCount(),
         cluster.messagesSent(), cluster.messagesDropped(), cluster.messagesDuplicated(), live,
-        violations);
+        violations, finalState);
   }
 
   private void injectFault(RandomGenerator random) {
     List<NodeId> ids = cluster.ids();
     NodeId target = ids.get(random.nextInt(ids.size()));
+    NodeId leader = cluster.leader().orElse(target);
     int dice = random.nextInt(100);
     faults++;
-    if (dice < 20) {
+    if (dice < 15) {
+      if (cluster.isUp(leader)) {
+        cluster.crash(leader); // leader crashes leave uncommitted entries of old terms around
+      }
+    } else if (dice < 25) {
       if (cluster.isUp(target)) {
         cluster.crash(target);
       }
     } else if (dice < 45) {
       restartSomeone(random);
-    } else if (dice < 60) {
+    } else if (dice < 55) {
+      isolateWithMinority(leader, random);
+    } else if (dice < 63) {
       cluster.isolate(target);
     } else if (dice < 70) {
       cluster.cut(target, ids.get(random.nextInt(ids.size())));
-    } else if (dice < 85) {
+    } else if (dice < 88) {
       cluster.heal();
     } else {
       cluster.setLossAndDuplication(random.nextDouble() * 0.2, random.nextDouble() * 0.1);
+    }
+  }
+
+  /** Cuts the leader, with fewer than half of the others, off from the rest (both ways). */
+  private void isolateWithMinority(NodeId leader, RandomGenerator random) {
+    List<NodeId> ids = cluster.ids();
+    List<NodeId> side = new java.util.ArrayList<>(List.of(leader));
+    for (NodeId id : ids) {
+      if (!id.equals(leader) && side.size() < (ids.size() - 1) / 2 && random.nextBoolean()) {
+        side.add(id);
+      }
+    }
+    for (NodeId a : side) {
+      for (NodeId b : ids) {
+        if (!side.contains(b)) {
+          cluster.cut(a, b);
+          cluster.cut(b, a);
+        }
+      }
     }
   }
 
@@ -120,18 +147,29 @@ public final class Simulation {
       }
     }
     long deadline = cluster.nowMillis() + livenessMillis;
-    if (!cluster.runUntil(() -> cluster.leader().isPresent(), livenessMillis)) {
+    // Like a client, retry the probe until it commits: the first leader found may be a stale one
+    // about to step down (check-quorum), which answers with a failure.
+    long target = -1;
+    for (int attempt = 0; target < 0 && cluster.nowMillis() < deadline; attempt++) {
+      if (!cluster.runUntil(() -> cluster.leader().isPresent(), deadline - cluster.nowMillis())) {
+        return false;
+      }
+      NodeId leader = cluster.leader().orElseThrow();
+      var probe = cluster.submit(leader,
+          ("liveness-probe-" + attempt).getBytes(StandardCharsets.UTF_8));
+      cluster.runUntil(probe::isDone, Math.max(1, deadline - cluster.nowMillis()));
+      if (probe.isDone() && !probe.isCompletedExceptionally()) {
+        target = probe.join().index();
+      } else {
+        cluster.runFor(50);
+      }
+    }
+    if (target < 0) {
       return false;
     }
-    NodeId leader = cluster.leader().orElseThrow();
-    var probe = cluster.submit(leader, "liveness-probe".getBytes(StandardCharsets.UTF_8));
-    if (!cluster.runUntil(probe::isDone, Math.max(1, deadline - cluster.nowMillis()))
-        || probe.isCompletedExceptionally()) {
-      return false;
-    }
-    long target = probe.join().index();
+    long committed = target;
     return cluster.runUntil(
-        () -> cluster.ids().stream().allMatch(id -> cluster.status(id).appliedIndex() >= target),
+        () -> cluster.ids().stream().allMatch(id -> cluster.status(id).appliedIndex() >= committed),
         Math.max(1, deadline - cluster.nowMillis()));
   }
 
@@ -176,7 +214,7 @@ public final class Simulation {
   public static final class Builder {
     private int nodes = 3;
     private long seed = 1;
-    private long safetyMillis = 5_000;
+    private long safetyMillis = 10_000;
     private long livenessMillis = 10_000;
     private int clients = 3;
     private RaftOptions options = RaftOptions.defaults();

@@ -15,6 +15,7 @@ import java.util.List;
  * @param messagesDuplicated messages delivered twice
  * @param live whether the healed cluster elected a leader, committed and caught up in time
  * @param violations the safety violations seen; empty when the run is correct
+ * @param finalState when the run was not live, each node's status at the end; otherwise empty
  */
 public record SimulationReport(
     long seed,
@@ -26,7 +27,8 @@ public record SimulationReport(
     long messagesDropped,
     long messagesDuplicated,
     boolean live,
-    List<String> violations) {
+    List<String> violations,
+    String finalState) {
 
   /** Whether the run was safe and live. */
   public boolean passed() {

@@ -49,8 +49,8 @@ class SimulationTest {
         reports.size(), SEEDS_THREE, SEEDS_FIVE, events, faults, dropped, duplicated, acked,
         violations, reports.stream().filter(r -> !r.live()).count());
     for (SimulationReport r : failed) {
-      System.out.printf("FAILED seed %d (%d nodes): live=%s violations=%s%n  replay: %s%n",
-          r.seed(), r.nodes(), r.live(), r.violations(), r.replayCommand());
+      System.out.printf("FAILED seed %d (%d nodes): live=%s violations=%s%n%s  replay: %s%n",
+          r.seed(), r.nodes(), r.live(), r.violations(), r.finalState(), r.replayCommand());
     }
     assertThat(failed).as("failing seeds (replay commands printed above)").isEmpty();
   }
@@ -64,7 +64,7 @@ class SimulationTest {
     }
     int nodes = Integer.getInteger("floe.sim.nodes", 3);
     SimulationReport r = Simulation.builder().nodes(nodes).seed(seed).run();
-    System.out.println("replayed: " + r);
+    System.out.println("replayed: " + r + "\n" + r.finalState());
     assertThat(r.violations()).isEmpty();
     assertThat(r.live()).isTrue();
   }

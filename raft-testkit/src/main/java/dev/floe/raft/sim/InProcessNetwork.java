@@ -1,0 +1,60 @@
+package dev.floe.raft.sim;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.message.RaftMessage;
+import dev.floe.raft.spi.Transport;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Transports that connect nodes in one JVM directly, for tests that run real {@link
+ * dev.floe.raft.RaftNode}s on real threads without sockets. A message is handed to the receiver's
+ * inbound handler on the sender's thread (which the {@link Transport} contract allows, since
+ * handlers do not block). Nodes can be disconnected to simulate a partition.
+ *
+ * <p>Thread-safe.
+ */
+public final class InProcessNetwork {
+  private final ConcurrentHashMap<NodeId, Consumer<RaftMessage>> receivers = new ConcurrentHashMap<>();
+  private final Set<NodeId> disconnected = ConcurrentHashMap.newKeySet();
+
+  /** A transport for the node {@code id}. */
+  public Transport transport(NodeId id) {
+    return new Transport() {
+      @Override
+      public void start(NodeId self, Consumer<RaftMessage> inbound) {
+        if (!self.equals(id)) {
+          throw new IllegalArgumentException("transport for " + id + " started as " + self);
+        }
+        receivers.put(id, inbound);
+      }
+
+      @Override
+      public void send(RaftMessage message) {
+        if (disconnected.contains(message.from()) || disconnected.contains(message.to())) {
+          return;
+        }
+        Consumer<RaftMessage> receiver = receivers.get(message.to());
+        if (receiver != null) {
+          receiver.accept(message);
+        }
+      }
+
+      @Override
+      public void close() {
+        receivers.remove(id);
+      }
+    };
+  }
+
+  /** Drops every message to or from the node until {@link #reconnect}. */
+  public void disconnect(NodeId id) {
+    disconnected.add(id);
+  }
+
+  /** Delivers the node's messages again. */
+  public void reconnect(NodeId id) {
+    disconnected.remove(id);
+  }
+}

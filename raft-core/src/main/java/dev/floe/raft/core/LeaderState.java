@@ -148,7 +148,8 @@ final class LeaderState {
     long commit = core.commitIndex();
     core.addMessage(new AppendRequest(self, to, term, prev, prevTerm, entries, commit, round));
     p.lastSentRound = round;
-    p.lastSentCommit = commit;
+    // What the follower can adopt from this request: min(leaderCommit, last index it confirms).
+    p.lastSentCommit = Math.min(commit, prev + entries.size());
   }
 
   void onAppendResponse(AppendResponse r) {
@@ -233,7 +234,8 @@ final class LeaderState {
           if (id.equals(self)) {
             return;
           }
-          if (p.lastSentRound < round || p.lastSentCommit < commit) {
+          // A heartbeat goes at match, so it can carry the commit index only up to match.
+          if (p.lastSentRound < round || p.lastSentCommit < Math.min(commit, p.match)) {
             if (p.state == Progress.State.PROBE) {
               sendAppend(id, p, true);
             } else {

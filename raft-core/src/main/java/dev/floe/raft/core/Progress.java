@@ -29,7 +29,10 @@ final class Progress {
   long matchRound;
   /** {@code match} at the last heartbeat tick, to detect a stalled pipeline. */
   long matchAtLastHeartbeat;
-  /** The heartbeat round and commit index of the last request sent. */
+  /**
+   * The heartbeat round of the last request sent, and the commit index the follower can adopt from
+   * it (the leader's commit, capped at the last index that request confirms).
+   */
   long lastSentRound;
   long lastSentCommit;
 

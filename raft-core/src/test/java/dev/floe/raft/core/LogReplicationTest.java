@@ -358,6 +358,29 @@ class LogReplicationTest {
     assertThat(net.inFlight()).as("nothing is resent").isEmpty();
   }
 
+  /**
+   * A commit-index heartbeat that overtakes a follower's acknowledgement can only tell it the
+   * commit up to what it had confirmed; once the acknowledgement arrives the leader tells it the
+   * rest, without waiting for the next heartbeat tick.
+   */
+  @Test
+  void followerWhoseAcknowledgementArrivesAfterTheCommitLearnsItWithoutAHeartbeatTick() {
+    TestNetwork net = TestNetwork.of(CoreConfig.defaults(), "n1", "n2", "n3");
+    RaftCore n1 = net.elect("n1");
+    NodeId n3 = NodeId.of("n3");
+    net.step("n1", new Event.Propose(command(1)));
+    List<RaftMessage> appendToN3 = net.take(m -> m.to().equals(n3));
+    net.deliverAll();
+    assertThat(n1.commitIndex()).isEqualTo(2);
+    assertThat(net.node("n3").commitIndex()).as("a heartbeat at index 1 cannot commit 2").isEqualTo(1);
+
+    appendToN3.forEach(net::deliver);
+    net.deliverAll();
+
+    assertThat(net.node("n3").commitIndex()).isEqualTo(2);
+    assertThat(net.applied("n3")).extracting(LogEntry::index).containsExactly(1L, 2L);
+  }
+
   /** Outside Raft's failure model, but the leader still recovers a follower whose disk was wiped. */
   @Test
   void followerThatLostItsWholeLogIsBroughtBackByTheNextHeartbeatRound() {

@@ -1,0 +1,49 @@
+package dev.floe.raft.example;
+
+import dev.floe.raft.NodeId;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Parses the command line's addresses: {@code host:port} and {@code n1=host:port,n2=...}. */
+final class Addresses {
+  private Addresses() {}
+
+  /**
+   * Parses {@code host:port}.
+   *
+   * @throws IllegalArgumentException naming the text if it is not {@code host:port}
+   */
+  static InetSocketAddress hostPort(String text) {
+    int colon = text.lastIndexOf(':');
+    if (colon <= 0 || colon == text.length() - 1) {
+      throw new IllegalArgumentException("'" + text + "' is not host:port");
+    }
+    try {
+      int port = Integer.parseInt(text.substring(colon + 1));
+      return new InetSocketAddress(text.substring(0, colon), port);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + text + "' is not host:port: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Parses {@code n1=host:port,n2=host:port,...}, keeping the order.
+   *
+   * @throws IllegalArgumentException naming the bad part
+   */
+  static Map<NodeId, InetSocketAddress> cluster(String text) {
+    Map<NodeId, InetSocketAddress> members = new LinkedHashMap<>();
+    for (String part : text.split(",")) {
+      int eq = part.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("'" + part + "' in --cluster is not id=host:port");
+      }
+      NodeId id = NodeId.of(part.substring(0, eq).trim());
+      if (members.put(id, hostPort(part.substring(eq + 1).trim())) != null) {
+        throw new IllegalArgumentException("node " + id + " appears twice in --cluster");
+      }
+    }
+    return members;
+  }
+}

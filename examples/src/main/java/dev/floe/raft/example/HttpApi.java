@@ -1,0 +1,369 @@
+package dev.floe.raft.example;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.floe.raft.CommitUnknownException;
+import dev.floe.raft.FloeException;
+import dev.floe.raft.NodeId;
+import dev.floe.raft.NodeStoppedException;
+import dev.floe.raft.NotLeaderException;
+import dev.floe.raft.OverloadedException;
+import dev.floe.raft.RaftNode;
+import dev.floe.raft.ReadConsistency;
+import dev.floe.raft.SubmitResult;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The example's HTTP API, a Netty handler in front of one {@link RaftNode}.
+ *
+ * <pre>
+ *   POST   /values            body: the value (UTF-8)      200 {"index","term"} once committed and
+ *                                                          written to this node's values.log
+ *   GET    /status                                         200 {"id","role","term","leader",...}
+ *   POST   /leadership[?to=ID]                             200 {"leader"} once the target leads
+ *   PUT    /kv/{key}          body: the value              200 {"index","term"}
+ *   GET    /kv/{key}                                       200 the value, or 404
+ *   DELETE /kv/{key}                                       200 {"index","term","existed"}
+ * </pre>
+ *
+ * <p>Errors are JSON {@code {"error": ..., "leader": ...}}: 400 for a malformed request, 404 for an
+ * unknown path, 405 for a wrong method, 413 for a body over {@value #MAX_BODY_BYTES} bytes, 503 when
+ * no leader is known within {@value #NO_LEADER_RETRY_MILLIS} ms (with the leader hint when there is
+ * one), 504 when the outcome of a write is unknown (its leader was lost before it was known to be
+ * committed: it may or may not be in the log). {@code POST /leadership} on a node that does not lead
+ * answers 409 with the leader's id: the node does not know the other nodes' HTTP addresses, so the
+ * client retries there (the {@code transfer} command tries every server it was given).
+ *
+ * <p>Writes may carry {@code Floe-Client-Id} (a UUID) and {@code Floe-Sequence} (a number growing by
+ * one per value) headers: a retried value with the same pair is written once (see
+ * {@link ValuesStateMachine}). This is what lets the {@code submit} client retry after a 504 or a
+ * lost connection without writing a value twice.
+ *
+ * <h2>Threading</h2>
+ * Runs on Netty's event loop and never blocks it: every Raft future completes the response from its
+ * callback, and retries are scheduled on the channel's event loop.
+ */
+@ChannelHandler.Sharable
+final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
+  /** The largest value or request body accepted, in bytes. */
+  static final int MAX_BODY_BYTES = 64 * 1024;
+  /** How long a write waits for a leader before answering 503. */
+  static final long NO_LEADER_RETRY_MILLIS = 5_000;
+  private static final long RETRY_INTERVAL_MILLIS = 50;
+  static final String CLIENT_ID_HEADER = "Floe-Client-Id";
+  static final String SEQUENCE_HEADER = "Floe-Sequence";
+
+  private final RaftNode node;
+
+  HttpApi(RaftNode node) {
+    this.node = Objects.requireNonNull(node, "node");
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    Exchange ex = new Exchange(ctx, HttpUtil.isKeepAlive(request));
+    if (!request.decoderResult().isSuccess()) {
+      ex.error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+      return;
+    }
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    String path = uri.path();
+    HttpMethod method = request.method();
+    byte[] body = ByteBufUtil.getBytes(request.content());
+    try {
+      if (path.equals("/values")) {
+        requireMethod(method, HttpMethod.POST);
+        postValue(ex, request, body);
+      } else if (path.equals("/status")) {
+        requireMethod(method, HttpMethod.GET);
+        ex.json(HttpResponseStatus.OK, Json.status(node.status()));
+      } else if (path.equals("/leadership")) {
+        requireMethod(method, HttpMethod.POST);
+        List<String> to = uri.parameters().get("to");
+        transfer(ex, to == null || to.isEmpty() || to.get(0).isEmpty() ? null : to.get(0));
+      } else if (path.startsWith("/kv/") && path.length() > "/kv/".length()) {
+        keyValue(ex, method, path.substring("/kv/".length()), body);
+      } else {
+        ex.error(HttpResponseStatus.NOT_FOUND, "no such path: " + path);
+      }
+    } catch (BadRequest e) {
+      ex.error(e.status, e.getMessage());
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  // ------------------------------------------------------------------ routes
+
+  private void postValue(Exchange ex, FullHttpRequest request, byte[] body) {
+    checkBodySize(body);
+    String value = new String(body, StandardCharsets.UTF_8);
+    if (!Arrays.equals(value.getBytes(StandardCharsets.UTF_8), body)) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "the value is not valid UTF-8");
+    }
+    try {
+      ValuesStateMachine.checkValue(value);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+    }
+    byte[] command = sessionOf(request) == null
+        ? ValuesStateMachine.write(value)
+        : ValuesStateMachine.write(sessionOf(request), sequenceOf(request), value);
+    submit(ex, CompositeStateMachine.route(CompositeStateMachine.VALUES, command), r -> {
+      ObjectNode o = Json.MAPPER.createObjectNode();
+      long writtenAt = ByteBuffer.wrap(r.result()).getLong();
+      o.put("index", writtenAt);
+      o.put("term", r.term());
+      if (writtenAt != r.index()) {
+        o.put("duplicate", true); // a retry of a session write that was already applied
+      }
+      return o;
+    });
+  }
+
+  private void transfer(Exchange ex, String to) {
+    NodeId target = null;
+    if (to != null) {
+      try {
+        target = NodeId.of(to);
+      } catch (IllegalArgumentException e) {
+        throw new BadRequest(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      }
+      if (!node.status().members().contains(target)) {
+        throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "no such member: " + to);
+      }
+      if (target.equals(node.id()) && node.status().isLeader()) {
+        ex.json(HttpResponseStatus.OK, leaderJson(target));
+        return;
+      }
+    }
+    node.transferLeadership(target).whenComplete((leader, error) -> {
+      if (error == null) {
+        ex.json(HttpResponseStatus.OK, leaderJson(leader));
+        return;
+      }
+      Throwable cause = unwrap(error);
+      if (cause instanceof NotLeaderException) {
+        NotLeaderException e = (NotLeaderException) cause;
+        ex.json(HttpResponseStatus.CONFLICT, Json.error("this node is not the leader: "
+            + "send the transfer to the leader", e.leaderHint().orElse(leaderHint())));
+      } else {
+        ex.json(HttpResponseStatus.CONFLICT, Json.error(String.valueOf(cause.getMessage()), leaderHint()));
+      }
+    });
+  }
+
+  private void keyValue(Exchange ex, HttpMethod method, String rawKey, byte[] body) {
+    String key = QueryStringDecoder.decodeComponent(rawKey);
+    if (key.getBytes(StandardCharsets.UTF_8).length > KeyValueStateMachine.MAX_KEY_BYTES) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "key longer than "
+          + KeyValueStateMachine.MAX_KEY_BYTES + " bytes");
+    }
+    if (method.equals(HttpMethod.PUT)) {
+      checkBodySize(body);
+      byte[] command = KeyValueStateMachine.put(key, body);
+      submit(ex, CompositeStateMachine.route(CompositeStateMachine.KEY_VALUE, command),
+          r -> indexJson(r));
+    } else if (method.equals(HttpMethod.DELETE)) {
+      byte[] command = KeyValueStateMachine.delete(key);
+      submit(ex, CompositeStateMachine.route(CompositeStateMachine.KEY_VALUE, command),
+          r -> indexJson(r).put("existed", r.result().length == 1 && r.result()[0] == 1));
+    } else if (method.equals(HttpMethod.GET)) {
+      byte[] query = CompositeStateMachine.route(CompositeStateMachine.KEY_VALUE,
+          KeyValueStateMachine.get(key));
+      read(ex, query, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(NO_LEADER_RETRY_MILLIS));
+    } else {
+      throw new BadRequest(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET, PUT or DELETE");
+    }
+  }
+
+  // ------------------------------------------------------------------ Raft calls
+
+  /** Submits, retrying while no leader is known, and answers from the future's callback. */
+  private void submit(Exchange ex, byte[] command, Function<SubmitResult, ObjectNode> success) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(NO_LEADER_RETRY_MILLIS);
+    retrying(ex, () -> node.submit(command), deadline,
+        r -> ex.json(HttpResponseStatus.OK, success.apply(r)));
+  }
+
+  private void read(Exchange ex, byte[] query, long deadline) {
+    retrying(ex, () -> node.query(query, ReadConsistency.LINEARIZABLE), deadline, answer -> {
+      if (answer.length == 0 || answer[0] == 0) {
+        ex.error(HttpResponseStatus.NOT_FOUND, "no such key");
+      } else {
+        ex.bytes(HttpResponseStatus.OK, Arrays.copyOfRange(answer, 1, answer.length),
+            "application/octet-stream");
+      }
+    });
+  }
+
+  private <T> void retrying(Exchange ex, Supplier<CompletableFuture<T>> call, long deadline,
+      java.util.function.Consumer<T> success) {
+    call.get().whenComplete((result, error) -> {
+      if (error == null) {
+        success.accept(result);
+        return;
+      }
+      Throwable cause = unwrap(error);
+      if (cause instanceof NotLeaderException && System.nanoTime() < deadline
+          && ex.ctx.channel().isActive()) {
+        // No effect happened: safe to retry once a leader is known.
+        ex.ctx.executor().schedule(() -> retrying(ex, call, deadline, success),
+            RETRY_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        return;
+      }
+      answerFailure(ex, cause);
+    });
+  }
+
+  private void answerFailure(Exchange ex, Throwable cause) {
+    if (cause instanceof NotLeaderException) {
+      NotLeaderException e = (NotLeaderException) cause;
+      ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Json.error("no leader within "
+          + NO_LEADER_RETRY_MILLIS + " ms: " + e.getMessage(), e.leaderHint().orElse(leaderHint())));
+    } else if (cause instanceof CommitUnknownException) {
+      ex.json(HttpResponseStatus.GATEWAY_TIMEOUT, Json.error("outcome unknown: the write may or "
+          + "may not be committed (" + cause.getMessage() + ")", leaderHint()));
+    } else if (cause instanceof OverloadedException || cause instanceof NodeStoppedException) {
+      ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Json.error(cause.getMessage(), leaderHint()));
+    } else if (cause instanceof IllegalArgumentException) {
+      ex.error(HttpResponseStatus.BAD_REQUEST, "rejected by the state machine: " + cause.getMessage());
+    } else if (cause instanceof FloeException) {
+      ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Json.error(cause.getMessage(), leaderHint()));
+    } else {
+      ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(cause));
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private NodeId leaderHint() {
+    return node.status().leader().orElse(null);
+  }
+
+  private static ObjectNode leaderJson(NodeId leader) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("leader", leader.value());
+    return o;
+  }
+
+  private static ObjectNode indexJson(SubmitResult r) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("index", r.index());
+    o.put("term", r.term());
+    return o;
+  }
+
+  private static void checkBodySize(byte[] body) {
+    if (body.length > MAX_BODY_BYTES) {
+      throw new BadRequest(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "body of " + body.length + " bytes is over the limit of " + MAX_BODY_BYTES);
+    }
+  }
+
+  private static void requireMethod(HttpMethod actual, HttpMethod expected) {
+    if (!actual.equals(expected)) {
+      throw new BadRequest(HttpResponseStatus.METHOD_NOT_ALLOWED, "use " + expected);
+    }
+  }
+
+  private static UUID sessionOf(FullHttpRequest request) {
+    String id = request.headers().get(CLIENT_ID_HEADER);
+    if (id == null) {
+      return null;
+    }
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, CLIENT_ID_HEADER + " is not a UUID");
+    }
+  }
+
+  private static long sequenceOf(FullHttpRequest request) {
+    String seq = request.headers().get(SEQUENCE_HEADER);
+    try {
+      return Long.parseLong(Objects.requireNonNull(seq));
+    } catch (NullPointerException | NumberFormatException e) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST,
+          CLIENT_ID_HEADER + " needs a numeric " + SEQUENCE_HEADER + " header");
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** A request that is answered at once with a 4xx. */
+  private static final class BadRequest extends RuntimeException {
+    final HttpResponseStatus status;
+
+    BadRequest(HttpResponseStatus status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+
+  /** One request's channel, answered exactly once, from any thread. */
+  static final class Exchange {
+    final ChannelHandlerContext ctx;
+    private final boolean keepAlive;
+
+    Exchange(ChannelHandlerContext ctx, boolean keepAlive) {
+      this.ctx = ctx;
+      this.keepAlive = keepAlive;
+    }
+
+    void error(HttpResponseStatus status, String message) {
+      json(status, Json.error(message, null));
+    }
+
+    void json(HttpResponseStatus status, JsonNode body) {
+      bytes(status, Json.bytes(body), "application/json");
+    }
+
+    void bytes(HttpResponseStatus status, byte[] body, String contentType) {
+      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+          Unpooled.wrappedBuffer(body));
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+      HttpUtil.setContentLength(response, body.length);
+      if (keepAlive) {
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        ctx.writeAndFlush(response);
+      } else {
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package dev.floe.raft.example;
+
+import dev.floe.raft.RaftNode;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Netty HTTP server in front of {@link HttpApi}: {@code HttpServerCodec}, an aggregator that
+ * bounds a request's size, then the API.
+ *
+ * <p>Bodies up to {@value #MAX_AGGREGATED_BYTES} bytes are read whole so that the API can answer a
+ * value over its own limit with a JSON 413 on a connection that stays usable; anything larger is
+ * answered with a JSON 413 by the aggregator itself, and that connection is closed.
+ */
+final class HttpServer implements AutoCloseable {
+  static final int MAX_AGGREGATED_BYTES = 1024 * 1024;
+
+  private final EventLoopGroup group;
+  private final Channel channel;
+
+  private HttpServer(EventLoopGroup group, Channel channel) {
+    this.group = group;
+    this.channel = channel;
+  }
+
+  /**
+   * Listens on {@code address}.
+   *
+   * @throws IOException naming the address if it cannot be bound
+   */
+  static HttpServer start(InetSocketAddress address, RaftNode node) throws IOException {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    HttpApi api = new HttpApi(node);
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline()
+                .addLast("http-codec", new HttpServerCodec())
+                .addLast("aggregator", new JsonRefusingAggregator(MAX_AGGREGATED_BYTES))
+                .addLast("api", api);
+          }
+        });
+    try {
+      Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
+      return new HttpServer(group, channel);
+    } catch (RuntimeException e) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw new IOException("cannot listen for HTTP on " + address + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Returns the address the server listens on. */
+  InetSocketAddress localAddress() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  @Override
+  public void close() {
+    channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+  }
+
+  /** Answers an oversized request with a JSON 413 (Netty's default has an empty body). */
+  private static final class JsonRefusingAggregator extends HttpObjectAggregator {
+    JsonRefusingAggregator(int maxContentLength) {
+      super(maxContentLength);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      byte[] body = Json.bytes(Json.error("request body over " + MAX_AGGREGATED_BYTES + " bytes", null));
+      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+      HttpUtil.setContentLength(response, body.length);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+}

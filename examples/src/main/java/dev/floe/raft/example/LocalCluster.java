@@ -1,0 +1,210 @@
+package dev.floe.raft.example;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster of example nodes on 127.0.0.1, each a child {@code java} process of this program's own
+ * classpath: what {@code demo} runs, and what the end-to-end tests drive.
+ *
+ * <p>Node {@code i} (from 0) is {@code n<i+1>}, keeps its data in {@code <baseDir>/n<i+1>} and writes
+ * its output to {@code <baseDir>/n<i+1>.out}. Ports are picked free at creation and kept across
+ * restarts. Only processes this object started are ever stopped or killed, through their
+ * {@link Process} handles. Not thread-safe, except {@link #close()}.
+ */
+public final class LocalCluster implements AutoCloseable {
+  private final Path baseDir;
+  private final String classpath;
+  private final long electionTimeoutMillis;
+  private final int[] raftPorts;
+  private final int[] httpPorts;
+  private final Process[] processes;
+
+  private LocalCluster(Path baseDir, String classpath, int size, long electionTimeoutMillis)
+      throws IOException {
+    this.baseDir = baseDir;
+    this.classpath = classpath;
+    this.electionTimeoutMillis = electionTimeoutMillis;
+    this.raftPorts = new int[size];
+    this.httpPorts = new int[size];
+    this.processes = new Process[size];
+    for (int i = 0; i < size; i++) {
+      raftPorts[i] = freePort();
+      httpPorts[i] = freePort();
+    }
+  }
+
+  /**
+   * Prepares (does not start) a cluster.
+   *
+   * @param baseDir where the nodes keep their data
+   * @param size how many nodes
+   * @param electionTimeoutMillis the nodes' shortest election timeout
+   */
+  public static LocalCluster create(Path baseDir, int size, long electionTimeoutMillis)
+      throws IOException {
+    Files.createDirectories(baseDir);
+    return new LocalCluster(baseDir, System.getProperty("java.class.path"), size,
+        electionTimeoutMillis);
+  }
+
+  /** Returns how many nodes the cluster has. */
+  public int size() {
+    return processes.length;
+  }
+
+  /** Returns node {@code i}'s id, {@code n<i+1>}. */
+  public String id(int i) {
+    return "n" + (i + 1);
+  }
+
+  /** Returns the index of the node with id {@code id}, or -1. */
+  public int indexOf(String id) {
+    for (int i = 0; i < size(); i++) {
+      if (id(i).equals(id)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Returns node {@code i}'s HTTP base address. */
+  public URI httpUri(int i) {
+    return URI.create("http://127.0.0.1:" + httpPorts[i]);
+  }
+
+  /** Returns every node's HTTP base address. */
+  public List<URI> httpUris() {
+    List<URI> uris = new ArrayList<>();
+    for (int i = 0; i < size(); i++) {
+      uris.add(httpUri(i));
+    }
+    return uris;
+  }
+
+  /** Returns node {@code i}'s data directory. */
+  public Path dataDir(int i) {
+    return baseDir.resolve(id(i));
+  }
+
+  /** Returns node {@code i}'s values.log. */
+  public Path valuesLog(int i) {
+    return dataDir(i).resolve("values.log");
+  }
+
+  /** Returns the cluster's base directory. */
+  public Path baseDir() {
+    return baseDir;
+  }
+
+  /** Starts every node that is not running. */
+  public void startAll() throws IOException {
+    for (int i = 0; i < size(); i++) {
+      if (!isRunning(i)) {
+        start(i);
+      }
+    }
+  }
+
+  /** Starts node {@code i} as a child process. */
+  public void start(int i) throws IOException {
+    if (isRunning(i)) {
+      throw new IllegalStateException(id(i) + " is already running");
+    }
+    List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-cp", classpath, Main.class.getName(), "node",
+        "--id", id(i), "--cluster", clusterSpec(), "--http", "127.0.0.1:" + httpPorts[i],
+        "--data-dir", dataDir(i).toString(),
+        "--election-timeout-ms", Long.toString(electionTimeoutMillis)));
+    Path out = baseDir.resolve(id(i) + ".out");
+    processes[i] = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.PIPE)
+        .start();
+  }
+
+  /** Whether node {@code i}'s process is alive. */
+  public boolean isRunning(int i) {
+    return processes[i] != null && processes[i].isAlive();
+  }
+
+  /** Returns node {@code i}'s process id, or -1 if it is not running. */
+  public long pid(int i) {
+    return isRunning(i) ? processes[i].pid() : -1;
+  }
+
+  /** Kills node {@code i} at once, as {@code kill -9} does, and waits until it is gone. */
+  public void kill(int i) throws InterruptedException {
+    Process p = processes[i];
+    if (p != null) {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Stops node {@code i} cleanly (SIGTERM, which runs its shutdown hook) and waits until it is
+   * gone; kills it if it takes more than 10 seconds.
+   */
+  public void stop(int i) throws InterruptedException {
+    Process p = processes[i];
+    if (p != null && p.isAlive()) {
+      p.destroy();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        kill(i);
+      }
+    }
+  }
+
+  /** Stops every node this cluster started: cleanly first, then by force. */
+  @Override
+  public void close() {
+    for (Process p : processes) {
+      if (p != null) {
+        p.destroy();
+      }
+    }
+    for (Process p : processes) {
+      if (p != null) {
+        try {
+          if (!p.waitFor(5, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+          }
+        } catch (InterruptedException e) {
+          p.destroyForcibly();
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  private String clusterSpec() {
+    StringJoiner spec = new StringJoiner(",");
+    for (int i = 0; i < size(); i++) {
+      spec.add(id(i) + "=127.0.0.1:" + raftPorts[i]);
+    }
+    return spec.toString();
+  }
+
+  private static String javaExecutable() {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    return Files.isExecutable(java) ? java.toString() : "java";
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.floe.raft.example;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The example's command line: {@code node} runs one member of a cluster; {@code submit},
+ * {@code status} and {@code transfer} are clients of its HTTP API; {@code demo} runs a local
+ * three-node cluster with an interactive menu.
+ */
+@Command(
+    name = "floe-example",
+    mixinStandardHelpOptions = true,
+    description = "Floe's three-node example: a replicated values.log and key-value store.",
+    subcommands = {
+      NodeCommand.class,
+      SubmitCommand.class,
+      StatusCommand.class,
+      TransferCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+
+  /** Runs the command named by the first argument and exits with its status. */
+  public static void main(String[] args) {
+    configureLogging(args.length > 0 && args[0].equals("node"));
+    int status = new CommandLine(new Main()).execute(args);
+    System.exit(status);
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  /** A node logs what it does; the clients log only warnings, so their output stays readable. */
+  private static void configureLogging(boolean node) {
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", node ? "info" : "warn");
+    setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+    setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+    setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+    setIfAbsent("org.slf4j.simpleLogger.logFile", "System.out");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+}

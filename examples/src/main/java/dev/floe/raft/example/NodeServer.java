@@ -1,0 +1,147 @@
+package dev.floe.raft.example;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.RaftNode;
+import dev.floe.raft.RaftOptions;
+import dev.floe.raft.spi.StateMachine;
+import dev.floe.raft.storage.file.FileLogStore;
+import dev.floe.raft.storage.file.FileLogStoreOptions;
+import dev.floe.raft.transport.netty.NettyTransport;
+import dev.floe.raft.transport.netty.NettyTransportOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node of the example: a {@link RaftNode} over a {@link FileLogStore} in {@code DIR/raft} and a
+ * {@link NettyTransport}, serving the values state machine ({@code DIR/values.log}) and the
+ * key-value store, with the {@link HttpApi} in front.
+ *
+ * <p>This class is the whole of "embedding Floe": build a store, a transport and a state machine,
+ * hand them to {@link RaftNode#builder()}, start, and close in reverse order.
+ */
+final class NodeServer implements AutoCloseable {
+  /** Names every node of the example's clusters in its transport handshake. */
+  static final String CLUSTER_ID = "floe-example";
+  private static final Logger log = LoggerFactory.getLogger(NodeServer.class);
+
+  private final RaftNode node;
+  private final ValuesStateMachine values;
+  private final HttpServer http;
+
+  private NodeServer(RaftNode node, ValuesStateMachine values, HttpServer http) {
+    this.node = node;
+    this.values = values;
+    this.http = http;
+  }
+
+  /**
+   * Starts a node and its HTTP API.
+   *
+   * @param id this node
+   * @param cluster every member's Raft address, this node's included
+   * @param httpAddress where to serve the HTTP API
+   * @param dataDir the node's directory: {@code raft/} (the log) and {@code values.log}
+   * @param electionTimeoutMillis the shortest election timeout (the longest is twice that)
+   */
+  static NodeServer start(NodeId id, Map<NodeId, InetSocketAddress> cluster,
+      InetSocketAddress httpAddress, Path dataDir, long electionTimeoutMillis) throws IOException {
+    if (!cluster.containsKey(id)) {
+      throw new IllegalArgumentException("--id " + id + " is not in --cluster " + cluster.keySet());
+    }
+    Files.createDirectories(dataDir.resolve("raft"));
+    ValuesStateMachine values = new ValuesStateMachine(dataDir.resolve("values.log"));
+    StateMachine stateMachine = new FailStopStateMachine(
+        new CompositeStateMachine(values, new KeyValueStateMachine()));
+    NettyTransport transport = new NettyTransport(NettyTransportOptions.builder()
+        .clusterId(CLUSTER_ID)
+        .bindAddress(cluster.get(id))
+        .peers(cluster)
+        .build());
+    FileLogStore store = new FileLogStore(dataDir.resolve("raft"), FileLogStoreOptions.DEFAULTS);
+    RaftOptions options = RaftOptions.defaults()
+        .withElectionTimeout(electionTimeoutMillis, 2 * electionTimeoutMillis)
+        .withHeartbeatInterval(Math.max(10, electionTimeoutMillis / 3));
+    RaftNode node = RaftNode.builder()
+        .id(id)
+        .members(new ArrayList<>(cluster.keySet()))
+        .stateMachine(stateMachine)
+        .transport(transport)
+        .logStore(store)
+        .options(options)
+        .build();
+    try {
+      node.start();
+      HttpServer http = HttpServer.start(httpAddress, node);
+      log.info("{}: HTTP API on http://{}:{}, data in {}", id,
+          http.localAddress().getHostString(), http.localAddress().getPort(), dataDir);
+      return new NodeServer(node, values, http);
+    } catch (IOException | RuntimeException e) {
+      node.close();
+      values.close();
+      throw e;
+    }
+  }
+
+  /** Returns the Raft node. */
+  RaftNode node() {
+    return node;
+  }
+
+  /** Stops serving HTTP, then the node (which closes its transport and store), then values.log. */
+  @Override
+  public void close() {
+    http.close();
+    node.close();
+    try {
+      values.close();
+    } catch (IOException e) {
+      log.warn("closing values.log failed", e);
+    }
+  }
+
+  /**
+   * Stops the process when the state machine cannot write its side output. A RuntimeException from
+   * {@code apply} would otherwise count as a rejected command on this node alone, leaving a gap in
+   * its values.log; stopping is safe because the durable Raft log rebuilds the file at restart.
+   */
+  private static final class FailStopStateMachine implements StateMachine {
+    private final StateMachine delegate;
+
+    FailStopStateMachine(StateMachine delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public byte[] apply(long index, byte[] command) {
+      try {
+        return delegate.apply(index, command);
+      } catch (UncheckedIOException e) {
+        log.error("cannot write the state machine's output at index {}; stopping", index, e);
+        Runtime.getRuntime().halt(74);
+        throw e;
+      }
+    }
+
+    @Override
+    public byte[] query(byte[] query) {
+      return delegate.query(query);
+    }
+
+    @Override
+    public void snapshot(java.io.OutputStream out) throws IOException {
+      delegate.snapshot(out);
+    }
+
+    @Override
+    public void restore(java.io.InputStream in) throws IOException {
+      delegate.restore(in);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.floe.raft.example;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code status}: prints every server's role, term, leader and indexes, one line each. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "Prints each node's role, term, leader and log indexes.")
+final class StatusCommand implements Callable<Integer> {
+  @Option(names = "--servers", required = true, description = "The nodes' HTTP addresses, comma-separated.")
+  String servers;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    List<ClusterClient.ServerStatus> all =
+        new ClusterClient(ClusterClient.parseServers(servers), java.time.Duration.ZERO).status();
+    for (ClusterClient.ServerStatus s : all) {
+      System.out.println(format(s));
+    }
+    return all.stream().anyMatch(s -> s.status().isPresent()) ? 0 : 1;
+  }
+
+  /** One line: {@code n1 leader term 2 leader n1 commit 5 applied 5 last 5 (http://...)}. */
+  static String format(ClusterClient.ServerStatus s) {
+    if (s.status().isEmpty()) {
+      return String.format("%-4s %-9s %s", "?", "down", s.server() + ": " + s.problem());
+    }
+    JsonNode n = s.status().get();
+    return String.format("%-4s %-9s term %-3d leader %-4s commit %-4d applied %-4d last %-4d (%s)",
+        n.path("id").asText(), n.path("role").asText(), n.path("term").asLong(),
+        n.path("leader").isNull() ? "-" : n.path("leader").asText(), n.path("commitIndex").asLong(),
+        n.path("appliedIndex").asLong(), n.path("lastIndex").asLong(), s.server());
+  }
+}

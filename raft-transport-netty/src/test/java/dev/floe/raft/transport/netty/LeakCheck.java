@@ -97,11 +97,19 @@ public final class LeakCheck implements BeforeAllCallback, AfterAllCallback {
   private static final class RecordingFactory extends ResourceLeakDetectorFactory {
     @Override
     public <T> ResourceLeakDetector<T> newResourceLeakDetector(
-        Class<T> resource, int samplingInterval, long maxActive) {
+        Class<T> resource, int samplingInterval) {
       if (resource == ByteBuf.class) {
         BYTE_BUF_DETECTOR_INSTALLED.set(true);
       }
       return new RecordingDetector<>(resource, samplingInterval);
+    }
+
+    /** Required by the abstract class; Netty no longer calls it. */
+    @Override
+    @Deprecated
+    public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+        Class<T> resource, int samplingInterval, long maxActive) {
+      return newResourceLeakDetector(resource, samplingInterval);
     }
   }
 

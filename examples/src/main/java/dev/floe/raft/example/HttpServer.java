@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -92,12 +94,29 @@ final class HttpServer implements AutoCloseable {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      ctx.writeAndFlush(tooLarge()).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** A request with {@code Expect: 100-continue} and a too large length gets the JSON 413 too. */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength,
+        ChannelPipeline pipeline) {
+      Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+      if (response instanceof FullHttpResponse
+          && ((FullHttpResponse) response).status().code() == 413) {
+        ReferenceCountUtil.release(response);
+        return tooLarge();
+      }
+      return response;
+    }
+
+    private static FullHttpResponse tooLarge() {
       byte[] body = Json.bytes(Json.error("request body over " + MAX_AGGREGATED_BYTES + " bytes", null));
       FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
           HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
       HttpUtil.setContentLength(response, body.length);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      return response;
     }
   }
 }

@@ -1,0 +1,97 @@
+package dev.floe.raft.example;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ValuesStateMachineTest {
+  @TempDir Path dir;
+
+  @Test
+  void writesOneLinePerValueInApplyOrder() throws Exception {
+    Path file = dir.resolve("values.log");
+    try (ValuesStateMachine sm = new ValuesStateMachine(file)) {
+      sm.apply(1, ValuesStateMachine.write("a"));
+      sm.apply(2, ValuesStateMachine.write("b c"));
+      assertThat(Files.readAllLines(file)).containsExactly("write a", "write b c");
+    }
+  }
+
+  @Test
+  void aFreshInstanceRebuildsTheFileFromScratchSoAReplayWritesNoDuplicate() throws Exception {
+    Path file = dir.resolve("values.log");
+    try (ValuesStateMachine first = new ValuesStateMachine(file)) {
+      first.apply(1, ValuesStateMachine.write("a"));
+      first.apply(2, ValuesStateMachine.write("b"));
+    }
+    // A restart: Floe re-applies the committed log from index 1 to a new state machine.
+    try (ValuesStateMachine second = new ValuesStateMachine(file)) {
+      assertThat(Files.readAllLines(file)).isEmpty();
+      second.apply(1, ValuesStateMachine.write("a"));
+      second.apply(2, ValuesStateMachine.write("b"));
+      second.apply(3, ValuesStateMachine.write("c"));
+    }
+    assertThat(Files.readAllLines(file)).containsExactly("write a", "write b", "write c");
+  }
+
+  @Test
+  void aRepeatedSessionWriteIsWrittenOnceAndAnswersTheFirstIndex() throws Exception {
+    Path file = dir.resolve("values.log");
+    UUID client = UUID.randomUUID();
+    try (ValuesStateMachine sm = new ValuesStateMachine(file)) {
+      byte[] first = sm.apply(4, ValuesStateMachine.write(client, 1, "x"));
+      byte[] retry = sm.apply(5, ValuesStateMachine.write(client, 1, "x"));
+      sm.apply(6, ValuesStateMachine.write(client, 2, "y"));
+      assertThat(ByteBuffer.wrap(first).getLong()).isEqualTo(4);
+      assertThat(ByteBuffer.wrap(retry).getLong()).isEqualTo(4);
+      assertThat(Files.readAllLines(file)).containsExactly("write x", "write y");
+    }
+  }
+
+  @Test
+  void badCommandsAreRejectedAndWriteNothing() throws Exception {
+    Path file = dir.resolve("values.log");
+    try (ValuesStateMachine sm = new ValuesStateMachine(file)) {
+      assertThatThrownBy(() -> sm.apply(1, new byte[0])).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> sm.apply(1, ValuesStateMachine.write("")))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> sm.apply(1, ValuesStateMachine.write("two\nlines")))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> sm.apply(1, new byte[] {'W', (byte) 0xff}))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("UTF-8");
+      assertThatThrownBy(() -> sm.apply(1, new byte[] {'Z', 'a'}))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kind");
+      assertThatThrownBy(() -> sm.apply(1, new byte[] {'S', 1, 2}))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too short");
+      assertThat(Files.size(file)).isZero();
+    }
+  }
+
+  @Test
+  void restoreReplacesTheFileAndTheSessionsWithTheSnapshots() throws Exception {
+    UUID client = UUID.randomUUID();
+    ByteArrayOutputStream image = new ByteArrayOutputStream();
+    try (ValuesStateMachine source = new ValuesStateMachine(dir.resolve("a.log"))) {
+      source.apply(1, ValuesStateMachine.write("a"));
+      source.apply(2, ValuesStateMachine.write(client, 7, "b"));
+      source.snapshot(image);
+    }
+    Path file = dir.resolve("b.log");
+    try (ValuesStateMachine target = new ValuesStateMachine(file)) {
+      target.apply(1, ValuesStateMachine.write("stale"));
+      target.restore(new ByteArrayInputStream(image.toByteArray()));
+      target.apply(3, ValuesStateMachine.write(client, 7, "b")); // a retry: no new line
+      target.apply(4, ValuesStateMachine.write("c"));
+      assertThat(target.lineCount()).isEqualTo(3);
+    }
+    assertThat(Files.readAllLines(file)).containsExactly("write a", "write b", "write c");
+  }
+}

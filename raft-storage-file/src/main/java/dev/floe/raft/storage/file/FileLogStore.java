@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * last record of the last segment) and reports any other damage as a {@link CorruptLogException}
  * naming the file and byte offset. Changes spanning files commit through the meta file: a suffix
  * truncation is recorded there first and finished by recovery if interrupted; a reset starts a new
- * log epoch there, and segments of older epochs are left-overs; compaction removes whole segments
- * oldest first. After a crash at any step the store reopens in the state before or after the change.
+ * log epoch there, and segments of older epochs are left-overs; compaction records the new first
+ * index there before it removes whole segments. After a crash at any step the store reopens in the state before or after the change.
  *
  * <h2>Failures</h2>
  * The first I/O error (a full disk, a read-only file system) fails the waiting {@code sync()}
@@ -429,7 +429,7 @@ public final class FileLogStore implements LogStore {
       if (!removed.isEmpty()) {
         long first = index.firstIndex();
         unwritten.keySet().removeIf(i -> i < first);
-        writer.submit(new LogWriter.Compact(removed));
+        writer.submit(new LogWriter.Compact(first, removed));
       }
     } finally {
       lock.writeLock().unlock();

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * Rebuilds the log from its segment files when the store opens.
  *
  * <p>It finishes what a crash interrupted and nothing more: it removes segments left over from
- * before a reset (an older epoch), a last segment whose header was never completely written, the
+ * before a reset (an older epoch) or a compaction (starting before meta's first index), a last segment whose header was never completely written, the
  * entries of a suffix truncation recorded in meta, and a torn tail, a short or bad last record of
  * the last segment that no valid record follows. Everything else that does not check out (a bad
  * record elsewhere, a broken header, an index out of sequence) is reported as a {@link
@@ -75,13 +75,16 @@ final class LogRecovery {
         remove(file, "it follows an interrupted suffix truncation at index " + truncateFrom);
         continue;
       }
+      if (first < meta.firstIndex()) {
+        remove(file, "it was compacted away (the log starts at " + meta.firstIndex() + ")");
+        continue;
+      }
       if (expected < 0) {
-        if (first < meta.firstIndex()) {
+        if (first != meta.firstIndex()) {
           throw new CorruptLogException(
-              file, 0, "first segment starts at " + first + " before the log's first index "
-                  + meta.firstIndex() + " in meta");
+              file, 0, "first segment starts at " + first + " but the log starts at "
+                  + meta.firstIndex() + " according to meta (is a segment missing?)");
         }
-        index.reset(first);
       } else if (first != expected) {
         throw new CorruptLogException(
             file, 0, "segment starts at index " + first + " but the previous one ends at "

@@ -47,8 +47,8 @@ final class LogWriter implements Runnable {
   /** Removes entries from {@code fromIndex} on. */
   record Truncate(long fromIndex, LogIndex.Truncation change) implements Op {}
 
-  /** Removes whole segments at the start of the log, oldest first. */
-  record Compact(List<Long> removedSegments) implements Op {}
+  /** Removes whole segments at the start of the log; the log then starts at {@code firstIndex}. */
+  record Compact(long firstIndex, List<Long> removedSegments) implements Op {}
 
   /** Removes every segment; the log restarts at {@code nextIndex}. */
   record Reset(long nextIndex) implements Op {}
@@ -175,7 +175,7 @@ final class LogWriter implements Runnable {
     } else if (op instanceof Truncate truncate) {
       truncate(truncate);
     } else if (op instanceof Compact compact) {
-      compact(compact.removedSegments());
+      compact(compact.firstIndex(), compact.removedSegments());
     } else if (op instanceof Reset reset) {
       reset(reset.nextIndex());
     } else {
@@ -250,13 +250,14 @@ final class LogWriter implements Runnable {
     writeMeta(meta.withTruncateFrom(0));
   }
 
-  /** Removing oldest first, each removal durable before the next, never leaves a gap. */
-  private void compact(List<Long> removedSegments) throws IOException {
+  /** The new first index in meta is the commit point: recovery removes older segments. */
+  private void compact(long firstIndex, List<Long> removedSegments) throws IOException {
     forceAll();
+    writeMeta(meta.withFirstIndex(firstIndex));
     for (long segment : removedSegments) {
       closeAndDelete(segment);
-      io.syncDirectory(logDir);
     }
+    io.syncDirectory(logDir);
   }
 
   /** The new epoch in meta is the commit point: recovery drops segments of older epochs. */

@@ -23,7 +23,8 @@ import java.util.zip.CRC32C;
  *   6  int16  length v of the vote's UTF-8 bytes, 0 if no vote
  *   8  int64  term
  *  16  int64  log epoch: segments of another epoch are left over from before a reset
- *  24  int64  first index of the log when it holds no segment (set by a reset)
+ *  24  int64  first index of the log: the first segment starts there (set by compaction and
+ *              reset; older segments are left over from a compaction)
  *  32  int64  pending suffix truncation: entries at or after it are void; 0 if none
  *  40  v      votedFor, UTF-8
  *  40+v int32 CRC32C of bytes 0..40+v
@@ -50,7 +51,7 @@ final class MetaFile {
    *
    * @param termAndVote the saved term and vote
    * @param epoch the current log epoch
-   * @param firstIndex the log's first index while it has no segment
+   * @param firstIndex the log's first index; segments that start before it are left-overs
    * @param truncateFrom a suffix truncation begun but maybe not finished, or 0
    */
   record Meta(TermAndVote termAndVote, long epoch, long firstIndex, long truncateFrom) {
@@ -58,6 +59,10 @@ final class MetaFile {
 
     Meta withTermAndVote(TermAndVote value) {
       return new Meta(value, epoch, firstIndex, truncateFrom);
+    }
+
+    Meta withFirstIndex(long index) {
+      return new Meta(termAndVote, epoch, index, truncateFrom);
     }
 
     Meta withTruncateFrom(long index) {

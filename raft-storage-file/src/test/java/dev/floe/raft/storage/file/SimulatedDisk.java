@@ -133,7 +133,7 @@ final class SimulatedDisk implements StorageIo {
     know(file);
     FileChannel channel = FileChannel.open(file, options);
     Inode inode = live.computeIfAbsent(file, p -> new Inode());
-    return new TrackedChannel(channel, inode);
+    return new TrackedChannel(channel, inode, file);
   }
 
   @Override
@@ -165,7 +165,8 @@ final class SimulatedDisk implements StorageIo {
     live.put(target, live.remove(source));
   }
 
-  private void forced(FileChannel delegate, Inode inode) throws IOException {
+  /** The file is still at {@code path}: the store renames files only after forcing them. */
+  private void forced(Path path, Inode inode) throws IOException {
     CountDownLatch gate = forceGate;
     if (gate != null) {
       try {
@@ -178,11 +179,7 @@ final class SimulatedDisk implements StorageIo {
     synchronized (this) {
       durabilityEvent();
       forces++;
-      ByteBuffer content = ByteBuffer.allocate((int) delegate.size());
-      while (content.hasRemaining() && delegate.read(content, content.position()) >= 0) {
-        // keep reading
-      }
-      inode.durable = content.array();
+      inode.durable = Files.readAllBytes(path);
     }
   }
 
@@ -199,10 +196,12 @@ final class SimulatedDisk implements StorageIo {
   private final class TrackedChannel extends FileChannel {
     private final FileChannel delegate;
     private final Inode inode;
+    private final Path path;
 
-    TrackedChannel(FileChannel delegate, Inode inode) {
+    TrackedChannel(FileChannel delegate, Inode inode, Path path) {
       this.delegate = delegate;
       this.inode = inode;
+      this.path = path;
     }
 
     @Override
@@ -265,7 +264,7 @@ final class SimulatedDisk implements StorageIo {
 
     @Override
     public void force(boolean metaData) throws IOException {
-      forced(delegate, inode);
+      forced(path, inode);
     }
 
     @Override

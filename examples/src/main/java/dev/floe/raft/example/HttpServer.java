@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -32,8 +33,9 @@ import java.util.concurrent.TimeUnit;
  * bounds a request's size, then the API.
  *
  * <p>Bodies up to {@value #MAX_AGGREGATED_BYTES} bytes are read whole so that the API can answer a
- * value over its own limit with a JSON 413 on a connection that stays usable; anything larger is
- * answered with a JSON 413 by the aggregator itself, and that connection is closed.
+ * value over its own limit with a JSON 413; anything larger is answered with a JSON 413 by the
+ * aggregator, which then discards the rest of the body (and closes the connection unless it is
+ * keep-alive).
  */
 final class HttpServer implements AutoCloseable {
   static final int MAX_AGGREGATED_BYTES = 1024 * 1024;
@@ -94,7 +96,15 @@ final class HttpServer implements AutoCloseable {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      ctx.writeAndFlush(tooLarge()).addListener(ChannelFutureListener.CLOSE);
+      FullHttpResponse response = tooLarge();
+      if (HttpUtil.isKeepAlive(oversized)) {
+        // The aggregator discards the rest of the body, so the connection stays usable, and the
+        // client is not reset while it is still sending.
+        ctx.writeAndFlush(response);
+      } else {
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      }
     }
 
     /** A request with {@code Expect: 100-continue} and a too large length gets the JSON 413 too. */

@@ -82,6 +82,9 @@ final class DemoCommand implements Callable<Integer> {
       if (choice == null || choice.equals("q")) {
         return;
       }
+      if (choice.isBlank()) {
+        continue;
+      }
       switch (choice) {
         case "1": submitValues(); break;
         case "2": moveLeadership(); break;
@@ -295,8 +298,8 @@ final class DemoCommand implements Callable<Integer> {
   private void printStatus() throws InterruptedException {
     System.out.println();
     for (ClusterClient.ServerStatus s : client.status()) {
-      String line = StatusCommand.format(s);
-      System.out.println(s.status().isEmpty() ? idOf(s) + line.substring(1) : line);
+      System.out.println(s.status().isPresent() ? StatusCommand.format(s)
+          : String.format("%-4s %-9s %s: %s", idOf(s), "down", s.server(), s.problem()));
     }
   }
 

@@ -1,9 +1,11 @@
 package dev.floe.raft;
 
+import dev.floe.raft.core.Commands;
 import dev.floe.raft.core.Event;
 import dev.floe.raft.core.Outcome;
 import dev.floe.raft.core.RaftCore;
 import dev.floe.raft.core.Ready;
+import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.EventLoop;
@@ -66,6 +68,8 @@ public final class RaftNode implements AutoCloseable {
   private final Executor applyExecutor;
   private final RandomGenerator random;
   private final AutoCloseable ownedThreads;
+  /** Client sessions; touched only on the apply thread. */
+  private final SessionTable sessions = new SessionTable(SessionRequest.EXPIRY_ENTRIES);
 
   // Owned by the event loop.
   private RaftCore core;
@@ -165,8 +169,28 @@ public final class RaftNode implements AutoCloseable {
    */
   public CompletableFuture<SubmitResult> submit(byte[] command) {
     Objects.requireNonNull(command, "command");
+    return submitPayload(Commands.plain(command));
+  }
+
+  /**
+   * Replicates a command within a client session, so that retrying it is safe: whichever copies
+   * reach the log, the state machine applies it once, and every copy is answered with the first
+   * application's index and result (thesis §6.3).
+   *
+   * @param command the command bytes
+   * @param session the client and the command's sequence number in its session
+   * @return as {@link #submit(byte[])}; it also fails with {@link FloeException} if the sequence is
+   *     older than the session's last applied one
+   */
+  public CompletableFuture<SubmitResult> submit(byte[] command, SessionRequest session) {
+    Objects.requireNonNull(command, "command");
+    Objects.requireNonNull(session, "session");
+    return submitPayload(Commands.session(session.clientId(), session.sequence(), command));
+  }
+
+  private CompletableFuture<SubmitResult> submitPayload(byte[] payload) {
     CompletableFuture<SubmitResult> future = new CompletableFuture<>();
-    enqueue(() -> onSubmit(command, future));
+    enqueue(() -> onSubmit(payload, future));
     return future;
   }
 
@@ -385,18 +409,42 @@ public final class RaftNode implements AutoCloseable {
   private void apply(List<LogEntry> entries) {
     List<Applied> results = new ArrayList<>(entries.size());
     for (LogEntry e : entries) {
-      Object result = null;
-      if (e.type() == dev.floe.raft.message.EntryType.COMMAND) {
-        try {
-          result = stateMachine.apply(e.index(), e.data());
-        } catch (RuntimeException ex) {
-          log.warn("{}: the state machine rejected entry {}", id, e.index(), ex);
-          result = ex;
-        }
-      }
+      Object result = e.type() == EntryType.COMMAND ? applyCommand(e) : null;
+      sessions.expire(e.index());
       results.add(new Applied(e.index(), e.term(), result));
     }
     loop.execute(() -> onApplied(results));
+  }
+
+  /** Applies one command entry on the apply thread; returns its result, an exception or a replay. */
+  private Object applyCommand(LogEntry e) {
+    byte[] payload = e.data();
+    if (!Commands.isSession(payload)) {
+      return applyToStateMachine(e.index(), payload);
+    }
+    long client = Commands.clientId(payload);
+    long sequence = Commands.sequence(payload);
+    SessionTable.Last first;
+    try {
+      first = sessions.applied(client, sequence);
+    } catch (FloeException stale) {
+      return stale;
+    }
+    if (first != null) {
+      return first; // a retry: answered with the first result, not applied again
+    }
+    Object result = applyToStateMachine(e.index(), payload);
+    sessions.record(client, sequence, e.index(), e.term(), result);
+    return result;
+  }
+
+  private Object applyToStateMachine(long index, byte[] payload) {
+    try {
+      return stateMachine.apply(index, Commands.command(payload));
+    } catch (RuntimeException ex) {
+      log.warn("{}: the state machine rejected entry {}", id, index, ex);
+      return ex;
+    }
   }
 
   private void onApplied(List<Applied> results) {
@@ -422,7 +470,7 @@ public final class RaftNode implements AutoCloseable {
 
   // ---------------------------------------------------------------- requests
 
-  private void onSubmit(byte[] command, CompletableFuture<SubmitResult> future) {
+  private void onSubmit(byte[] payload, CompletableFuture<SubmitResult> future) {
     if (!checkActive(future)) {
       return;
     }
@@ -433,7 +481,7 @@ public final class RaftNode implements AutoCloseable {
     }
     long requestId = nextRequestId++;
     pending.addSubmit(requestId, future);
-    proposalBatch.add(new Event.Proposal(requestId, command));
+    proposalBatch.add(new Event.Proposal(requestId, payload));
   }
 
   private void onQuery(byte[] query, ReadConsistency consistency, CompletableFuture<byte[]> future) {
@@ -446,7 +494,8 @@ public final class RaftNode implements AutoCloseable {
     }
     long requestId = nextRequestId++;
     pending.addRead(requestId, query, future);
-    core.step(new Event.ReadIndex(requestId));
+    core.step(consistency == ReadConsistency.LEASE
+        ? new Event.LeaseRead(requestId) : new Event.ReadIndex(requestId));
   }
 
   private void onTransfer(NodeId target, CompletableFuture<NodeId> future) {
@@ -610,6 +659,13 @@ public final class RaftNode implements AutoCloseable {
         s.future().completeExceptionally(new NotLeaderException(
             "entry " + a.index() + " was overwritten by a later leader; the command was not applied",
             core == null ? null : core.leader()));
+      } else if (a.result() instanceof SessionTable.Last first) {
+        if (first.result() instanceof RuntimeException e) {
+          s.future().completeExceptionally(e);
+        } else {
+          byte[] result = first.result() == null ? new byte[0] : (byte[]) first.result();
+          s.future().complete(new SubmitResult(first.index(), first.term(), result));
+        }
       } else if (a.result() instanceof RuntimeException e) {
         s.future().completeExceptionally(e);
       } else {

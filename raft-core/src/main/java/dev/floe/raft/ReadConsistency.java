@@ -9,6 +9,14 @@ public enum ReadConsistency {
    */
   LINEARIZABLE,
   /**
+   * Served by the leader without a heartbeat round while its lease holds: a majority answered it
+   * less than the minimum election timeout, less a tenth for clock drift, ago (followers ignore
+   * vote requests for that long after hearing from it, with check-quorum on). Linearizable only if
+   * the nodes' clocks advance at rates within that margin of each other; outside the lease, during
+   * a transfer, on a follower, or with check-quorum off, it falls back to {@link #LINEARIZABLE}.
+   */
+  LEASE,
+  /**
    * Served from this node's current state without any check: fast, possibly stale, available on
    * every node.
    */

@@ -39,4 +39,10 @@ public sealed interface Event {
 
   /** Asks for a linearizable read index (ReadIndex, thesis §6.4). */
   record ReadIndex(long requestId) implements Event {}
+
+  /**
+   * Asks for a read index under the leader's lease: granted at once while the lease holds, and
+   * otherwise served like {@link ReadIndex}.
+   */
+  record LeaseRead(long requestId) implements Event {}
 }

@@ -25,6 +25,10 @@ final class LeaderState {
   private final long term;
 
   private long round;
+  /** Ticks since this node became leader: the clock of its lease. */
+  private long ticks;
+  /** The tick at which each recent heartbeat round started. */
+  private final TreeMap<Long, Long> roundStartTicks = new TreeMap<>(java.util.Map.of(0L, 0L));
   private int heartbeatElapsed;
   private int quorumCheckElapsed;
   private boolean appended;
@@ -248,6 +252,7 @@ final class LeaderState {
   // ---------------------------------------------------------------- time
 
   void tick() {
+    ticks++;
     heartbeatElapsed++;
     quorumCheckElapsed++;
     if (transferTarget != null && ++transferElapsed >= config.electionTicksMin()) {
@@ -281,8 +286,42 @@ final class LeaderState {
     return active >= Quorum.majority(voters.size());
   }
 
-  private void heartbeat() {
+  /** Starts a heartbeat round; answers to requests of this round or later confirm leadership. */
+  private void newRound() {
     round++;
+    roundStartTicks.put(round, ticks);
+    long oldestNeeded = round;
+    for (NodeId v : voters) {
+      if (!v.equals(self)) {
+        oldestNeeded = Math.min(oldestNeeded, progress.get(v).ackedRound);
+      }
+    }
+    roundStartTicks.headMap(oldestNeeded).clear();
+  }
+
+  /**
+   * Whether the leader's lease holds (thesis §6.4.1): a majority answered a round that started less
+   * than a lease ago. Followers that heard from this leader ignore vote requests for a minimum
+   * election timeout after (check-quorum), so no other leader can exist before the lease ends. The
+   * lease is that timeout less a tenth (at least one tick) for clock drift, and it ends at once
+   * during a transfer, since the target is told to campaign without waiting.
+   */
+  boolean leaseValid() {
+    if (!config.checkQuorum() || transferTarget != null || log.term(core.commitIndex()) != term) {
+      return false;
+    }
+    long[] acked = new long[voters.size()];
+    int i = 0;
+    for (NodeId v : voters) {
+      acked[i++] = v.equals(self) ? round : progress.get(v).ackedRound;
+    }
+    Long start = roundStartTicks.get(Quorum.committedIndex(acked));
+    long leaseTicks = config.electionTicksMin() - Math.max(1, config.electionTicksMin() / 10);
+    return start != null && ticks - start < leaseTicks;
+  }
+
+  private void heartbeat() {
+    newRound();
     progress.forEach(
         (id, p) -> {
           if (id.equals(self)) {
@@ -320,7 +359,7 @@ final class LeaderState {
       return;
     }
     // A fresh round: only answers to requests sent from now on confirm leadership for this read.
-    round++;
+    newRound();
     readsAwaitingQuorum.add(new PendingRead(requestId, origin, readIndex, round));
   }
 

@@ -167,6 +167,12 @@ public final class RaftCore {
       transferLeadership(t.requestId(), t.target());
     } else if (event instanceof Event.ReadIndex r) {
       readIndex(r.requestId(), self);
+    } else if (event instanceof Event.LeaseRead r) {
+      if (role == Role.LEADER && leaderState.leaseValid()) {
+        outcomes.add(new Outcome.ReadIndexReady(r.requestId(), commitIndex));
+      } else {
+        readIndex(r.requestId(), self);
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package dev.floe.raft.sim;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftStatus;
 import dev.floe.raft.Role;
+import dev.floe.raft.core.Commands;
 import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.LogEntry;
 import java.nio.ByteBuffer;
@@ -76,8 +77,8 @@ final class Checker {
       violation("acknowledged command at index " + index + " is not the one applied there");
     }
     Long before = acknowledged.put(ByteBuffer.wrap(command), index);
-    if (before != null) {
-      violation("a command was acknowledged twice, at " + before + " and " + index);
+    if (before != null && before != index) {
+      violation("a command was acknowledged at two indexes, " + before + " and " + index);
     }
   }
 
@@ -125,7 +126,8 @@ final class Checker {
         return;
       }
       LogEntry mine = log.get(pos);
-      if (mine.type() != EntryType.COMMAND || !Arrays.equals(mine.data(), e.getValue().command)) {
+      if (mine.type() != EntryType.COMMAND
+          || !Arrays.equals(Commands.command(mine.data()), e.getValue().command)) {
         violation("leader completeness: leader " + leader.id + " holds another entry at " + index);
         return;
       }
@@ -170,6 +172,13 @@ final class Checker {
         }
       }
     }
+  }
+
+  /** The index each command was applied at (the first, if a bug applied it twice). */
+  Map<ByteBuffer, Long> appliedIndexes() {
+    HashMap<ByteBuffer, Long> out = new HashMap<>();
+    applied.forEach((index, a) -> out.merge(ByteBuffer.wrap(a.command), index, Math::min));
+    return out;
   }
 
   /** At the end: every acknowledged command is applied at its index and nowhere else. */

@@ -5,6 +5,7 @@ import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.RaftStatus;
 import dev.floe.raft.Role;
+import dev.floe.raft.SessionRequest;
 import dev.floe.raft.SubmitResult;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.StateMachine;
@@ -63,9 +64,9 @@ public final class SimCluster {
     return c;
   }
 
-  /** A started cluster with default options and a state machine that echoes each command. */
+  /** A started cluster with default options and a register state machine (see {@link RegisterStateMachine}). */
   public static SimCluster start(int size, long seed) {
-    return start(size, seed, RaftOptions.defaults(), () -> (index, command) -> command);
+    return start(size, seed, RaftOptions.defaults(), RegisterStateMachine::new);
   }
 
   /** The members, {@code n1} first. */
@@ -76,6 +77,14 @@ public final class SimCluster {
   /** Virtual milliseconds since the start. */
   public long nowMillis() {
     return scheduler.nowMicros() / 1000;
+  }
+
+  long nowMicros() {
+    return scheduler.nowMicros();
+  }
+
+  java.util.Map<java.nio.ByteBuffer, Long> appliedIndexes() {
+    return checker.appliedIndexes();
   }
 
   /** Events run so far. */
@@ -160,6 +169,15 @@ public final class SimCluster {
   /** Submits through the given node; acknowledged results are checked against what is applied. */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command) {
     return node(via).submit(command).whenComplete((r, e) -> {
+      if (r != null) {
+        checker.onAcknowledged(command, r.index());
+      }
+    });
+  }
+
+  /** Submits within a client session; acknowledged results are checked as with {@link #submit}. */
+  public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command, SessionRequest session) {
+    return node(via).submit(command, session).whenComplete((r, e) -> {
       if (r != null) {
         checker.onAcknowledged(command, r.index());
       }

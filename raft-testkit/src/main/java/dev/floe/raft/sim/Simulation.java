@@ -1,13 +1,13 @@
 package dev.floe.raft.sim;
 
 import dev.floe.raft.NodeId;
-import dev.floe.raft.NotLeaderException;
 import dev.floe.raft.RaftOptions;
+import dev.floe.raft.ReadConsistency;
+import dev.floe.raft.SessionRequest;
 import dev.floe.raft.spi.StateMachine;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -37,6 +37,7 @@ public final class Simulation {
   private final Supplier<byte[]> unusedCommands;
 
   private SimCluster cluster;
+  private final History history = new History();
   private long faults;
   private long commandCounter;
 
@@ -76,11 +77,15 @@ public final class Simulation {
       injectFault(random);
     }
     boolean live = livenessPhase();
-    List<String> violations = cluster.violations();
+    List<String> violations = new java.util.ArrayList<>(cluster.violations());
+    var indexes = cluster.appliedIndexes();
+    history.pendingWritesUnknown();
+    violations.addAll(history.check(v -> v.isEmpty() ? 0
+        : indexes.getOrDefault(java.nio.ByteBuffer.wrap(v.getBytes(StandardCharsets.UTF_8)), -1L)));
     String finalState = live ? "" : cluster.describe();
     return new SimulationReport(seed, nodes, cluster.events(), faults, cluster.acknowledgedCount(),
-        cluster.messagesSent(), cluster.messagesDropped(), cluster.messagesDuplicated(), live,
-        violations, finalState);
+        cluster.messagesSent(), cluster.messagesDropped(), cluster.messagesDuplicated(),
+        history.operations(), live, List.copyOf(violations), finalState);
   }
 
   private void injectFault(RandomGenerator random) {
@@ -105,8 +110,12 @@ public final class Simulation {
       cluster.isolate(target);
     } else if (dice < 70) {
       cluster.cut(target, ids.get(random.nextInt(ids.size())));
-    } else if (dice < 88) {
+    } else if (dice < 82) {
       cluster.heal();
+    } else if (dice < 88) {
+      if (cluster.isUp(leader) && cluster.status(leader).isLeader()) {
+        cluster.node(leader).transferLeadership(random.nextBoolean() ? null : target);
+      }
     } else {
       cluster.setLossAndDuplication(random.nextDouble() * 0.2, random.nextDouble() * 0.1);
     }
@@ -155,10 +164,12 @@ public final class Simulation {
         return false;
       }
       NodeId leader = cluster.leader().orElseThrow();
-      var probe = cluster.submit(leader,
-          ("liveness-probe-" + attempt).getBytes(StandardCharsets.UTF_8));
+      String value = "liveness-probe-" + attempt;
+      history.writeInvoked(value, cluster.nowMicros());
+      var probe = cluster.submit(leader, value.getBytes(StandardCharsets.UTF_8));
       cluster.runUntil(probe::isDone, Math.max(1, deadline - cluster.nowMillis()));
       if (probe.isDone() && !probe.isCompletedExceptionally()) {
+        history.writeEnded(value, cluster.nowMicros());
         target = probe.join().index();
       } else {
         cluster.runFor(50);
@@ -173,35 +184,72 @@ public final class Simulation {
         Math.max(1, deadline - cluster.nowMillis()));
   }
 
-  /** A client submits one command at a time through a random node, retrying refusals. */
+  /**
+   * A client: one operation at a time through a random node. Writes go through a client session and
+   * are retried with the same sequence until answered, so each is applied once; reads alternate
+   * between linearizable and lease reads. Every operation is recorded for the linearizability check.
+   */
   private void startClient(int client, RandomGenerator random) {
-    clientStep(client, nextCommand(client), random);
+    long clientId = random.nextLong();
+    clientStep(client, clientId, 1, null, random);
   }
 
-  private void clientStep(int client, byte[] command, RandomGenerator random) {
+  private void clientStep(int client, long clientId, long sequence, byte[] retry,
+      RandomGenerator random) {
     List<NodeId> up = cluster.ids().stream().filter(cluster::isUp).toList();
     if (up.isEmpty()) {
-      later(20, () -> clientStep(client, command, random));
+      later(20, () -> clientStep(client, clientId, sequence, retry, random));
       return;
     }
     NodeId via = up.get(random.nextInt(up.size()));
+    if (retry == null && random.nextInt(100) < 30) {
+      read(client, clientId, sequence, via, random);
+      return;
+    }
+    byte[] command = retry != null ? retry : nextCommand(client);
+    String value = new String(command, StandardCharsets.UTF_8);
+    history.writeInvoked(value, cluster.nowMicros());
     boolean[] settled = new boolean[1];
-    cluster.submit(via, command).whenComplete((r, e) -> {
+    cluster.submit(via, command, new SessionRequest(clientId, sequence)).whenComplete((r, e) -> {
       if (settled[0]) {
         return;
       }
       settled[0] = true;
-      Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-      // A refusal had no effect: the same command may be retried. Any other failure may have
-      // taken effect, so the client moves on to a new command.
-      byte[] next = cause instanceof NotLeaderException ? command : nextCommand(client);
-      later(random.nextInt(30), () -> clientStep(client, next, random));
+      if (r != null) {
+        history.writeEnded(value, cluster.nowMicros());
+        later(random.nextInt(30), () -> clientStep(client, clientId, sequence + 1, null, random));
+      } else {
+        // Refused or unknown: the session makes a retry with the same sequence safe.
+        later(random.nextInt(30), () -> clientStep(client, clientId, sequence, command, random));
+      }
     });
-    // The node may crash and never answer: give up on the command after a while.
+    later(3_000, () -> {
+      if (!settled[0]) { // the node crashed and will never answer: retry elsewhere
+        settled[0] = true;
+        clientStep(client, clientId, sequence, command, random);
+      }
+    });
+  }
+
+  private void read(int client, long clientId, long sequence, NodeId via, RandomGenerator random) {
+    long invoked = cluster.nowMicros();
+    ReadConsistency consistency =
+        random.nextBoolean() ? ReadConsistency.LINEARIZABLE : ReadConsistency.LEASE;
+    boolean[] settled = new boolean[1];
+    cluster.node(via).query(new byte[0], consistency).whenComplete((v, e) -> {
+      if (settled[0]) {
+        return;
+      }
+      settled[0] = true;
+      if (v != null) {
+        history.read(new String(v, StandardCharsets.UTF_8), invoked, cluster.nowMicros());
+      }
+      later(random.nextInt(30), () -> clientStep(client, clientId, sequence, null, random));
+    });
     later(3_000, () -> {
       if (!settled[0]) {
         settled[0] = true;
-        clientStep(client, nextCommand(client), random);
+        clientStep(client, clientId, sequence, null, random);
       }
     });
   }
@@ -218,7 +266,7 @@ public final class Simulation {
     private long livenessMillis = 10_000;
     private int clients = 3;
     private RaftOptions options = RaftOptions.defaults();
-    private Supplier<StateMachine> stateMachines = () -> (index, command) -> command;
+    private Supplier<StateMachine> stateMachines = RegisterStateMachine::new;
     private Supplier<byte[]> commands;
 
     private Builder() {}
@@ -257,7 +305,11 @@ public final class Simulation {
       return this;
     }
 
-    /** Makes a fresh state machine per node incarnation (the default echoes commands). */
+    /**
+     * Makes a fresh state machine per node incarnation. The default is a register: a command sets
+     * it, a query returns it; reads are checked for linearizability against it, so a custom state
+     * machine should answer queries the same way or reads will be reported.
+     */
     public Builder stateMachine(Supplier<StateMachine> stateMachines) {
       this.stateMachines = Objects.requireNonNull(stateMachines);
       return this;

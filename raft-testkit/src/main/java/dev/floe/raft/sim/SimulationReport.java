@@ -13,6 +13,7 @@ import java.util.List;
  * @param messagesSent messages sent
  * @param messagesDropped messages dropped (loss or cut links)
  * @param messagesDuplicated messages delivered twice
+ * @param clientOperations the reads and writes clients made, checked for linearizability
  * @param live whether the healed cluster elected a leader, committed and caught up in time
  * @param violations the safety violations seen; empty when the run is correct
  * @param finalState when the run was not live, each node's status at the end; otherwise empty
@@ -26,6 +27,7 @@ public record SimulationReport(
     long messagesSent,
     long messagesDropped,
     long messagesDuplicated,
+    long clientOperations,
     boolean live,
     List<String> violations,
     String finalState) {

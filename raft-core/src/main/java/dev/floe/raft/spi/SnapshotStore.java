@@ -1,0 +1,81 @@
+package dev.floe.raft.spi;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
+
+/**
+ * Durable storage for state machine snapshots. A node keeps the latest complete snapshot (and may
+ * keep older ones until a newer one is published); the log before it is compacted.
+ *
+ * <h2>Writing</h2>
+ * {@link #begin} opens a {@link Sink}; its stream receives the snapshot's bytes (the state machine
+ * writing its image, or chunks arriving from the leader). {@link Sink#commit} makes the snapshot
+ * durable and publishes it atomically: a crash at any moment leaves either the previous latest
+ * snapshot or the new one, never a partial one. {@link Sink#abort} (or a crash) discards it.
+ *
+ * <h2>Reading</h2>
+ * {@link #open} reads a published snapshot from a byte offset, so a transfer to a follower can
+ * resume where it stopped. Data is verified (for instance by checksum) when read in full; a
+ * corrupt snapshot fails the read with an {@link IOException} naming the file.
+ *
+ * <h2>Threading</h2>
+ * Methods may be called from different threads, but one sink is used by one thread at a time.
+ * {@link #open} may run while a sink is being written. Methods may block on I/O; Floe never calls
+ * them on its consensus event loop.
+ */
+public interface SnapshotStore extends Closeable {
+
+  /**
+   * Opens the store and returns the latest published snapshot, if any. Leftovers of snapshots
+   * never committed are removed.
+   *
+   * @throws IOException if the store cannot be read
+   */
+  Optional<SnapshotMeta> open() throws IOException;
+
+  /** The latest published snapshot, if any. */
+  Optional<SnapshotMeta> latest();
+
+  /**
+   * Starts writing a snapshot.
+   *
+   * @param index the last log index it covers
+   * @param term the term at {@code index}
+   * @param configuration the encoded cluster configuration as of {@code index}
+   * @throws IOException if it cannot be created
+   */
+  Sink begin(long index, long term, byte[] configuration) throws IOException;
+
+  /**
+   * Reads a published snapshot's data from {@code offset}.
+   *
+   * @throws IOException if it cannot be read, or is no longer kept
+   */
+  InputStream open(SnapshotMeta snapshot, long offset) throws IOException;
+
+  /** A snapshot being written. */
+  interface Sink extends Closeable {
+    /** Where the snapshot's bytes go. */
+    OutputStream stream();
+
+    /**
+     * Makes the snapshot durable and publishes it atomically as the latest.
+     *
+     * @return its metadata, with its size
+     * @throws IOException if it cannot be made durable; nothing is published then
+     */
+    SnapshotMeta commit() throws IOException;
+
+    /** Discards the snapshot. Idempotent; does nothing after {@link #commit}. */
+    void abort();
+
+    /** Aborts unless committed. */
+    @Override
+    default void close() {
+      abort();
+    }
+  }
+}

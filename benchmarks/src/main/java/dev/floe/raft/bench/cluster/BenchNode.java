@@ -1,0 +1,136 @@
+package dev.floe.raft.bench.cluster;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.RaftNode;
+import dev.floe.raft.RaftOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * One node of the {@code processes} mode of {@link ClusterBenchmark}, in its own JVM.
+ *
+ * <p>Every node runs until its standard input reaches end of file (the parent closed it, or
+ * died) or {@code --max-seconds} pass, whichever comes first. The node started with
+ * {@code --client} also runs the closed-loop client against itself once it leads (the parent gives
+ * the other two longer election timeouts, so it campaigns first), prints one {@code RESULT} line
+ * per concurrency to standard output, then {@code DONE}, and exits.
+ */
+@Command(name = "bench-node", description = "One node of the processes mode of ClusterBenchmark.")
+public final class BenchNode implements Callable<Integer> {
+  static final String RESULT = "RESULT";
+  static final String DONE = "DONE";
+
+  @Option(names = "--id", required = true, description = "this node's id (n1, n2 or n3)")
+  String id;
+
+  @Option(names = "--ports", required = true, split = ",",
+      description = "every member's port, as id=port")
+  Map<String, Integer> ports;
+
+  @Option(names = "--dir", required = true, description = "this node's data directory")
+  Path dir;
+
+  @Option(names = "--election-timeout-millis", split = ",", defaultValue = "150,300",
+      description = "the shortest and longest election timeout")
+  List<Long> electionTimeoutMillis;
+
+  @Option(names = "--io-threads", defaultValue = "1", description = "Netty I/O threads")
+  int ioThreads;
+
+  @Option(names = "--client", description = "run the closed-loop client against this node")
+  boolean client;
+
+  @Option(names = "--concurrency", split = ",", defaultValue = "1,16,64,256")
+  List<Integer> concurrency;
+
+  @Option(names = "--warmup-seconds", defaultValue = "5")
+  long warmupSeconds;
+
+  @Option(names = "--seconds", defaultValue = "10")
+  long seconds;
+
+  @Option(names = "--max-seconds", defaultValue = "600", description = "exit after this long at most")
+  long maxSeconds;
+
+  /** Runs one node; see the class comment. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchNode()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Map<NodeId, Integer> portById = new LinkedHashMap<>();
+    ports.forEach((k, v) -> portById.put(NodeId.of(k), v));
+    RaftOptions options = RaftOptions.defaults()
+        .withElectionTimeout(electionTimeoutMillis.get(0), electionTimeoutMillis.get(1));
+    RaftNode node = BenchCluster.node(NodeId.of(id), portById, dir, options, ioThreads);
+    CountDownLatch stdinClosed = new CountDownLatch(1);
+    Thread watcher = new Thread(() -> awaitEndOfInput(System.in, stdinClosed), "stdin-watcher");
+    watcher.setDaemon(true);
+    watcher.start();
+    node.start();
+    try {
+      if (client) {
+        runClient(node);
+      } else {
+        stdinClosed.await(maxSeconds, TimeUnit.SECONDS);
+      }
+    } finally {
+      node.close();
+    }
+    return 0;
+  }
+
+  private void runClient(RaftNode node) throws InterruptedException {
+    BenchCluster.awaitLeader(List.of(node), 30_000);
+    ClosedLoopClient loop = new ClosedLoopClient(node);
+    for (int c : concurrency) {
+      ClosedLoopClient.Result r = loop.run(c, warmupSeconds, seconds);
+      System.out.println(String.join(" ", RESULT, Integer.toString(c),
+          Long.toString(r.committed()), Long.toString(r.windowNanos()),
+          Long.toString(r.failures()), encode(r.latencyNanos())));
+      System.out.flush();
+    }
+    System.out.println(DONE);
+    System.out.flush();
+  }
+
+  private static void awaitEndOfInput(InputStream in, CountDownLatch closed) {
+    try {
+      while (in.read() >= 0) {
+        // the parent never writes; it only closes
+      }
+    } catch (IOException e) {
+      // treated as closed
+    }
+    closed.countDown();
+  }
+
+  static String encode(Histogram h) {
+    ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int length = h.encodeIntoCompressedByteBuffer(buffer);
+    return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length));
+  }
+
+  static Histogram decode(String text) {
+    try {
+      return Histogram.decodeFromCompressedByteBuffer(
+          ByteBuffer.wrap(Base64.getDecoder().decode(text)), 0);
+    } catch (java.util.zip.DataFormatException e) {
+      throw new IllegalArgumentException("not an encoded histogram", e);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.floe.raft.bench.cluster;
+
+import dev.floe.raft.RaftNode;
+import dev.floe.raft.RaftOptions;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One run of {@link dev.floe.raft.bench.ClusterBenchmark}: the machine's limits, the cluster at
+ * each concurrency, the limits again (the disk of a shared machine drifts; the figures compared
+ * against are both loops together), then a table of every figure beside the limits and a check of
+ * the targets of issue 9.
+ */
+public final class ClusterRun {
+  private static final long MAX_LIMIT_OPS = 1_000_000;
+  private static final long LEADER_TIMEOUT_MILLIS = 30_000;
+
+  private ClusterRun() {}
+
+  /**
+   * What to run.
+   *
+   * @param concurrency the outstanding submits of each window
+   * @param warmupSeconds warm-up before each window
+   * @param seconds length of each window
+   * @param processes three child JVMs instead of three nodes in this one
+   * @param limitSeconds length of each machine-limit loop
+   * @param heapSeconds in-JVM only: length of a final C=256 window watched for heap; 0 skips it
+   * @param ioThreads Netty I/O threads per node
+   * @param dir where the data directories go; null for a new temporary directory
+   */
+  public record Settings(
+      List<Integer> concurrency, long warmupSeconds, long seconds, boolean processes,
+      long limitSeconds, long heapSeconds, int ioThreads, Path dir) {}
+
+  /** Runs everything and prints to {@code out}; returns the process exit status. */
+  public static int run(Settings s, PrintStream out) throws Exception {
+    boolean temporary = s.dir() == null;
+    Path root = temporary ? Files.createTempDirectory("floe-cluster-bench") : s.dir();
+    Files.createDirectories(root);
+    try {
+      out.printf("machine: %d CPUs, %s %s, load average %.2f at start; disk %s (%s)%n",
+          Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+          System.getProperty("java.version"), loadAverage(), root, Files.getFileStore(root));
+      out.printf("mode %s, concurrency %s, warm-up %d s, window %d s, Netty I/O threads %d%n",
+          s.processes() ? "processes" : "in-jvm", s.concurrency(), s.warmupSeconds(), s.seconds(),
+          s.ioThreads());
+      MachineLimits.Measurement force = MachineLimits.rawAppendForce(root, s.limitSeconds(), MAX_LIMIT_OPS);
+      MachineLimits.Measurement rtt = MachineLimits.loopbackRoundTrip(s.limitSeconds(), MAX_LIMIT_OPS);
+      printLimits(out, "before", force, rtt);
+
+      List<ClosedLoopClient.Result> results;
+      HeapMonitor.Report heap = null;
+      ClosedLoopClient.Result heapRun = null;
+      if (s.processes()) {
+        results = ProcessCluster.run(root, s.concurrency(), s.warmupSeconds(), s.seconds(), s.ioThreads());
+      } else {
+        results = new ArrayList<>();
+        try (BenchCluster cluster = BenchCluster.start(root.resolve("cluster"), RaftOptions.defaults(),
+            s.ioThreads())) {
+          RaftNode leader = cluster.awaitLeader(LEADER_TIMEOUT_MILLIS);
+          long term = leader.status().term();
+          ClosedLoopClient client = new ClosedLoopClient(leader);
+          for (int c : s.concurrency()) {
+            ClosedLoopClient.Result r = client.run(c, s.warmupSeconds(), s.seconds());
+            results.add(r);
+            out.printf("C=%d: %,.0f ops/s, p50 %,.0f µs, p99 %,.0f µs, p99.9 %,.0f µs, %d failed, load %.2f%n",
+                c, r.opsPerSecond(), r.percentileMicros(50), r.percentileMicros(99),
+                r.percentileMicros(99.9), r.failures(), loadAverage());
+          }
+          if (s.heapSeconds() > 0) {
+            HeapMonitor monitor = new HeapMonitor();
+            heapRun = client.run(256, 0, s.heapSeconds());
+            heap = monitor.report();
+          }
+          if (leader.status().term() != term || !leader.status().isLeader()) {
+            out.printf("WARNING: leadership changed during the run (term %d -> %d)%n", term,
+                leader.status().term());
+          }
+        }
+      }
+
+      MachineLimits.Measurement forceAfter = MachineLimits.rawAppendForce(root, s.limitSeconds(), MAX_LIMIT_OPS);
+      MachineLimits.Measurement rttAfter = MachineLimits.loopbackRoundTrip(s.limitSeconds(), MAX_LIMIT_OPS);
+      printLimits(out, "after", forceAfter, rttAfter);
+      force = force.plus(forceAfter);
+      rtt = rtt.plus(rttAfter);
+      printLimits(out, "both", force, rtt);
+      out.printf("load average at end %.2f%n%n", loadAverage());
+      Report.table(out, results, force, rtt);
+      if (heap != null) {
+        Report.heap(out, heap, heapRun);
+      }
+      Report.targets(out, results, force, rtt, heap);
+      return 0;
+    } finally {
+      if (temporary) {
+        BenchCluster.deleteRecursively(root);
+      }
+    }
+  }
+
+  private static void printLimits(PrintStream out, String when, MachineLimits.Measurement force,
+      MachineLimits.Measurement rtt) {
+    out.printf("limits (%s): raw append(100 B)+force %,.0f/s p50 %,.0f µs p99 %,.0f µs;"
+            + " loopback round trip p50 %,.1f µs p99 %,.1f µs%n",
+        when, force.perSecond(), force.p50Micros(), force.p99Micros(), rtt.p50Micros(), rtt.p99Micros());
+  }
+
+  static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+}

@@ -1,0 +1,135 @@
+package dev.floe.raft.bench.cluster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What the machine gives at all, measured with no Floe code: the floor under a durable commit's
+ * latency (one {@code force} plus one loopback round trip) and the rate of unbatched forces.
+ *
+ * <p>Both loops are bounded in count and in time. Not thread-safe; call from one thread.
+ */
+final class MachineLimits {
+  static final int VALUE_BYTES = 100;
+
+  private MachineLimits() {}
+
+  /** Rate and latency of one loop's operations. */
+  record Measurement(long count, long nanos, Histogram latencyNanos) {
+    double perSecond() {
+      return nanos == 0 ? 0 : count * 1e9 / nanos;
+    }
+
+    double p50Micros() {
+      return latencyNanos.getValueAtPercentile(50) / 1e3;
+    }
+
+    double p99Micros() {
+      return latencyNanos.getValueAtPercentile(99) / 1e3;
+    }
+
+    /** Both measurements as one (counts, time and latencies added). */
+    Measurement plus(Measurement other) {
+      Histogram sum = latencyNanos.copy();
+      sum.add(other.latencyNanos);
+      return new Measurement(count + other.count, nanos + other.nanos, sum);
+    }
+  }
+
+  /**
+   * Appends 100 bytes to a new file in {@code dir} then forces it, in a loop: one record per
+   * force, what a log without group commit can do on this disk. The file is deleted afterwards.
+   */
+  static Measurement rawAppendForce(Path dir, long seconds, long maxCount) throws IOException {
+    Path file = Files.createTempFile(dir, "raw-force-", ".dat");
+    Histogram latency = new Histogram(3);
+    ByteBuffer record = ByteBuffer.allocateDirect(VALUE_BYTES);
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    long count = 0;
+    long start = System.nanoTime();
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      while (count < maxCount && System.nanoTime() < deadline) {
+        long t0 = System.nanoTime();
+        record.clear();
+        channel.write(record);
+        channel.force(false);
+        latency.recordValue(System.nanoTime() - t0);
+        count++;
+      }
+    } finally {
+      Files.deleteIfExists(file);
+    }
+    return new Measurement(count, System.nanoTime() - start, latency);
+  }
+
+  /**
+   * Writes 100 bytes to a plain loopback socket (TCP_NODELAY) and reads them back from an echoing
+   * thread, in a loop: the cheapest message-and-answer the machine's TCP stack allows.
+   */
+  static Measurement loopbackRoundTrip(long seconds, long maxCount) throws IOException {
+    Histogram latency = new Histogram(3);
+    try (ServerSocket server = new ServerSocket()) {
+      server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      Thread echo = new Thread(() -> echo(server), "loopback-echo");
+      echo.setDaemon(true);
+      echo.start();
+      try (Socket socket = new Socket()) {
+        socket.setTcpNoDelay(true);
+        socket.connect(server.getLocalSocketAddress(), 5_000);
+        socket.setSoTimeout(5_000);
+        OutputStream out = socket.getOutputStream();
+        InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[VALUE_BYTES];
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        long count = 0;
+        long start = System.nanoTime();
+        while (count < maxCount && System.nanoTime() < deadline) {
+          long t0 = System.nanoTime();
+          out.write(buffer);
+          readFully(in, buffer);
+          latency.recordValue(System.nanoTime() - t0);
+          count++;
+        }
+        return new Measurement(count, System.nanoTime() - start, latency);
+      }
+    }
+  }
+
+  private static void echo(ServerSocket server) {
+    try (Socket s = server.accept()) {
+      s.setTcpNoDelay(true);
+      InputStream in = s.getInputStream();
+      OutputStream out = s.getOutputStream();
+      byte[] buffer = new byte[VALUE_BYTES];
+      while (readFully(in, buffer)) {
+        out.write(buffer);
+      }
+    } catch (IOException e) {
+      // the client closed the connection: the measurement is over
+    }
+  }
+
+  /** Reads exactly {@code buffer.length} bytes; false at end of stream. */
+  private static boolean readFully(InputStream in, byte[] buffer) throws IOException {
+    int read = 0;
+    while (read < buffer.length) {
+      int n = in.read(buffer, read, buffer.length - read);
+      if (n < 0) {
+        return false;
+      }
+      read += n;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.floe.raft.bench.cluster;
+
+import dev.floe.raft.NodeId;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code processes} mode: three child JVMs on this JVM's classpath, each running
+ * {@link BenchNode}. The client runs inside {@code n1}, which gets the default election timeout
+ * while {@code n2} and {@code n3} get 2 to 4 s, so that {@code n1} campaigns first and leads. The
+ * parent reads {@code n1}'s {@code RESULT} lines, then closes the others' standard input, which
+ * makes them exit. It kills only the processes it started, and only if they outlive their
+ * deadline.
+ */
+final class ProcessCluster {
+  private static final long EXIT_GRACE_SECONDS = 15;
+
+  private ProcessCluster() {}
+
+  /** Runs the client in {@code n1} and returns one result per concurrency, in order. */
+  static List<ClosedLoopClient.Result> run(Path root, List<Integer> concurrency,
+      long warmupSeconds, long seconds, int ioThreads) throws IOException, InterruptedException {
+    Map<NodeId, Integer> ports = BenchCluster.freePorts();
+    String portList = ports.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+    long runSeconds = concurrency.size() * (warmupSeconds + seconds + 10) + 60;
+    List<Process> started = new ArrayList<>();
+    try {
+      for (NodeId id : BenchCluster.MEMBERS.subList(1, BenchCluster.MEMBERS.size())) {
+        started.add(start(root, id, portList, ioThreads, runSeconds, List.of(
+            "--election-timeout-millis", "2000,4000"), ProcessBuilder.Redirect.DISCARD));
+      }
+      String concurrencies = concurrency.stream().map(String::valueOf).collect(Collectors.joining(","));
+      Process client = start(root, BenchCluster.MEMBERS.get(0), portList, ioThreads, runSeconds,
+          List.of("--client", "--concurrency", concurrencies,
+              "--warmup-seconds", Long.toString(warmupSeconds), "--seconds", Long.toString(seconds)),
+          ProcessBuilder.Redirect.PIPE);
+      started.add(client);
+      List<ClosedLoopClient.Result> results = readResults(client);
+      if (!client.waitFor(EXIT_GRACE_SECONDS, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("n1 did not exit after its results; see " + root);
+      }
+      if (results.size() != concurrency.size()) {
+        throw new IllegalStateException("n1 reported " + results.size() + " of " + concurrency.size()
+            + " results (exit " + client.exitValue() + "); its log is in " + root.resolve("n1.log"));
+      }
+      return results;
+    } finally {
+      stop(started);
+    }
+  }
+
+  private static Process start(Path root, NodeId id, String ports, int ioThreads, long maxSeconds,
+      List<String> extra, ProcessBuilder.Redirect stdout) throws IOException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        BenchNode.class.getName(), "--id", id.value(), "--ports", ports,
+        "--dir", root.resolve(id.value()).toString(), "--io-threads", Integer.toString(ioThreads),
+        "--max-seconds", Long.toString(maxSeconds)));
+    command.addAll(extra);
+    return new ProcessBuilder(command)
+        .redirectOutput(stdout)
+        .redirectError(root.resolve(id.value() + ".log").toFile())
+        .start();
+  }
+
+  private static List<ClosedLoopClient.Result> readResults(Process client) throws IOException {
+    List<ClosedLoopClient.Result> results = new ArrayList<>();
+    try (BufferedReader out = new BufferedReader(
+        new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null && !line.equals(BenchNode.DONE)) {
+        String[] f = line.split(" ");
+        if (f.length == 6 && f[0].equals(BenchNode.RESULT)) {
+          results.add(new ClosedLoopClient.Result(Integer.parseInt(f[1]), Long.parseLong(f[2]),
+              Long.parseLong(f[3]), BenchNode.decode(f[5]), Long.parseLong(f[4]), ""));
+        }
+      }
+    }
+    return results;
+  }
+
+  /** Closes each child's standard input, waits for it, and kills it only if it hangs. */
+  private static void stop(List<Process> children) throws InterruptedException {
+    for (Process p : children) {
+      try {
+        p.getOutputStream().close();
+      } catch (IOException e) {
+        // it is gone already
+      }
+    }
+    for (Process p : children) {
+      if (!p.waitFor(EXIT_GRACE_SECONDS, TimeUnit.SECONDS)) {
+        p.destroy();
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.floe.raft.bench.storage;
+
+import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.storage.file.FileLogStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The log append path: {@code FileLogStore.append} of a batch of 100-byte entries, then {@code
+ * sync()} and wait until durable, as the node does for one Ready. Scores are per entry; a batch of
+ * 64 shares one force, so its score shows what batching buys. The store lives in a new temporary
+ * directory (set {@code -Dfloe.bench.dir=} to put it on another disk), removed afterwards.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class LogAppendBenchmark {
+  private final byte[] value = new byte[100];
+  private Path dir;
+  private FileLogStore store;
+  private long nextIndex = 1;
+
+  /** Opens a store in a new directory. */
+  @Setup(Level.Trial)
+  public void open() throws IOException {
+    String base = System.getProperty("floe.bench.dir");
+    dir = base == null ? Files.createTempDirectory("floe-jmh-log")
+        : Files.createTempDirectory(Path.of(base), "floe-jmh-log");
+    store = new FileLogStore(dir);
+    store.open();
+  }
+
+  /** Closes the store and removes its directory. */
+  @TearDown(Level.Trial)
+  public void close() throws IOException {
+    store.close();
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private void appendAndSync(int batch) throws IOException {
+    List<LogEntry> entries = new ArrayList<>(batch);
+    for (int i = 0; i < batch; i++) {
+      entries.add(LogEntry.command(nextIndex++, 1, value));
+    }
+    store.append(entries);
+    store.sync().join();
+  }
+
+  /** One entry per append and force. */
+  @Benchmark
+  public void appendSync1() throws IOException {
+    appendAndSync(1);
+  }
+
+  /** 64 entries per append and force (score per entry). */
+  @Benchmark
+  @OperationsPerInvocation(64)
+  public void appendSync64() throws IOException {
+    appendAndSync(64);
+  }
+
+  /** 1024 entries (the most in one AppendEntries) per append and force (score per entry). */
+  @Benchmark
+  @OperationsPerInvocation(1024)
+  public void appendSync1024() throws IOException {
+    appendAndSync(1024);
+  }
+}

@@ -50,8 +50,10 @@ public final class ClusterRun {
           s.processes() ? "processes" : "in-jvm", s.concurrency(), s.warmupSeconds(), s.seconds(),
           s.ioThreads());
       MachineLimits.Measurement force = MachineLimits.rawAppendForce(root, s.limitSeconds(), MAX_LIMIT_OPS);
+      MachineLimits.Measurement overwrite =
+          MachineLimits.rawOverwriteForce(root, s.limitSeconds(), MAX_LIMIT_OPS);
       MachineLimits.Measurement rtt = MachineLimits.loopbackRoundTrip(s.limitSeconds(), MAX_LIMIT_OPS);
-      printLimits(out, "before", force, rtt);
+      printLimits(out, "before", force, overwrite, rtt);
 
       List<ClosedLoopClient.Result> results;
       HeapMonitor.Report heap = null;
@@ -85,17 +87,20 @@ public final class ClusterRun {
       }
 
       MachineLimits.Measurement forceAfter = MachineLimits.rawAppendForce(root, s.limitSeconds(), MAX_LIMIT_OPS);
+      MachineLimits.Measurement overwriteAfter =
+          MachineLimits.rawOverwriteForce(root, s.limitSeconds(), MAX_LIMIT_OPS);
       MachineLimits.Measurement rttAfter = MachineLimits.loopbackRoundTrip(s.limitSeconds(), MAX_LIMIT_OPS);
-      printLimits(out, "after", forceAfter, rttAfter);
+      printLimits(out, "after", forceAfter, overwriteAfter, rttAfter);
       force = force.plus(forceAfter);
+      overwrite = overwrite.plus(overwriteAfter);
       rtt = rtt.plus(rttAfter);
-      printLimits(out, "both", force, rtt);
+      printLimits(out, "both", force, overwrite, rtt);
       out.printf("load average at end %.2f%n%n", loadAverage());
       Report.table(out, results, force, rtt);
       if (heap != null) {
         Report.heap(out, heap, heapRun);
       }
-      Report.targets(out, results, force, rtt, heap);
+      Report.targets(out, results, force, overwrite, rtt, heap);
       return 0;
     } finally {
       if (temporary) {
@@ -105,10 +110,12 @@ public final class ClusterRun {
   }
 
   private static void printLimits(PrintStream out, String when, MachineLimits.Measurement force,
-      MachineLimits.Measurement rtt) {
+      MachineLimits.Measurement overwrite, MachineLimits.Measurement rtt) {
     out.printf("limits (%s): raw append(100 B)+force %,.0f/s p50 %,.0f µs p99 %,.0f µs;"
+            + " preallocated overwrite(100 B)+force %,.0f/s p50 %,.0f µs p99 %,.0f µs;"
             + " loopback round trip p50 %,.1f µs p99 %,.1f µs%n",
-        when, force.perSecond(), force.p50Micros(), force.p99Micros(), rtt.p50Micros(), rtt.p99Micros());
+        when, force.perSecond(), force.p50Micros(), force.p99Micros(), overwrite.perSecond(),
+        overwrite.p50Micros(), overwrite.p99Micros(), rtt.p50Micros(), rtt.p99Micros());
   }
 
   static double loadAverage() {

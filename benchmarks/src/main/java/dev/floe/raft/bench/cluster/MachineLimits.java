@@ -74,6 +74,40 @@ final class MachineLimits {
   }
 
   /**
+   * Like {@link #rawAppendForce} but overwrites a file preallocated (and forced) beforehand, so a
+   * force never has to change the file's size: the floor for a log that preallocates its segments.
+   */
+  static Measurement rawOverwriteForce(Path dir, long seconds, long maxCount) throws IOException {
+    Path file = Files.createTempFile(dir, "raw-overwrite-", ".dat");
+    long fileBytes = Math.min(maxCount, 1_000_000) * VALUE_BYTES;
+    Histogram latency = new Histogram(3);
+    ByteBuffer record = ByteBuffer.allocateDirect(VALUE_BYTES);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+      for (long written = 0; written < fileBytes; ) {
+        zeros.clear().limit((int) Math.min(zeros.capacity(), fileBytes - written));
+        written += channel.write(zeros, written);
+      }
+      channel.force(true);
+      long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+      long count = 0;
+      long start = System.nanoTime();
+      while (count < maxCount && (count + 1) * VALUE_BYTES <= fileBytes
+          && System.nanoTime() < deadline) {
+        long t0 = System.nanoTime();
+        record.clear();
+        channel.write(record, count * VALUE_BYTES);
+        channel.force(false);
+        latency.recordValue(System.nanoTime() - t0);
+        count++;
+      }
+      return new Measurement(count, System.nanoTime() - start, latency);
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /**
    * Writes 100 bytes to a plain loopback socket (TCP_NODELAY) and reads them back from an echoing
    * thread, in a loop: the cheapest message-and-answer the machine's TCP stack allows.
    */

@@ -70,9 +70,10 @@ public final class ClusterRun {
           for (int c : s.concurrency()) {
             ClosedLoopClient.Result r = client.run(c, s.warmupSeconds(), s.seconds());
             results.add(r);
-            out.printf("C=%d: %,.0f ops/s, p50 %,.0f µs, p99 %,.0f µs, p99.9 %,.0f µs, %d failed, load %.2f%n",
+            out.printf("C=%d: %,.0f ops/s, p50 %,.0f µs, p99 %,.0f µs, p99.9 %,.0f µs, %d failed%s, load %.2f%n",
                 c, r.opsPerSecond(), r.percentileMicros(50), r.percentileMicros(99),
-                r.percentileMicros(99.9), r.failures(), loadAverage());
+                r.percentileMicros(99.9), r.failures(),
+                r.failures() == 0 ? "" : " (first: " + r.firstFailure() + ")", loadAverage());
           }
           if (s.heapSeconds() > 0) {
             HeapMonitor monitor = new HeapMonitor();

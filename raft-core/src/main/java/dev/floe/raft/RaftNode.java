@@ -9,7 +9,10 @@ import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.EventLoop;
+import dev.floe.raft.message.InstallSnapshotResponse;
 import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.SnapshotMeta;
+import dev.floe.raft.spi.SnapshotStore;
 import dev.floe.raft.spi.StateMachine;
 import dev.floe.raft.spi.Transport;
 import java.io.IOException;
@@ -68,6 +71,11 @@ public final class RaftNode implements AutoCloseable {
   private final Executor applyExecutor;
   private final RandomGenerator random;
   private final AutoCloseable ownedThreads;
+  /** Snapshots, if a snapshot store was given. */
+  private final Snapshots snapshots;
+  /** The last index (and its term) in the state machine; touched only on the apply thread. */
+  private long appliedThrough;
+  private long appliedTerm;
   /** Client sessions; touched only on the apply thread. */
   private final SessionTable sessions = new SessionTable(SessionRequest.EXPIRY_ENTRIES);
 
@@ -119,6 +127,13 @@ public final class RaftNode implements AutoCloseable {
     // future. Each incarnation numbers from a random epoch in the high bits.
     this.nextRequestId = ((random.nextLong() >>> 33) << 32) + 1;
     this.pending = new Requests();
+    if (b.snapshotStore != null) {
+      this.snapshots = new Snapshots(id, b.snapshotStore, b.snapshotOptions, stateMachine, sessions,
+          loop, applyExecutor, transport, this::stepFromSnapshots, () -> core.term());
+      this.snapshots.onInstalledOnApplyThread = index -> appliedThrough = index;
+    } else {
+      this.snapshots = null;
+    }
     this.status = new RaftStatus(id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0, members, Map.of(),
         Optional.empty());
   }
@@ -141,17 +156,35 @@ public final class RaftNode implements AutoCloseable {
     }
     started = true;
     store.open();
+    long snapshotIndex = 0;
+    long snapshotTerm = 0;
+    if (snapshots != null) {
+      Optional<SnapshotMeta> latest = snapshots.restoreLatest();
+      if (latest.isPresent()) {
+        snapshotIndex = latest.get().index();
+        snapshotTerm = latest.get().term();
+        appliedThrough = snapshotIndex;
+        appliedTerm = snapshotTerm;
+      }
+    }
     long first = store.firstIndex();
     long last = store.lastIndex();
-    List<LogEntry> entries = last >= first ? store.entries(first, last + 1, Long.MAX_VALUE) : List.of();
-    long snapshotIndex = first - 1;
-    long snapshotTerm = 0;
-    if (snapshotIndex > 0) {
-      throw new IOException("store " + store + " starts at index " + first
-          + " but no snapshot covers the entries before it");
+    if (first > snapshotIndex + 1 || last < snapshotIndex) {
+      if (snapshotIndex == 0) {
+        throw new IOException("the log starts at index " + first
+            + " but no snapshot covers the entries before it");
+      }
+      // The log does not continue the snapshot (a crash while installing one): start after it.
+      store.reset(snapshotIndex + 1);
+      store.sync().join();
+      first = snapshotIndex + 1;
+      last = snapshotIndex;
     }
+    List<LogEntry> entries = last > snapshotIndex
+        ? store.entries(snapshotIndex + 1, last + 1, Long.MAX_VALUE) : List.of();
     core = new RaftCore(id, members, options.toCoreConfig(), store.termAndVote(), snapshotIndex,
         snapshotTerm, entries, random);
+    handedToApplyIndex = snapshotIndex;
     log.info("{} starting: term {}, log {}..{}, members {}", id, core.term(), first, last, members);
     publishStatus();
     transport.start(id, this::onMessage);
@@ -222,6 +255,36 @@ public final class RaftNode implements AutoCloseable {
     CompletableFuture<NodeId> future = new CompletableFuture<>();
     enqueue(() -> onTransfer(target, future));
     return future;
+  }
+
+  /**
+   * Takes a snapshot of the state machine now (on the apply thread, after the entries handed to it)
+   * and compacts the log behind it.
+   *
+   * @return a future completing with the index the snapshot covers
+   * @throws IllegalStateException if the node was built without a snapshot store
+   */
+  public CompletableFuture<Long> takeSnapshot() {
+    if (snapshots == null) {
+      throw new IllegalStateException("node " + id + " has no snapshot store");
+    }
+    CompletableFuture<Long> future = new CompletableFuture<>();
+    applyExecutor.execute(() -> {
+      try {
+        future.complete(appliedThrough == 0 ? 0L
+            : snapshots.take(appliedThrough, appliedTerm).index());
+      } catch (IOException | RuntimeException e) {
+        future.completeExceptionally(e);
+      }
+    });
+    return future;
+  }
+
+  private void stepFromSnapshots(Event event) {
+    if (isActive()) {
+      core.step(event);
+      processReady();
+    }
   }
 
   /** Returns this node's current state. */
@@ -302,6 +365,10 @@ public final class RaftNode implements AutoCloseable {
     }
     RaftMessage m;
     while ((m = inbox.poll()) != null) {
+      if (snapshots != null && m instanceof InstallSnapshotResponse r && core.role() == Role.LEADER
+          && r.term() == core.term()) {
+        snapshots.onResponse(r);
+      }
       core.step(new Event.Receive(m));
     }
     Runnable r;
@@ -336,6 +403,9 @@ public final class RaftNode implements AutoCloseable {
     Ready ready = core.ready();
     if (ready.mustPersist()) {
       try {
+        if (ready.resetLogTo() != 0) {
+          store.reset(ready.resetLogTo());
+        }
         if (ready.truncateFrom() != 0) {
           store.truncateSuffix(ready.truncateFrom());
         }
@@ -344,6 +414,9 @@ public final class RaftNode implements AutoCloseable {
         }
         if (ready.termAndVote() != null) {
           store.saveTermAndVote(ready.termAndVote());
+        }
+        if (ready.compactUpTo() != 0) {
+          store.compactPrefix(ready.compactUpTo());
         }
         lastSync = store.sync();
       } catch (IOException | RuntimeException e) {
@@ -361,6 +434,17 @@ public final class RaftNode implements AutoCloseable {
     for (Outcome o : ready.outcomes()) {
       pending.onOutcome(o);
     }
+    if (ready.resetLogTo() != 0 || core.commitIndex() > handedToApplyIndex
+        && ready.committedEntries().isEmpty()) {
+      // A snapshot from the leader now stands for the log up to the commit index.
+      handedToApplyIndex = core.commitIndex();
+      pending.onSnapshotInstalled(handedToApplyIndex);
+      pending.runReadsUpTo(handedToApplyIndex);
+    }
+    if (snapshots != null) {
+      ready.snapshotsToSend().forEach(snapshots::send);
+      ready.snapshotChunks().forEach(snapshots::receive);
+    }
     if (!ready.committedEntries().isEmpty()) {
       List<LogEntry> committed = ready.committedEntries();
       handedToApplyIndex = committed.get(committed.size() - 1).index();
@@ -369,6 +453,9 @@ public final class RaftNode implements AutoCloseable {
     }
     if (lastRole == Role.LEADER && core.role() != Role.LEADER) {
       pending.onLeadershipLost(core.commitIndex());
+      if (snapshots != null) {
+        snapshots.stopSending();
+      }
     }
     lastRole = core.role();
     publishStatus();
@@ -409,9 +496,20 @@ public final class RaftNode implements AutoCloseable {
   private void apply(List<LogEntry> entries) {
     List<Applied> results = new ArrayList<>(entries.size());
     for (LogEntry e : entries) {
+      if (e.index() <= appliedThrough) {
+        continue; // covered by a snapshot installed meanwhile
+      }
       Object result = e.type() == EntryType.COMMAND ? applyCommand(e) : null;
       sessions.expire(e.index());
+      appliedThrough = e.index();
+      appliedTerm = e.term();
       results.add(new Applied(e.index(), e.term(), result));
+    }
+    if (results.isEmpty()) {
+      return;
+    }
+    if (snapshots != null) {
+      snapshots.maybeTake(appliedThrough, appliedTerm);
     }
     loop.execute(() -> onApplied(results));
   }
@@ -674,6 +772,17 @@ public final class RaftNode implements AutoCloseable {
       }
     }
 
+    /** Requests waiting for entries a snapshot replaced cannot learn their results. */
+    void onSnapshotInstalled(long index) {
+      appliedIndex = Math.max(appliedIndex, index);
+      var covered = awaitingApply.headMap(index, true);
+      for (Submitted s : covered.values()) {
+        s.future().completeExceptionally(new CommitUnknownException(
+            "the entry was replaced here by a snapshot from the leader before it was applied"));
+      }
+      covered.clear();
+    }
+
     /** A leader that stepped down cannot tell whether its uncommitted entries will commit. */
     void onLeadershipLost(long commitIndex) {
       var uncommitted = awaitingApply.tailMap(commitIndex, false);
@@ -709,8 +818,22 @@ public final class RaftNode implements AutoCloseable {
     private EventLoop eventLoop;
     private Executor applyExecutor;
     private RandomGenerator random;
+    private SnapshotStore snapshotStore;
+    private SnapshotOptions snapshotOptions = SnapshotOptions.defaults();
 
     private Builder() {}
+
+    /**
+     * Where snapshots go, and when to take them (optional): with them, the node snapshots its state
+     * machine, compacts its log and brings far-behind followers up to date by InstallSnapshot.
+     * The state machine must then implement {@link StateMachine#snapshot} and {@link
+     * StateMachine#restore}.
+     */
+    public Builder snapshots(SnapshotStore store, SnapshotOptions options) {
+      this.snapshotStore = Objects.requireNonNull(store, "store");
+      this.snapshotOptions = Objects.requireNonNull(options, "options");
+      return this;
+    }
 
     /** This node's id; it must be one of the members. */
     public Builder id(NodeId id) {

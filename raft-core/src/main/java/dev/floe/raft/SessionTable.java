@@ -52,4 +52,48 @@ final class SessionTable {
   int size() {
     return byClient.size();
   }
+
+  /** Writes the table (part of every snapshot, so that retries stay exactly-once). */
+  void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
+    out.writeInt(byClient.size());
+    for (Map.Entry<Long, Last> e : byClient.entrySet()) {
+      Last l = e.getValue();
+      out.writeLong(e.getKey());
+      out.writeLong(l.sequence());
+      out.writeLong(l.index());
+      out.writeLong(l.term());
+      if (l.result() instanceof byte[] bytes) {
+        out.writeByte(1);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+      } else if (l.result() instanceof RuntimeException ex) {
+        out.writeByte(2);
+        out.writeUTF(String.valueOf(ex.getMessage()));
+      } else {
+        out.writeByte(0);
+      }
+    }
+  }
+
+  /** Replaces the table with one written by {@link #writeTo}. */
+  void readFrom(java.io.DataInputStream in) throws java.io.IOException {
+    byClient.clear();
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      long client = in.readLong();
+      long sequence = in.readLong();
+      long index = in.readLong();
+      long term = in.readLong();
+      int kind = in.readByte();
+      Object result = null;
+      if (kind == 1) {
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        result = bytes;
+      } else if (kind == 2) {
+        result = new FloeException(in.readUTF());
+      }
+      byClient.put(client, new Last(sequence, index, term, result));
+    }
+  }
 }

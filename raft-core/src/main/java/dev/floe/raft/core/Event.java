@@ -37,6 +37,19 @@ public sealed interface Event {
    */
   record TransferLeadership(long requestId, NodeId target) implements Event {}
 
+  /**
+   * A snapshot covering the log up to {@code index} (whose term is {@code term}) is durable; the log
+   * may be compacted up to {@code compactUpTo} (at most {@code index}; lower keeps a trailing window
+   * for slow followers).
+   */
+  record SnapshotTaken(long index, long term, long compactUpTo) implements Event {}
+
+  /**
+   * A snapshot received from the leader is durable and the state machine was restored from it:
+   * the log up to {@code index} is replaced.
+   */
+  record SnapshotInstalled(long index, long term) implements Event {}
+
   /** Asks for a linearizable read index (ReadIndex, thesis §6.4). */
   record ReadIndex(long requestId) implements Event {}
 

@@ -25,6 +25,8 @@ final class LeaderState {
   private final long term;
 
   private long round;
+  /** Heartbeat intervals a snapshot transfer may go unanswered before it is started over. */
+  private static final int SNAPSHOT_SILENT_HEARTBEATS = 20;
   /** Ticks since this node became leader: the clock of its lease. */
   private long ticks;
   /** The tick at which each recent heartbeat round started. */
@@ -99,6 +101,9 @@ final class LeaderState {
   }
 
   private void sendAppends(NodeId to, Progress p) {
+    if (p.state == Progress.State.SNAPSHOT) {
+      return;
+    }
     if (p.state == Progress.State.PROBE) {
       sendAppend(to, p, true);
       return;
@@ -110,6 +115,9 @@ final class LeaderState {
 
   /** Sends one AppendEntries from {@code p.next}; returns whether it carried entries. */
   private boolean sendAppend(NodeId to, Progress p, boolean allowEmpty) {
+    if (p.state == Progress.State.SNAPSHOT) {
+      return false;
+    }
     if (p.state == Progress.State.PROBE ? p.probeSent
         : p.inflightFull(config.maxInflightAppends(), config.maxInflightBytes())) {
       return false;
@@ -117,8 +125,8 @@ final class LeaderState {
     long prev = p.next - 1;
     long prevTerm = log.term(prev);
     if (prevTerm < 0) {
-      throw new IllegalStateException(
-          "follower " + to + " needs entry " + prev + " which is compacted; snapshots are not sent yet");
+      startSnapshot(to, p); // the entries it needs are compacted away
+      return false;
     }
     List<LogEntry> entries = log.slice(p.next, config.maxEntriesPerAppend(), config.maxBytesPerAppend());
     if (entries.isEmpty() && !allowEmpty) {
@@ -137,6 +145,31 @@ final class LeaderState {
       p.addInflight(last, bytes);
     }
     return !entries.isEmpty();
+  }
+
+  private void startSnapshot(NodeId to, Progress p) {
+    if (core.snapshotIndex() == 0) {
+      throw new IllegalStateException("the log is compacted but there is no snapshot for " + to);
+    }
+    p.becomeSnapshot();
+    core.sendSnapshot(to);
+  }
+
+  /** A follower answered a snapshot chunk: once it installed the snapshot, replicate after it. */
+  void onSnapshotResponse(dev.floe.raft.message.InstallSnapshotResponse r) {
+    Progress p = progress.get(r.from());
+    if (p == null) {
+      return;
+    }
+    p.recentActive = true;
+    p.snapshotSilentHeartbeats = 0;
+    if (r.done()) {
+      p.acknowledge(r.snapshotIndex());
+      if (p.state != Progress.State.REPLICATE) {
+        p.becomeProbe();
+        sendAppends(r.from(), p);
+      }
+    }
   }
 
   /** An empty AppendEntries at the follower's match point: carries commit and round, never rejected. */
@@ -167,11 +200,14 @@ final class LeaderState {
       serveConfirmedReads();
     }
     if (r.success()) {
-      if (p.acknowledge(r.matchIndex())) {
+      boolean grew = p.acknowledge(r.matchIndex());
+      if (p.state == Progress.State.PROBE) {
+        // A success ends the probe, even one that confirms no more than was known (as after a
+        // snapshot install): staying in PROBE would answer every success with another probe.
+        p.becomeReplicate();
+      }
+      if (grew) {
         p.matchRound = round;
-        if (p.state == Progress.State.PROBE) {
-          p.becomeReplicate();
-        }
         maybeCommit();
         maybeSendTimeoutNow(r.from(), p);
       }
@@ -327,7 +363,13 @@ final class LeaderState {
           if (id.equals(self)) {
             return;
           }
-          if (p.state == Progress.State.PROBE) {
+          if (p.state == Progress.State.SNAPSHOT) {
+            // The driver streams the snapshot; if the follower stays silent, start over.
+            if (++p.snapshotSilentHeartbeats > SNAPSHOT_SILENT_HEARTBEATS) {
+              p.becomeProbe();
+              sendAppend(id, p, true);
+            }
+          } else if (p.state == Progress.State.PROBE) {
             p.probeSent = false;
             sendAppend(id, p, true);
           } else if (p.hasInflight() && p.match == p.matchAtLastHeartbeat) {

@@ -13,7 +13,9 @@ import java.util.ArrayDeque;
 final class Progress {
   enum State {
     PROBE,
-    REPLICATE
+    REPLICATE,
+    /** The follower needs entries the leader compacted: a snapshot is being streamed to it. */
+    SNAPSHOT
   }
 
   long match;
@@ -33,6 +35,8 @@ final class Progress {
    * The heartbeat round of the last request sent, and the commit index the follower can adopt from
    * it (the leader's commit, capped at the last index that request confirms).
    */
+  /** In SNAPSHOT state: heartbeat intervals without an answer from the follower. */
+  int snapshotSilentHeartbeats;
   long lastSentRound;
   long lastSentCommit;
 
@@ -48,6 +52,13 @@ final class Progress {
     state = State.PROBE;
     next = match + 1;
     probeSent = false;
+    clearInflight();
+  }
+
+  void becomeSnapshot() {
+    state = State.SNAPSHOT;
+    probeSent = false;
+    snapshotSilentHeartbeats = 0;
     clearInflight();
   }
 

@@ -7,6 +7,7 @@ import dev.floe.raft.message.AppendResponse;
 import dev.floe.raft.message.ForwardRequest;
 import dev.floe.raft.message.ForwardResponse;
 import dev.floe.raft.message.InstallSnapshotRequest;
+import dev.floe.raft.message.InstallSnapshotResponse;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.message.ReadIndexRequest;
@@ -62,6 +63,13 @@ public final class RaftCore {
   private List<RaftMessage> messages = new ArrayList<>();
   private List<RaftMessage> messagesAfterPersist = new ArrayList<>();
   private List<Outcome> outcomes = new ArrayList<>();
+  private List<NodeId> snapshotsToSend = new ArrayList<>();
+  private List<InstallSnapshotRequest> snapshotChunks = new ArrayList<>();
+  private long pendingResetLogTo;
+  private long pendingCompactUpTo;
+  /** The latest durable snapshot (0 if none): what a follower behind the log base is sent. */
+  private long snapshotIndex;
+  private long snapshotTerm;
 
   /**
    * Creates a node's core from its recovered state.
@@ -98,6 +106,8 @@ public final class RaftCore {
     this.commitIndex = snapshotIndex;
     this.appliedIndex = snapshotIndex;
     this.applyHandedIndex = snapshotIndex;
+    this.snapshotIndex = snapshotIndex;
+    this.snapshotTerm = snapshotTerm;
     resetElectionTimer();
   }
 
@@ -167,6 +177,10 @@ public final class RaftCore {
       transferLeadership(t.requestId(), t.target());
     } else if (event instanceof Event.ReadIndex r) {
       readIndex(r.requestId(), self);
+    } else if (event instanceof Event.SnapshotTaken t) {
+      onSnapshotTaken(t);
+    } else if (event instanceof Event.SnapshotInstalled i) {
+      onSnapshotInstalled(i.index(), i.term());
     } else if (event instanceof Event.LeaseRead r) {
       if (role == Role.LEADER && leaderState.leaseValid()) {
         outcomes.add(new Outcome.ReadIndexReady(r.requestId(), commitIndex));
@@ -198,7 +212,12 @@ public final class RaftCore {
     }
     Ready ready =
         new Ready(
-            toSave, truncateFrom, entries, messages, messagesAfterPersist, committed, outcomes);
+            pendingResetLogTo, toSave, truncateFrom, entries, messages, messagesAfterPersist,
+            committed, outcomes, pendingCompactUpTo, snapshotsToSend, snapshotChunks);
+    pendingResetLogTo = 0;
+    pendingCompactUpTo = 0;
+    snapshotsToSend = new ArrayList<>();
+    snapshotChunks = new ArrayList<>();
     messages = new ArrayList<>();
     messagesAfterPersist = new ArrayList<>();
     outcomes = new ArrayList<>();
@@ -385,8 +404,73 @@ public final class RaftCore {
       if (role == Role.FOLLOWER && voters.contains(self)) {
         campaign(false, true);
       }
+    } else if (m instanceof InstallSnapshotRequest r) {
+      onInstallSnapshot(r);
+    } else if (m instanceof InstallSnapshotResponse r) {
+      if (leaderState != null) {
+        leaderState.onSnapshotResponse(r);
+      }
     }
-    // InstallSnapshot arrives with snapshots (not sent yet).
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  private void onSnapshotTaken(Event.SnapshotTaken t) {
+    if (t.index() > snapshotIndex) {
+      snapshotIndex = t.index();
+      snapshotTerm = t.term();
+    }
+    long upTo = Math.min(t.compactUpTo(), Math.min(t.index(), appliedIndex));
+    if (upTo > log.snapshotIndex()) {
+      log.compactTo(upTo);
+      pendingCompactUpTo = upTo;
+    }
+  }
+
+  private void onInstallSnapshot(InstallSnapshotRequest r) {
+    if (role == Role.CANDIDATE) {
+      becomeFollower(term, r.from());
+    }
+    if (!r.from().equals(leader)) {
+      setLeader(r.from());
+    }
+    resetElectionTimer();
+    if (r.snapshotIndex() <= commitIndex) {
+      // Everything it covers is committed here already: nothing to install.
+      messages.add(new InstallSnapshotResponse(self, r.from(), term, r.snapshotIndex(), 0, true));
+      return;
+    }
+    snapshotChunks.add(r);
+  }
+
+  private void onSnapshotInstalled(long index, long t) {
+    if (index <= commitIndex) {
+      return;
+    }
+    if (log.term(index) == t) {
+      log.compactTo(index); // the log already continues the snapshot: keep what follows (§7)
+      pendingCompactUpTo = index;
+    } else {
+      log.resetTo(index, t);
+      pendingResetLogTo = index + 1;
+    }
+    commitIndex = index;
+    appliedIndex = index;
+    applyHandedIndex = index;
+    snapshotIndex = index;
+    snapshotTerm = t;
+    if (leader != null) {
+      messagesAfterPersist.add(new InstallSnapshotResponse(self, leader, term, index, 0, true));
+    }
+  }
+
+  /** The latest durable snapshot's index (0 if none). */
+  long snapshotIndex() {
+    return snapshotIndex;
+  }
+
+  void sendSnapshot(NodeId to) {
+    snapshotsToSend.add(to);
   }
 
   private void onStaleTerm(RaftMessage m) {

@@ -178,6 +178,32 @@ final class RaftLog {
     return -1;
   }
 
+  /**
+   * Drops the entries up to and including {@code index}, which a snapshot covers; {@code index}
+   * becomes the log's base.
+   */
+  void compactTo(long index) {
+    if (index <= snapshotIndex) {
+      return;
+    }
+    if (index > stableIndex) {
+      throw new IllegalStateException("compaction to " + index + " beyond the stored " + stableIndex);
+    }
+    long t = term(index);
+    entries.subList(0, (int) (index - snapshotIndex)).clear();
+    snapshotIndex = index;
+    snapshotTerm = t;
+  }
+
+  /** Replaces the whole log by a snapshot's end point: empty, with the base at {@code index}. */
+  void resetTo(long index, long t) {
+    entries.clear();
+    snapshotIndex = index;
+    snapshotTerm = t;
+    stableIndex = index;
+    pendingTruncateFrom = 0;
+  }
+
   boolean hasUnstable() {
     return pendingTruncateFrom != 0 || stableIndex < lastIndex();
   }

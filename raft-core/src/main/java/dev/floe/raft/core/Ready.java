@@ -1,5 +1,7 @@
 package dev.floe.raft.core;
 
+import dev.floe.raft.NodeId;
+import dev.floe.raft.message.InstallSnapshotRequest;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.TermAndVote;
@@ -19,6 +21,8 @@ import java.util.List;
  *   <li>report {@code outcomes} to whoever made the requests.
  * </ol>
  *
+ * @param resetLogTo if not 0, the store must first drop its whole log so that the next entry is at
+ *     this index (a snapshot from the leader replaced it)
  * @param termAndVote the term and vote to save, or {@code null} if unchanged
  * @param truncateFrom the index from which the store must drop its entries first, or 0
  * @param entries entries to append to the store
@@ -26,19 +30,27 @@ import java.util.List;
  * @param messagesAfterPersist messages that may leave only once the writes are durable
  * @param committedEntries newly committed entries to apply
  * @param outcomes answers to requests
+ * @param compactUpTo if not 0, the store may drop entries up to this index (a snapshot covers them)
+ * @param snapshotsToSend followers that need the latest snapshot streamed to them
+ * @param snapshotChunks snapshot chunks received from the leader, to be written and installed
  */
 public record Ready(
+    long resetLogTo,
     TermAndVote termAndVote,
     long truncateFrom,
     List<LogEntry> entries,
     List<RaftMessage> messages,
     List<RaftMessage> messagesAfterPersist,
     List<LogEntry> committedEntries,
-    List<Outcome> outcomes) {
+    List<Outcome> outcomes,
+    long compactUpTo,
+    List<NodeId> snapshotsToSend,
+    List<InstallSnapshotRequest> snapshotChunks) {
 
   /** Whether the store has anything to write. */
   public boolean mustPersist() {
-    return termAndVote != null || truncateFrom != 0 || !entries.isEmpty();
+    return resetLogTo != 0 || termAndVote != null || truncateFrom != 0 || !entries.isEmpty()
+        || compactUpTo != 0;
   }
 
   /** Whether there is nothing to do. */
@@ -47,6 +59,8 @@ public record Ready(
         && messages.isEmpty()
         && messagesAfterPersist.isEmpty()
         && committedEntries.isEmpty()
-        && outcomes.isEmpty();
+        && outcomes.isEmpty()
+        && snapshotsToSend.isEmpty()
+        && snapshotChunks.isEmpty();
   }
 }

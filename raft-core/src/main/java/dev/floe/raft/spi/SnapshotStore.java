@@ -23,8 +23,8 @@ import java.util.Optional;
  *
  * <h2>Threading</h2>
  * Methods may be called from different threads, but one sink is used by one thread at a time.
- * {@link #open} may run while a sink is being written. Methods may block on I/O; Floe never calls
- * them on its consensus event loop.
+ * {@link #open} may run while a sink is being written. Methods other than {@link #latest()} may
+ * block on I/O: Floe calls them on the node's apply thread, never on its consensus event loop.
  */
 public interface SnapshotStore extends Closeable {
 
@@ -36,7 +36,7 @@ public interface SnapshotStore extends Closeable {
    */
   Optional<SnapshotMeta> open() throws IOException;
 
-  /** The latest published snapshot, if any. */
+  /** The latest published snapshot, if any: a cached value, cheap and non-blocking. */
   Optional<SnapshotMeta> latest();
 
   /**

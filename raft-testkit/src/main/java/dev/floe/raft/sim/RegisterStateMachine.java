@@ -19,4 +19,20 @@ public final class RegisterStateMachine implements StateMachine {
   public byte[] query(byte[] query) {
     return value;
   }
+
+  @Override
+  public void snapshot(java.io.OutputStream out) throws java.io.IOException {
+    java.io.DataOutputStream d = new java.io.DataOutputStream(out);
+    d.writeInt(value.length);
+    d.write(value);
+    d.flush();
+  }
+
+  @Override
+  public void restore(java.io.InputStream in) throws java.io.IOException {
+    java.io.DataInputStream d = new java.io.DataInputStream(in);
+    byte[] v = new byte[d.readInt()];
+    d.readFully(v);
+    value = v;
+  }
 }

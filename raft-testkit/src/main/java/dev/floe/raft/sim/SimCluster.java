@@ -6,6 +6,7 @@ import dev.floe.raft.RaftOptions;
 import dev.floe.raft.RaftStatus;
 import dev.floe.raft.Role;
 import dev.floe.raft.SessionRequest;
+import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.SubmitResult;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.StateMachine;
@@ -35,7 +36,8 @@ public final class SimCluster {
   private final List<SimNode> nodes = new ArrayList<>();
   private final List<NodeId> ids = new ArrayList<>();
 
-  private SimCluster(int size, long seed, RaftOptions options, Supplier<StateMachine> stateMachines) {
+  private SimCluster(int size, long seed, RaftOptions options, Supplier<StateMachine> stateMachines,
+      SnapshotOptions snapshots) {
     if (size < 1) {
       throw new IllegalArgumentException("a cluster needs at least one node");
     }
@@ -45,7 +47,8 @@ public final class SimCluster {
       ids.add(NodeId.of("n" + i));
     }
     for (NodeId id : ids) {
-      nodes.add(new SimNode(id, scheduler, network, List.copyOf(ids), options, stateMachines, checker));
+      nodes.add(new SimNode(id, scheduler, network, List.copyOf(ids), options, stateMachines, checker,
+          snapshots));
     }
   }
 
@@ -59,7 +62,17 @@ public final class SimCluster {
    */
   public static SimCluster start(
       int size, long seed, RaftOptions options, Supplier<StateMachine> stateMachines) {
-    SimCluster c = new SimCluster(size, seed, options, stateMachines);
+    return start(size, seed, options, stateMachines, null);
+  }
+
+  /**
+   * Creates and starts a cluster whose nodes take snapshots and compact their logs.
+   *
+   * @param snapshots when to snapshot, or {@code null} for no snapshots
+   */
+  public static SimCluster start(int size, long seed, RaftOptions options,
+      Supplier<StateMachine> stateMachines, SnapshotOptions snapshots) {
+    SimCluster c = new SimCluster(size, seed, options, stateMachines, snapshots);
     c.nodes.forEach(SimNode::start);
     return c;
   }
@@ -223,6 +236,7 @@ public final class SimCluster {
       n.crash();
     }
     n.disk.wipe();
+    n.shelf.wipe();
   }
 
   /** Drops every message from {@code from} to {@code to} until healed. */

@@ -25,6 +25,8 @@ final class SimNode {
   private final Supplier<StateMachine> stateMachines;
   private final Checker checker;
   final InMemoryLogStore.Disk disk = new InMemoryLogStore.Disk();
+  final InMemorySnapshotStore.Shelf shelf = new InMemorySnapshotStore.Shelf();
+  private final dev.floe.raft.SnapshotOptions snapshotOptions;
 
   private int incarnation;
   private boolean up;
@@ -34,7 +36,9 @@ final class SimNode {
   private long lastDiskCompletionMicros;
 
   SimNode(NodeId id, Scheduler scheduler, SimNetwork network, List<NodeId> members,
-      RaftOptions options, Supplier<StateMachine> stateMachines, Checker checker) {
+      RaftOptions options, Supplier<StateMachine> stateMachines, Checker checker,
+      dev.floe.raft.SnapshotOptions snapshotOptions) {
+    this.snapshotOptions = snapshotOptions;
     this.id = id;
     this.scheduler = scheduler;
     this.network = network;
@@ -89,7 +93,11 @@ final class SimNode {
       }
     };
     Executor applier = task -> scheduler.schedule(0, guard(mine, task));
-    node = RaftNode.builder()
+    RaftNode.Builder builder = RaftNode.builder();
+    if (snapshotOptions != null) {
+      builder.snapshots(new InMemorySnapshotStore(shelf), snapshotOptions);
+    }
+    node = builder
         .id(id)
         .members(members)
         .stateMachine(stateMachine)

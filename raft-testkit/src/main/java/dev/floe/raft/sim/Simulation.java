@@ -4,6 +4,7 @@ import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SessionRequest;
+import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.spi.StateMachine;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class Simulation {
   private final RaftOptions options;
   private final Supplier<StateMachine> stateMachines;
   private final Supplier<byte[]> unusedCommands;
+  private final SnapshotOptions snapshots;
 
   private SimCluster cluster;
   private final History history = new History();
@@ -50,6 +52,7 @@ public final class Simulation {
     this.options = b.options;
     this.stateMachines = b.stateMachines;
     this.unusedCommands = b.commands;
+    this.snapshots = b.snapshots;
   }
 
   /** Returns a builder with defaults: 3 nodes, seed 1, 10 s of faults, 10 s for liveness. */
@@ -66,7 +69,7 @@ public final class Simulation {
 
   /** Runs the simulation and returns what it saw. */
   public SimulationReport run() {
-    cluster = SimCluster.start(nodes, seed, options, stateMachines);
+    cluster = SimCluster.start(nodes, seed, options, stateMachines, snapshots);
     RandomGenerator random = cluster.random();
     for (int c = 0; c < clients; c++) {
       startClient(c, random);
@@ -268,8 +271,18 @@ public final class Simulation {
     private RaftOptions options = RaftOptions.defaults();
     private Supplier<StateMachine> stateMachines = RegisterStateMachine::new;
     private Supplier<byte[]> commands;
+    private SnapshotOptions snapshots = new SnapshotOptions(40, 8, 16);
 
     private Builder() {}
+
+    /**
+     * When nodes snapshot and compact (by default very often, with tiny chunks, so that runs
+     * exercise compaction and InstallSnapshot), or {@code null} for no snapshots.
+     */
+    public Builder snapshots(SnapshotOptions snapshots) {
+      this.snapshots = snapshots;
+      return this;
+    }
 
     /** Cluster size (1 to 9). */
     public Builder nodes(int nodes) {

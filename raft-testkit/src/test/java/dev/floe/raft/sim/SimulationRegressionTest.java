@@ -20,4 +20,17 @@ class SimulationRegressionTest {
     assertThat(r.violations()).isEmpty();
     assertThat(r.live()).isTrue();
   }
+
+  /**
+   * A leader in PROBE state answered a success that confirmed no new entries (as after a snapshot
+   * install) with another probe, forever: 100 million messages in ten virtual seconds.
+   */
+  @ParameterizedTest(name = "seed {0}, {1} nodes")
+  @CsvSource({"100, 3"})
+  void aSuccessInProbeStateEndsTheProbe(long seed, int nodes) {
+    SimulationReport r = Simulation.builder().nodes(nodes).seed(seed).run();
+    assertThat(r.violations()).isEmpty();
+    assertThat(r.live()).isTrue();
+    assertThat(r.messagesSent()).isLessThan(100_000);
+  }
 }

@@ -68,8 +68,10 @@ public final class InMemorySnapshotStore implements SnapshotStore {
         byte[] data = bytes.toByteArray();
         SnapshotMeta meta = new SnapshotMeta(index, term, configuration, data.length);
         synchronized (shelf) {
-          shelf.meta = meta;
-          shelf.data = data;
+          if (shelf.meta == null || index > shelf.meta.index()) { // never go back to an older one
+            shelf.meta = meta;
+            shelf.data = data;
+          }
         }
         finished = true;
         return meta;

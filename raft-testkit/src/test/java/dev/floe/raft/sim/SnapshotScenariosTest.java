@@ -1,0 +1,96 @@
+package dev.floe.raft.sim;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.floe.raft.NodeId;
+import dev.floe.raft.RaftOptions;
+import dev.floe.raft.ReadConsistency;
+import dev.floe.raft.SessionRequest;
+import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.SubmitResult;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Snapshots, compaction and InstallSnapshot on the simulated cluster. */
+class SnapshotScenariosTest {
+  private static final SnapshotOptions OFTEN = new SnapshotOptions(20, 5, 8);
+  private SimCluster cluster;
+
+  @AfterEach
+  void noSafetyViolations() {
+    if (cluster != null) {
+      assertThat(cluster.violations()).isEmpty();
+    }
+  }
+
+  private void submitMany(NodeId via, String prefix, int count) {
+    for (int i = 1; i <= count; i++) {
+      cluster.submit(via, (prefix + i).getBytes(UTF_8));
+    }
+    cluster.runFor(2_000);
+  }
+
+  private String localValue(NodeId id) {
+    CompletableFuture<byte[]> v = cluster.node(id).query(new byte[0], ReadConsistency.LOCAL);
+    cluster.runUntil(v::isDone, 1_000);
+    return new String(v.join(), UTF_8);
+  }
+
+  @Test
+  void aWipedNodeRejoinsThroughASnapshotAfterTheLeaderCompactedPastItsLog() {
+    cluster = SimCluster.start(3, 21, RaftOptions.defaults(), RegisterStateMachine::new, OFTEN);
+    NodeId leader = cluster.awaitLeader(2_000);
+    NodeId wiped = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+    cluster.wipe(wiped);
+    submitMany(leader, "w", 100);
+    long commit = cluster.status(leader).commitIndex();
+    assertThat(cluster.log(leader).get(0).index()).as("leader compacted").isGreaterThan(1);
+    cluster.restart(wiped);
+    assertThat(cluster.runUntil(() -> cluster.status(wiped).appliedIndex() >= commit, 5_000))
+        .isTrue();
+    assertThat(localValue(wiped)).isEqualTo("w100");
+    // It did not replay the log from the start: its state came from a snapshot.
+    assertThat(cluster.applied(wiped)).hasSizeLessThan(100);
+    // Writes go on, and the rejoined node follows them.
+    cluster.submitAndWait(leader, "after".getBytes(UTF_8), 1_000).join();
+    cluster.runFor(500);
+    assertThat(localValue(wiped)).isEqualTo("after");
+  }
+
+  @Test
+  void aRestartLoadsTheLatestSnapshotThenTheLogAfterIt() {
+    cluster = SimCluster.start(3, 22, RaftOptions.defaults(), RegisterStateMachine::new, OFTEN);
+    NodeId leader = cluster.awaitLeader(2_000);
+    NodeId follower = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+    submitMany(leader, "r", 47);
+    cluster.crash(follower);
+    cluster.restart(follower);
+    cluster.runFor(1_000);
+    assertThat(localValue(follower)).isEqualTo("r47");
+    assertThat(cluster.applied(follower)).as("only the entries after the snapshot").hasSizeLessThan(47);
+  }
+
+  @Test
+  void aSessionRetriedAfterSnapshotsIsStillAnsweredWithItsFirstResult() {
+    cluster = SimCluster.start(3, 23, RaftOptions.defaults(), RegisterStateMachine::new, OFTEN);
+    NodeId leader = cluster.awaitLeader(2_000);
+    SessionRequest req = new SessionRequest(7, 1);
+    CompletableFuture<SubmitResult> first = cluster.submit(leader, "s1".getBytes(UTF_8), req);
+    cluster.runUntil(first::isDone, 1_000);
+    submitMany(leader, "x", 60); // several snapshots; the session table travels in them
+    for (NodeId id : cluster.ids()) {
+      cluster.crash(id);
+    }
+    for (NodeId id : cluster.ids()) {
+      cluster.restart(id);
+    }
+    NodeId newLeader = cluster.awaitLeader(3_000);
+    cluster.runFor(300);
+    CompletableFuture<SubmitResult> retry = cluster.submit(newLeader, "s1".getBytes(UTF_8), req);
+    cluster.runUntil(retry::isDone, 2_000);
+    assertThat(retry.join().index()).isEqualTo(first.join().index());
+    assertThat(localValue(newLeader)).isEqualTo("x60");
+  }
+}

@@ -4,7 +4,9 @@ import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.spi.StateMachine;
+import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.storage.file.FileLogStore;
+import dev.floe.raft.storage.file.FileSnapshotStore;
 import dev.floe.raft.storage.file.FileLogStoreOptions;
 import dev.floe.raft.transport.netty.NettyTransport;
 import dev.floe.raft.transport.netty.NettyTransportOptions;
@@ -74,6 +76,10 @@ final class NodeServer implements AutoCloseable {
         .stateMachine(stateMachine)
         .transport(transport)
         .logStore(store)
+        // Snapshots (taken every 10,000 entries) bound the log; values.log is rewritten from a
+        // snapshot on restore, so it stays exactly-once.
+        .snapshots(new FileSnapshotStore(dataDir.resolve("raft").resolve("snapshots")),
+            new SnapshotOptions(10_000, 1_000, 1 << 20))
         .options(options)
         .build();
     try {

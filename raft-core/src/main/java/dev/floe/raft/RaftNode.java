@@ -89,6 +89,9 @@ public final class RaftNode implements AutoCloseable {
   private CompletableFuture<Void> lastSync = CompletableFuture.completedFuture(null);
   private long nextRequestId;
   private long handedToApplyIndex;
+  /** Ticks since start: the clock of request timeouts. */
+  private long ticks;
+  private final long requestTimeoutTicks;
   private Role lastRole = Role.FOLLOWER;
   private EventLoop.Cancellable tickTask;
 
@@ -126,6 +129,8 @@ public final class RaftNode implements AutoCloseable {
     // across restarts: a late answer to an earlier incarnation's request would complete the wrong
     // future. Each incarnation numbers from a random epoch in the high bits.
     this.nextRequestId = ((random.nextLong() >>> 33) << 32) + 1;
+    this.requestTimeoutTicks =
+        (options.requestTimeoutMillis() + options.tickMillis() - 1) / options.tickMillis();
     this.pending = new Requests();
     if (b.snapshotStore != null) {
       this.snapshots = new Snapshots(id, b.snapshotStore, b.snapshotOptions, stateMachine, sessions,
@@ -392,6 +397,8 @@ public final class RaftNode implements AutoCloseable {
     }
     tickTask = loop.schedule(options.tickMillis(), () -> {
       if (isActive()) {
+        ticks++;
+        pending.expire(ticks);
         core.step(new Event.Tick());
         processReady();
         scheduleTick();
@@ -629,6 +636,9 @@ public final class RaftNode implements AutoCloseable {
     });
   }
 
+  /** When a request times out, in ticks of this node. */
+  private record Deadline(long tick, long requestId, CompletableFuture<?> future, String what) {}
+
   /** One applied entry: {@code result} is the state machine's byte[] or exception, or null. */
   private record Applied(long index, long term, Object result) {}
 
@@ -639,7 +649,9 @@ public final class RaftNode implements AutoCloseable {
   private final class Requests {
     private final Map<Long, CompletableFuture<SubmitResult>> awaitingIndex = new LinkedHashMap<>();
     private final java.util.TreeMap<Long, Submitted> awaitingApply = new java.util.TreeMap<>();
-    private final java.util.TreeMap<Long, Applied> recentlyApplied = new java.util.TreeMap<>();
+    /** The last applied entries, by index modulo the size: a ring, no allocation per entry. */
+    private final Applied[] recentlyApplied = new Applied[RECENTLY_APPLIED];
+    private final java.util.ArrayDeque<Deadline> deadlines = new java.util.ArrayDeque<>();
     private final Map<Long, PendingRead> reads = new LinkedHashMap<>();
     private final java.util.TreeMap<Long, List<PendingRead>> readsAwaitingApply = new java.util.TreeMap<>();
     private final Map<Long, CompletableFuture<NodeId>> transfers = new LinkedHashMap<>();
@@ -668,18 +680,28 @@ public final class RaftNode implements AutoCloseable {
       timeout(requestId, future, "leadership transfer");
     }
 
+    /**
+     * Every request has the same timeout, so deadlines arrive in order: one queue, checked on each
+     * tick, costs far less than a timer task per request.
+     */
     private void timeout(long requestId, CompletableFuture<?> future, String what) {
-      EventLoop.Cancellable t = loop.schedule(options.requestTimeoutMillis(), () -> {
-        if (!future.isDone()) {
+      deadlines.addLast(new Deadline(ticks + requestTimeoutTicks, requestId, future, what));
+    }
+
+    void expire(long nowTicks) {
+      Deadline d;
+      while ((d = deadlines.peekFirst()) != null && (d.future().isDone() || d.tick() <= nowTicks)) {
+        deadlines.pollFirst();
+        if (!d.future().isDone()) {
+          long requestId = d.requestId();
           awaitingIndex.remove(requestId);
           reads.remove(requestId);
           transfers.remove(requestId);
           awaitingApply.values().removeIf(s -> s.requestId() == requestId);
-          future.completeExceptionally(new CommitUnknownException(
-              "no outcome for the " + what + " within " + options.requestTimeoutMillis() + " ms"));
+          d.future().completeExceptionally(new CommitUnknownException("no outcome for the "
+              + d.what() + " within " + options.requestTimeoutMillis() + " ms"));
         }
-      });
-      future.whenComplete((v, e) -> t.cancel());
+      }
     }
 
     void onOutcome(Outcome o) {
@@ -689,8 +711,8 @@ public final class RaftNode implements AutoCloseable {
           return;
         }
         if (a.index() <= appliedIndex) {
-          Applied done = recentlyApplied.get(a.index());
-          if (done != null) {
+          Applied done = recentlyApplied[(int) (a.index() % RECENTLY_APPLIED)];
+          if (done != null && done.index() == a.index()) {
             complete(new Submitted(a.requestId(), a.term(), f), done);
           } else {
             f.completeExceptionally(new CommitUnknownException(
@@ -742,10 +764,7 @@ public final class RaftNode implements AutoCloseable {
 
     void onApplied(Applied a) {
       appliedIndex = a.index();
-      recentlyApplied.put(a.index(), a);
-      if (recentlyApplied.size() > RECENTLY_APPLIED) {
-        recentlyApplied.pollFirstEntry();
-      }
+      recentlyApplied[(int) (a.index() % RECENTLY_APPLIED)] = a;
       Submitted s = awaitingApply.remove(a.index());
       if (s != null) {
         complete(s, a);
@@ -804,6 +823,7 @@ public final class RaftNode implements AutoCloseable {
       reads.clear();
       readsAwaitingApply.clear();
       transfers.clear();
+      deadlines.clear();
     }
   }
 

@@ -3,7 +3,9 @@ package dev.floe.raft.bench.cluster;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
+import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.spi.StateMachine;
+import dev.floe.raft.storage.file.FileSnapshotStore;
 import dev.floe.raft.storage.file.FileLogStore;
 import dev.floe.raft.transport.netty.NettyTransport;
 import dev.floe.raft.transport.netty.NettyTransportOptions;
@@ -31,7 +33,19 @@ final class BenchCluster implements AutoCloseable {
   static final List<NodeId> MEMBERS = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
   private static final byte[] EMPTY = new byte[0];
   /** A state machine that keeps nothing. */
-  static final StateMachine TRIVIAL = (index, command) -> EMPTY;
+  /** Applies nothing; its snapshots are empty, so that the log is compacted as in production. */
+  static final StateMachine TRIVIAL = new StateMachine() {
+    @Override
+    public byte[] apply(long index, byte[] command) {
+      return EMPTY;
+    }
+
+    @Override
+    public void snapshot(java.io.OutputStream out) {}
+
+    @Override
+    public void restore(java.io.InputStream in) {}
+  };
 
   private final List<RaftNode> nodes = new ArrayList<>();
   private final Path root;
@@ -79,6 +93,8 @@ final class BenchCluster implements AutoCloseable {
         .stateMachine(TRIVIAL)
         .transport(transport)
         .logStore(new FileLogStore(dir))
+        .snapshots(new FileSnapshotStore(dir.resolve("snapshots")),
+            new SnapshotOptions(100_000, 10_000, 1 << 20))
         .options(options)
         .build();
   }

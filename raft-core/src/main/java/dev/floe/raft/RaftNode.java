@@ -134,8 +134,8 @@ public final class RaftNode implements AutoCloseable {
     this.pending = new Requests();
     if (b.snapshotStore != null) {
       this.snapshots = new Snapshots(id, b.snapshotStore, b.snapshotOptions, stateMachine, sessions,
-          loop, applyExecutor, transport, this::stepFromSnapshots, () -> core.term());
-      this.snapshots.onInstalledOnApplyThread = index -> appliedThrough = index;
+          loop, applyExecutor, transport, this::stepFromSnapshots, () -> core.term(),
+          index -> appliedThrough = index);
     } else {
       this.snapshots = null;
     }
@@ -441,13 +441,6 @@ public final class RaftNode implements AutoCloseable {
     for (Outcome o : ready.outcomes()) {
       pending.onOutcome(o);
     }
-    if (ready.resetLogTo() != 0 || core.commitIndex() > handedToApplyIndex
-        && ready.committedEntries().isEmpty()) {
-      // A snapshot from the leader now stands for the log up to the commit index.
-      handedToApplyIndex = core.commitIndex();
-      pending.onSnapshotInstalled(handedToApplyIndex);
-      pending.runReadsUpTo(handedToApplyIndex);
-    }
     if (snapshots != null) {
       ready.snapshotsToSend().forEach(snapshots::send);
       ready.snapshotChunks().forEach(snapshots::receive);
@@ -456,6 +449,13 @@ public final class RaftNode implements AutoCloseable {
       List<LogEntry> committed = ready.committedEntries();
       handedToApplyIndex = committed.get(committed.size() - 1).index();
       applyExecutor.execute(() -> apply(committed));
+      pending.runReadsUpTo(handedToApplyIndex);
+    }
+    if (core.commitIndex() > handedToApplyIndex) {
+      // Committed entries are handed over as they commit, so a gap means that a snapshot from the
+      // leader now stands for the log up to the commit index.
+      handedToApplyIndex = core.commitIndex();
+      pending.onSnapshotInstalled(handedToApplyIndex);
       pending.runReadsUpTo(handedToApplyIndex);
     }
     if (lastRole == Role.LEADER && core.role() != Role.LEADER) {
@@ -777,17 +777,19 @@ public final class RaftNode implements AutoCloseable {
             "entry " + a.index() + " was overwritten by a later leader; the command was not applied",
             core == null ? null : core.leader()));
       } else if (a.result() instanceof SessionTable.Last first) {
-        if (first.result() instanceof RuntimeException e) {
-          s.future().completeExceptionally(e);
-        } else {
-          byte[] result = first.result() == null ? new byte[0] : (byte[]) first.result();
-          s.future().complete(new SubmitResult(first.index(), first.term(), result));
-        }
-      } else if (a.result() instanceof RuntimeException e) {
-        s.future().completeExceptionally(e);
+        // A retried session command is answered as its first application was.
+        answer(s.future(), first.index(), first.term(), first.result());
       } else {
-        byte[] result = a.result() == null ? new byte[0] : (byte[]) a.result();
-        s.future().complete(new SubmitResult(a.index(), a.term(), result));
+        answer(s.future(), a.index(), a.term(), a.result());
+      }
+    }
+
+    /** Completes with the state machine's result, or its exception. */
+    private void answer(CompletableFuture<SubmitResult> f, long index, long term, Object result) {
+      if (result instanceof RuntimeException e) {
+        f.completeExceptionally(e);
+      } else {
+        f.complete(new SubmitResult(index, term, result == null ? new byte[0] : (byte[]) result));
       }
     }
 

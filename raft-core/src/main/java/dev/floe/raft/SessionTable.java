@@ -49,10 +49,6 @@ final class SessionTable {
     }
   }
 
-  int size() {
-    return byClient.size();
-  }
-
   /** Writes the table (part of every snapshot, so that retries stay exactly-once). */
   void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
     out.writeInt(byClient.size());

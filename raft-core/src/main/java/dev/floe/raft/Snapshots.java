@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,8 @@ final class Snapshots {
   private final Transport transport;
   private final Consumer<Event> step;
   private final LongSupplier currentTerm;
+  /** Tells the apply thread that entries up to the index are in the restored state. */
+  private final LongConsumer onInstalled;
 
   // Apply thread only.
   private long lastSnapshotIndex;
@@ -54,7 +57,7 @@ final class Snapshots {
 
   Snapshots(NodeId self, SnapshotStore store, SnapshotOptions options, StateMachine stateMachine,
       SessionTable sessions, EventLoop loop, Executor applyThread, Transport transport,
-      Consumer<Event> step, LongSupplier currentTerm) {
+      Consumer<Event> step, LongSupplier currentTerm, LongConsumer onInstalled) {
     this.self = self;
     this.store = store;
     this.options = options;
@@ -65,6 +68,7 @@ final class Snapshots {
     this.transport = transport;
     this.step = step;
     this.currentTerm = currentTerm;
+    this.onInstalled = onInstalled;
   }
 
   /** At start, before the node runs: restores the state machine from the latest snapshot. */
@@ -242,12 +246,9 @@ final class Snapshots {
     SnapshotMeta meta = incoming.sink.commit();
     incoming = null;
     restore(meta);
-    onInstalledOnApplyThread.accept(meta.index());
+    onInstalled.accept(meta.index());
     loop.execute(() -> step.accept(new Event.SnapshotInstalled(meta.index(), meta.term())));
   }
-
-  /** Set by the node: tells its apply thread that entries up to the index are in the state. */
-  java.util.function.LongConsumer onInstalledOnApplyThread = index -> {};
 
   private void reply(InstallSnapshotRequest c, long nextOffset) {
     loop.execute(() -> transport.send(new InstallSnapshotResponse(

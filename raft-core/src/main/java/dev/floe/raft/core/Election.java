@@ -13,22 +13,16 @@ final class Election {
   }
 
   private final boolean preVote;
-  private final long term;
   private final SortedSet<NodeId> voters;
   private final TreeMap<NodeId, Boolean> votes = new TreeMap<>();
 
-  Election(boolean preVote, long term, SortedSet<NodeId> voters) {
+  Election(boolean preVote, SortedSet<NodeId> voters) {
     this.preVote = preVote;
-    this.term = term;
     this.voters = voters;
   }
 
   boolean preVote() {
     return preVote;
-  }
-
-  long term() {
-    return term;
   }
 
   /** Records a voter's first answer (later duplicates are ignored) and returns the tally. */

@@ -293,7 +293,7 @@ public final class RaftCore {
       term = campaignTerm;
       votedFor = self;
     }
-    election = new Election(preVote, campaignTerm, voters);
+    election = new Election(preVote, voters);
     for (NodeId voter : voters) {
       if (voter.equals(self)) {
         continue;

@@ -38,7 +38,7 @@ class QuorumTest {
     for (String v : voters) {
       set.add(NodeId.of(v));
     }
-    return new Election(preVote, 2, set);
+    return new Election(preVote, set);
   }
 
   @Test

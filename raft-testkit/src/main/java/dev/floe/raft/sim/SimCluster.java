@@ -181,16 +181,16 @@ public final class SimCluster {
 
   /** Submits through the given node; acknowledged results are checked against what is applied. */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command) {
-    return node(via).submit(command).whenComplete((r, e) -> {
-      if (r != null) {
-        checker.onAcknowledged(command, r.index());
-      }
-    });
+    return checked(command, node(via).submit(command));
   }
 
   /** Submits within a client session; acknowledged results are checked as with {@link #submit}. */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command, SessionRequest session) {
-    return node(via).submit(command, session).whenComplete((r, e) -> {
+    return checked(command, node(via).submit(command, session));
+  }
+
+  private CompletableFuture<SubmitResult> checked(byte[] command, CompletableFuture<SubmitResult> f) {
+    return f.whenComplete((r, e) -> {
       if (r != null) {
         checker.onAcknowledged(command, r.index());
       }

@@ -212,12 +212,7 @@ public final class Simulation {
     byte[] command = retry != null ? retry : nextCommand(client);
     String value = new String(command, StandardCharsets.UTF_8);
     history.writeInvoked(value, cluster.nowMicros());
-    boolean[] settled = new boolean[1];
-    cluster.submit(via, command, new SessionRequest(clientId, sequence)).whenComplete((r, e) -> {
-      if (settled[0]) {
-        return;
-      }
-      settled[0] = true;
+    answerOrGiveUp(cluster.submit(via, command, new SessionRequest(clientId, sequence)), r -> {
       if (r != null) {
         history.writeEnded(value, cluster.nowMicros());
         later(random.nextInt(30), () -> clientStep(client, clientId, sequence + 1, null, random));
@@ -225,34 +220,41 @@ public final class Simulation {
         // Refused or unknown: the session makes a retry with the same sequence safe.
         later(random.nextInt(30), () -> clientStep(client, clientId, sequence, command, random));
       }
-    });
-    later(3_000, () -> {
-      if (!settled[0]) { // the node crashed and will never answer: retry elsewhere
-        settled[0] = true;
-        clientStep(client, clientId, sequence, command, random);
-      }
-    });
+    }, () -> clientStep(client, clientId, sequence, command, random));
   }
 
   private void read(int client, long clientId, long sequence, NodeId via, RandomGenerator random) {
     long invoked = cluster.nowMicros();
     ReadConsistency consistency =
         random.nextBoolean() ? ReadConsistency.LINEARIZABLE : ReadConsistency.LEASE;
-    boolean[] settled = new boolean[1];
-    cluster.node(via).query(new byte[0], consistency).whenComplete((v, e) -> {
-      if (settled[0]) {
-        return;
-      }
-      settled[0] = true;
+    answerOrGiveUp(cluster.node(via).query(new byte[0], consistency), v -> {
       if (v != null) {
         history.read(new String(v, StandardCharsets.UTF_8), invoked, cluster.nowMicros());
       }
       later(random.nextInt(30), () -> clientStep(client, clientId, sequence, null, random));
+    }, () -> clientStep(client, clientId, sequence, null, random));
+  }
+
+  /**
+   * Runs {@code onAnswer} with the result (null on failure) when the operation ends, or {@code
+   * onGiveUp} if it has not ended after 3 s (its node crashed and will never answer): one of them,
+   * once.
+   */
+  private <T> void answerOrGiveUp(
+      java.util.concurrent.CompletableFuture<T> operation,
+      java.util.function.Consumer<T> onAnswer,
+      Runnable onGiveUp) {
+    boolean[] settled = new boolean[1];
+    operation.whenComplete((result, error) -> {
+      if (!settled[0]) {
+        settled[0] = true;
+        onAnswer.accept(result);
+      }
     });
     later(3_000, () -> {
       if (!settled[0]) {
         settled[0] = true;
-        clientStep(client, clientId, sequence, null, random);
+        onGiveUp.run();
       }
     });
   }

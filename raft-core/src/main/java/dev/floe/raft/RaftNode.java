@@ -502,10 +502,12 @@ public final class RaftNode implements AutoCloseable {
 
   private void apply(List<LogEntry> entries) {
     List<Applied> results = new ArrayList<>(entries.size());
+    long bytes = 0;
     for (LogEntry e : entries) {
       if (e.index() <= appliedThrough) {
         continue; // covered by a snapshot installed meanwhile
       }
+      bytes += e.data().length;
       Object result = e.type() == EntryType.COMMAND ? applyCommand(e) : null;
       sessions.expire(e.index());
       appliedThrough = e.index();
@@ -516,7 +518,7 @@ public final class RaftNode implements AutoCloseable {
       return;
     }
     if (snapshots != null) {
-      snapshots.maybeTake(appliedThrough, appliedTerm);
+      snapshots.maybeTake(appliedThrough, appliedTerm, bytes);
     }
     loop.execute(() -> onApplied(results));
   }

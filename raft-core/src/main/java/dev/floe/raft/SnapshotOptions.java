@@ -3,23 +3,44 @@ package dev.floe.raft;
 /**
  * When a node snapshots its state machine and compacts its log, and how it streams snapshots.
  *
+ * <p>A snapshot is taken when either threshold is reached: {@code thresholdEntries} entries or
+ * {@code thresholdBytes} bytes of commands applied since the last one. The byte threshold bounds
+ * the log's size on disk when commands are large; the entry threshold bounds it when they are
+ * small.
+ *
  * @param thresholdEntries take a snapshot once this many entries were applied since the last one
  * @param trailingEntries keep this many entries before the snapshot point in the log, so that a
  *     follower slightly behind catches up from the log rather than by a whole snapshot
  * @param chunkBytes the size of each InstallSnapshot chunk sent to a follower (one is in flight at
  *     a time, so memory stays bounded whatever the snapshot's size)
+ * @param thresholdBytes take a snapshot once the commands applied since the last one add up to
+ *     this many bytes ({@link Long#MAX_VALUE} for no byte threshold)
  */
-public record SnapshotOptions(long thresholdEntries, long trailingEntries, int chunkBytes) {
+public record SnapshotOptions(
+    long thresholdEntries, long trailingEntries, int chunkBytes, long thresholdBytes) {
   /** Validates the values. */
   public SnapshotOptions {
-    if (thresholdEntries < 1 || trailingEntries < 0 || chunkBytes < 1) {
+    if (thresholdEntries < 1 || trailingEntries < 0 || chunkBytes < 1 || thresholdBytes < 1) {
       throw new IllegalArgumentException("invalid snapshot options: threshold " + thresholdEntries
-          + ", trailing " + trailingEntries + ", chunk " + chunkBytes);
+          + " entries or " + thresholdBytes + " bytes, trailing " + trailingEntries + ", chunk "
+          + chunkBytes);
     }
   }
 
-  /** A snapshot every 100,000 entries, 10,000 trailing entries, 1 MiB chunks. */
+  /** Options with an entry threshold only. */
+  public SnapshotOptions(long thresholdEntries, long trailingEntries, int chunkBytes) {
+    this(thresholdEntries, trailingEntries, chunkBytes, Long.MAX_VALUE);
+  }
+
+  /** These options with a byte threshold as well. */
+  public SnapshotOptions withThresholdBytes(long bytes) {
+    return new SnapshotOptions(thresholdEntries, trailingEntries, chunkBytes, bytes);
+  }
+
+  /**
+   * A snapshot every 100,000 entries or 64 MiB of commands, 10,000 trailing entries, 1 MiB chunks.
+   */
   public static SnapshotOptions defaults() {
-    return new SnapshotOptions(100_000, 10_000, 1 << 20);
+    return new SnapshotOptions(100_000, 10_000, 1 << 20, 64L << 20);
   }
 }

@@ -51,6 +51,8 @@ final class Snapshots {
 
   // Apply thread only.
   private long lastSnapshotIndex;
+  /** Command bytes applied since the last snapshot; apply thread only. */
+  private long bytesSinceSnapshot;
   private Incoming incoming;
   // Event loop only.
   private final TreeMap<NodeId, Outgoing> outgoing = new TreeMap<>();
@@ -90,19 +92,27 @@ final class Snapshots {
       stateMachine.restore(in);
     }
     lastSnapshotIndex = meta.index();
+    bytesSinceSnapshot = 0;
     log.info("{} restored its state machine from snapshot {}", self, meta);
   }
 
   // ---------------------------------------------------------------- taking (apply thread)
 
-  /** Takes a snapshot if enough entries were applied since the last; on the apply thread. */
-  void maybeTake(long appliedIndex, long appliedTerm) {
-    if (appliedIndex - lastSnapshotIndex >= options.thresholdEntries()) {
+  /**
+   * Takes a snapshot if enough entries or bytes were applied since the last; on the apply thread.
+   *
+   * @param appliedBytes the command bytes applied since the previous call
+   */
+  void maybeTake(long appliedIndex, long appliedTerm, long appliedBytes) {
+    bytesSinceSnapshot += appliedBytes;
+    if (appliedIndex - lastSnapshotIndex >= options.thresholdEntries()
+        || bytesSinceSnapshot >= options.thresholdBytes()) {
       try {
         take(appliedIndex, appliedTerm);
       } catch (IOException | RuntimeException e) {
         log.warn("{}: taking a snapshot at {} failed; the log is not compacted", self, appliedIndex, e);
-        lastSnapshotIndex = appliedIndex; // retry after another threshold of entries, not at once
+        lastSnapshotIndex = appliedIndex; // retry after another threshold, not at once
+        bytesSinceSnapshot = 0;
       }
     }
   }
@@ -120,6 +130,7 @@ final class Snapshots {
       meta = sink.commit();
     }
     lastSnapshotIndex = index;
+    bytesSinceSnapshot = 0;
     long compactUpTo = Math.max(0, index - options.trailingEntries());
     log.info("{} took snapshot {}", self, meta);
     loop.execute(() -> step.accept(new Event.SnapshotTaken(index, term, compactUpTo)));

@@ -60,6 +60,25 @@ class SnapshotScenariosTest {
   }
 
   @Test
+  void aByteThresholdSnapshotsWhenLargeCommandsAddUpBeforeTheEntryThreshold() {
+    // An entry threshold far away; about 10 commands of 100 bytes cross the 1,000-byte threshold.
+    SnapshotOptions byBytes = new SnapshotOptions(1_000_000, 0, 64).withThresholdBytes(1_000);
+    cluster = SimCluster.start(3, 24, RaftOptions.defaults(), RegisterStateMachine::new, byBytes);
+    NodeId leader = cluster.awaitLeader(2_000);
+    String big = "x".repeat(99);
+    for (int i = 0; i < 8; i++) {
+      cluster.submitAndWait(leader, (i + big).getBytes(UTF_8), 1_000).join();
+    }
+    assertThat(cluster.log(leader).get(0).index()).as("800 bytes: no snapshot yet").isEqualTo(1);
+    for (int i = 8; i < 12; i++) {
+      cluster.submitAndWait(leader, (i + big).getBytes(UTF_8), 1_000).join();
+    }
+    cluster.runFor(200);
+    assertThat(cluster.log(leader).get(0).index()).as("1,200 bytes: snapshot and compaction")
+        .isGreaterThan(10);
+  }
+
+  @Test
   void aRestartLoadsTheLatestSnapshotThenTheLogAfterIt() {
     cluster = SimCluster.start(3, 22, RaftOptions.defaults(), RegisterStateMachine::new, OFTEN);
     NodeId leader = cluster.awaitLeader(2_000);

@@ -62,7 +62,8 @@ public final class RaftNode implements AutoCloseable {
   private static final int RECENTLY_APPLIED = 4096;
 
   private final NodeId id;
-  private final List<NodeId> members;
+  /** The membership to start from when the log and snapshots hold none (empty when joining). */
+  private final Configuration bootstrap;
   private final StateMachine stateMachine;
   private final Transport transport;
   private final LogStore store;
@@ -76,6 +77,8 @@ public final class RaftNode implements AutoCloseable {
   /** The last index (and its term) in the state machine; touched only on the apply thread. */
   private long appliedThrough;
   private long appliedTerm;
+  /** The membership as of {@code appliedThrough}; touched only on the apply thread. */
+  private Configuration appliedConfiguration;
   /** Client sessions; touched only on the apply thread. */
   private final SessionTable sessions = new SessionTable(SessionRequest.EXPIRY_ENTRIES);
 
@@ -93,6 +96,7 @@ public final class RaftNode implements AutoCloseable {
   private long ticks;
   private final long requestTimeoutTicks;
   private Role lastRole = Role.FOLLOWER;
+  private Configuration lastConfiguration;
   private EventLoop.Cancellable tickTask;
 
   private volatile boolean started;
@@ -102,18 +106,29 @@ public final class RaftNode implements AutoCloseable {
 
   private RaftNode(Builder b) {
     this.id = Objects.requireNonNull(b.id, "id");
-    this.members = List.copyOf(new java.util.TreeSet<>(Objects.requireNonNull(b.members, "members")));
+    if (b.joining) {
+      if (b.members != null) {
+        throw new IllegalArgumentException("a joining node takes its members from the cluster: "
+            + "set members or join, not both");
+      }
+      this.bootstrap = Configuration.empty();
+    } else {
+      List<NodeId> members = Objects.requireNonNull(b.members, "members (or join())");
+      if (members.isEmpty()) {
+        throw new IllegalArgumentException("members must not be empty");
+      }
+      if (!members.contains(id)) {
+        throw new IllegalArgumentException(
+            "members " + members + " do not include this node " + id);
+      }
+      this.bootstrap = Configuration.ofVoters(members);
+    }
+    this.appliedConfiguration = bootstrap;
     this.stateMachine = Objects.requireNonNull(b.stateMachine, "stateMachine");
     this.transport = Objects.requireNonNull(b.transport, "transport");
     this.store = Objects.requireNonNull(b.logStore, "logStore");
     this.options = b.options;
     this.options.toCoreConfig(); // validates
-    if (members.isEmpty()) {
-      throw new IllegalArgumentException("members must not be empty");
-    }
-    if (!members.contains(id)) {
-      throw new IllegalArgumentException("members " + members + " do not include this node " + id);
-    }
     if (b.eventLoop != null) {
       this.loop = b.eventLoop;
       this.applyExecutor = Objects.requireNonNull(b.applyExecutor, "applyExecutor (with eventLoop)");
@@ -135,12 +150,12 @@ public final class RaftNode implements AutoCloseable {
     if (b.snapshotStore != null) {
       this.snapshots = new Snapshots(id, b.snapshotStore, b.snapshotOptions, stateMachine, sessions,
           loop, applyExecutor, transport, this::stepFromSnapshots, () -> core.term(),
-          index -> appliedThrough = index);
+          this::onSnapshotRestored, () -> appliedConfiguration);
     } else {
       this.snapshots = null;
     }
-    this.status = new RaftStatus(id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0, members, Map.of(),
-        Optional.empty());
+    this.status = new RaftStatus(id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0,
+        List.copyOf(bootstrap.voters()), List.of(), Map.of(), Optional.empty());
   }
 
   /** Returns a builder. */
@@ -168,8 +183,8 @@ public final class RaftNode implements AutoCloseable {
       if (latest.isPresent()) {
         snapshotIndex = latest.get().index();
         snapshotTerm = latest.get().term();
-        appliedThrough = snapshotIndex;
         appliedTerm = snapshotTerm;
+        onSnapshotRestored(latest.get());
       }
     }
     long first = store.firstIndex();
@@ -187,12 +202,14 @@ public final class RaftNode implements AutoCloseable {
     }
     List<LogEntry> entries = last > snapshotIndex
         ? store.entries(snapshotIndex + 1, last + 1, Long.MAX_VALUE) : List.of();
-    core = new RaftCore(id, members, options.toCoreConfig(), store.termAndVote(), snapshotIndex,
-        snapshotTerm, entries, random);
+    core = new RaftCore(id, appliedConfiguration, options.toCoreConfig(), store.termAndVote(),
+        snapshotIndex, snapshotTerm, entries, random);
     handedToApplyIndex = snapshotIndex;
-    log.info("{} starting: term {}, log {}..{}, members {}", id, core.term(), first, last, members);
+    lastConfiguration = core.configuration();
+    log.info("{} starting: term {}, log {}..{}, {}", id, core.term(), first, last, lastConfiguration);
     publishStatus();
     transport.start(id, this::onMessage);
+    transport.membersChanged(lastConfiguration);
     loop.execute(this::scheduleTick);
   }
 
@@ -263,6 +280,82 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
+   * Adds a learner: a member that receives the log but does not vote, so it costs the cluster no
+   * quorum however far behind it is. Call on the leader.
+   *
+   * @param member the node to add
+   * @param address its address for the transport (such as {@code 127.0.0.1:7004}); empty if the
+   *     transports already know it. Every member learns it from the log.
+   * @return a future completing with the new configuration once it is committed and applied here
+   *     (at once, with the current one, if the node is a member already); it fails with {@link
+   *     NotLeaderException} if this node does not lead, or {@link CommitUnknownException} if
+   *     leadership was lost before the change was known to be committed
+   */
+  public CompletableFuture<Configuration> addLearner(NodeId member, String address) {
+    return changeMembership(Event.MembershipChangeKind.ADD_LEARNER, member, address);
+  }
+
+  /**
+   * Adds a voter without putting the quorum at risk: the node joins as a learner, and is promoted
+   * once its log is within {@link RaftOptions#learnerCatchUpEntries()} of the leader's. Each step
+   * changes one member (thesis §4.1), so any two successive majorities overlap. Call on the
+   * leader; the node must be running (with {@link Builder#join()}) to catch up.
+   *
+   * @param member the node to add
+   * @param address its address for the transport, or empty
+   * @return a future completing with the configuration in which it votes; it fails as {@link
+   *     #addLearner} does, and with {@link FloeException} if the learner did not catch up within
+   *     {@link RaftOptions#learnerCatchUpTimeoutMillis()} (it then stays a learner)
+   */
+  public CompletableFuture<Configuration> addVoter(NodeId member, String address) {
+    return changeMembership(Event.MembershipChangeKind.ADD_VOTER, member, address);
+  }
+
+  /**
+   * Makes a learner a voter once it has caught up. Call on the leader.
+   *
+   * @return as {@link #addVoter}; it also fails with {@link FloeException} if the node is not a
+   *     learner
+   */
+  public CompletableFuture<Configuration> promote(NodeId learner) {
+    return changeMembership(Event.MembershipChangeKind.PROMOTE, learner, "");
+  }
+
+  /**
+   * Removes a voter or a learner. A leader may remove itself: it leads until the change commits,
+   * then hands leadership to the most up-to-date voter and steps down. A removed node's vote
+   * requests are ignored by the members, so it cannot disturb them; stop it once the change has
+   * committed. Call on the leader.
+   *
+   * @return a future completing with the configuration without the node (at once if it is no
+   *     member); it fails as {@link #addLearner} does, and with {@link FloeException} when removing
+   *     the last voter
+   */
+  public CompletableFuture<Configuration> removeMember(NodeId member) {
+    return changeMembership(Event.MembershipChangeKind.REMOVE, member, "");
+  }
+
+  /** The configuration in effect on this node (the last in its log, committed or not). */
+  public Configuration configuration() {
+    return lastConfiguration != null ? lastConfiguration : bootstrap;
+  }
+
+  private CompletableFuture<Configuration> changeMembership(
+      Event.MembershipChangeKind kind, NodeId member, String address) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(address, "address");
+    CompletableFuture<SubmitResult> applied = new CompletableFuture<>();
+    enqueue(() -> {
+      if (checkActive(applied)) {
+        long requestId = nextRequestId++;
+        pending.addMembershipChange(requestId, applied);
+        core.step(new Event.ChangeMembership(requestId, kind, member, address));
+      }
+    });
+    return applied.thenApply(r -> Configuration.decode(r.result()));
+  }
+
+  /**
    * Takes a snapshot of the state machine now (on the apply thread, after the entries handed to it)
    * and compacts the log behind it.
    *
@@ -289,6 +382,15 @@ public final class RaftNode implements AutoCloseable {
     if (isActive()) {
       core.step(event);
       processReady();
+    }
+  }
+
+  /** On the apply thread (or at start): the state machine now holds the snapshot's state. */
+  private void onSnapshotRestored(SnapshotMeta meta) {
+    appliedThrough = meta.index();
+    Configuration c = Configuration.decode(meta.configuration());
+    if (!c.isEmpty()) {
+      appliedConfiguration = c;
     }
   }
 
@@ -442,7 +544,7 @@ public final class RaftNode implements AutoCloseable {
       pending.onOutcome(o);
     }
     if (snapshots != null) {
-      ready.snapshotsToSend().forEach(snapshots::send);
+      ready.snapshotsToSend().forEach(t -> snapshots.send(t.to(), t.round()));
       ready.snapshotChunks().forEach(snapshots::receive);
     }
     if (!ready.committedEntries().isEmpty()) {
@@ -465,6 +567,14 @@ public final class RaftNode implements AutoCloseable {
       }
     }
     lastRole = core.role();
+    if (core.configuration() != lastConfiguration) {
+      lastConfiguration = core.configuration();
+      log.info("{}: configuration {} (entry {})", id, lastConfiguration, core.configurationIndex());
+      transport.membersChanged(lastConfiguration);
+      if (snapshots != null) {
+        snapshots.retainOnly(lastConfiguration.members());
+      }
+    }
     publishStatus();
   }
 
@@ -508,7 +618,13 @@ public final class RaftNode implements AutoCloseable {
         continue; // covered by a snapshot installed meanwhile
       }
       bytes += e.data().length;
-      Object result = e.type() == EntryType.COMMAND ? applyCommand(e) : null;
+      Object result = null;
+      if (e.type() == EntryType.COMMAND) {
+        result = applyCommand(e);
+      } else if (e.type() == EntryType.CONFIGURATION) {
+        appliedConfiguration = Configuration.decode(e.data());
+        result = appliedConfiguration;
+      }
       sessions.expire(e.index());
       appliedThrough = e.index();
       appliedTerm = e.term();
@@ -570,9 +686,10 @@ public final class RaftNode implements AutoCloseable {
       return;
     }
     Role role = failure != null ? Role.FOLLOWER : c.role();
+    Configuration conf = c.configuration();
     status = new RaftStatus(id, role, c.term(), Optional.ofNullable(c.leader()), c.commitIndex(),
-        c.appliedIndex(), c.lastIndex(), List.copyOf(c.voters()), c.matchIndexes(),
-        Optional.ofNullable(failure).map(Throwable::toString));
+        c.appliedIndex(), c.lastIndex(), List.copyOf(conf.voters()), List.copyOf(conf.learners()),
+        c.matchIndexes(), Optional.ofNullable(failure).map(Throwable::toString));
   }
 
   // ---------------------------------------------------------------- requests
@@ -672,6 +789,14 @@ public final class RaftNode implements AutoCloseable {
       timeout(requestId, future, "submit");
     }
 
+    /**
+     * A membership change completes like a submit, once its entry is applied; it has no timeout
+     * of its own, since the leader answers it in any case (learners get a catch-up deadline).
+     */
+    void addMembershipChange(long requestId, CompletableFuture<SubmitResult> future) {
+      awaitingIndex.put(requestId, future);
+    }
+
     void addRead(long requestId, byte[] query, CompletableFuture<byte[]> future) {
       reads.put(requestId, new PendingRead(query, future));
       timeout(requestId, future, "query");
@@ -735,6 +860,14 @@ public final class RaftNode implements AutoCloseable {
           t.completeExceptionally(r.reason().contains("not the leader") ? e
               : new FloeException("leadership transfer failed: " + r.reason()));
         }
+      } else if (o instanceof Outcome.Refused r) {
+        fail(awaitingIndex.remove(r.requestId()), new FloeException(r.reason()));
+      } else if (o instanceof Outcome.Unchanged u) {
+        CompletableFuture<SubmitResult> f = awaitingIndex.remove(u.requestId());
+        if (f != null) {
+          f.complete(new SubmitResult(core.commitIndex(), core.term(),
+              core.configuration().encode()));
+        }
       } else if (o instanceof Outcome.ReadIndexReady r) {
         PendingRead read = reads.remove(r.requestId());
         if (read != null) {
@@ -788,7 +921,9 @@ public final class RaftNode implements AutoCloseable {
 
     /** Completes with the state machine's result, or its exception. */
     private void answer(CompletableFuture<SubmitResult> f, long index, long term, Object result) {
-      if (result instanceof RuntimeException e) {
+      if (result instanceof Configuration c) {
+        f.complete(new SubmitResult(index, term, c.encode()));
+      } else if (result instanceof RuntimeException e) {
         f.completeExceptionally(e);
       } else {
         f.complete(new SubmitResult(index, term, result == null ? new byte[0] : (byte[]) result));
@@ -835,6 +970,7 @@ public final class RaftNode implements AutoCloseable {
   public static final class Builder {
     private NodeId id;
     private List<NodeId> members;
+    private boolean joining;
     private StateMachine stateMachine;
     private Transport transport;
     private LogStore logStore;
@@ -865,9 +1001,23 @@ public final class RaftNode implements AutoCloseable {
       return this;
     }
 
-    /** The cluster's voting members, this node included. */
+    /**
+     * The cluster's initial voting members, this node included: the membership a new cluster
+     * starts with. Once the log or a snapshot records a membership, that one rules and this one is
+     * ignored, so every member may keep passing the initial list across restarts.
+     */
     public Builder members(List<NodeId> members) {
-      this.members = members;
+      this.members = List.copyOf(members);
+      return this;
+    }
+
+    /**
+     * Starts this node with no membership, to enter a running cluster: it takes no part in
+     * elections and waits until the leader adds it ({@link RaftNode#addVoter} or {@link
+     * RaftNode#addLearner}) and replicates the log to it. Instead of {@link #members}.
+     */
+    public Builder join() {
+      this.joining = true;
       return this;
     }
 

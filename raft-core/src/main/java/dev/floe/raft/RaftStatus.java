@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param commitIndex the highest index it knows to be committed
  * @param appliedIndex the highest index its state machine has applied
  * @param lastIndex the index of its last log entry
- * @param members the voting members, in id order
+ * @param members the voting members of the configuration in effect, in id order
+ * @param learners the non-voting members of that configuration, in id order
  * @param matchIndexes on a leader, each member's match index; otherwise empty
  * @param failure why the node stopped taking part (a storage failure), or empty while healthy
  */
@@ -28,6 +29,7 @@ public record RaftStatus(
     long appliedIndex,
     long lastIndex,
     List<NodeId> members,
+    List<NodeId> learners,
     Map<NodeId, Long> matchIndexes,
     Optional<String> failure) {
 

@@ -17,9 +17,10 @@ import java.io.InputStream;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
+import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +47,10 @@ final class Snapshots {
   private final Transport transport;
   private final Consumer<Event> step;
   private final LongSupplier currentTerm;
-  /** Tells the apply thread that entries up to the index are in the restored state. */
-  private final LongConsumer onInstalled;
+  /** Tells the apply thread that the state now is the snapshot's (entries up to its index). */
+  private final Consumer<SnapshotMeta> onInstalled;
+  /** The membership as of the last applied entry; read on the apply thread. */
+  private final Supplier<Configuration> appliedConfiguration;
 
   // Apply thread only.
   private long lastSnapshotIndex;
@@ -59,7 +62,8 @@ final class Snapshots {
 
   Snapshots(NodeId self, SnapshotStore store, SnapshotOptions options, StateMachine stateMachine,
       SessionTable sessions, EventLoop loop, Executor applyThread, Transport transport,
-      Consumer<Event> step, LongSupplier currentTerm, LongConsumer onInstalled) {
+      Consumer<Event> step, LongSupplier currentTerm, Consumer<SnapshotMeta> onInstalled,
+      Supplier<Configuration> appliedConfiguration) {
     this.self = self;
     this.store = store;
     this.options = options;
@@ -71,6 +75,7 @@ final class Snapshots {
     this.step = step;
     this.currentTerm = currentTerm;
     this.onInstalled = onInstalled;
+    this.appliedConfiguration = appliedConfiguration;
   }
 
   /** At start, before the node runs: restores the state machine from the latest snapshot. */
@@ -120,7 +125,8 @@ final class Snapshots {
   /** Writes the state as of {@code index} and publishes it; on the apply thread. */
   SnapshotMeta take(long index, long term) throws IOException {
     SnapshotMeta meta;
-    try (SnapshotStore.Sink sink = store.begin(index, term, new byte[0])) {
+    byte[] configuration = appliedConfiguration.get().encode();
+    try (SnapshotStore.Sink sink = store.begin(index, term, configuration)) {
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(sink.stream(), 1 << 16));
       out.writeInt(MAGIC);
       out.writeInt(VERSION);
@@ -139,8 +145,12 @@ final class Snapshots {
 
   // ---------------------------------------------------------------- sending (event loop)
 
-  /** Streams the latest snapshot to a follower, or resumes a transfer already under way. */
-  void send(NodeId to) {
+  /**
+   * Streams the latest snapshot to a follower, or resumes a transfer already under way.
+   *
+   * @param round the leader's replication session with the follower, carried by every chunk
+   */
+  void send(NodeId to, long round) {
     Optional<SnapshotMeta> latest = store.latest();
     if (latest.isEmpty()) {
       log.warn("{}: {} needs a snapshot but none is published", self, to);
@@ -148,8 +158,8 @@ final class Snapshots {
     }
     long term = currentTerm.getAsLong();
     Outgoing o = outgoing.get(to);
-    if (o == null || !o.meta.equals(latest.get()) || o.term != term) {
-      o = new Outgoing(to, term, latest.get());
+    if (o == null || !o.meta.equals(latest.get()) || o.term != term || o.round != round) {
+      o = new Outgoing(to, term, round, latest.get());
       outgoing.put(to, o);
     }
     o.sendFrom(o.ackedOffset);
@@ -158,7 +168,8 @@ final class Snapshots {
   /** A follower answered a chunk: send the next one (stop-and-wait keeps memory bounded). */
   void onResponse(InstallSnapshotResponse r) {
     Outgoing o = outgoing.get(r.from());
-    if (o == null || r.snapshotIndex() != o.meta.index() || r.term() != o.term) {
+    if (o == null || r.snapshotIndex() != o.meta.index() || r.term() != o.term
+        || r.round() != o.round) {
       return;
     }
     if (r.done()) {
@@ -180,15 +191,22 @@ final class Snapshots {
     outgoing.clear();
   }
 
+  /** Transfers to nodes that left the configuration end. */
+  void retainOnly(Set<NodeId> members) {
+    outgoing.keySet().retainAll(members);
+  }
+
   private final class Outgoing {
     final NodeId to;
     final long term;
+    final long round;
     final SnapshotMeta meta;
     long ackedOffset;
 
-    Outgoing(NodeId to, long term, SnapshotMeta meta) {
+    Outgoing(NodeId to, long term, long round, SnapshotMeta meta) {
       this.to = to;
       this.term = term;
+      this.round = round;
       this.meta = meta;
     }
 
@@ -205,7 +223,7 @@ final class Snapshots {
         loop.execute(() -> {
           if (outgoing.get(to) == this) {
             transport.send(new InstallSnapshotRequest(self, to, term, meta.index(), meta.term(),
-                meta.configuration(), offset, chunk, done));
+                meta.configuration(), offset, chunk, done, round));
           }
         });
       });
@@ -257,13 +275,15 @@ final class Snapshots {
     SnapshotMeta meta = incoming.sink.commit();
     incoming = null;
     restore(meta);
-    onInstalled.accept(meta.index());
-    loop.execute(() -> step.accept(new Event.SnapshotInstalled(meta.index(), meta.term())));
+    onInstalled.accept(meta);
+    loop.execute(() -> step.accept(
+        new Event.SnapshotInstalled(meta.index(), meta.term(), meta.configuration())));
   }
 
   private void reply(InstallSnapshotRequest c, long nextOffset) {
     loop.execute(() -> transport.send(new InstallSnapshotResponse(
-        self, c.from(), currentTerm.getAsLong(), c.snapshotIndex(), nextOffset, false)));
+        self, c.from(), currentTerm.getAsLong(), c.snapshotIndex(), nextOffset, false,
+        c.round())));
   }
 
   private static final class Incoming {

@@ -14,6 +14,9 @@ package dev.floe.raft.core;
  * @param preVote whether candidates run a pre-vote first (thesis §9.6)
  * @param checkQuorum whether a leader steps down when it has not heard from a majority within an
  *     election timeout, and followers ignore votes while they hear from a leader (thesis §6.2)
+ * @param promoteWithinEntries a learner is promoted to voter once its log is within this many
+ *     entries of the leader's
+ * @param catchUpTicks how long a promotion waits for the learner to catch up before it is refused
  */
 public record CoreConfig(
     int electionTicksMin,
@@ -24,7 +27,9 @@ public record CoreConfig(
     int maxInflightAppends,
     long maxInflightBytes,
     boolean preVote,
-    boolean checkQuorum) {
+    boolean checkQuorum,
+    long promoteWithinEntries,
+    long catchUpTicks) {
 
   /** Validates the settings. */
   public CoreConfig {
@@ -45,6 +50,18 @@ public record CoreConfig(
         || maxInflightBytes < 1) {
       throw new IllegalArgumentException("append and in-flight limits must be >= 1");
     }
+    if (promoteWithinEntries < 0 || catchUpTicks < 1) {
+      throw new IllegalArgumentException("invalid learner catch-up settings: within "
+          + promoteWithinEntries + " entries, " + catchUpTicks + " ticks");
+    }
+  }
+
+  /** Settings with the default learner catch-up rule (within 1,000 entries, 6,000 ticks). */
+  public CoreConfig(int electionTicksMin, int electionTicksMax, int heartbeatTicks,
+      int maxEntriesPerAppend, long maxBytesPerAppend, int maxInflightAppends,
+      long maxInflightBytes, boolean preVote, boolean checkQuorum) {
+    this(electionTicksMin, electionTicksMax, heartbeatTicks, maxEntriesPerAppend,
+        maxBytesPerAppend, maxInflightAppends, maxInflightBytes, preVote, checkQuorum, 1_000, 6_000);
   }
 
   /** Defaults for a 10 ms tick: elections after 150-300 ms, heartbeats every 50 ms. */

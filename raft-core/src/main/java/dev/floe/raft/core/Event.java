@@ -46,9 +46,37 @@ public sealed interface Event {
 
   /**
    * A snapshot received from the leader is durable and the state machine was restored from it:
-   * the log up to {@code index} is replaced.
+   * the log up to {@code index} is replaced, and {@code configuration} (encoded) is the
+   * membership as of {@code index}.
    */
-  record SnapshotInstalled(long index, long term) implements Event {}
+  record SnapshotInstalled(long index, long term, byte[] configuration) implements Event {}
+
+  /** What a membership change asks for. */
+  enum MembershipChangeKind {
+    /** Add a learner (a member that receives the log without voting). */
+    ADD_LEARNER,
+    /** Add a learner, then promote it once it has caught up. */
+    ADD_VOTER,
+    /** Make a learner a voter once it has caught up. */
+    PROMOTE,
+    /** Remove a voter or a learner. */
+    REMOVE
+  }
+
+  /**
+   * Asks the leader to change the membership by one member (thesis §4.1). The request is queued
+   * until the leader has committed an entry of its term and no other change is uncommitted.
+   *
+   * @param address the member's transport address for additions ("" if none), else ignored
+   */
+  record ChangeMembership(long requestId, MembershipChangeKind kind, NodeId node, String address)
+      implements Event {
+    public ChangeMembership {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(address, "address");
+    }
+  }
 
   /** Asks for a linearizable read index (ReadIndex, thesis §6.4). */
   record ReadIndex(long requestId) implements Event {}

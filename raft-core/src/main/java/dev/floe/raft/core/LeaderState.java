@@ -1,5 +1,6 @@
 package dev.floe.raft.core;
 
+import dev.floe.raft.Configuration;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.message.AppendRequest;
 import dev.floe.raft.message.AppendResponse;
@@ -20,7 +21,9 @@ final class LeaderState {
   private final RaftLog log;
   private final CoreConfig config;
   private final NodeId self;
-  private final SortedSet<NodeId> voters;
+  /** The voters of the configuration in effect (the last in the log), kept in step by {@link #syncMembers}. */
+  private SortedSet<NodeId> voters;
+  /** Every member's progress, and this node's own (even when it is not a member). */
   private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
   private final long term;
 
@@ -46,17 +49,54 @@ final class LeaderState {
   private long transferRequestId;
   private int transferElapsed;
 
+  /** Membership changes waiting their turn: one is proposed at a time, in order. */
+  private final ArrayDeque<PendingChange> changes = new ArrayDeque<>();
+
   private record PendingRead(long requestId, NodeId origin, long readIndex, long round) {}
 
-  LeaderState(RaftCore core, CoreConfig config, NodeId self, SortedSet<NodeId> voters) {
+  /** A requested membership change; {@code waitStartTick} is when it began waiting for catch-up. */
+  private static final class PendingChange {
+    final Event.ChangeMembership request;
+    long waitStartTick = -1;
+
+    PendingChange(Event.ChangeMembership request) {
+      this.request = request;
+    }
+  }
+
+  LeaderState(RaftCore core, CoreConfig config, NodeId self) {
     this.core = core;
     this.log = core.log;
     this.config = config;
     this.self = self;
-    this.voters = voters;
     this.term = core.currentTerm();
-    for (NodeId v : voters) {
-      progress.put(v, new Progress(log.lastIndex() + 1));
+    progress.put(self, new Progress(log.lastIndex() + 1, 0));
+    syncMembers();
+  }
+
+  /**
+   * Follows the configuration in effect: a new member gets a fresh replication session, a departed
+   * one loses its progress. A session starts with a new round, so that every request of the new
+   * session carries a round later than any request of an earlier session to the same node.
+   */
+  void syncMembers() {
+    Configuration c = log.configuration();
+    voters = c.voters();
+    boolean added = false;
+    for (NodeId id : c.members()) {
+      if (!progress.containsKey(id)) {
+        progress.put(id, new Progress(log.lastIndex() + 1, round + 1));
+        added = true;
+      }
+    }
+    progress.keySet().removeIf(id -> !id.equals(self) && !c.contains(id));
+    if (added) {
+      newRound();
+    }
+    if (transferTarget != null && !voters.contains(transferTarget)) {
+      core.addOutcome(new Outcome.Rejected(
+          transferRequestId, self, transferTarget + " is no longer a voting member"));
+      transferTarget = null;
     }
   }
 
@@ -152,14 +192,14 @@ final class LeaderState {
       throw new IllegalStateException("the log is compacted but there is no snapshot for " + to);
     }
     p.becomeSnapshot();
-    core.sendSnapshot(to);
+    core.sendSnapshot(to, p.sessionRound);
   }
 
   /** A follower answered a snapshot chunk: once it installed the snapshot, replicate after it. */
   void onSnapshotResponse(dev.floe.raft.message.InstallSnapshotResponse r) {
     Progress p = progress.get(r.from());
-    if (p == null) {
-      return;
+    if (p == null || r.round() < p.sessionRound) {
+      return; // not a member, or an answer from an earlier replication session
     }
     p.recentActive = true;
     p.snapshotSilentHeartbeats = 0;
@@ -191,8 +231,8 @@ final class LeaderState {
 
   void onAppendResponse(AppendResponse r) {
     Progress p = progress.get(r.from());
-    if (p == null) {
-      return;
+    if (p == null || r.round() < p.sessionRound) {
+      return; // not a member, or an answer from an earlier replication session
     }
     p.recentActive = true;
     if (r.round() > p.ackedRound) {
@@ -264,6 +304,7 @@ final class LeaderState {
 
   /** Carries out what the events of this step left pending: new entries, commit, read rounds. */
   void flush() {
+    maybeChangeMembership();
     if (appended) {
       appended = false;
       broadcastAppend();
@@ -396,7 +437,7 @@ final class LeaderState {
 
   private void startRead(long requestId, NodeId origin) {
     long readIndex = core.commitIndex();
-    if (voters.size() == 1) {
+    if (voters.size() == 1 && voters.contains(self)) {
       core.grantRead(requestId, origin, readIndex);
       return;
     }
@@ -420,6 +461,95 @@ final class LeaderState {
       readsAwaitingQuorum.poll();
       core.grantRead(r.requestId(), r.origin(), r.readIndex());
     }
+  }
+
+  // ---------------------------------------------------------------- membership (thesis §4.1)
+
+  void queueChange(Event.ChangeMembership request) {
+    changes.add(new PendingChange(request));
+  }
+
+  /**
+   * Proposes the next queued membership change once the rules of single-server changes allow it:
+   * an entry of this term is committed (so no change of an earlier leader is still pending), no
+   * other change is uncommitted, and no transfer is under way. A voter is added as a learner first
+   * and promoted only once it has caught up, so a slow newcomer never holds up commits.
+   */
+  private void maybeChangeMembership() {
+    while (!changes.isEmpty()) {
+      if (transferTarget != null || log.term(core.commitIndex()) != term
+          || log.configurationIndex() > core.commitIndex()) {
+        return;
+      }
+      PendingChange c = changes.peek();
+      Event.ChangeMembership r = c.request;
+      Configuration current = log.configuration();
+      NodeId node = r.node();
+      switch (r.kind()) {
+        case ADD_LEARNER -> {
+          changes.poll();
+          if (current.contains(node) && current.address(node).orElse("").equals(r.address())) {
+            core.addOutcome(new Outcome.Unchanged(r.requestId()));
+            continue;
+          }
+          propose(r.requestId(), current.withLearner(node, r.address()));
+          return;
+        }
+        case ADD_VOTER, PROMOTE -> {
+          if (current.isVoter(node)) {
+            changes.poll();
+            core.addOutcome(new Outcome.Unchanged(r.requestId()));
+            continue;
+          }
+          if (!current.isLearner(node)) {
+            if (r.kind() == Event.MembershipChangeKind.PROMOTE) {
+              changes.poll();
+              core.addOutcome(new Outcome.Refused(r.requestId(), node + " is not a learner"));
+              continue;
+            }
+            core.appendConfiguration(current.withLearner(node, r.address()));
+            c.waitStartTick = ticks;
+            return; // promoted once the learner entry commits and the learner has caught up
+          }
+          if (c.waitStartTick < 0) {
+            c.waitStartTick = ticks;
+          }
+          Progress p = progress.get(node);
+          if (p.state == Progress.State.REPLICATE
+              && p.match + config.promoteWithinEntries() >= log.lastIndex()) {
+            changes.poll();
+            propose(r.requestId(), current.withPromoted(node));
+            return;
+          }
+          if (ticks - c.waitStartTick < config.catchUpTicks()) {
+            return; // still catching up
+          }
+          changes.poll();
+          core.addOutcome(new Outcome.Refused(r.requestId(), node + " did not catch up within "
+              + config.catchUpTicks() + " ticks (it has " + p.match + " of " + log.lastIndex()
+              + "); it stays a learner"));
+        }
+        case REMOVE -> {
+          changes.poll();
+          if (!current.contains(node)) {
+            core.addOutcome(new Outcome.Unchanged(r.requestId()));
+            continue;
+          }
+          if (current.isVoter(node) && current.voters().size() == 1) {
+            core.addOutcome(new Outcome.Refused(r.requestId(), "cannot remove the last voter"));
+            continue;
+          }
+          propose(r.requestId(), current.without(node));
+          return;
+        }
+        default -> throw new IllegalStateException("unknown change " + r.kind());
+      }
+    }
+  }
+
+  private void propose(long requestId, Configuration next) {
+    long index = core.appendConfiguration(next);
+    core.addOutcome(new Outcome.ProposalAccepted(requestId, index, term));
   }
 
   // ---------------------------------------------------------------- leadership transfer (§3.10)
@@ -453,11 +583,12 @@ final class LeaderState {
     }
   }
 
-  private NodeId mostUpToDateFollower() {
+  /** The voter, other than this node, with the highest match index. */
+  NodeId mostUpToDateFollower() {
     NodeId best = null;
     long bestMatch = -1;
     for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-      if (!e.getKey().equals(self) && e.getValue().match > bestMatch) {
+      if (!e.getKey().equals(self) && voters.contains(e.getKey()) && e.getValue().match > bestMatch) {
         best = e.getKey();
         bestMatch = e.getValue().match;
       }
@@ -484,6 +615,11 @@ final class LeaderState {
     }
     readsAwaitingCommit.clear();
     readsAwaitingQuorum.clear();
+    for (PendingChange c : changes) {
+      core.addOutcome(new Outcome.Rejected(
+          c.request.requestId(), newLeader, "leadership was lost before the change was proposed"));
+    }
+    changes.clear();
     return transferTarget == null ? null : new RaftCore.PendingTransfer(transferRequestId, transferTarget);
   }
 }

@@ -23,4 +23,10 @@ public sealed interface Outcome {
 
   /** A leadership transfer ended: {@code target} now leads. */
   record TransferCompleted(long requestId, NodeId target) implements Outcome {}
+
+  /** The request was refused for a reason other than leadership (it asked for the impossible). */
+  record Refused(long requestId, String reason) implements Outcome {}
+
+  /** A membership change asked for what already holds, in a committed configuration. */
+  record Unchanged(long requestId) implements Outcome {}
 }

@@ -20,6 +20,12 @@ final class Progress {
 
   long match;
   long next;
+  /**
+   * The leader's round when this replication session began: every request of the session carries
+   * this round or a later one, so an answer with an earlier round belongs to an older session (the
+   * follower was removed and added again) and is ignored.
+   */
+  final long sessionRound;
   State state = State.PROBE;
   /** In PROBE state: a request is out and no answer or heartbeat has come since. */
   boolean probeSent;
@@ -44,8 +50,9 @@ final class Progress {
   private final ArrayDeque<long[]> inflight = new ArrayDeque<>();
   private long inflightBytes;
 
-  Progress(long next) {
+  Progress(long next, long sessionRound) {
     this.next = next;
+    this.sessionRound = sessionRound;
   }
 
   void becomeProbe() {

@@ -1,5 +1,6 @@
 package dev.floe.raft.core;
 
+import dev.floe.raft.Configuration;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.Role;
 import dev.floe.raft.message.AppendRequest;
@@ -8,6 +9,7 @@ import dev.floe.raft.message.ForwardRequest;
 import dev.floe.raft.message.ForwardResponse;
 import dev.floe.raft.message.InstallSnapshotRequest;
 import dev.floe.raft.message.InstallSnapshotResponse;
+import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.message.ReadIndexRequest;
@@ -17,11 +19,9 @@ import dev.floe.raft.message.VoteRequest;
 import dev.floe.raft.message.VoteResponse;
 import dev.floe.raft.spi.TermAndVote;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
-import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
 /**
@@ -39,8 +39,9 @@ public final class RaftCore {
   private final NodeId self;
   private final CoreConfig config;
   private final RandomGenerator random;
-  private final SortedSet<NodeId> voters;
   final RaftLog log;
+  /** The configuration in effect when last looked at, to notice changes. */
+  private Configuration knownConfiguration;
 
   private long term;
   private NodeId votedFor;
@@ -63,19 +64,23 @@ public final class RaftCore {
   private List<RaftMessage> messages = new ArrayList<>();
   private List<RaftMessage> messagesAfterPersist = new ArrayList<>();
   private List<Outcome> outcomes = new ArrayList<>();
-  private List<NodeId> snapshotsToSend = new ArrayList<>();
+  private List<Ready.SnapshotTarget> snapshotsToSend = new ArrayList<>();
   private List<InstallSnapshotRequest> snapshotChunks = new ArrayList<>();
   private long pendingResetLogTo;
   private long pendingCompactUpTo;
   /** The latest durable snapshot (0 if none): what a follower behind the log base is sent. */
   private long snapshotIndex;
   private long snapshotTerm;
+  /** The round of the last snapshot chunk passed on for installing, echoed when it is installed. */
+  private long installingRound;
 
   /**
    * Creates a node's core from its recovered state.
    *
    * @param self this node
-   * @param voters the voting members, this node among them (or not, for a node that only listens)
+   * @param configuration the membership as of {@code snapshotIndex} (the bootstrap membership if
+   *     there is no snapshot; empty for a node that waits to be added to a running cluster); the
+   *     configuration entries among {@code entries} take effect after it
    * @param config settings
    * @param termAndVote the recovered term and vote
    * @param snapshotIndex the index the latest snapshot covers (0 if none)
@@ -85,21 +90,18 @@ public final class RaftCore {
    */
   public RaftCore(
       NodeId self,
-      Collection<NodeId> voters,
+      Configuration configuration,
       CoreConfig config,
       TermAndVote termAndVote,
       long snapshotIndex,
       long snapshotTerm,
       List<LogEntry> entries,
       RandomGenerator random) {
-    if (voters.isEmpty()) {
-      throw new IllegalArgumentException("a cluster needs at least one voter");
-    }
     this.self = self;
-    this.voters = new TreeSet<>(voters);
     this.config = config;
     this.random = random;
-    this.log = new RaftLog(snapshotIndex, snapshotTerm, entries);
+    this.log = new RaftLog(snapshotIndex, snapshotTerm, configuration, entries);
+    this.knownConfiguration = log.configuration();
     this.term = termAndVote.term();
     this.votedFor = termAndVote.votedFor();
     this.savedTermAndVote = termAndVote;
@@ -151,9 +153,22 @@ public final class RaftCore {
     return log.term(index);
   }
 
-  /** The voting members, in id order. */
+  /** The voting members of the configuration in effect, in id order. */
   public SortedSet<NodeId> voters() {
-    return java.util.Collections.unmodifiableSortedSet(voters);
+    return log.configuration().voters();
+  }
+
+  /**
+   * The configuration in effect: that of the last configuration entry in the log, committed or
+   * not (a configuration takes effect when appended, thesis §4.1).
+   */
+  public Configuration configuration() {
+    return log.configuration();
+  }
+
+  /** The index of the entry holding {@link #configuration()} (at most the snapshot's index). */
+  public long configurationIndex() {
+    return log.configurationIndex();
   }
 
   /** While leading: each member's match index (this node's own included), else an empty map. */
@@ -180,14 +195,50 @@ public final class RaftCore {
     } else if (event instanceof Event.SnapshotTaken t) {
       onSnapshotTaken(t);
     } else if (event instanceof Event.SnapshotInstalled i) {
-      onSnapshotInstalled(i.index(), i.term());
+      onSnapshotInstalled(i.index(), i.term(), Configuration.decode(i.configuration()));
     } else if (event instanceof Event.LeaseRead r) {
       if (role == Role.LEADER && leaderState.leaseValid()) {
         outcomes.add(new Outcome.ReadIndexReady(r.requestId(), commitIndex));
       } else {
         readIndex(r.requestId(), self);
       }
+    } else if (event instanceof Event.ChangeMembership c) {
+      if (role == Role.LEADER) {
+        leaderState.queueChange(c);
+      } else {
+        outcomes.add(new Outcome.Rejected(c.requestId(), leader, "not the leader"));
+      }
     }
+    checkConfiguration();
+    maybeLeaveAfterRemoval();
+  }
+
+  /** Keeps the leader's bookkeeping in step with the configuration in effect. */
+  private void checkConfiguration() {
+    Configuration c = log.configuration();
+    if (c != knownConfiguration) {
+      knownConfiguration = c;
+      if (leaderState != null) {
+        leaderState.syncMembers();
+      }
+    }
+  }
+
+  /**
+   * A leader that removed itself leads until the removal commits (counting only the new
+   * configuration's voters), then hands over to the most up-to-date voter and steps down
+   * (thesis §4.2.2). It is no voter any more, so it never campaigns again.
+   */
+  private void maybeLeaveAfterRemoval() {
+    if (role != Role.LEADER || log.configuration().isVoter(self)
+        || commitIndex < log.configurationIndex()) {
+      return;
+    }
+    NodeId successor = leaderState.mostUpToDateFollower();
+    if (successor != null && leaderState.matchIndexes().get(successor) == log.lastIndex()) {
+      messages.add(new TimeoutNow(self, successor, term));
+    }
+    becomeFollower(term, null);
   }
 
   /** Takes the effects produced since the last call. */
@@ -195,6 +246,7 @@ public final class RaftCore {
     if (leaderState != null) {
       leaderState.flush();
     }
+    checkConfiguration();
     TermAndVote tv = new TermAndVote(term, votedFor);
     TermAndVote toSave = tv.equals(savedTermAndVote) ? null : tv;
     savedTermAndVote = tv;
@@ -238,7 +290,7 @@ public final class RaftCore {
               steppedDownTransfer.requestId, leader, "the transfer target did not take over in time"));
       steppedDownTransfer = null;
     }
-    if (voters.contains(self) && electionElapsed >= randomizedElectionTimeout) {
+    if (log.configuration().isVoter(self) && electionElapsed >= randomizedElectionTimeout) {
       campaign(config.preVote(), false);
     }
   }
@@ -293,6 +345,7 @@ public final class RaftCore {
       term = campaignTerm;
       votedFor = self;
     }
+    SortedSet<NodeId> voters = log.configuration().voters();
     election = new Election(preVote, voters);
     for (NodeId voter : voters) {
       if (voter.equals(self)) {
@@ -330,7 +383,7 @@ public final class RaftCore {
     role = Role.LEADER;
     election = null;
     setLeader(self);
-    leaderState = new LeaderState(this, config, self, voters);
+    leaderState = new LeaderState(this, config, self);
     // A no-op of the new term lets earlier entries commit (§5.4.2) and gates reads and transfers.
     log.append(LogEntry.noop(log.lastIndex() + 1, term));
     leaderState.broadcastAppend();
@@ -363,6 +416,10 @@ public final class RaftCore {
           r.accepted()
               ? new Outcome.ReadIndexReady(r.requestId(), r.readIndex())
               : new Outcome.Rejected(r.requestId(), r.leaderHint(), "the leader refused the read"));
+      return;
+    }
+    if (m instanceof VoteRequest v && !log.configuration().isVoter(v.from())) {
+      // A node outside the configuration (removed, or not yet known here) cannot disturb it.
       return;
     }
     if (m.term() > term) {
@@ -401,7 +458,7 @@ public final class RaftCore {
         leaderState.onAppendResponse(r);
       }
     } else if (m instanceof TimeoutNow) {
-      if (role == Role.FOLLOWER && voters.contains(self)) {
+      if (role == Role.FOLLOWER && log.configuration().isVoter(self)) {
         campaign(false, true);
       }
     } else if (m instanceof InstallSnapshotRequest r) {
@@ -437,13 +494,15 @@ public final class RaftCore {
     resetElectionTimer();
     if (r.snapshotIndex() <= commitIndex) {
       // Everything it covers is committed here already: nothing to install.
-      messages.add(new InstallSnapshotResponse(self, r.from(), term, r.snapshotIndex(), 0, true));
+      messages.add(new InstallSnapshotResponse(
+          self, r.from(), term, r.snapshotIndex(), 0, true, r.round()));
       return;
     }
+    installingRound = r.round();
     snapshotChunks.add(r);
   }
 
-  private void onSnapshotInstalled(long index, long t) {
+  private void onSnapshotInstalled(long index, long t, Configuration configuration) {
     if (index <= commitIndex) {
       return;
     }
@@ -451,7 +510,8 @@ public final class RaftCore {
       log.compactTo(index); // the log already continues the snapshot: keep what follows (§7)
       pendingCompactUpTo = index;
     } else {
-      log.resetTo(index, t);
+      // A snapshot without a recorded configuration (an older format) keeps the one in effect.
+      log.resetTo(index, t, configuration.isEmpty() ? log.configuration() : configuration);
       pendingResetLogTo = index + 1;
     }
     commitIndex = index;
@@ -460,7 +520,8 @@ public final class RaftCore {
     snapshotIndex = index;
     snapshotTerm = t;
     if (leader != null) {
-      messagesAfterPersist.add(new InstallSnapshotResponse(self, leader, term, index, 0, true));
+      messagesAfterPersist.add(
+          new InstallSnapshotResponse(self, leader, term, index, 0, true, installingRound));
     }
   }
 
@@ -469,8 +530,8 @@ public final class RaftCore {
     return snapshotIndex;
   }
 
-  void sendSnapshot(NodeId to) {
-    snapshotsToSend.add(to);
+  void sendSnapshot(NodeId to, long round) {
+    snapshotsToSend.add(new Ready.SnapshotTarget(to, round));
   }
 
   private void onStaleTerm(RaftMessage m) {
@@ -579,6 +640,15 @@ public final class RaftCore {
         outcomes.add(new Outcome.Rejected(p.requestId(), null, "no leader is known"));
       }
     }
+  }
+
+  /** Appends a configuration entry as leader; it takes effect at once. Returns its index. */
+  long appendConfiguration(Configuration next) {
+    long index = log.lastIndex() + 1;
+    log.append(new LogEntry(index, term, EntryType.CONFIGURATION, next.encode()));
+    leaderState.markAppended();
+    checkConfiguration();
+    return index;
   }
 
   private long appendCommand(byte[] command) {

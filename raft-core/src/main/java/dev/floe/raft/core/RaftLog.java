@@ -1,8 +1,12 @@
 package dev.floe.raft.core;
 
+import dev.floe.raft.Configuration;
+import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.LogEntry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The core's view of the log: every entry after the snapshot point, in memory, split into a
@@ -19,20 +23,43 @@ final class RaftLog {
   private long stableIndex;
   /** The lowest index the store must truncate from before appending, or 0 if none. */
   private long pendingTruncateFrom;
+  /** The configuration as of {@code snapshotIndex}. */
+  private Configuration baseConfiguration;
+  /** The configuration entries in the log, by index: the last one is in effect (thesis §4.1). */
+  private final TreeMap<Long, Configuration> configurations = new TreeMap<>();
 
-  RaftLog(long snapshotIndex, long snapshotTerm, List<LogEntry> recovered) {
+  RaftLog(long snapshotIndex, long snapshotTerm, Configuration baseConfiguration,
+      List<LogEntry> recovered) {
     this.snapshotIndex = snapshotIndex;
     this.snapshotTerm = snapshotTerm;
+    this.baseConfiguration = baseConfiguration;
     long expected = snapshotIndex + 1;
     for (LogEntry e : recovered) {
       if (e.index() != expected) {
         throw new IllegalArgumentException(
             "recovered log is not contiguous: expected index " + expected + ", got " + e.index());
       }
-      entries.add(e);
+      add(e);
       expected++;
     }
     this.stableIndex = lastIndex();
+  }
+
+  private void add(LogEntry e) {
+    entries.add(e);
+    if (e.type() == EntryType.CONFIGURATION) {
+      configurations.put(e.index(), Configuration.decode(e.data()));
+    }
+  }
+
+  /** The configuration in effect: that of the last configuration entry, committed or not. */
+  Configuration configuration() {
+    return configurations.isEmpty() ? baseConfiguration : configurations.lastEntry().getValue();
+  }
+
+  /** The index of the configuration in effect ({@code snapshotIndex} if it predates the log). */
+  long configurationIndex() {
+    return configurations.isEmpty() ? snapshotIndex : configurations.lastKey();
   }
 
   long snapshotIndex() {
@@ -113,7 +140,7 @@ final class RaftLog {
     if (entry.index() != lastIndex() + 1) {
       throw new IllegalStateException("append at " + entry.index() + " after " + lastIndex());
     }
-    entries.add(entry);
+    add(entry);
   }
 
   /**
@@ -141,13 +168,14 @@ final class RaftLog {
         truncateFrom(index);
         conflict = index;
       }
-      entries.add(e);
+      add(e);
     }
     return conflict;
   }
 
   private void truncateFrom(long index) {
     entries.subList((int) (index - snapshotIndex - 1), entries.size()).clear();
+    configurations.tailMap(index, true).clear(); // a configuration rolls back with its entry
     if (index <= stableIndex) {
       stableIndex = index - 1;
       pendingTruncateFrom = pendingTruncateFrom == 0 ? index : Math.min(pendingTruncateFrom, index);
@@ -190,14 +218,24 @@ final class RaftLog {
       throw new IllegalStateException("compaction to " + index + " beyond the stored " + stableIndex);
     }
     long t = term(index);
+    Map.Entry<Long, Configuration> last = configurations.floorEntry(index);
+    if (last != null) {
+      baseConfiguration = last.getValue();
+    }
+    configurations.headMap(index, true).clear();
     entries.subList(0, (int) (index - snapshotIndex)).clear();
     snapshotIndex = index;
     snapshotTerm = t;
   }
 
-  /** Replaces the whole log by a snapshot's end point: empty, with the base at {@code index}. */
-  void resetTo(long index, long t) {
+  /**
+   * Replaces the whole log by a snapshot's end point: empty, with the base at {@code index} and
+   * the snapshot's configuration.
+   */
+  void resetTo(long index, long t, Configuration configuration) {
     entries.clear();
+    configurations.clear();
+    baseConfiguration = configuration;
     snapshotIndex = index;
     snapshotTerm = t;
     stableIndex = index;

@@ -31,7 +31,8 @@ import java.util.List;
  * @param committedEntries newly committed entries to apply
  * @param outcomes answers to requests
  * @param compactUpTo if not 0, the store may drop entries up to this index (a snapshot covers them)
- * @param snapshotsToSend followers that need the latest snapshot streamed to them
+ * @param snapshotsToSend followers that need the latest snapshot streamed to them, each with the
+ *     replication round to put in the requests
  * @param snapshotChunks snapshot chunks received from the leader, to be written and installed
  */
 public record Ready(
@@ -44,7 +45,7 @@ public record Ready(
     List<LogEntry> committedEntries,
     List<Outcome> outcomes,
     long compactUpTo,
-    List<NodeId> snapshotsToSend,
+    List<SnapshotTarget> snapshotsToSend,
     List<InstallSnapshotRequest> snapshotChunks) {
 
   /** Whether the store has anything to write. */
@@ -63,4 +64,7 @@ public record Ready(
         && snapshotsToSend.isEmpty()
         && snapshotChunks.isEmpty();
   }
+
+  /** A follower to stream the latest snapshot to, in the leader's replication session {@code round}. */
+  public record SnapshotTarget(NodeId to, long round) {}
 }

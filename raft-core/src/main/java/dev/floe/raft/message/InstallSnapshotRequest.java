@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param offset the byte offset of {@code chunk} in the snapshot
  * @param chunk the bytes at {@code offset}
  * @param done whether this is the last chunk
+ * @param round the leader's replication session with this follower, echoed in the answer: answers
+ *     from an earlier session (before the follower was removed and added again) are ignored
  */
 public record InstallSnapshotRequest(
     NodeId from,
@@ -27,7 +29,8 @@ public record InstallSnapshotRequest(
     byte[] configuration,
     long offset,
     byte[] chunk,
-    boolean done)
+    boolean done,
+    long round)
     implements RaftMessage {
 
   @Override
@@ -41,7 +44,8 @@ public record InstallSnapshotRequest(
         && Arrays.equals(configuration, r.configuration)
         && offset == r.offset
         && Arrays.equals(chunk, r.chunk)
-        && done == r.done;
+        && done == r.done
+        && round == r.round;
   }
 
   @Override
@@ -53,6 +57,6 @@ public record InstallSnapshotRequest(
   public String toString() {
     return "InstallSnapshotRequest[" + from + "->" + to + " term=" + term + " snapshot="
         + snapshotIndex + "@" + snapshotTerm + " offset=" + offset + " chunk=" + chunk.length
-        + "B done=" + done + "]";
+        + "B done=" + done + " round=" + round + "]";
   }
 }

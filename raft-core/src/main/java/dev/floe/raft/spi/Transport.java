@@ -1,5 +1,6 @@
 package dev.floe.raft.spi;
 
+import dev.floe.raft.Configuration;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import java.io.Closeable;
@@ -35,6 +36,13 @@ public interface Transport extends Closeable {
    * message to an unknown node is dropped and logged.
    */
   void send(RaftMessage message);
+
+  /**
+   * Tells the transport the membership in effect, at start and whenever it changes (on the node's
+   * event loop; it must not block). A transport that learns peers' addresses from the log uses
+   * {@link Configuration#address}; the default does nothing.
+   */
+  default void membersChanged(Configuration configuration) {}
 
   /** Stops sending and receiving and releases resources. Idempotent. */
   @Override

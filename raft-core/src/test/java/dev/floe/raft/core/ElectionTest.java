@@ -170,7 +170,7 @@ class ElectionTest {
   void candidateCountsItsOwnVoteOnlyAfterPersistingIt() {
     RaftCore solo =
         new RaftCore(
-            N1, List.of(N1), TestNetwork.classicConfig(), TermAndVote.INITIAL, 0, 0, List.of(),
+            N1, dev.floe.raft.Configuration.ofVoters(List.of(N1)), TestNetwork.classicConfig(), TermAndVote.INITIAL, 0, 0, List.of(),
             new java.util.SplittableRandom(1));
     while (solo.role() == Role.FOLLOWER) {
       solo.step(new Event.Tick());

@@ -405,7 +405,7 @@ class LogReplicationTest {
   void leaderCountsItsOwnEntryOnlyOnceItIsDurable() {
     RaftCore solo =
         new RaftCore(
-            N1, List.of(N1), TestNetwork.classicConfig(), dev.floe.raft.spi.TermAndVote.INITIAL, 0,
+            N1, dev.floe.raft.Configuration.ofVoters(List.of(N1)), TestNetwork.classicConfig(), dev.floe.raft.spi.TermAndVote.INITIAL, 0,
             0, List.of(), new java.util.SplittableRandom(1));
     while (solo.role() != Role.CANDIDATE) {
       solo.step(new Event.Tick());

@@ -8,7 +8,7 @@ class ProgressTest {
 
   @Test
   void acknowledgementRaisesMatchAndNextButNeverLowersThem() {
-    Progress p = new Progress(5);
+    Progress p = new Progress(5, 0);
 
     assertThat(p.acknowledge(3)).isTrue();
     assertThat(p.match).isEqualTo(3);
@@ -25,7 +25,7 @@ class ProgressTest {
 
   @Test
   void acknowledgementReleasesTheInflightRequestsItCovers() {
-    Progress p = new Progress(1);
+    Progress p = new Progress(1, 0);
     p.becomeReplicate();
     p.addInflight(2, 100);
     p.addInflight(4, 100);
@@ -43,7 +43,7 @@ class ProgressTest {
 
   @Test
   void probeAndReplicateRestartFromMatchAndDropTheWindow() {
-    Progress p = new Progress(1);
+    Progress p = new Progress(1, 0);
     p.acknowledge(3);
     p.becomeReplicate();
     p.next = 9;
@@ -60,7 +60,7 @@ class ProgressTest {
 
   @Test
   void anAcknowledgementAllowsTheNextProbe() {
-    Progress p = new Progress(1);
+    Progress p = new Progress(1, 0);
     p.probeSent = true;
 
     p.acknowledge(0);

@@ -1,5 +1,6 @@
 package dev.floe.raft.core;
 
+import dev.floe.raft.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class RaftLogTest {
 
   private static RaftLog log(long... terms) {
-    return new RaftLog(0, 0, TestNetwork.entries(terms));
+    return new RaftLog(0, 0, Configuration.empty(), TestNetwork.entries(terms));
   }
 
   private static LogEntry entry(long index, long term) {
@@ -19,7 +20,7 @@ class RaftLogTest {
 
   @Test
   void termIsKnownFromTheSnapshotPointToTheLastIndex() {
-    RaftLog log = new RaftLog(3, 2, List.of(entry(4, 2), entry(5, 3)));
+    RaftLog log = new RaftLog(3, 2, Configuration.empty(), List.of(entry(4, 2), entry(5, 3)));
 
     assertThat(log.firstIndex()).isEqualTo(4);
     assertThat(log.lastIndex()).isEqualTo(5);
@@ -31,7 +32,7 @@ class RaftLogTest {
 
   @Test
   void recoveredLogMustBeContiguous() {
-    assertThatThrownBy(() -> new RaftLog(0, 0, List.of(entry(1, 1), entry(3, 1))))
+    assertThatThrownBy(() -> new RaftLog(0, 0, Configuration.empty(), List.of(entry(1, 1), entry(3, 1))))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

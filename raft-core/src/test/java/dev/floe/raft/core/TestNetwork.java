@@ -102,7 +102,7 @@ final class TestNetwork {
 
   private void start(NodeId id, TermAndVote tv, List<LogEntry> log) {
     stored.put(id, new Stored(tv, log));
-    cores.put(id, new RaftCore(id, voters, config, tv, 0, 0, log, new SplittableRandom(seed++)));
+    cores.put(id, new RaftCore(id, dev.floe.raft.Configuration.ofVoters(voters), config, tv, 0, 0, log, new SplittableRandom(seed++)));
     applied.putIfAbsent(id, new ArrayList<>());
     outcomes.putIfAbsent(id, new ArrayList<>());
     readies.putIfAbsent(id, new ArrayList<>());

@@ -1,5 +1,6 @@
 package dev.floe.raft.sim;
 
+import dev.floe.raft.Configuration;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
@@ -35,12 +36,18 @@ public final class SimCluster {
   private final Checker checker = new Checker();
   private final List<SimNode> nodes = new ArrayList<>();
   private final List<NodeId> ids = new ArrayList<>();
+  private final RaftOptions options;
+  private final Supplier<StateMachine> stateMachines;
+  private final SnapshotOptions snapshots;
 
   private SimCluster(int size, long seed, RaftOptions options, Supplier<StateMachine> stateMachines,
       SnapshotOptions snapshots) {
     if (size < 1) {
       throw new IllegalArgumentException("a cluster needs at least one node");
     }
+    this.options = options;
+    this.stateMachines = stateMachines;
+    this.snapshots = snapshots;
     this.scheduler = new Scheduler(new SplittableRandom(seed));
     this.network = new SimNetwork(scheduler);
     for (int i = 1; i <= size; i++) {
@@ -82,9 +89,32 @@ public final class SimCluster {
     return start(size, seed, RaftOptions.defaults(), RegisterStateMachine::new);
   }
 
-  /** The members, {@code n1} first. */
+  /** Every node of the run, members or not: the initial ones ({@code n1} first), then added ones. */
   public List<NodeId> ids() {
     return List.copyOf(ids);
+  }
+
+  /**
+   * Starts a new node that joins the running cluster: it has no membership until a leader adds it
+   * (for example {@code node(leader).addVoter(id, "")}) and replicates to it. After a crash it
+   * restarts from its own disk; after {@link #wipe} it waits to be added again.
+   *
+   * @throws IllegalArgumentException if the id is taken
+   */
+  public NodeId addNode(NodeId id) {
+    if (ids.contains(id)) {
+      throw new IllegalArgumentException(id + " already exists");
+    }
+    SimNode n = new SimNode(id, scheduler, network, null, options, stateMachines, checker, snapshots);
+    ids.add(id);
+    nodes.add(n);
+    n.start();
+    return id;
+  }
+
+  /** The configuration in effect on a running node (the last in its log). */
+  public Configuration configuration(NodeId id) {
+    return node(id).configuration();
   }
 
   /** Virtual milliseconds since the start. */
@@ -179,6 +209,14 @@ public final class SimCluster {
     return leader().orElseThrow();
   }
 
+  /** Runs until a node other than {@code previous} leads; fails if none does within {@code maxMillis}. */
+  public NodeId awaitLeaderOtherThan(NodeId previous, long maxMillis) {
+    if (!runUntil(() -> leader().filter(l -> !l.equals(previous)).isPresent(), maxMillis)) {
+      throw new AssertionError("no leader but " + previous + " within " + maxMillis + " ms");
+    }
+    return leader().orElseThrow();
+  }
+
   /** Submits through the given node; acknowledged results are checked against what is applied. */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command) {
     return checked(command, node(via).submit(command));
@@ -229,7 +267,19 @@ public final class SimCluster {
     n.start();
   }
 
-  /** Crashes the node and wipes its disk (it restarts empty). */
+  /**
+   * Crashes the node and wipes its disk; it restarts empty, as a new machine that waits to be
+   * added to the running cluster (the way to bring back a node that was removed).
+   */
+  public void wipeToJoin(NodeId id) {
+    wipe(id);
+    sim(id).joinFromNowOn();
+  }
+
+  /**
+   * Crashes the node and wipes its disk (it restarts empty, with its initial membership: the lab's
+   * scenario of a member that lost its disk).
+   */
   public void wipe(NodeId id) {
     SimNode n = sim(id);
     if (n.isUp()) {

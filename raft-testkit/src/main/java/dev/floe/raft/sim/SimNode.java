@@ -20,7 +20,8 @@ final class SimNode {
   final NodeId id;
   private final Scheduler scheduler;
   private final SimNetwork network;
-  private final List<NodeId> members;
+  /** The initial members, or {@code null} for a node that joins a running cluster. */
+  private List<NodeId> members;
   private final RaftOptions options;
   private final Supplier<StateMachine> stateMachines;
   private final Checker checker;
@@ -46,6 +47,11 @@ final class SimNode {
     this.options = options;
     this.stateMachines = stateMachines;
     this.checker = checker;
+  }
+
+  /** From the next start on, the node joins a running cluster instead of bootstrapping one. */
+  void joinFromNowOn() {
+    members = null;
   }
 
   boolean isUp() {
@@ -97,9 +103,13 @@ final class SimNode {
     if (snapshotOptions != null) {
       builder.snapshots(new InMemorySnapshotStore(shelf), snapshotOptions);
     }
+    if (members != null) {
+      builder.members(members);
+    } else {
+      builder.join();
+    }
     node = builder
         .id(id)
-        .members(members)
         .stateMachine(stateMachine)
         .transport(network.transport(id))
         .logStore(store)

@@ -1,5 +1,6 @@
 package dev.floe.raft.bench.core;
 
+import dev.floe.raft.Configuration;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.Role;
 import dev.floe.raft.core.CoreConfig;
@@ -59,8 +60,8 @@ public class RaftCoreBenchmark {
   public void elect() {
     cores.clear();
     for (NodeId id : MEMBERS) {
-      cores.put(id, new RaftCore(id, MEMBERS, CoreConfig.defaults(), TermAndVote.INITIAL, 0, 0,
-          List.of(), new SplittableRandom(id.hashCode())));
+      cores.put(id, new RaftCore(id, Configuration.ofVoters(MEMBERS), CoreConfig.defaults(),
+          TermAndVote.INITIAL, 0, 0, List.of(), new SplittableRandom(id.hashCode())));
     }
     RaftCore n1 = cores.get(MEMBERS.get(0));
     for (int tick = 0; tick < 1_000 && n1.role() != Role.LEADER; tick++) {

@@ -82,11 +82,11 @@ final class MessageCodec {
     } else if (m instanceof VoteResponse) {
       return header + 2;
     } else if (m instanceof InstallSnapshotRequest r) {
-      long size = header + 3 * LONG + 2L * Integer.BYTES + r.configuration().length
+      long size = header + 4 * LONG + 2L * Integer.BYTES + r.configuration().length
           + r.chunk().length + 1;
       return (int) Math.min(size, Integer.MAX_VALUE);
     } else if (m instanceof InstallSnapshotResponse) {
-      return header + 2 * LONG + 1;
+      return header + 3 * LONG + 1;
     } else if (m instanceof TimeoutNow) {
       return header;
     } else if (m instanceof ForwardRequest r) {
@@ -173,11 +173,13 @@ final class MessageCodec {
       out.writeLong(r.offset());
       writeBytes(out, r.chunk());
       out.writeBoolean(r.done());
+      out.writeLong(r.round());
     } else if (m instanceof InstallSnapshotResponse r) {
       header(out, INSTALL_SNAPSHOT_RESPONSE, m);
       out.writeLong(r.snapshotIndex());
       out.writeLong(r.nextOffset());
       out.writeBoolean(r.done());
+      out.writeLong(r.round());
     } else if (m instanceof TimeoutNow) {
       header(out, TIMEOUT_NOW, m);
     } else if (m instanceof ForwardRequest r) {
@@ -315,10 +317,10 @@ final class MessageCodec {
             readLong(in), readLong(in), readLong(in), readLong(in));
       case INSTALL_SNAPSHOT_REQUEST:
         return new InstallSnapshotRequest(from, to, term, readLong(in), readLong(in),
-            readBytes(in), readLong(in), readBytes(in), readBoolean(in));
+            readBytes(in), readLong(in), readBytes(in), readBoolean(in), readLong(in));
       case INSTALL_SNAPSHOT_RESPONSE:
         return new InstallSnapshotResponse(from, to, term, readLong(in), readLong(in),
-            readBoolean(in));
+            readBoolean(in), readLong(in));
       case TIMEOUT_NOW:
         return new TimeoutNow(from, to, term);
       case FORWARD_REQUEST:

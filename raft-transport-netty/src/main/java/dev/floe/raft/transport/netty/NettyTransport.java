@@ -1,5 +1,6 @@
 package dev.floe.raft.transport.netty;
 
+import dev.floe.raft.Configuration;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.Transport;
@@ -279,6 +280,51 @@ public final class NettyTransport implements Transport {
         }
       });
     }
+  }
+
+  /**
+   * Follows the cluster's membership: the peers become those of the options plus every member
+   * whose address the configuration carries (as {@code host:port}, IPv6 hosts in brackets), which
+   * is how nodes added while the cluster runs are reached. A member's address in the
+   * configuration wins over the options'. An address that does not parse is logged and skipped.
+   */
+  @Override
+  public void membersChanged(Configuration configuration) {
+    Map<NodeId, InetSocketAddress> next = new HashMap<>(options.peers());
+    configuration.addresses().forEach((id, text) -> {
+      try {
+        next.put(id, parseAddress(text));
+      } catch (IllegalArgumentException e) {
+        log.warn("{}: ignoring the address of {}: {}", self, id, e.getMessage());
+      }
+    });
+    updatePeers(next);
+  }
+
+  /**
+   * Parses {@code host:port} ({@code [v6]:port} for IPv6).
+   *
+   * @throws IllegalArgumentException if the text is not such an address
+   */
+  public static InetSocketAddress parseAddress(String text) {
+    int colon = text.lastIndexOf(':');
+    if (colon <= 0 || colon == text.length() - 1) {
+      throw new IllegalArgumentException("'" + text + "' is not host:port");
+    }
+    String host = text.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(text.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + text + "' has no numeric port");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port " + port + " of '" + text + "' is out of range");
+    }
+    return new InetSocketAddress(host, port);
   }
 
   /**

@@ -29,8 +29,8 @@ package dev.floe.raft.transport.netty;
  *  4 AppendResponse          success:bool matchIndex:long rejectedIndex:long conflictTerm:long
  *                            conflictIndex:long lastLogIndex:long round:long
  *  5 InstallSnapshotRequest  snapshotIndex:long snapshotTerm:long configuration:bytes offset:long
- *                            chunk:bytes done:bool
- *  6 InstallSnapshotResponse snapshotIndex:long nextOffset:long done:bool
+ *                            chunk:bytes done:bool round:long
+ *  6 InstallSnapshotResponse snapshotIndex:long nextOffset:long done:bool round:long
  *  7 TimeoutNow              (nothing)
  *  8 ForwardRequest          requestId:long command:bytes
  *  9 ForwardResponse         requestId:long accepted:bool index:long entryTerm:long leaderHint:id?
@@ -42,8 +42,8 @@ package dev.floe.raft.transport.netty;
  * {@code from} is the handshake's node id; the acceptor sends nothing.
  */
 final class WireFormat {
-  /** The protocol version this code speaks. */
-  static final int VERSION = 1;
+  /** The protocol version this code speaks (2: InstallSnapshot messages carry a round). */
+  static final int VERSION = 2;
 
   /** "FLOE" in ASCII: the first bytes of a handshake body after its type. */
   static final int MAGIC = 0x464C4F45;

@@ -129,10 +129,11 @@ class MessageCodecTest {
     assertThat(new MessageCodec().decodeHandshake(buf.duplicate())).isEqualTo(h);
 
     ByteBuf future = Unpooled.buffer();
-    MessageCodec.encodeHandshake(new Handshake(2, "c", N1), future);
+    int next = WireFormat.VERSION + 1;
+    MessageCodec.encodeHandshake(new Handshake(next, "c", N1), future);
     assertThatThrownBy(() -> new MessageCodec().decodeHandshake(future))
         .isInstanceOf(CorruptedFrameException.class)
-        .hasMessageContaining("unsupported protocol version 2");
+        .hasMessageContaining("unsupported protocol version " + next);
   }
 
   @Test

@@ -46,9 +46,9 @@ final class RandomMessages {
       case 3 -> new AppendResponse(from, to, term, r.nextBoolean(), anyLong(r), anyLong(r),
           anyLong(r), anyLong(r), anyLong(r), anyLong(r));
       case 4 -> new InstallSnapshotRequest(from, to, term, anyLong(r), anyLong(r), bytes(r),
-          anyLong(r), bytes(r), r.nextBoolean());
+          anyLong(r), bytes(r), r.nextBoolean(), anyLong(r));
       case 5 -> new InstallSnapshotResponse(from, to, term, anyLong(r), anyLong(r),
-          r.nextBoolean());
+          r.nextBoolean(), anyLong(r));
       case 6 -> new TimeoutNow(from, to, term);
       case 7 -> new ForwardRequest(from, to, term, anyLong(r), bytes(r));
       case 8 -> new ForwardResponse(from, to, term, anyLong(r), r.nextBoolean(), anyLong(r),

@@ -37,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -45,7 +46,8 @@ import java.util.function.Supplier;
  * <pre>
  *   POST   /values            body: the value (UTF-8)      200 {"index","term"} once committed and
  *                                                          written to this node's values.log
- *   GET    /status                                         200 {"id","role","term","leader",...}
+ *   GET    /status                                         200 {"id","role","term","leader",...,
+ *                                                          "snapshotIndex"}
  *   POST   /leadership[?to=ID]                             200 {"leader"} once the target leads
  *   PUT    /kv/{key}          body: the value              200 {"index","term"}
  *   GET    /kv/{key}                                       200 the value, or 404
@@ -80,9 +82,11 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   static final String SEQUENCE_HEADER = "Floe-Sequence";
 
   private final RaftNode node;
+  private final LongSupplier snapshotIndex;
 
-  HttpApi(RaftNode node) {
+  HttpApi(RaftNode node, LongSupplier snapshotIndex) {
     this.node = Objects.requireNonNull(node, "node");
+    this.snapshotIndex = Objects.requireNonNull(snapshotIndex, "snapshotIndex");
   }
 
   @Override
@@ -102,7 +106,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         postValue(ex, request, body);
       } else if (path.equals("/status")) {
         requireMethod(method, HttpMethod.GET);
-        ex.json(HttpResponseStatus.OK, Json.status(node.status()));
+        ex.json(HttpResponseStatus.OK, Json.status(node.status(), snapshotIndex.getAsLong()));
       } else if (path.equals("/leadership")) {
         requireMethod(method, HttpMethod.POST);
         List<String> to = uri.parameters().get("to");

@@ -27,6 +27,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The Netty HTTP server in front of {@link HttpApi}: {@code HttpServerCodec}, an aggregator that
@@ -51,11 +52,14 @@ final class HttpServer implements AutoCloseable {
   /**
    * Listens on {@code address}.
    *
+   * @param snapshotIndex the index of the node's latest snapshot (0 for none), for {@code /status};
+   *     called on Netty's threads, so it must be cheap and thread-safe
    * @throws IOException naming the address if it cannot be bound
    */
-  static HttpServer start(InetSocketAddress address, RaftNode node) throws IOException {
+  static HttpServer start(InetSocketAddress address, RaftNode node, LongSupplier snapshotIndex)
+      throws IOException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    HttpApi api = new HttpApi(node);
+    HttpApi api = new HttpApi(node, snapshotIndex);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)

@@ -15,8 +15,12 @@ final class Json {
 
   private Json() {}
 
-  /** {@code {"id","role","term","leader","commitIndex","appliedIndex","lastIndex","members"}}. */
-  static ObjectNode status(RaftStatus s) {
+  /**
+   * {@code {"id","role","term","leader","commitIndex","appliedIndex","lastIndex","snapshotIndex",
+   * "members"}}; {@code snapshotIndex} is the last index the node's latest snapshot covers, 0 if it
+   * has none.
+   */
+  static ObjectNode status(RaftStatus s, long snapshotIndex) {
     ObjectNode o = MAPPER.createObjectNode();
     o.put("id", s.id().value());
     o.put("role", s.role().name().toLowerCase(Locale.ROOT));
@@ -25,6 +29,7 @@ final class Json {
     o.put("commitIndex", s.commitIndex());
     o.put("appliedIndex", s.appliedIndex());
     o.put("lastIndex", s.lastIndex());
+    o.put("snapshotIndex", snapshotIndex);
     com.fasterxml.jackson.databind.node.ArrayNode members = o.putArray("members");
     s.members().forEach(m -> members.add(m.value()));
     return o;

@@ -25,15 +25,17 @@ public final class LocalCluster implements AutoCloseable {
   private final Path baseDir;
   private final String classpath;
   private final long electionTimeoutMillis;
+  private final List<String> extraNodeArgs;
   private final int[] raftPorts;
   private final int[] httpPorts;
   private final Process[] processes;
 
-  private LocalCluster(Path baseDir, String classpath, int size, long electionTimeoutMillis)
-      throws IOException {
+  private LocalCluster(Path baseDir, String classpath, int size, long electionTimeoutMillis,
+      List<String> extraNodeArgs) throws IOException {
     this.baseDir = baseDir;
     this.classpath = classpath;
     this.electionTimeoutMillis = electionTimeoutMillis;
+    this.extraNodeArgs = List.copyOf(extraNodeArgs);
     this.raftPorts = new int[size];
     this.httpPorts = new int[size];
     this.processes = new Process[size];
@@ -52,9 +54,23 @@ public final class LocalCluster implements AutoCloseable {
    */
   public static LocalCluster create(Path baseDir, int size, long electionTimeoutMillis)
       throws IOException {
+    return create(baseDir, size, electionTimeoutMillis, List.of());
+  }
+
+  /**
+   * Prepares (does not start) a cluster whose nodes all get {@code extraNodeArgs} after the options
+   * this class sets, such as {@code List.of("--snapshot-every", "20")}.
+   *
+   * @param baseDir where the nodes keep their data
+   * @param size how many nodes
+   * @param electionTimeoutMillis the nodes' shortest election timeout
+   * @param extraNodeArgs more options of the {@code node} command, passed to every node as given
+   */
+  public static LocalCluster create(Path baseDir, int size, long electionTimeoutMillis,
+      List<String> extraNodeArgs) throws IOException {
     Files.createDirectories(baseDir);
     return new LocalCluster(baseDir, System.getProperty("java.class.path"), size,
-        electionTimeoutMillis);
+        electionTimeoutMillis, extraNodeArgs);
   }
 
   /** Returns how many nodes the cluster has. */
@@ -125,6 +141,7 @@ public final class LocalCluster implements AutoCloseable {
         "--id", id(i), "--cluster", clusterSpec(), "--http", "127.0.0.1:" + httpPorts[i],
         "--data-dir", dataDir(i).toString(),
         "--election-timeout-ms", Long.toString(electionTimeoutMillis)));
+    command.addAll(extraNodeArgs);
     Path out = baseDir.resolve(id(i) + ".out");
     processes[i] = new ProcessBuilder(command)
         .redirectErrorStream(true)

@@ -1,11 +1,15 @@
 package dev.floe.raft.example;
 
 import dev.floe.raft.NodeId;
+import dev.floe.raft.SnapshotOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code node}: runs one member of the cluster until SIGTERM or SIGINT (a clean shutdown through a
@@ -32,10 +36,28 @@ final class NodeCommand implements Callable<Integer> {
       description = "The shortest election timeout in ms; the longest is twice it (default ${DEFAULT-VALUE}).")
   long electionTimeoutMillis;
 
+  @Option(names = "--snapshot-every", paramLabel = "<entries>", defaultValue = "10000",
+      description = "Snapshot the state and compact the log once this many entries were applied "
+          + "since the last snapshot (default ${DEFAULT-VALUE}).")
+  long snapshotEveryEntries;
+
+  @Option(names = "--snapshot-every-bytes", paramLabel = "<bytes>", defaultValue = "67108864",
+      description = "Also snapshot once the commands applied since the last snapshot add up to "
+          + "this many bytes, whichever threshold comes first (default ${DEFAULT-VALUE}, 64 MiB).")
+  long snapshotEveryBytes;
+
+  @Option(names = "--snapshot-trailing", paramLabel = "<entries>", defaultValue = "1000",
+      description = "Entries kept in the log before each snapshot, so that a follower a little "
+          + "behind catches up from the log instead of by a whole snapshot (default ${DEFAULT-VALUE}).")
+  long snapshotTrailingEntries;
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    SnapshotOptions snapshots = snapshotOptions();
     NodeServer server = NodeServer.start(NodeId.of(id), Addresses.cluster(cluster),
-        Addresses.hostPort(http), dataDir, electionTimeoutMillis);
+        Addresses.hostPort(http), dataDir, electionTimeoutMillis, snapshots);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
@@ -45,5 +67,26 @@ final class NodeCommand implements Callable<Integer> {
     }, "shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The snapshot options from the command line, checked here so that a bad value is reported as a
+   * usage error naming the option, before anything is started.
+   */
+  SnapshotOptions snapshotOptions() {
+    if (snapshotEveryEntries < 1) {
+      throw new ParameterException(spec.commandLine(),
+          "--snapshot-every must be at least 1 entry, not " + snapshotEveryEntries);
+    }
+    if (snapshotEveryBytes < 1) {
+      throw new ParameterException(spec.commandLine(),
+          "--snapshot-every-bytes must be at least 1 byte, not " + snapshotEveryBytes);
+    }
+    if (snapshotTrailingEntries < 0) {
+      throw new ParameterException(spec.commandLine(),
+          "--snapshot-trailing must be 0 or more entries, not " + snapshotTrailingEntries);
+    }
+    return new SnapshotOptions(snapshotEveryEntries, snapshotTrailingEntries,
+        NodeServer.SNAPSHOT_CHUNK_BYTES).withThresholdBytes(snapshotEveryBytes);
   }
 }

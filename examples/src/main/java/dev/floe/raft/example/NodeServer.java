@@ -3,8 +3,9 @@ package dev.floe.raft.example;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
-import dev.floe.raft.spi.StateMachine;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.spi.SnapshotMeta;
+import dev.floe.raft.spi.StateMachine;
 import dev.floe.raft.storage.file.FileLogStore;
 import dev.floe.raft.storage.file.FileSnapshotStore;
 import dev.floe.raft.storage.file.FileLogStoreOptions;
@@ -21,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node of the example: a {@link RaftNode} over a {@link FileLogStore} in {@code DIR/raft} and a
- * {@link NettyTransport}, serving the values state machine ({@code DIR/values.log}) and the
- * key-value store, with the {@link HttpApi} in front.
+ * One node of the example: a {@link RaftNode} over a {@link FileLogStore} in {@code DIR/raft}, a
+ * {@link FileSnapshotStore} in {@code DIR/raft/snapshots} and a {@link NettyTransport}, serving
+ * the values state machine ({@code DIR/values.log}) and the key-value store, with the
+ * {@link HttpApi} in front.
  *
  * <p>This class is the whole of "embedding Floe": build a store, a transport and a state machine,
  * hand them to {@link RaftNode#builder()}, start, and close in reverse order.
@@ -31,6 +33,8 @@ import org.slf4j.LoggerFactory;
 final class NodeServer implements AutoCloseable {
   /** Names every node of the example's clusters in its transport handshake. */
   static final String CLUSTER_ID = "floe-example";
+  /** The size of each InstallSnapshot chunk a leader sends. */
+  static final int SNAPSHOT_CHUNK_BYTES = 1 << 20;
   private static final Logger log = LoggerFactory.getLogger(NodeServer.class);
 
   private final RaftNode node;
@@ -51,9 +55,11 @@ final class NodeServer implements AutoCloseable {
    * @param httpAddress where to serve the HTTP API
    * @param dataDir the node's directory: {@code raft/} (the log) and {@code values.log}
    * @param electionTimeoutMillis the shortest election timeout (the longest is twice that)
+   * @param snapshotOptions when to snapshot and compact the log, and the chunk size of transfers
    */
   static NodeServer start(NodeId id, Map<NodeId, InetSocketAddress> cluster,
-      InetSocketAddress httpAddress, Path dataDir, long electionTimeoutMillis) throws IOException {
+      InetSocketAddress httpAddress, Path dataDir, long electionTimeoutMillis,
+      SnapshotOptions snapshotOptions) throws IOException {
     if (!cluster.containsKey(id)) {
       throw new IllegalArgumentException("--id " + id + " is not in --cluster " + cluster.keySet());
     }
@@ -70,21 +76,23 @@ final class NodeServer implements AutoCloseable {
     RaftOptions options = RaftOptions.defaults()
         .withElectionTimeout(electionTimeoutMillis, 2 * electionTimeoutMillis)
         .withHeartbeatInterval(Math.max(10, electionTimeoutMillis / 3));
+    FileSnapshotStore snapshots = new FileSnapshotStore(dataDir.resolve("raft").resolve("snapshots"));
     RaftNode node = RaftNode.builder()
         .id(id)
         .members(new ArrayList<>(cluster.keySet()))
         .stateMachine(stateMachine)
         .transport(transport)
         .logStore(store)
-        // Snapshots (taken every 10,000 entries) bound the log; values.log is rewritten from a
-        // snapshot on restore, so it stays exactly-once.
-        .snapshots(new FileSnapshotStore(dataDir.resolve("raft").resolve("snapshots")),
-            new SnapshotOptions(10_000, 1_000, 1 << 20))
+        // Snapshots bound the log; values.log is rewritten from a snapshot on restore, so it
+        // stays exactly-once.
+        .snapshots(snapshots, snapshotOptions)
         .options(options)
         .build();
     try {
       node.start();
-      HttpServer http = HttpServer.start(httpAddress, node);
+      // latest() is a cached value, safe to read from the HTTP threads.
+      HttpServer http = HttpServer.start(httpAddress, node,
+          () -> snapshots.latest().map(SnapshotMeta::index).orElse(0L));
       log.info("{}: HTTP API on http://{}:{}, data in {}", id,
           http.localAddress().getHostString(), http.localAddress().getPort(), dataDir);
       return new NodeServer(node, values, http);

@@ -23,15 +23,19 @@ final class StatusCommand implements Callable<Integer> {
     return all.stream().anyMatch(s -> s.status().isPresent()) ? 0 : 1;
   }
 
-  /** One line: {@code n1 leader term 2 leader n1 commit 5 applied 5 last 5 (http://...)}. */
+  /**
+   * One line: {@code n1 leader term 2 leader n1 commit 5 applied 5 last 5 snapshot 0 (http://...)}.
+   */
   static String format(ClusterClient.ServerStatus s) {
     if (s.status().isEmpty()) {
       return String.format("%-4s %-9s %s", "?", "down", s.server() + ": " + s.problem());
     }
     JsonNode n = s.status().get();
-    return String.format("%-4s %-9s term %-3d leader %-4s commit %-4d applied %-4d last %-4d (%s)",
+    return String.format(
+        "%-4s %-9s term %-3d leader %-4s commit %-4d applied %-4d last %-4d snapshot %-4d (%s)",
         n.path("id").asText(), n.path("role").asText(), n.path("term").asLong(),
         n.path("leader").isNull() ? "-" : n.path("leader").asText(), n.path("commitIndex").asLong(),
-        n.path("appliedIndex").asLong(), n.path("lastIndex").asLong(), s.server());
+        n.path("appliedIndex").asLong(), n.path("lastIndex").asLong(),
+        n.path("snapshotIndex").asLong(), s.server());
   }
 }

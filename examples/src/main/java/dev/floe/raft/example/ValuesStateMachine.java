@@ -28,9 +28,10 @@ import java.util.UUID;
  *
  * <h2>Why the file is rebuilt from scratch</h2>
  * {@code values.log} is a <em>side output</em>: it is not where the truth lives. The truth is the
- * Raft log, which is durable (fsynced) before an entry is acknowledged. Floe has no snapshots yet,
- * so every time a node starts it re-applies the whole committed log, from index 1, to a fresh state
- * machine. If this class appended to an existing file, a restart would write every value a second
+ * Raft log and the snapshots, which are durable (fsynced) before an entry is acknowledged or a
+ * snapshot replaces the log. Every time a node starts it restores its latest snapshot into a fresh
+ * state machine, if it has one, then re-applies the committed log after it (from index 1 without a
+ * snapshot). If this class appended to an existing file, a restart would write every value a second
  * time. So the constructor truncates the file, and each {@link #apply} appends one line. The line is
  * written to the operating system (not fsynced) before {@code apply} returns: a crash of the process
  * keeps it, a crash of the machine may lose it, and in both cases the next start rewrites the whole
@@ -38,7 +39,8 @@ import java.util.UUID;
  * value exactly once, in log order, identical on every node.
  *
  * <p>{@link #restore} does the same from a snapshot: it replaces the whole file with the snapshot's
- * copy, so a node brought up from a snapshot (once Floe takes them) has no gap and no duplicate.
+ * copy, so a node brought up from a snapshot (its own at start, or the leader's) has no gap and no
+ * duplicate.
  *
  * <h2>Commands</h2>
  * Two binary formats, built by {@link #write(String)} and {@link #write(UUID, long, String)}:

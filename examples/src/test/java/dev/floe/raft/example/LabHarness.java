@@ -1,0 +1,184 @@
+package dev.floe.raft.example;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * What the end-to-end tests share: a {@link LocalCluster} of three example processes, a
+ * {@link ClusterClient} submitting through it, the list of values it acknowledged, and the checks
+ * and waits made over HTTP ({@code /status}) and on the nodes' values.log files.
+ *
+ * <p>{@link #close()} stops only the processes the cluster started, through their Process handles.
+ */
+final class LabHarness implements AutoCloseable {
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  final LocalCluster cluster;
+  final ClusterClient client;
+  /** Values the cluster acknowledged (committed), in the order of the acknowledgements. */
+  final List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private LabHarness(LocalCluster cluster) {
+    this.cluster = cluster;
+    this.client = new ClusterClient(cluster.httpUris(), WAIT);
+  }
+
+  /** Starts three nodes in {@code dir}, each with {@code extraNodeArgs}. */
+  static LabHarness start(Path dir, List<String> extraNodeArgs) throws IOException {
+    LocalCluster cluster = LocalCluster.create(dir, 3, 150, extraNodeArgs);
+    LabHarness lab = new LabHarness(cluster);
+    try {
+      cluster.startAll();
+    } catch (IOException | RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    return lab;
+  }
+
+  @Override
+  public void close() {
+    cluster.close();
+  }
+
+  // ------------------------------------------------------------------ submitting
+
+  /** Submits {@code prefix + i} for i in [from, to), one at a time; fails on a refused value. */
+  void submitAll(String prefix, int from, int to) {
+    submitValues(IntStream.range(from, to).mapToObj(i -> prefix + i).collect(Collectors.toList()));
+  }
+
+  /** Submits the values one at a time and records each acknowledged one; fails on a refusal. */
+  void submitValues(List<String> values) {
+    for (String v : values) {
+      if (!submit(v)) {
+        return;
+      }
+    }
+  }
+
+  /** Submits one value; false if interrupted (nothing is recorded then). */
+  boolean submit(String value) {
+    try {
+      acknowledged.add(client.submit(value).value());
+      return true;
+    } catch (ClusterClient.SubmitFailedException e) {
+      throw new AssertionError(e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  // ------------------------------------------------------------------ values.log
+
+  /** The three values.log (of the running nodes) are equal and hold each acknowledged value once. */
+  void assertValuesLogsConsistent() throws IOException {
+    await().atMost(WAIT).untilAsserted(() -> {
+      List<String> reference = lines(0);
+      for (int i = 1; i < 3; i++) {
+        assertThat(lines(i)).as("%s vs n1", cluster.id(i)).isEqualTo(reference);
+      }
+    });
+    List<String> all = lines(0);
+    assertThat(all).doesNotHaveDuplicates();
+    for (String v : List.copyOf(acknowledged)) {
+      assertThat(all).as("acknowledged " + v).containsOnlyOnce("write " + v);
+    }
+  }
+
+  /** The lines every values.log should hold: one per acknowledged value, in order. */
+  List<String> expectedLines() {
+    return List.copyOf(acknowledged).stream().map(v -> "write " + v).collect(Collectors.toList());
+  }
+
+  /** Node {@code i}'s values.log, or nothing if it has none. */
+  List<String> lines(int i) throws IOException {
+    Path file = cluster.valuesLog(i);
+    return Files.exists(file) ? Files.readAllLines(file) : List.of();
+  }
+
+  // ------------------------------------------------------------------ status and waits
+
+  int awaitLeader() {
+    return await().atMost(WAIT).until(this::leaderIndex, Optional::isPresent).orElseThrow();
+  }
+
+  int awaitLeaderOtherThan(int old) {
+    return await().atMost(WAIT).until(this::leaderIndex, l -> l.isPresent() && l.get() != old)
+        .orElseThrow();
+  }
+
+  Optional<Integer> leaderIndex() {
+    for (int i = 0; i < 3; i++) {
+      JsonNode s = statusOrNull(i);
+      if (s != null && s.path("role").asText().equals("leader")) {
+        return Optional.of(i);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Every running node has applied everything the leader has committed. */
+  void awaitCaughtUp() {
+    await().atMost(WAIT).until(() -> {
+      Optional<Integer> leader = leaderIndex();
+      if (leader.isEmpty()) {
+        return false;
+      }
+      long commit = status(leader.get()).path("commitIndex").asLong();
+      return IntStream.range(0, 3).filter(cluster::isRunning).allMatch(i -> {
+        JsonNode s = statusOrNull(i);
+        return s != null && s.path("appliedIndex").asLong() >= commit;
+      });
+    });
+  }
+
+  /** Node {@code i}'s {@code GET /status}; fails unless it answers 200. */
+  JsonNode status(int i) throws IOException, InterruptedException {
+    HttpResponse<String> r = send(HttpRequest.newBuilder(cluster.httpUri(i).resolve("/status")).GET());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return Json.parse(r.body());
+  }
+
+  /** Node {@code i}'s status, or null if it is not running or does not answer (yet). */
+  JsonNode statusOrNull(int i) {
+    try {
+      return cluster.isRunning(i) ? status(i) : null;
+    } catch (IOException | AssertionError e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  HttpResponse<String> post(URI server, String path, String body)
+      throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(server.resolve(path))
+        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+  }
+
+  HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    return http.send(request.timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}

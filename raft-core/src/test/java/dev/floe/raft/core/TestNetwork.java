@@ -2,6 +2,7 @@ package dev.floe.raft.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.floe.raft.Configuration;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.Role;
 import dev.floe.raft.message.LogEntry;
@@ -51,6 +52,8 @@ final class TestNetwork {
   /** Every message a node sent to another, in order, including those dropped. */
   private final List<RaftMessage> sent = new ArrayList<>();
   private final TreeSet<NodeId> isolated = new TreeSet<>();
+  /** Nodes started without a membership, to be added while the cluster runs. */
+  private final TreeSet<NodeId> joining = new TreeSet<>();
   private long seed;
 
   private TestNetwork(CoreConfig config, long seed) {
@@ -102,10 +105,25 @@ final class TestNetwork {
 
   private void start(NodeId id, TermAndVote tv, List<LogEntry> log) {
     stored.put(id, new Stored(tv, log));
-    cores.put(id, new RaftCore(id, dev.floe.raft.Configuration.ofVoters(voters), config, tv, 0, 0, log, new SplittableRandom(seed++)));
+    Configuration bootstrap =
+        joining.contains(id) ? Configuration.empty() : Configuration.ofVoters(voters);
+    cores.put(id, new RaftCore(id, bootstrap, config, tv, 0, 0, log, new SplittableRandom(seed++)));
     applied.putIfAbsent(id, new ArrayList<>());
     outcomes.putIfAbsent(id, new ArrayList<>());
     readies.putIfAbsent(id, new ArrayList<>());
+  }
+
+  /**
+   * Starts a node with an empty log and no membership, which waits for a leader to add it; a
+   * node that exists already is wiped and starts so.
+   */
+  RaftCore join(String id) {
+    NodeId n = NodeId.of(id);
+    joining.add(n);
+    inFlight.removeIf(m -> m.to().equals(n));
+    start(n, TermAndVote.INITIAL, List.of());
+    applied.get(n).clear();
+    return cores.get(n);
   }
 
   /** Replaces a node by a fresh core recovered from its stored term, vote and log. */

@@ -1,6 +1,8 @@
 package dev.floe.raft.sim;
 
+import dev.floe.raft.Configuration;
 import dev.floe.raft.NodeId;
+import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SessionRequest;
@@ -9,6 +11,7 @@ import dev.floe.raft.spi.StateMachine;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -37,8 +40,12 @@ public final class Simulation {
   private final Supplier<StateMachine> stateMachines;
   private final Supplier<byte[]> unusedCommands;
   private final SnapshotOptions snapshots;
+  private final boolean membershipChanges;
 
   private SimCluster cluster;
+  /** The membership change in progress, if any: one at a time, as an operator would. */
+  private java.util.concurrent.CompletableFuture<Configuration> change;
+  private long changesCommitted;
   private final History history = new History();
   private long faults;
   private long commandCounter;
@@ -53,6 +60,7 @@ public final class Simulation {
     this.stateMachines = b.stateMachines;
     this.unusedCommands = b.commands;
     this.snapshots = b.snapshots;
+    this.membershipChanges = b.membershipChanges;
   }
 
   /** Returns a builder with defaults: 3 nodes, seed 1, 10 s of faults, 10 s for liveness. */
@@ -71,22 +79,44 @@ public final class Simulation {
   public SimulationReport run() {
     cluster = SimCluster.start(nodes, seed, options, stateMachines, snapshots);
     RandomGenerator random = cluster.random();
+    if (membershipChanges) {
+      // Two spare machines, not members yet: the operator adds them, removes members, and
+      // replaces and re-adds nodes, while the faults go on.
+      cluster.addNode(NodeId.of("n" + (nodes + 1)));
+      cluster.addNode(NodeId.of("n" + (nodes + 2)));
+    }
     for (int c = 0; c < clients; c++) {
       startClient(c, random);
     }
     long end = cluster.nowMillis() + safetyMillis;
-    while (cluster.nowMillis() < end) {
-      cluster.runFor(20 + random.nextInt(300));
-      injectFault(random);
+    boolean live;
+    String crash = null;
+    try {
+      while (cluster.nowMillis() < end) {
+        cluster.runFor(20 + random.nextInt(300));
+        injectFault(random);
+        if (membershipChanges) {
+          changeMembership(random);
+        }
+      }
+      live = livenessPhase();
+    } catch (RuntimeException e) {
+      // A node's own consistency check fired (such as a leader overwriting a committed entry):
+      // report it as this seed's violation, so that it is printed with its replay command.
+      live = false;
+      crash = "a node failed: " + e;
     }
-    boolean live = livenessPhase();
     List<String> violations = new java.util.ArrayList<>(cluster.violations());
+    if (crash != null) {
+      violations.add(0, crash);
+    }
     var indexes = cluster.appliedIndexes();
     history.pendingWritesUnknown();
     violations.addAll(history.check(v -> v.isEmpty() ? 0
         : indexes.getOrDefault(java.nio.ByteBuffer.wrap(v.getBytes(StandardCharsets.UTF_8)), -1L)));
     String finalState = live ? "" : cluster.describe();
-    return new SimulationReport(seed, nodes, cluster.events(), faults, cluster.acknowledgedCount(),
+    return new SimulationReport(seed, nodes, cluster.events(), faults, changesCommitted,
+        cluster.acknowledgedCount(),
         cluster.messagesSent(), cluster.messagesDropped(), cluster.messagesDuplicated(),
         history.operations(), live, List.copyOf(violations), finalState);
   }
@@ -122,6 +152,48 @@ public final class Simulation {
     } else {
       cluster.setLossAndDuplication(random.nextDouble() * 0.2, random.nextDouble() * 0.1);
     }
+  }
+
+  /**
+   * An operator's membership change through the current leader, mostly one at a time: add a voter (a
+   * spare or a removed node, which first catches up as a learner), or remove one (the leader
+   * itself a third of the time), keeping between {@code nodes} and {@code nodes + 2} voters. A
+   * node whose removal committed is sometimes wiped, so that adding it again starts from nothing.
+   */
+  private void changeMembership(RandomGenerator random) {
+    if (change != null && !change.isDone() && random.nextInt(3) != 0) {
+      return; // usually one at a time; sometimes another is queued behind it, as a hasty operator
+    }
+    Optional<NodeId> leader = cluster.leader();
+    if (leader.isEmpty()) {
+      return;
+    }
+    RaftNode via = cluster.node(leader.get());
+    Configuration current = via.configuration();
+    List<NodeId> outside = cluster.ids().stream().filter(id -> !current.isVoter(id)).toList();
+    boolean grow = current.voters().size() < nodes + 2 && !outside.isEmpty()
+        && (current.voters().size() <= nodes || random.nextBoolean());
+    if (grow) {
+      NodeId added = outside.get(random.nextInt(outside.size()));
+      change = via.addVoter(added, "");
+    } else if (current.voters().size() > nodes) {
+      List<NodeId> voters = List.copyOf(current.voters());
+      NodeId removed = random.nextInt(3) == 0 ? leader.get()
+          : voters.get(random.nextInt(voters.size()));
+      boolean wipe = random.nextBoolean();
+      change = via.removeMember(removed);
+      change.thenRun(() -> later(0, () -> {
+        // Only a node outside every configuration it could come back in may lose its disk.
+        boolean stillOut = cluster.leader()
+            .map(l -> !cluster.configuration(l).contains(removed)).orElse(false);
+        if (wipe && stillOut) {
+          cluster.wipeToJoin(removed); // restarted later by a restart fault or the liveness phase
+        }
+      }));
+    } else {
+      return;
+    }
+    change.thenRun(() -> changesCommitted++);
   }
 
   /** Cuts the leader, with fewer than half of the others, off from the rest (both ways). */
@@ -182,9 +254,16 @@ public final class Simulation {
       return false;
     }
     long committed = target;
-    return cluster.runUntil(
-        () -> cluster.ids().stream().allMatch(id -> cluster.status(id).appliedIndex() >= committed),
-        Math.max(1, deadline - cluster.nowMillis()));
+    // Every member of the configuration in effect catches up; removed nodes get no more entries.
+    return cluster.runUntil(() -> {
+      Optional<NodeId> leader = cluster.leader();
+      if (leader.isEmpty()) {
+        return false;
+      }
+      Configuration members = cluster.configuration(leader.get());
+      return members.members().stream()
+          .allMatch(id -> cluster.ids().contains(id) && cluster.status(id).appliedIndex() >= committed);
+    }, Math.max(1, deadline - cluster.nowMillis()));
   }
 
   /**
@@ -274,8 +353,19 @@ public final class Simulation {
     private Supplier<StateMachine> stateMachines = RegisterStateMachine::new;
     private Supplier<byte[]> commands;
     private SnapshotOptions snapshots = new SnapshotOptions(40, 8, 16);
+    private boolean membershipChanges = true;
 
     private Builder() {}
+
+    /**
+     * Whether an operator changes the membership during the fault phase (on by default): two spare
+     * nodes join, members are removed (the leader among them) and added back, some after losing
+     * their disk.
+     */
+    public Builder membershipChanges(boolean on) {
+      this.membershipChanges = on;
+      return this;
+    }
 
     /**
      * When nodes snapshot and compact (by default very often, with tiny chunks, so that runs

@@ -9,6 +9,7 @@ import java.util.List;
  * @param nodes the cluster size
  * @param events the events run (message deliveries, timers, disk completions, applies)
  * @param faults the faults injected (crashes, restarts, partitions, heals, loss changes)
+ * @param membershipChanges the membership changes that committed
  * @param acknowledged the submits acknowledged to clients
  * @param messagesSent messages sent
  * @param messagesDropped messages dropped (loss or cut links)
@@ -23,6 +24,7 @@ public record SimulationReport(
     int nodes,
     long events,
     long faults,
+    long membershipChanges,
     long acknowledged,
     long messagesSent,
     long messagesDropped,

@@ -37,6 +37,7 @@ class SimulationTest {
     pool.shutdown();
     long events = reports.stream().mapToLong(SimulationReport::events).sum();
     long faults = reports.stream().mapToLong(SimulationReport::faults).sum();
+    long changes = reports.stream().mapToLong(SimulationReport::membershipChanges).sum();
     long acked = reports.stream().mapToLong(SimulationReport::acknowledged).sum();
     long dropped = reports.stream().mapToLong(SimulationReport::messagesDropped).sum();
     long duplicated = reports.stream().mapToLong(SimulationReport::messagesDuplicated).sum();
@@ -44,9 +45,10 @@ class SimulationTest {
     long violations = reports.stream().mapToLong(r -> r.violations().size()).sum();
     System.out.printf(
         "simulation: %d seeds (%d three-node, %d five-node), %d events, %d faults injected,"
-            + " %d messages dropped, %d duplicated, %d submits acknowledged, %d violations,"
+            + " %d membership changes committed, %d messages dropped, %d duplicated,"
+            + " %d submits acknowledged, %d violations,"
             + " %d runs not live%n",
-        reports.size(), SEEDS_THREE, SEEDS_FIVE, events, faults, dropped, duplicated, acked,
+        reports.size(), SEEDS_THREE, SEEDS_FIVE, events, faults, changes, dropped, duplicated, acked,
         violations, reports.stream().filter(r -> !r.live()).count());
     for (SimulationReport r : failed) {
       System.out.printf("FAILED seed %d (%d nodes): live=%s violations=%s%n%s  replay: %s%n",

@@ -1,0 +1,125 @@
+package dev.floe.raft.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.floe.raft.Configuration;
+import dev.floe.raft.NodeId;
+import dev.floe.raft.Role;
+import dev.floe.raft.message.AppendRequest;
+import dev.floe.raft.message.AppendResponse;
+import dev.floe.raft.message.EntryType;
+import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.message.RaftMessage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Single-server membership changes in the core (thesis §4.1), in interleavings the randomized
+ * simulation rarely reaches: the rule that a new leader commits an entry of its term before it
+ * changes the membership, replication sessions of a removed and re-added node, and rollback.
+ */
+class MembershipCoreTest {
+  private static final NodeId N1 = NodeId.of("n1");
+  private static final NodeId N3 = NodeId.of("n3");
+  private static final NodeId N4 = NodeId.of("n4");
+  private static final CoreConfig CONFIG = TestNetwork.classicConfig();
+
+  private static Event.ChangeMembership change(long requestId, Event.MembershipChangeKind kind,
+      NodeId node) {
+    return new Event.ChangeMembership(requestId, kind, node, "");
+  }
+
+  private static long configurationEntries(RaftCore core) {
+    return TestNetwork.logOf(core).stream().filter(e -> e.type() == EntryType.CONFIGURATION).count();
+  }
+
+  @Test
+  void aNewLeaderChangesTheMembershipOnlyAfterAnEntryOfItsTermCommits() {
+    TestNetwork net = TestNetwork.of(CONFIG, "n1", "n2", "n3");
+    net.elect("n1");
+    net.tick("n1", CONFIG.heartbeatTicks()); // the commit of the no-op reaches everyone
+    net.deliverAll();
+    assertThat(net.node("n2").commitIndex()).isEqualTo(1);
+    // n1 appends a change that reaches nobody, then is cut off.
+    net.step("n1", change(1, Event.MembershipChangeKind.REMOVE, N3));
+    assertThat(configurationEntries(net.node("n1"))).isEqualTo(1);
+    net.crash("n1");
+    net.take(m -> true);
+
+    // n2 leads term 2 without that change; its log is all committed as far as it knows.
+    net.timeOut("n2");
+    net.deliverAll(m -> !(m instanceof AppendRequest));
+    RaftCore n2 = net.node("n2");
+    assertThat(n2.role()).isEqualTo(Role.LEADER);
+    assertThat(n2.configurationIndex()).isLessThanOrEqualTo(n2.commitIndex());
+
+    n2.step(change(2, Event.MembershipChangeKind.REMOVE, N1));
+    n2.ready();
+    assertThat(configurationEntries(n2)).as("waits for its no-op to commit").isZero();
+
+    net.deliverAll();
+    net.tick("n2", CONFIG.heartbeatTicks());
+    net.deliverAll();
+    assertThat(configurationEntries(net.node("n2"))).isEqualTo(1);
+    assertThat(net.node("n2").configuration().voters()).containsExactly(NodeId.of("n2"), N3);
+  }
+
+  @Test
+  void anAnswerFromARemovedNodesEarlierSessionDoesNotCountForItsNewOne() {
+    TestNetwork net = TestNetwork.of(CONFIG, "n1", "n2", "n3");
+    RaftCore leader = net.elect("n1");
+    net.join("n4");
+    net.step("n1", change(1, Event.MembershipChangeKind.ADD_LEARNER, N4));
+    for (int i = 0; i < 5; i++) {
+      net.step("n1", new Event.Propose(List.of(new Event.Proposal(10 + i, new byte[] {1}))));
+    }
+    // Keep n4's last success of its first session aside, then let everything else through.
+    net.deliverAll(m -> !(m instanceof AppendResponse r && r.from().equals(N4) && r.success()
+        && r.matchIndex() == leader.lastIndex()));
+    List<RaftMessage> stale = net.take(m -> m instanceof AppendResponse r && r.from().equals(N4));
+    assertThat(stale).isNotEmpty();
+    long staleMatch = ((AppendResponse) stale.get(stale.size() - 1)).matchIndex();
+    net.deliverAll();
+
+    // n4 is removed, loses its disk, and is added again.
+    net.step("n1", change(2, Event.MembershipChangeKind.REMOVE, N4));
+    net.deliverAll();
+    assertThat(leader.configuration().contains(N4)).isFalse();
+    net.join("n4");
+    net.isolate("n4");
+    net.step("n1", change(3, Event.MembershipChangeKind.ADD_LEARNER, N4));
+    net.deliverAll();
+    assertThat(leader.configuration().isLearner(N4)).isTrue();
+
+    // The old session's success arrives late: it must not make the leader think n4 holds entries.
+    net.heal();
+    net.deliver(stale.get(stale.size() - 1));
+    assertThat(staleMatch).isPositive();
+    assertThat(leader.matchIndexes().get(N4)).isZero();
+
+    // The new session brings the wiped node up to date from scratch.
+    net.tick("n1", CONFIG.heartbeatTicks());
+    net.deliverAll();
+    assertThat(leader.matchIndexes().get(N4)).isEqualTo(leader.lastIndex());
+    assertThat(TestNetwork.logOf(net.node("n4"))).isEqualTo(TestNetwork.logOf(leader));
+  }
+
+  @Test
+  void anUncommittedConfigurationIsRolledBackWithItsEntry() {
+    TestNetwork net = TestNetwork.of(CONFIG, "n1", "n2", "n3");
+    net.elect("n1");
+    net.isolate("n1");
+    net.step("n1", change(1, Event.MembershipChangeKind.ADD_LEARNER, N4));
+    assertThat(net.node("n1").configuration().isLearner(N4)).as("in effect once appended").isTrue();
+    net.elect("n2");
+    net.heal();
+    net.tick("n2", CONFIG.heartbeatTicks());
+    net.deliverAll();
+    RaftCore n1 = net.node("n1");
+    assertThat(n1.role()).isEqualTo(Role.FOLLOWER);
+    assertThat(n1.configuration()).isEqualTo(Configuration.ofVoters(
+        List.of(N1, NodeId.of("n2"), N3)));
+    assertThat(TestNetwork.logOf(n1)).extracting(LogEntry::type)
+        .doesNotContain(EntryType.CONFIGURATION);
+  }
+}

@@ -73,6 +73,10 @@ public final class NettyTransport implements Transport {
 
   private final NettyTransportOptions options;
   private final Map<NodeId, PeerConnection> peers = new ConcurrentHashMap<>();
+  /** Peers from the options or {@link #updatePeers}; guarded by {@code lifecycle}. */
+  private Map<NodeId, InetSocketAddress> staticPeers = Map.of();
+  /** Members' addresses from the cluster's configuration; guarded by {@code lifecycle}. */
+  private Map<NodeId, InetSocketAddress> memberPeers = Map.of();
   private final Map<NodeId, Channel> inbound = new ConcurrentHashMap<>();
   private final Set<NodeId> warnedUnknown = ConcurrentHashMap.newKeySet();
   private final LongAdder droppedSent = new LongAdder();
@@ -242,9 +246,10 @@ public final class NettyTransport implements Transport {
   }
 
   /**
-   * Replaces the peers' addresses, as membership changes. A removed peer's connections, in and
-   * out, are closed; a peer whose address changed is redialed at its new address. The map may
-   * contain the local node, which is ignored.
+   * Replaces the peers' addresses given in the options. Members whose address the cluster's
+   * configuration carries (see {@link #membersChanged}) stay reachable at that address. A removed
+   * peer's connections, in and out, are closed; a peer whose address changed is redialed at its
+   * new address. The map may contain the local node, which is ignored.
    *
    * @param newPeers every peer's address
    */
@@ -258,47 +263,62 @@ public final class NettyTransport implements Transport {
       if (!started) {
         throw new IllegalStateException("transport not started");
       }
-      copy.remove(self);
-      for (NodeId id : Set.copyOf(peers.keySet())) {
-        if (!copy.containsKey(id)) {
-          peers.remove(id).close();
-          Channel in = inbound.remove(id);
-          if (in != null) {
-            in.close();
-          }
-          log.info("{}: removed peer {}", self, id);
-        }
-      }
-      copy.forEach((id, address) -> {
-        PeerConnection existing = peers.get(id);
-        if (existing == null) {
-          peers.put(id, new PeerConnection(self, id, address, dialer, backoff,
-              options.reconnectBackoffMax().toNanos(), options.writeBufferHighWaterMarkBytes(),
-              droppedSent, outboundClosed));
-        } else {
-          existing.updateAddress(address);
-        }
-      });
+      staticPeers = Map.copyOf(copy);
+      applyPeers();
     }
   }
 
   /**
-   * Follows the cluster's membership: the peers become those of the options plus every member
-   * whose address the configuration carries (as {@code host:port}, IPv6 hosts in brackets), which
-   * is how nodes added while the cluster runs are reached. A member's address in the
-   * configuration wins over the options'. An address that does not parse is logged and skipped.
+   * Follows the cluster's membership: the peers become those given in the options (or by {@link
+   * #updatePeers}) plus every member whose address the configuration carries (as {@code
+   * host:port}, IPv6 hosts in brackets), which is how nodes added while the cluster runs are
+   * reached. A member's address in the configuration wins. An address that does not parse is
+   * logged and skipped.
    */
   @Override
   public void membersChanged(Configuration configuration) {
-    Map<NodeId, InetSocketAddress> next = new HashMap<>(options.peers());
+    Map<NodeId, InetSocketAddress> parsed = new HashMap<>();
     configuration.addresses().forEach((id, text) -> {
       try {
-        next.put(id, parseAddress(text));
+        parsed.put(id, parseAddress(text));
       } catch (IllegalArgumentException e) {
         log.warn("{}: ignoring the address of {}: {}", self, id, e.getMessage());
       }
     });
-    updatePeers(next);
+    synchronized (lifecycle) {
+      if (closed || !started) {
+        return;
+      }
+      memberPeers = Map.copyOf(parsed);
+      applyPeers();
+    }
+  }
+
+  /** Makes the connections follow the static and member peers; holding {@code lifecycle}. */
+  private void applyPeers() {
+    Map<NodeId, InetSocketAddress> copy = new HashMap<>(staticPeers);
+    copy.putAll(memberPeers);
+    copy.remove(self);
+    for (NodeId id : Set.copyOf(peers.keySet())) {
+      if (!copy.containsKey(id)) {
+        peers.remove(id).close();
+        Channel in = inbound.remove(id);
+        if (in != null) {
+          in.close();
+        }
+        log.info("{}: removed peer {}", self, id);
+      }
+    }
+    copy.forEach((id, address) -> {
+      PeerConnection existing = peers.get(id);
+      if (existing == null) {
+        peers.put(id, new PeerConnection(self, id, address, dialer, backoff,
+            options.reconnectBackoffMax().toNanos(), options.writeBufferHighWaterMarkBytes(),
+            droppedSent, outboundClosed));
+      } else {
+        existing.updateAddress(address);
+      }
+    });
   }
 
   /**

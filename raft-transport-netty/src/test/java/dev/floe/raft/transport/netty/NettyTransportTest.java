@@ -70,6 +70,19 @@ class NettyTransportTest {
   }
 
   @Test
+  void membersAddressesParseAsHostAndPortAndBadOnesAreRefusedWithTheReason() {
+    assertThat(NettyTransport.parseAddress("127.0.0.1:7004"))
+        .isEqualTo(new InetSocketAddress("127.0.0.1", 7004));
+    assertThat(NettyTransport.parseAddress("[::1]:80").getPort()).isEqualTo(80);
+    assertThatThrownBy(() -> NettyTransport.parseAddress("127.0.0.1"))
+        .hasMessageContaining("not host:port");
+    assertThatThrownBy(() -> NettyTransport.parseAddress("127.0.0.1:x"))
+        .hasMessageContaining("no numeric port");
+    assertThatThrownBy(() -> NettyTransport.parseAddress("127.0.0.1:70000"))
+        .hasMessageContaining("out of range");
+  }
+
+  @Test
   void threeTransportsEachReachTheOtherTwo() throws IOException {
     cluster = new Cluster().start("a", "b", "c");
     List<NodeId> ids = List.of(A, B, C);

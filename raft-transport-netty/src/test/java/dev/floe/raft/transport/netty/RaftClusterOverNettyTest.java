@@ -56,9 +56,15 @@ class RaftClusterOverNettyTest {
 
   private void startNode(NodeId id, int port, Map<NodeId, InetSocketAddress> peers)
       throws IOException {
+    startNode(id, port, peers, false);
+  }
+
+  private void startNode(NodeId id, int port, Map<NodeId, InetSocketAddress> peers, boolean join)
+      throws IOException {
     NettyTransport transport = new NettyTransport(Cluster.defaults(port).peers(peers).build());
-    RaftNode node = RaftNode.builder().id(id).members(ids).stateMachine(machine(id))
-        .transport(transport).logStore(new FileLogStore(dir.resolve(id.value()))).build();
+    RaftNode.Builder b = RaftNode.builder().id(id).stateMachine(machine(id))
+        .transport(transport).logStore(new FileLogStore(dir.resolve(id.value())));
+    RaftNode node = (join ? b.join() : b.members(ids)).build();
     node.start();
     transports.put(id, transport);
     nodes.put(id, node);
@@ -129,6 +135,35 @@ class RaftClusterOverNettyTest {
     for (NodeId id : ids) {
       await().atMost(WAIT).untilAsserted(
           () -> assertThat(applied.get(id)).containsExactlyElementsOf(expected));
+    }
+  }
+
+  @Test
+  void aNodeAddedWhileTheClusterRunsIsReachedAtTheAddressItsConfigurationCarries()
+      throws Exception {
+    for (NodeId id : ids) {
+      startNode(id, 0, Map.of());
+    }
+    Map<NodeId, InetSocketAddress> initial = addresses();
+    transports.values().forEach(t -> t.updatePeers(initial));
+    submit("before");
+
+    // n4 knows the members' addresses; they learn its address only from the log.
+    NodeId n4 = NodeId.of("n4");
+    startNode(n4, 0, initial, true);
+    assertThat(nodes.get(n4).configuration().isEmpty()).isTrue();
+    String address = "127.0.0.1:" + transports.get(n4).localAddress().getPort();
+    NodeId leader = awaitLeader();
+    var configuration = nodes.get(leader).addVoter(n4, address).get(20, TimeUnit.SECONDS);
+    assertThat(configuration.voters()).contains(n4);
+    assertThat(configuration.address(n4)).contains(address);
+
+    submit("after");
+    await().atMost(WAIT).untilAsserted(
+        () -> assertThat(applied.get(n4)).containsExactly("before", "after"));
+    for (NodeId id : ids) {
+      await().atMost(WAIT).untilAsserted(
+          () -> assertThat(nodes.get(id).configuration()).isEqualTo(configuration));
     }
   }
 }

@@ -34,10 +34,14 @@ public final class Configuration {
 
   private final SortedMap<NodeId, String> voters;
   private final SortedMap<NodeId, String> learners;
+  private final SortedSet<NodeId> voterIds;
+  private final SortedSet<NodeId> learnerIds;
 
   private Configuration(SortedMap<NodeId, String> voters, SortedMap<NodeId, String> learners) {
     this.voters = Collections.unmodifiableSortedMap(voters);
     this.learners = Collections.unmodifiableSortedMap(learners);
+    this.voterIds = Collections.unmodifiableSortedSet(new TreeSet<>(voters.keySet()));
+    this.learnerIds = Collections.unmodifiableSortedSet(new TreeSet<>(learners.keySet()));
   }
 
   /** The configuration with no members: that of a node waiting to join a cluster. */
@@ -63,12 +67,12 @@ public final class Configuration {
 
   /** The voting members, in id order. */
   public SortedSet<NodeId> voters() {
-    return Collections.unmodifiableSortedSet(new TreeSet<>(voters.keySet()));
+    return voterIds;
   }
 
   /** The non-voting members, in id order. */
   public SortedSet<NodeId> learners() {
-    return Collections.unmodifiableSortedSet(new TreeSet<>(learners.keySet()));
+    return learnerIds;
   }
 
   /** Voters and learners, in id order. */

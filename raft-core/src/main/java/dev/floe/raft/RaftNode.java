@@ -97,6 +97,7 @@ public final class RaftNode implements AutoCloseable {
   private final long requestTimeoutTicks;
   private Role lastRole = Role.FOLLOWER;
   private Configuration lastConfiguration;
+  private Configuration publishedConfiguration;
   private EventLoop.Cancellable tickTask;
 
   private volatile boolean started;
@@ -503,6 +504,7 @@ public final class RaftNode implements AutoCloseable {
         pending.expire(ticks);
         core.step(new Event.Tick());
         processReady();
+        publishStatus(true);
         scheduleTick();
       }
     });
@@ -681,15 +683,34 @@ public final class RaftNode implements AutoCloseable {
   }
 
   private void publishStatus() {
+    publishStatus(false);
+  }
+
+  /**
+   * Publishes this node's status for other threads. It runs after every batch of effects, so the
+   * costlier parts are reused while unchanged: the member lists until the configuration changes,
+   * and a leader's match indexes, refreshed on each tick ({@code withProgress}) and role change.
+   */
+  private void publishStatus(boolean withProgress) {
     RaftCore c = core;
     if (c == null) {
       return;
     }
+    RaftStatus previous = status;
     Role role = failure != null ? Role.FOLLOWER : c.role();
     Configuration conf = c.configuration();
+    List<NodeId> voters = previous.members();
+    List<NodeId> learners = previous.learners();
+    if (conf != publishedConfiguration) {
+      publishedConfiguration = conf;
+      voters = List.copyOf(conf.voters());
+      learners = List.copyOf(conf.learners());
+    }
+    Map<NodeId, Long> matches = withProgress || role != previous.role()
+        ? c.matchIndexes() : previous.matchIndexes();
     status = new RaftStatus(id, role, c.term(), Optional.ofNullable(c.leader()), c.commitIndex(),
-        c.appliedIndex(), c.lastIndex(), List.copyOf(conf.voters()), List.copyOf(conf.learners()),
-        c.matchIndexes(), Optional.ofNullable(failure).map(Throwable::toString));
+        c.appliedIndex(), c.lastIndex(), voters, learners, matches,
+        Optional.ofNullable(failure).map(Throwable::toString));
   }
 
   // ---------------------------------------------------------------- requests

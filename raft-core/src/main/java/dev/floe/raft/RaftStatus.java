@@ -17,7 +17,8 @@ import java.util.Optional;
  * @param lastIndex the index of its last log entry
  * @param members the voting members of the configuration in effect, in id order
  * @param learners the non-voting members of that configuration, in id order
- * @param matchIndexes on a leader, each member's match index; otherwise empty
+ * @param matchIndexes on a leader, each member's match index (as of its last timer tick); otherwise
+ *     empty
  * @param failure why the node stopped taking part (a storage failure), or empty while healthy
  */
 public record RaftStatus(

@@ -376,7 +376,7 @@ public final class FileLogStore implements LogStore {
         if (i == entries.size()
             || placements.get(i).newSegment()
             || placements.get(i).segmentFirstIndex() != placements.get(runStart).segmentFirstIndex()) {
-          writer.submit(encodeRun(entries.subList(runStart, i), placements.get(runStart)));
+          writer.submit(writeOf(entries.subList(runStart, i), placements.get(runStart)));
           runStart = i;
         }
       }
@@ -385,19 +385,11 @@ public final class FileLogStore implements LogStore {
     }
   }
 
-  private static LogWriter.Write encodeRun(List<LogEntry> run, LogIndex.Placement first) {
-    int size = 0;
-    for (LogEntry entry : run) {
-      size += SegmentFormat.recordSize(entry);
-    }
-    ByteBuffer bytes = ByteBuffer.allocate(size);
-    for (LogEntry entry : run) {
-      SegmentFormat.encodeRecord(entry, bytes);
-    }
-    bytes.flip();
+  private static LogWriter.Write writeOf(List<LogEntry> run, LogIndex.Placement first) {
     return new LogWriter.Write(
-        first.segmentFirstIndex(), first.newSegment(), first.offset(), bytes, List.copyOf(run));
+        first.segmentFirstIndex(), first.newSegment(), first.offset(), List.copyOf(run));
   }
+
 
   @Override
   public void truncateSuffix(long fromIndex) throws IOException {

@@ -40,9 +40,24 @@ final class LogWriter implements Runnable {
   /** A change or request for the writer, in the order the store received it. */
   sealed interface Op permits Write, Truncate, Compact, Reset, SaveMeta, Sync, Close {}
 
-  /** Writes encoded records at {@code offset} of a segment, creating it first if it is new. */
-  record Write(long segment, boolean newSegment, long offset, ByteBuffer bytes, List<LogEntry> entries)
-      implements Op {}
+  /**
+   * Writes the entries' records at {@code offset} of a segment, creating it first if it is new.
+   * The records are encoded on the writer thread, off the caller's (the node's event loop).
+   */
+  record Write(long segment, boolean newSegment, long offset, List<LogEntry> entries)
+      implements Op {
+    ByteBuffer encode() {
+      int size = 0;
+      for (LogEntry entry : entries) {
+        size += SegmentFormat.recordSize(entry);
+      }
+      ByteBuffer bytes = ByteBuffer.allocate(size);
+      for (LogEntry entry : entries) {
+        SegmentFormat.encodeRecord(entry, bytes);
+      }
+      return bytes.flip();
+    }
+  }
 
   /** Removes entries from {@code fromIndex} on. */
   record Truncate(long fromIndex, LogIndex.Truncation change) implements Op {}
@@ -189,7 +204,7 @@ final class LogWriter implements Runnable {
       createSegment(write.segment());
     }
     FileChannel channel = channels.get(write.segment());
-    ByteBuffer bytes = write.bytes();
+    ByteBuffer bytes = write.encode();
     long position = write.offset();
     while (bytes.hasRemaining()) {
       position += channel.write(bytes, position);

@@ -94,7 +94,8 @@ class LabCompactionEndToEndTest {
     assertThat(lab.lines(follower)).isEmpty();
 
     // Round 1: the follower comes back empty while a client keeps submitting, and is killed
-    // again as soon as it has taken the leader's state, in the middle of catching up.
+    // again as soon as it reports the leader's state applied: while the client goes on, so
+    // usually before it has the entries that followed the snapshot.
     CompletableFuture<Void> submitting = submitInBackground("c");
     // Whichever node leads when it comes back sends a snapshot at least this recent.
     long leaderSnapshotAtRestart = Math.min(snapshotIndexOnDisk((follower + 1) % 3),

@@ -214,7 +214,11 @@ final class Snapshots {
       applyThread.execute(() -> {
         byte[] chunk;
         try (InputStream in = store.open(meta, offset)) {
-          chunk = in.readNBytes((int) Math.min(options.chunkBytes(), meta.sizeBytes() - offset));
+          // One buffer of the chunk's size, filled in place (readNBytes(int) would gather 8 KiB
+          // pieces and copy them again).
+          byte[] buffer = new byte[(int) Math.min(options.chunkBytes(), meta.sizeBytes() - offset)];
+          int read = in.readNBytes(buffer, 0, buffer.length);
+          chunk = read == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, read);
         } catch (IOException e) {
           log.warn("{}: reading snapshot {} for {} failed", self, meta, to, e);
           return;

@@ -788,7 +788,12 @@ public final class RaftNode implements AutoCloseable {
    */
   private final class Requests {
     private final Map<Long, CompletableFuture<SubmitResult>> awaitingIndex = new LinkedHashMap<>();
-    private final java.util.TreeMap<Long, Submitted> awaitingApply = new java.util.TreeMap<>();
+    /**
+     * Submits whose entry awaits applying, in index order: entries are accepted in index order
+     * (a lower index only after a leader change), so a deque costs O(1) per entry where a sorted
+     * map would box and rebalance.
+     */
+    private final java.util.ArrayDeque<Submitted> awaitingApply = new java.util.ArrayDeque<>();
     /** The last applied entries, by index modulo the size: a ring, no allocation per entry. */
     private final Applied[] recentlyApplied = new Applied[RECENTLY_APPLIED];
     private final java.util.ArrayDeque<Deadline> deadlines = new java.util.ArrayDeque<>();
@@ -797,7 +802,8 @@ public final class RaftNode implements AutoCloseable {
     private final Map<Long, CompletableFuture<NodeId>> transfers = new LinkedHashMap<>();
     private long appliedIndex;
 
-    private record Submitted(long requestId, long term, CompletableFuture<SubmitResult> future) {}
+    private record Submitted(
+        long requestId, long index, long term, CompletableFuture<SubmitResult> future) {}
 
     private record PendingRead(byte[] query, CompletableFuture<byte[]> future) {}
 
@@ -845,7 +851,7 @@ public final class RaftNode implements AutoCloseable {
           awaitingIndex.remove(requestId);
           reads.remove(requestId);
           transfers.remove(requestId);
-          awaitingApply.values().removeIf(s -> s.requestId() == requestId);
+          awaitingApply.removeIf(s -> s.requestId() == requestId);
           d.future().completeExceptionally(new CommitUnknownException("no outcome for the "
               + d.what() + " within " + options.requestTimeoutMillis() + " ms"));
         }
@@ -861,14 +867,14 @@ public final class RaftNode implements AutoCloseable {
         if (a.index() <= appliedIndex) {
           Applied done = recentlyApplied[(int) (a.index() % RECENTLY_APPLIED)];
           if (done != null && done.index() == a.index()) {
-            complete(new Submitted(a.requestId(), a.term(), f), done);
+            complete(new Submitted(a.requestId(), a.index(), a.term(), f), done);
           } else {
             f.completeExceptionally(new CommitUnknownException(
                 "entry " + a.index() + " was applied before its answer arrived; outcome unknown"));
           }
           return;
         }
-        awaitingApply.put(a.index(), new Submitted(a.requestId(), a.term(), f));
+        awaitApply(new Submitted(a.requestId(), a.index(), a.term(), f));
       } else if (o instanceof Outcome.Rejected r) {
         NotLeaderException e = new NotLeaderException(r.reason(), r.leaderHint());
         fail(awaitingIndex.remove(r.requestId()), e);
@@ -918,11 +924,26 @@ public final class RaftNode implements AutoCloseable {
       }
     }
 
+    private void awaitApply(Submitted s) {
+      Submitted last = awaitingApply.peekLast();
+      if (last == null || last.index() <= s.index()) {
+        awaitingApply.addLast(s);
+        return;
+      }
+      List<Submitted> all = new ArrayList<>(awaitingApply); // rare: after a leader change
+      all.add(s);
+      all.sort(java.util.Comparator.comparingLong(Submitted::index)); // stable
+      awaitingApply.clear();
+      awaitingApply.addAll(all);
+    }
+
     void onApplied(Applied a) {
       appliedIndex = a.index();
       recentlyApplied[(int) (a.index() % RECENTLY_APPLIED)] = a;
-      Submitted s = awaitingApply.remove(a.index());
-      if (s != null) {
+      Submitted s;
+      while ((s = awaitingApply.peekFirst()) != null && s.index() <= a.index()) {
+        awaitingApply.pollFirst();
+        // Two submits may wait on one index (one of them overwritten): the term tells them apart.
         complete(s, a);
       }
     }
@@ -954,27 +975,25 @@ public final class RaftNode implements AutoCloseable {
     /** Requests waiting for entries a snapshot replaced cannot learn their results. */
     void onSnapshotInstalled(long index) {
       appliedIndex = Math.max(appliedIndex, index);
-      var covered = awaitingApply.headMap(index, true);
-      for (Submitted s : covered.values()) {
-        s.future().completeExceptionally(new CommitUnknownException(
+      Submitted s;
+      while ((s = awaitingApply.peekFirst()) != null && s.index() <= index) {
+        awaitingApply.pollFirst().future().completeExceptionally(new CommitUnknownException(
             "the entry was replaced here by a snapshot from the leader before it was applied"));
       }
-      covered.clear();
     }
 
     /** A leader that stepped down cannot tell whether its uncommitted entries will commit. */
     void onLeadershipLost(long commitIndex) {
-      var uncommitted = awaitingApply.tailMap(commitIndex, false);
-      for (Submitted s : uncommitted.values()) {
-        s.future().completeExceptionally(new CommitUnknownException(
+      Submitted s;
+      while ((s = awaitingApply.peekLast()) != null && s.index() > commitIndex) {
+        awaitingApply.pollLast().future().completeExceptionally(new CommitUnknownException(
             "node " + id + " lost leadership before the command was known to be committed"));
       }
-      uncommitted.clear();
     }
 
     void failAll(FloeException e) {
       awaitingIndex.values().forEach(f -> f.completeExceptionally(e));
-      awaitingApply.values().forEach(s -> s.future().completeExceptionally(e));
+      awaitingApply.forEach(s -> s.future().completeExceptionally(e));
       reads.values().forEach(r -> r.future().completeExceptionally(e));
       readsAwaitingApply.values().forEach(l -> l.forEach(r -> r.future().completeExceptionally(e)));
       transfers.values().forEach(f -> f.completeExceptionally(e));

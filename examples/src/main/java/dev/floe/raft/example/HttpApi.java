@@ -302,9 +302,10 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     return field.asText();
   }
 
+  /** The id in a path segment (already decoded by {@link QueryStringDecoder#path()}). */
   private static NodeId memberId(String text) {
     try {
-      return NodeId.of(QueryStringDecoder.decodeComponent(text));
+      return NodeId.of(text);
     } catch (IllegalArgumentException e) {
       throw new BadRequest(HttpResponseStatus.BAD_REQUEST, e.getMessage());
     }
@@ -313,8 +314,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   /**
    * Runs a membership change on this node and answers with the configuration it produced. On a
    * node that does not lead, answers 409 with the leader's id, as {@code POST /leadership} does
-   * (a node does not know the others' HTTP addresses); while no leader is known, retries for up to
-   * {@value #NO_LEADER_RETRY_MILLIS} ms, then answers 503.
+   * (a node does not know the others' HTTP addresses); while no leader is known, a voter retries
+   * for up to {@value #NO_LEADER_RETRY_MILLIS} ms, then answers 503; a node that is not a voter
+   * answers 503 at once.
    */
   private void changeMembership(Exchange ex, Supplier<CompletableFuture<Configuration>> change) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(NO_LEADER_RETRY_MILLIS);
@@ -335,13 +337,17 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (leader != null && !leader.equals(node.id())) {
           ex.json(HttpResponseStatus.CONFLICT, Json.error("this node is not the leader: send "
               + "membership changes to the leader", leader));
-        } else if (System.nanoTime() < deadline && ex.ctx.channel().isActive()) {
-          // Refused with no effect and no leader to name yet: wait for one.
+        } else if (System.nanoTime() < deadline && ex.ctx.channel().isActive()
+            && node.status().members().contains(node.id())) {
+          // Refused with no effect and no leader to name yet: wait for an election. (A node that
+          // is not a voter, such as one waiting to join or one removed, may never learn of one.)
           ex.ctx.executor().schedule(() -> changeMembership(ex, change, deadline),
               RETRY_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         } else {
-          ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Json.error("no leader within "
-              + NO_LEADER_RETRY_MILLIS + " ms: " + cause.getMessage(), null));
+          ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Json.error(
+              node.status().members().contains(node.id())
+                  ? "no leader within " + NO_LEADER_RETRY_MILLIS + " ms: " + cause.getMessage()
+                  : "this node is not a voter and knows no leader: ask another node", null));
         }
       } else if (cause instanceof CommitUnknownException) {
         ex.json(HttpResponseStatus.GATEWAY_TIMEOUT, Json.error("outcome unknown: the change may "

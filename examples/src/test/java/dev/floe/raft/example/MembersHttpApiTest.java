@@ -73,6 +73,15 @@ class MembersHttpApiTest {
     assertThat(m.path("voters")).isEmpty();
     assertThat(m.path("learners")).isEmpty();
     assertThat(m.path("addresses")).isEmpty();
+
+    // It cannot change the membership, and knowing no leader it says so at once.
+    long start = System.nanoTime();
+    assertError(post("/members", "{\"id\":\"n5\",\"address\":\"127.0.0.1:7005\"}"), 503,
+        "not a voter and knows no leader");
+    assertError(send(request("/members/n1").DELETE()), 503, "not a voter and knows no leader");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(
+        Duration.ofMillis(HttpApi.NO_LEADER_RETRY_MILLIS));
+    assertThat(server.node().configuration()).isEqualTo(Configuration.empty());
   }
 
   @Test

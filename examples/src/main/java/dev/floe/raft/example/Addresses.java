@@ -21,10 +21,20 @@ final class Addresses {
     }
     try {
       int port = Integer.parseInt(text.substring(colon + 1));
-      return new InetSocketAddress(text.substring(0, colon), port);
+      String host = text.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1); // an IPv6 literal
+      }
+      return new InetSocketAddress(host, port);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("'" + text + "' is not host:port: " + e.getMessage());
     }
+  }
+
+  /** Formats an address as {@code host:port} ({@code [v6]:port} for an IPv6 literal). */
+  static String format(InetSocketAddress address) {
+    String host = address.getHostString();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
   /**

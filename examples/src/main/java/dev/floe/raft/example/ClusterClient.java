@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClusterClient {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+  /** A promotion waits up to a minute for its learner to catch up (RaftOptions' default). */
+  private static final Duration MEMBERSHIP_REQUEST_TIMEOUT = Duration.ofSeconds(90);
   private static final long RETRY_PAUSE_MILLIS = 100;
 
   private final List<URI> servers;
@@ -56,13 +58,20 @@ public final class ClusterClient {
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   }
 
-  /** Parses {@code http://host:port,http://host:port}. */
+  /**
+   * Parses {@code http://host:port,http://host:port}; {@code http://} may be left out.
+   *
+   * @throws IllegalArgumentException if an address is not a valid URI
+   */
   public static List<URI> parseServers(String text) {
     List<URI> servers = new ArrayList<>();
     for (String s : text.split(",")) {
       String trimmed = s.trim();
+      if (trimmed.endsWith("/")) {
+        trimmed = trimmed.substring(0, trimmed.length() - 1);
+      }
       if (!trimmed.isEmpty()) {
-        servers.add(URI.create(trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed));
+        servers.add(URI.create(trimmed.contains("://") ? trimmed : "http://" + trimmed));
       }
     }
     return servers;
@@ -71,10 +80,23 @@ public final class ClusterClient {
   /** A committed value: where it is in the log. */
   public record Committed(String value, long index, long term) {}
 
-  /** A value that could not be committed; {@code message} says why. */
+  /** A value (or a request) that could not be carried out; {@code message} says why. */
   public static final class SubmitFailedException extends Exception {
+    private final int status;
+
     public SubmitFailedException(String message) {
+      this(message, 0);
+    }
+
+    /** With the HTTP status of the final refusal (0 if there was none, such as on a give-up). */
+    public SubmitFailedException(String message, int status) {
       super(message);
+      this.status = status;
+    }
+
+    /** The HTTP status of the refusal that ended the attempt, or 0 if none did (a give-up). */
+    public int status() {
+      return status;
     }
   }
 
@@ -163,6 +185,89 @@ public final class ClusterClient {
       TimeUnit.MILLISECONDS.sleep(RETRY_PAUSE_MILLIS * 3);
     }
     throw new SubmitFailedException(lastProblem);
+  }
+
+  /**
+   * The cluster's configuration ({@code GET /members}) as the leader sees it, or as the first
+   * server that answers sees it when no leader answers.
+   *
+   * @throws SubmitFailedException if no server answered
+   */
+  public JsonNode members() throws SubmitFailedException, InterruptedException {
+    List<URI> order = new ArrayList<>(servers);
+    for (ServerStatus s : status()) {
+      if (s.status().isPresent() && s.status().get().path("role").asText().equals("leader")) {
+        order.remove(s.server());
+        order.add(0, s.server());
+      }
+    }
+    String lastProblem = "no server answered";
+    for (URI server : order) {
+      HttpRequest request = HttpRequest.newBuilder(server.resolve("/members"))
+          .timeout(Duration.ofSeconds(5)).GET().build();
+      try {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        JsonNode body = parseOrNull(response.body());
+        if (response.statusCode() == 200 && body != null) {
+          return body;
+        }
+        lastProblem = server + " answered " + response.statusCode() + " " + response.body();
+      } catch (IOException e) {
+        lastProblem = server + ": " + e;
+      }
+    }
+    throw new SubmitFailedException(lastProblem);
+  }
+
+  /**
+   * Sends a membership change ({@code POST /members}, {@code POST /members/ID/promote} or
+   * {@code DELETE /members/ID}) to the leader and waits until it is committed, retrying until the
+   * give-up time: at the leader's server when a 409 names it, at the next server on a 503, a 504 or
+   * a lost connection. Repeating a change is safe: adding a member again, promoting a voter or
+   * removing a non-member changes nothing. Other answers are final.
+   *
+   * @param method {@code POST} or {@code DELETE}
+   * @param path such as {@code /members} or {@code /members/n4}
+   * @param json the body, or null for none
+   * @return the configuration after the change, as the leader answered it
+   * @throws SubmitFailedException with the refusal's status if refused (400, 422...), or 0 if no
+   *     leader carried it out within the give-up time
+   */
+  public JsonNode changeMembers(String method, String path, String json)
+      throws SubmitFailedException, InterruptedException {
+    long deadline = System.nanoTime() + giveUpAfter.toNanos();
+    String lastProblem = "no attempt made";
+    do {
+      URI server = servers.get(current);
+      HttpRequest request = HttpRequest.newBuilder(server.resolve(path))
+          .timeout(MEMBERSHIP_REQUEST_TIMEOUT)
+          .header("Content-Type", "application/json")
+          .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
+          .build();
+      try {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        JsonNode body = parseOrNull(response.body());
+        int code = response.statusCode();
+        if (code == 200 && body != null) {
+          return body;
+        }
+        lastProblem = server + " answered " + code + " " + response.body();
+        if (code != 409 && code != 503 && code != 504) {
+          throw new SubmitFailedException(lastProblem, code);
+        }
+        String leader = body == null ? null : body.path("leader").asText(null);
+        moveTo(leader);
+        if (code == 409 && leader != null && !serverById.containsKey(leader)) {
+          lastProblem += "; the leader " + leader + " is not among the servers";
+        }
+      } catch (IOException e) {
+        lastProblem = server + ": " + e;
+        moveTo(null);
+      }
+      TimeUnit.MILLISECONDS.sleep(RETRY_PAUSE_MILLIS);
+    } while (System.nanoTime() < deadline);
+    throw new SubmitFailedException("gave up: " + lastProblem);
   }
 
   private ServerStatus statusOf(URI server) throws InterruptedException {

@@ -1,8 +1,10 @@
 package dev.floe.raft.example;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.floe.raft.CommitUnknownException;
+import dev.floe.raft.Configuration;
 import dev.floe.raft.FloeException;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.NodeStoppedException;
@@ -11,6 +13,7 @@ import dev.floe.raft.OverloadedException;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.transport.netty.NettyTransport;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -27,11 +30,16 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -49,6 +57,12 @@ import java.util.function.Supplier;
  *   GET    /status                                         200 {"id","role","term","leader",...,
  *                                                          "snapshotIndex"}
  *   POST   /leadership[?to=ID]                             200 {"leader"} once the target leads
+ *   GET    /members                                        200 {"node","leader","voters",
+ *                                                          "learners","addresses"}
+ *   POST   /members           {"id","address","role"}      200 the new configuration, once the
+ *                                                          change is committed
+ *   POST   /members/{id}/promote                           200 the new configuration
+ *   DELETE /members/{id}                                   200 the new configuration
  *   PUT    /kv/{key}          body: the value              200 {"index","term"}
  *   GET    /kv/{key}                                       200 the value, or 404
  *   DELETE /kv/{key}                                       200 {"index","term","existed"}
@@ -60,7 +74,10 @@ import java.util.function.Supplier;
  * one), 504 when the outcome of a write is unknown (its leader was lost before it was known to be
  * committed: it may or may not be in the log). {@code POST /leadership} on a node that does not lead
  * answers 409 with the leader's id: the node does not know the other nodes' HTTP addresses, so the
- * client retries there (the {@code transfer} command tries every server it was given).
+ * client retries there (the {@code transfer} command tries every server it was given). Membership
+ * changes are answered the same way; a change the cluster refuses (removing the last voter,
+ * promoting a node that is not a learner, a learner that did not catch up) is a 422, and an
+ * unknown outcome a 504 (repeating a membership change is safe: each one is idempotent).
  *
  * <p>Writes may carry {@code Floe-Client-Id} (a UUID) and {@code Floe-Sequence} (a number growing by
  * one per value) headers: a retried value with the same pair is written once (see
@@ -81,12 +98,24 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   static final String CLIENT_ID_HEADER = "Floe-Client-Id";
   static final String SEQUENCE_HEADER = "Floe-Sequence";
 
+  private static final Set<String> MEMBER_FIELDS = Set.of("id", "address", "role");
+
   private final RaftNode node;
   private final LongSupplier snapshotIndex;
+  private final Map<NodeId, String> staticAddresses;
 
-  HttpApi(RaftNode node, LongSupplier snapshotIndex) {
+  /**
+   * Creates the API.
+   *
+   * @param node the node it serves
+   * @param snapshotIndex the index of the node's latest snapshot (0 for none)
+   * @param staticAddresses the Raft addresses from the node's {@code --cluster}, as {@code host:port},
+   *     shown by {@code GET /members} for members whose configuration entry has no address
+   */
+  HttpApi(RaftNode node, LongSupplier snapshotIndex, Map<NodeId, String> staticAddresses) {
     this.node = Objects.requireNonNull(node, "node");
     this.snapshotIndex = Objects.requireNonNull(snapshotIndex, "snapshotIndex");
+    this.staticAddresses = Map.copyOf(staticAddresses);
   }
 
   @Override
@@ -111,6 +140,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         requireMethod(method, HttpMethod.POST);
         List<String> to = uri.parameters().get("to");
         transfer(ex, to == null || to.isEmpty() || to.get(0).isEmpty() ? null : to.get(0));
+      } else if (path.equals("/members") || path.startsWith("/members/")) {
+        members(ex, method, path.substring("/members".length()), body);
       } else if (path.startsWith("/kv/") && path.length() > "/kv/".length()) {
         keyValue(ex, method, path.substring("/kv/".length()), body);
       } else {
@@ -163,7 +194,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         throw new BadRequest(HttpResponseStatus.BAD_REQUEST, e.getMessage());
       }
       if (!node.status().members().contains(target)) {
-        throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "no such member: " + to);
+        throw new BadRequest(HttpResponseStatus.BAD_REQUEST,
+            node.status().learners().contains(target)
+                ? to + " is a learner: only a voter can lead" : "no such member: " + to);
       }
       if (target.equals(node.id()) && node.status().isLeader()) {
         ex.json(HttpResponseStatus.OK, leaderJson(target));
@@ -182,6 +215,151 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             + "send the transfer to the leader", e.leaderHint().orElse(leaderHint())));
       } else {
         ex.json(HttpResponseStatus.CONFLICT, Json.error(String.valueOf(cause.getMessage()), leaderHint()));
+      }
+    });
+  }
+
+  /** {@code rest} is what follows {@code /members}: empty, {@code /ID} or {@code /ID/promote}. */
+  private void members(Exchange ex, HttpMethod method, String rest, byte[] body) {
+    if (rest.isEmpty() || rest.equals("/")) {
+      if (method.equals(HttpMethod.GET)) {
+        ex.json(HttpResponseStatus.OK,
+            Json.members(node.id(), leaderHint(), node.configuration(), staticAddresses));
+      } else if (method.equals(HttpMethod.POST)) {
+        addMember(ex, body);
+      } else {
+        throw new BadRequest(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET or POST");
+      }
+      return;
+    }
+    String[] parts = rest.substring(1).split("/", -1);
+    if (parts.length == 1) {
+      requireMethod(method, HttpMethod.DELETE);
+      NodeId member = memberId(parts[0]);
+      changeMembership(ex, () -> node.removeMember(member));
+    } else if (parts.length == 2 && parts[1].equals("promote")) {
+      requireMethod(method, HttpMethod.POST);
+      NodeId learner = memberId(parts[0]);
+      changeMembership(ex, () -> node.promote(learner));
+    } else {
+      ex.error(HttpResponseStatus.NOT_FOUND, "no such path: /members" + rest);
+    }
+  }
+
+  /** {@code {"id":"n4","address":"127.0.0.1:7004","role":"voter"}}; the role defaults to voter. */
+  private void addMember(Exchange ex, byte[] body) {
+    checkBodySize(body);
+    JsonNode request;
+    try {
+      request = Json.parse(body);
+    } catch (JsonProcessingException e) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "the body is not JSON: "
+          + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "the body is not JSON: " + e);
+    }
+    if (request == null || !request.isObject()) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST,
+          "the body must be a JSON object such as {\"id\":\"n4\",\"address\":\"127.0.0.1:7004\"}");
+    }
+    for (Iterator<String> names = request.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!MEMBER_FIELDS.contains(name)) {
+        throw new BadRequest(HttpResponseStatus.BAD_REQUEST,
+            "unknown field '" + name + "': use id, address and role");
+      }
+    }
+    NodeId member = memberId(textField(request, "id", true));
+    String address = textField(request, "address", true);
+    try {
+      // The transports parse it this way when the configuration reaches them.
+      NettyTransport.parseAddress(address);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "bad address: " + e.getMessage());
+    }
+    String role = Optional.ofNullable(textField(request, "role", false)).orElse("voter");
+    if (role.equals("voter")) {
+      changeMembership(ex, () -> node.addVoter(member, address));
+    } else if (role.equals("learner")) {
+      changeMembership(ex, () -> node.addLearner(member, address));
+    } else {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST,
+          "role must be voter or learner, not '" + role + "'");
+    }
+  }
+
+  private static String textField(JsonNode request, String name, boolean required) {
+    JsonNode field = request.get(name);
+    if (field == null || field.isNull()) {
+      if (required) {
+        throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "missing field '" + name + "'");
+      }
+      return null;
+    }
+    if (!field.isTextual()) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "field '" + name + "' must be a string");
+    }
+    return field.asText();
+  }
+
+  /** The id in a path segment (already decoded by {@link QueryStringDecoder#path()}). */
+  private static NodeId memberId(String text) {
+    try {
+      return NodeId.of(text);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+    }
+  }
+
+  /**
+   * Runs a membership change on this node and answers with the configuration it produced. On a
+   * node that does not lead, answers 409 with the leader's id, as {@code POST /leadership} does
+   * (a node does not know the others' HTTP addresses); while no leader is known, a voter retries
+   * for up to {@value #NO_LEADER_RETRY_MILLIS} ms, then answers 503; a node that is not a voter
+   * answers 503 at once.
+   */
+  private void changeMembership(Exchange ex, Supplier<CompletableFuture<Configuration>> change) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(NO_LEADER_RETRY_MILLIS);
+    changeMembership(ex, change, deadline);
+  }
+
+  private void changeMembership(Exchange ex, Supplier<CompletableFuture<Configuration>> change,
+      long deadline) {
+    change.get().whenComplete((configuration, error) -> {
+      if (error == null) {
+        ex.json(HttpResponseStatus.OK,
+            Json.members(node.id(), leaderHint(), configuration, staticAddresses));
+        return;
+      }
+      Throwable cause = unwrap(error);
+      if (cause instanceof NotLeaderException) {
+        NodeId leader = ((NotLeaderException) cause).leaderHint().orElse(leaderHint());
+        if (leader != null && !leader.equals(node.id())) {
+          ex.json(HttpResponseStatus.CONFLICT, Json.error("this node is not the leader: send "
+              + "membership changes to the leader", leader));
+        } else if (System.nanoTime() < deadline && ex.ctx.channel().isActive()
+            && node.status().members().contains(node.id())) {
+          // Refused with no effect and no leader to name yet: wait for an election. (A node that
+          // is not a voter, such as one waiting to join or one removed, may never learn of one.)
+          ex.ctx.executor().schedule(() -> changeMembership(ex, change, deadline),
+              RETRY_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        } else {
+          ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Json.error(
+              node.status().members().contains(node.id())
+                  ? "no leader within " + NO_LEADER_RETRY_MILLIS + " ms: " + cause.getMessage()
+                  : "this node is not a voter and knows no leader: ask another node", null));
+        }
+      } else if (cause instanceof CommitUnknownException) {
+        ex.json(HttpResponseStatus.GATEWAY_TIMEOUT, Json.error("outcome unknown: the change may "
+            + "or may not be committed (" + cause.getMessage() + "); repeating it is safe",
+            leaderHint()));
+      } else if (cause instanceof OverloadedException || cause instanceof NodeStoppedException) {
+        ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Json.error(cause.getMessage(), leaderHint()));
+      } else if (cause instanceof FloeException) {
+        // Refused by the cluster's rules, with no effect.
+        ex.error(HttpResponseStatus.UNPROCESSABLE_ENTITY, "refused: " + cause.getMessage());
+      } else {
+        ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(cause));
       }
     });
   }

@@ -1,5 +1,6 @@
 package dev.floe.raft.example;
 
+import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -26,6 +27,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -54,12 +56,13 @@ final class HttpServer implements AutoCloseable {
    *
    * @param snapshotIndex the index of the node's latest snapshot (0 for none), for {@code /status};
    *     called on Netty's threads, so it must be cheap and thread-safe
+   * @param staticAddresses the Raft addresses of the node's {@code --cluster}, for {@code GET /members}
    * @throws IOException naming the address if it cannot be bound
    */
-  static HttpServer start(InetSocketAddress address, RaftNode node, LongSupplier snapshotIndex)
-      throws IOException {
+  static HttpServer start(InetSocketAddress address, RaftNode node, LongSupplier snapshotIndex,
+      Map<NodeId, String> staticAddresses) throws IOException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    HttpApi api = new HttpApi(node, snapshotIndex);
+    HttpApi api = new HttpApi(node, snapshotIndex, staticAddresses);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)

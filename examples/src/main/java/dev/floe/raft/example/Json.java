@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.floe.raft.Configuration;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
 
 /** The JSON documents of the example's HTTP API, built and read with one shared Jackson mapper. */
 final class Json {
@@ -17,8 +20,11 @@ final class Json {
 
   /**
    * {@code {"id","role","term","leader","commitIndex","appliedIndex","lastIndex","snapshotIndex",
-   * "members"}}; {@code snapshotIndex} is the last index the node's latest snapshot covers, 0 if it
-   * has none.
+   * "members","learners","membership"}}; {@code snapshotIndex} is the last index the node's latest
+   * snapshot covers, 0 if it has none; {@code members} are the voters and {@code learners} the
+   * non-voting members of the configuration in effect on the node; {@code membership} is the node's
+   * own place in it: {@code voter}, {@code learner} or {@code none} (a node waiting to join, or one
+   * that was removed).
    */
   static ObjectNode status(RaftStatus s, long snapshotIndex) {
     ObjectNode o = MAPPER.createObjectNode();
@@ -30,8 +36,42 @@ final class Json {
     o.put("appliedIndex", s.appliedIndex());
     o.put("lastIndex", s.lastIndex());
     o.put("snapshotIndex", snapshotIndex);
-    com.fasterxml.jackson.databind.node.ArrayNode members = o.putArray("members");
+    ArrayNode members = o.putArray("members");
     s.members().forEach(m -> members.add(m.value()));
+    ArrayNode learners = o.putArray("learners");
+    s.learners().forEach(m -> learners.add(m.value()));
+    o.put("membership", s.members().contains(s.id()) ? "voter"
+        : s.learners().contains(s.id()) ? "learner" : "none");
+    return o;
+  }
+
+  /**
+   * {@code {"node","leader","voters","learners","addresses"}}: a configuration as {@code node} sees
+   * it. {@code addresses} maps each member to the Raft address this node reaches it at: the one
+   * recorded in the configuration (given when the member was added), else the one from the node's
+   * own {@code --cluster}; a member with neither is left out.
+   *
+   * @param node the node answering
+   * @param leader the leader it knows of, or null
+   * @param configuration the configuration
+   * @param staticAddresses the node's {@code --cluster} addresses, as {@code host:port}
+   */
+  static ObjectNode members(NodeId node, NodeId leader, Configuration configuration,
+      Map<NodeId, String> staticAddresses) {
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("node", node.value());
+    o.put("leader", leader == null ? null : leader.value());
+    ArrayNode voters = o.putArray("voters");
+    configuration.voters().forEach(v -> voters.add(v.value()));
+    ArrayNode learners = o.putArray("learners");
+    configuration.learners().forEach(l -> learners.add(l.value()));
+    ObjectNode addresses = o.putObject("addresses");
+    for (NodeId m : configuration.members()) {
+      String address = configuration.address(m).orElse(staticAddresses.get(m));
+      if (address != null) {
+        addresses.put(m.value(), address);
+      }
+    }
     return o;
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,17 +19,36 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Node {@code i} (from 0) is {@code n<i+1>}, keeps its data in {@code <baseDir>/n<i+1>} and writes
  * its output to {@code <baseDir>/n<i+1>.out}. Ports are picked free at creation and kept across
- * restarts. Only processes this object started are ever stopped or killed, through their
- * {@link Process} handles. Not thread-safe, except {@link #close()}.
+ * restarts. The nodes created with the cluster form it; {@link #addJoiningNode()} prepares one
+ * more that enters it with {@code node --join} (see {@link #start}). Only processes this object
+ * started are ever stopped or killed, through their {@link Process} handles. Not thread-safe,
+ * except {@link #close()}.
  */
 public final class LocalCluster implements AutoCloseable {
   private final Path baseDir;
   private final String classpath;
   private final long electionTimeoutMillis;
   private final List<String> extraNodeArgs;
-  private final int[] raftPorts;
-  private final int[] httpPorts;
-  private final Process[] processes;
+  /** Every node, those added with {@link #addJoiningNode()} after the first ones. */
+  private final List<Node> nodes = new CopyOnWriteArrayList<>();
+
+  /** One node: its ports, its command line's cluster options, and its process once started. */
+  private static final class Node {
+    final int raftPort;
+    final int httpPort;
+    /** {@code --cluster}, filled in once every initial node has its port. */
+    String clusterSpec;
+    /** {@code --join}, or null for the initial nodes. */
+    String joinServers;
+    /** Options of this node alone, after those of every node. */
+    List<String> ownArgs = List.of();
+    volatile Process process;
+
+    Node(int raftPort, int httpPort) {
+      this.raftPort = raftPort;
+      this.httpPort = httpPort;
+    }
+  }
 
   private LocalCluster(Path baseDir, String classpath, int size, long electionTimeoutMillis,
       List<String> extraNodeArgs) throws IOException {
@@ -36,12 +56,12 @@ public final class LocalCluster implements AutoCloseable {
     this.classpath = classpath;
     this.electionTimeoutMillis = electionTimeoutMillis;
     this.extraNodeArgs = List.copyOf(extraNodeArgs);
-    this.raftPorts = new int[size];
-    this.httpPorts = new int[size];
-    this.processes = new Process[size];
     for (int i = 0; i < size; i++) {
-      raftPorts[i] = freePort();
-      httpPorts[i] = freePort();
+      nodes.add(new Node(freePort(), freePort()));
+    }
+    String spec = clusterSpec();
+    for (Node n : nodes) {
+      n.clusterSpec = spec;
     }
   }
 
@@ -73,9 +93,44 @@ public final class LocalCluster implements AutoCloseable {
         electionTimeoutMillis, extraNodeArgs);
   }
 
-  /** Returns how many nodes the cluster has. */
+  /** Returns how many nodes the cluster has: the initial ones and those added since. */
   public int size() {
-    return processes.length;
+    return nodes.size();
+  }
+
+  /**
+   * Prepares (does not start) one more node, {@code n<size+1>}, on new free ports, to enter the
+   * running cluster: {@link #start} runs it with {@code --join} and the HTTP addresses of every
+   * node before it, and {@code --cluster} with their Raft addresses and its own. Both are fixed
+   * here, so a restart runs the same command.
+   *
+   * @return the new node's index
+   */
+  public int addJoiningNode() throws IOException {
+    return addJoiningNode(List.of());
+  }
+
+  /**
+   * As {@link #addJoiningNode()}, with more options for this node alone, such as
+   * {@code List.of("--learner")}.
+   *
+   * @return the new node's index
+   */
+  public int addJoiningNode(List<String> ownArgs) throws IOException {
+    List<URI> others = httpUris();
+    Node node = new Node(freePort(), freePort());
+    nodes.add(node);
+    node.clusterSpec = clusterSpec();
+    StringJoiner join = new StringJoiner(",");
+    others.forEach(uri -> join.add(uri.toString()));
+    node.joinServers = join.toString();
+    node.ownArgs = List.copyOf(ownArgs);
+    return nodes.size() - 1;
+  }
+
+  /** Returns node {@code i}'s Raft address, {@code 127.0.0.1:port}. */
+  public String raftAddress(int i) {
+    return "127.0.0.1:" + nodes.get(i).raftPort;
   }
 
   /** Returns node {@code i}'s id, {@code n<i+1>}. */
@@ -95,7 +150,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Returns node {@code i}'s HTTP base address. */
   public URI httpUri(int i) {
-    return URI.create("http://127.0.0.1:" + httpPorts[i]);
+    return URI.create("http://127.0.0.1:" + nodes.get(i).httpPort);
   }
 
   /** Returns every node's HTTP base address. */
@@ -131,19 +186,28 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Starts node {@code i} as a child process. */
+  /**
+   * Starts node {@code i} as a child process: {@code node --id n<i+1> --cluster ... --http ...
+   * --data-dir ... --election-timeout-ms ...}, plus {@code --join ...} for a node added with
+   * {@link #addJoiningNode()}, then the extra options given at creation, then the node's own.
+   */
   public void start(int i) throws IOException {
     if (isRunning(i)) {
       throw new IllegalStateException(id(i) + " is already running");
     }
+    Node node = nodes.get(i);
     List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-cp", classpath, Main.class.getName(), "node",
-        "--id", id(i), "--cluster", clusterSpec(), "--http", "127.0.0.1:" + httpPorts[i],
+        "--id", id(i), "--cluster", node.clusterSpec, "--http", "127.0.0.1:" + node.httpPort,
         "--data-dir", dataDir(i).toString(),
         "--election-timeout-ms", Long.toString(electionTimeoutMillis)));
+    if (node.joinServers != null) {
+      command.addAll(List.of("--join", node.joinServers));
+    }
     command.addAll(extraNodeArgs);
+    command.addAll(node.ownArgs);
     Path out = baseDir.resolve(id(i) + ".out");
-    processes[i] = new ProcessBuilder(command)
+    node.process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
         .redirectInput(ProcessBuilder.Redirect.PIPE)
@@ -152,17 +216,18 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Whether node {@code i}'s process is alive. */
   public boolean isRunning(int i) {
-    return processes[i] != null && processes[i].isAlive();
+    Process p = nodes.get(i).process;
+    return p != null && p.isAlive();
   }
 
   /** Returns node {@code i}'s process id, or -1 if it is not running. */
   public long pid(int i) {
-    return isRunning(i) ? processes[i].pid() : -1;
+    return isRunning(i) ? nodes.get(i).process.pid() : -1;
   }
 
   /** Kills node {@code i} at once, as {@code kill -9} does, and waits until it is gone. */
   public void kill(int i) throws InterruptedException {
-    Process p = processes[i];
+    Process p = nodes.get(i).process;
     if (p != null) {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
@@ -174,7 +239,7 @@ public final class LocalCluster implements AutoCloseable {
    * gone; kills it if it takes more than 10 seconds.
    */
   public void stop(int i) throws InterruptedException {
-    Process p = processes[i];
+    Process p = nodes.get(i).process;
     if (p != null && p.isAlive()) {
       p.destroy();
       if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -186,29 +251,31 @@ public final class LocalCluster implements AutoCloseable {
   /** Stops every node this cluster started: cleanly first, then by force. */
   @Override
   public void close() {
-    for (Process p : processes) {
+    List<Process> processes = new ArrayList<>();
+    for (Node n : nodes) {
+      Process p = n.process;
       if (p != null) {
+        processes.add(p);
         p.destroy();
       }
     }
     for (Process p : processes) {
-      if (p != null) {
-        try {
-          if (!p.waitFor(5, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-          }
-        } catch (InterruptedException e) {
-          p.destroyForcibly();
-          Thread.currentThread().interrupt();
+      try {
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
       }
     }
   }
 
+  /** Every node's Raft address, as {@code --cluster} takes them. */
   private String clusterSpec() {
     StringJoiner spec = new StringJoiner(",");
     for (int i = 0; i < size(); i++) {
-      spec.add(id(i) + "=127.0.0.1:" + raftPorts[i]);
+      spec.add(id(i) + "=" + raftAddress(i));
     }
     return spec.toString();
   }

@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The example's command line: {@code node} runs one member of a cluster; {@code submit},
- * {@code status} and {@code transfer} are clients of its HTTP API; {@code demo} runs a local
- * three-node cluster with an interactive menu.
+ * {@code status}, {@code transfer} and {@code members} are clients of its HTTP API; {@code demo}
+ * runs a local three-node cluster with an interactive menu.
  */
 @Command(
     name = "floe-example",
@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       SubmitCommand.class,
       StatusCommand.class,
       TransferCommand.class,
+      MembersCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

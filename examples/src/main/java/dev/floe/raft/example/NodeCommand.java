@@ -2,7 +2,9 @@ package dev.floe.raft.example;
 
 import dev.floe.raft.NodeId;
 import dev.floe.raft.SnapshotOptions;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -22,8 +24,21 @@ final class NodeCommand implements Callable<Integer> {
   String id;
 
   @Option(names = "--cluster", required = true,
-      description = "Every node's Raft address: n1=127.0.0.1:7001,n2=127.0.0.1:7002,...")
+      description = "Every node's Raft address: n1=127.0.0.1:7001,n2=127.0.0.1:7002,... "
+          + "With --join: the running members' and this node's.")
   String cluster;
+
+  @Option(names = "--join", paramLabel = "<http-servers>",
+      description = "Enter a running cluster instead of starting one: start with no configuration "
+          + "and ask these members (HTTP addresses, as for --servers: "
+          + "http://127.0.0.1:8001,...) to add this node as a voter, until they have. Safe to "
+          + "keep on restarts.")
+  String join;
+
+  @Option(names = "--learner",
+      description = "With --join: ask to be added as a learner (it receives the log but does not "
+          + "vote) instead of a voter; promote it later with members promote.")
+  boolean learner;
 
   @Option(names = "--http", required = true, description = "Where to serve the HTTP API: host:port.")
   String http;
@@ -56,8 +71,9 @@ final class NodeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SnapshotOptions snapshots = snapshotOptions();
+    List<URI> joinServers = joinServers();
     NodeServer server = NodeServer.start(NodeId.of(id), Addresses.cluster(cluster),
-        Addresses.hostPort(http), dataDir, electionTimeoutMillis, snapshots);
+        Addresses.hostPort(http), dataDir, electionTimeoutMillis, snapshots, joinServers, learner);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
@@ -67,6 +83,36 @@ final class NodeCommand implements Callable<Integer> {
     }, "shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The HTTP addresses given to {@code --join}, empty without it; checked here so that a bad list is
+   * a usage error, before anything is started.
+   */
+  List<URI> joinServers() {
+    if (join == null) {
+      if (learner) {
+        throw new ParameterException(spec.commandLine(), "--learner goes with --join");
+      }
+      return List.of();
+    }
+    List<URI> servers;
+    try {
+      servers = ClusterClient.parseServers(join);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--join: " + e.getMessage());
+    }
+    if (servers.isEmpty()) {
+      throw new ParameterException(spec.commandLine(),
+          "--join needs the HTTP address of at least one running member");
+    }
+    for (URI server : servers) {
+      if (server.getHost() == null || server.getPort() < 0) {
+        throw new ParameterException(spec.commandLine(),
+            "--join: '" + server + "' is not http://host:port");
+      }
+    }
+    return servers;
   }
 
   /**

@@ -14,9 +14,12 @@ import dev.floe.raft.transport.netty.NettyTransportOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,26 +43,34 @@ final class NodeServer implements AutoCloseable {
   private final RaftNode node;
   private final ValuesStateMachine values;
   private final HttpServer http;
+  private final Joiner joiner;
 
-  private NodeServer(RaftNode node, ValuesStateMachine values, HttpServer http) {
+  private NodeServer(RaftNode node, ValuesStateMachine values, HttpServer http, Joiner joiner) {
     this.node = node;
     this.values = values;
     this.http = http;
+    this.joiner = joiner;
   }
 
   /**
    * Starts a node and its HTTP API.
    *
    * @param id this node
-   * @param cluster every member's Raft address, this node's included
+   * @param cluster every member's Raft address, this node's included; when joining, the running
+   *     members' (those added at run time may be left out: their address is in the configuration)
    * @param httpAddress where to serve the HTTP API
    * @param dataDir the node's directory: {@code raft/} (the log) and {@code values.log}
    * @param electionTimeoutMillis the shortest election timeout (the longest is twice that)
    * @param snapshotOptions when to snapshot and compact the log, and the chunk size of transfers
+   * @param join empty to start (or restart) a member of the cluster {@code cluster} describes;
+   *     otherwise the HTTP addresses of running members, to enter their cluster: the node starts
+   *     with no configuration ({@link RaftNode.Builder#join()}) and asks them to add it as a voter
+   *     (see {@link Joiner})
+   * @param learner with {@code join}: ask to be added as a learner rather than a voter
    */
   static NodeServer start(NodeId id, Map<NodeId, InetSocketAddress> cluster,
       InetSocketAddress httpAddress, Path dataDir, long electionTimeoutMillis,
-      SnapshotOptions snapshotOptions) throws IOException {
+      SnapshotOptions snapshotOptions, List<URI> join, boolean learner) throws IOException {
     if (!cluster.containsKey(id)) {
       throw new IllegalArgumentException("--id " + id + " is not in --cluster " + cluster.keySet());
     }
@@ -77,9 +88,15 @@ final class NodeServer implements AutoCloseable {
         .withElectionTimeout(electionTimeoutMillis, 2 * electionTimeoutMillis)
         .withHeartbeatInterval(Math.max(10, electionTimeoutMillis / 3));
     FileSnapshotStore snapshots = new FileSnapshotStore(dataDir.resolve("raft").resolve("snapshots"));
-    RaftNode node = RaftNode.builder()
-        .id(id)
-        .members(new ArrayList<>(cluster.keySet()))
+    RaftNode.Builder builder = RaftNode.builder().id(id);
+    if (join.isEmpty()) {
+      // The bootstrap configuration: used only if the log and the snapshots hold none.
+      builder.members(new ArrayList<>(cluster.keySet()));
+    } else {
+      // No configuration until the leader adds this node; after a restart, the one in its log.
+      builder.join();
+    }
+    RaftNode node = builder
         .stateMachine(stateMachine)
         .transport(transport)
         .logStore(store)
@@ -91,11 +108,20 @@ final class NodeServer implements AutoCloseable {
     try {
       node.start();
       // latest() is a cached value, safe to read from the HTTP threads.
+      Map<NodeId, String> staticAddresses = new LinkedHashMap<>();
+      cluster.forEach((member, address) -> staticAddresses.put(member, Addresses.format(address)));
       HttpServer http = HttpServer.start(httpAddress, node,
-          () -> snapshots.latest().map(SnapshotMeta::index).orElse(0L));
-      log.info("{}: HTTP API on http://{}:{}, data in {}", id,
-          http.localAddress().getHostString(), http.localAddress().getPort(), dataDir);
-      return new NodeServer(node, values, http);
+          () -> snapshots.latest().map(SnapshotMeta::index).orElse(0L), staticAddresses);
+      URI self = URI.create("http://" + Addresses.format(http.localAddress()));
+      log.info("{}: HTTP API on {}, data in {}", id, self, dataDir);
+      Joiner joiner = null;
+      if (!join.isEmpty()) {
+        List<URI> servers = new ArrayList<>(join);
+        servers.remove(self);
+        servers.add(self);
+        joiner = Joiner.start(id, Addresses.format(cluster.get(id)), learner, servers);
+      }
+      return new NodeServer(node, values, http, joiner);
     } catch (IOException | RuntimeException e) {
       node.close();
       values.close();
@@ -108,9 +134,20 @@ final class NodeServer implements AutoCloseable {
     return node;
   }
 
-  /** Stops serving HTTP, then the node (which closes its transport and store), then values.log. */
+  /** Returns the address the HTTP API listens on. */
+  InetSocketAddress httpAddress() {
+    return http.localAddress();
+  }
+
+  /**
+   * Stops asking to join (if it was), serving HTTP, then the node (which closes its transport and
+   * store), then values.log.
+   */
   @Override
   public void close() {
+    if (joiner != null) {
+      joiner.close();
+    }
     http.close();
     node.close();
     try {

@@ -25,15 +25,20 @@ final class StatusCommand implements Callable<Integer> {
 
   /**
    * One line: {@code n1 leader term 2 leader n1 commit 5 applied 5 last 5 snapshot 0 (http://...)}.
+   * A node that is not a voter shows {@code learner}, or {@code non-member} (waiting to join, or
+   * removed), instead of its role.
    */
   static String format(ClusterClient.ServerStatus s) {
     if (s.status().isEmpty()) {
-      return String.format("%-4s %-9s %s", "?", "down", s.server() + ": " + s.problem());
+      return String.format("%-4s %-10s %s", "?", "down", s.server() + ": " + s.problem());
     }
     JsonNode n = s.status().get();
+    String membership = n.path("membership").asText("voter");
+    String role = membership.equals("voter") ? n.path("role").asText()
+        : membership.equals("learner") ? "learner" : "non-member";
     return String.format(
-        "%-4s %-9s term %-3d leader %-4s commit %-4d applied %-4d last %-4d snapshot %-4d (%s)",
-        n.path("id").asText(), n.path("role").asText(), n.path("term").asLong(),
+        "%-4s %-10s term %-3d leader %-4s commit %-4d applied %-4d last %-4d snapshot %-4d (%s)",
+        n.path("id").asText(), role, n.path("term").asLong(),
         n.path("leader").isNull() ? "-" : n.path("leader").asText(), n.path("commitIndex").asLong(),
         n.path("appliedIndex").asLong(), n.path("lastIndex").asLong(),
         n.path("snapshotIndex").asLong(), s.server());

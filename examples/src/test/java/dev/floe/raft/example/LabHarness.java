@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * What the end-to-end tests share: a {@link LocalCluster} of three example processes, a
+ * What the end-to-end tests share: a {@link LocalCluster} of three example processes (and the nodes
+ * a test adds to it), a
  * {@link ClusterClient} submitting through it, the list of values it acknowledged, and the checks
  * and waits made over HTTP ({@code /status}) and on the nodes' values.log files.
  *
@@ -93,13 +94,19 @@ final class LabHarness implements AutoCloseable {
 
   /** The three values.log (of the running nodes) are equal and hold each acknowledged value once. */
   void assertValuesLogsConsistent() throws IOException {
+    assertValuesLogsConsistent(List.of(0, 1, 2));
+  }
+
+  /** These nodes' values.log are equal and hold each acknowledged value once. */
+  void assertValuesLogsConsistent(List<Integer> nodes) throws IOException {
+    int first = nodes.get(0);
     await().atMost(WAIT).untilAsserted(() -> {
-      List<String> reference = lines(0);
-      for (int i = 1; i < 3; i++) {
-        assertThat(lines(i)).as("%s vs n1", cluster.id(i)).isEqualTo(reference);
+      List<String> reference = lines(first);
+      for (int i : nodes.subList(1, nodes.size())) {
+        assertThat(lines(i)).as("%s vs %s", cluster.id(i), cluster.id(first)).isEqualTo(reference);
       }
     });
-    List<String> all = lines(0);
+    List<String> all = lines(first);
     assertThat(all).doesNotHaveDuplicates();
     for (String v : List.copyOf(acknowledged)) {
       assertThat(all).as("acknowledged " + v).containsOnlyOnce("write " + v);
@@ -129,7 +136,7 @@ final class LabHarness implements AutoCloseable {
   }
 
   Optional<Integer> leaderIndex() {
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < cluster.size(); i++) {
       JsonNode s = statusOrNull(i);
       if (s != null && s.path("role").asText().equals("leader")) {
         return Optional.of(i);
@@ -146,7 +153,7 @@ final class LabHarness implements AutoCloseable {
         return false;
       }
       long commit = status(leader.get()).path("commitIndex").asLong();
-      return IntStream.range(0, 3).filter(cluster::isRunning).allMatch(i -> {
+      return IntStream.range(0, cluster.size()).filter(cluster::isRunning).allMatch(i -> {
         JsonNode s = statusOrNull(i);
         return s != null && s.path("appliedIndex").asLong() >= commit;
       });
@@ -176,6 +183,17 @@ final class LabHarness implements AutoCloseable {
       throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(server.resolve(path))
         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+  }
+
+  /** {@code GET path} at node {@code i}; fails unless it answers 200. */
+  JsonNode get(int i, String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = send(HttpRequest.newBuilder(cluster.httpUri(i).resolve(path)).GET());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return Json.parse(r.body());
+  }
+
+  HttpResponse<String> delete(URI server, String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(server.resolve(path)).DELETE());
   }
 
   HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {

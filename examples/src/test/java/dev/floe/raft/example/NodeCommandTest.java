@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.floe.raft.SnapshotOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The {@code node} command's snapshot options: defaults, values passed through, bad values refused. */
+/**
+ * The {@code node} command's snapshot and join options: defaults, values passed through, bad values
+ * refused.
+ */
 class NodeCommandTest {
   @TempDir Path dir;
 
@@ -45,6 +49,21 @@ class NodeCommandTest {
     assertRefused(List.of("--snapshot-every", "ten"),
         "Invalid value for option '--snapshot-every': 'ten' is not a long");
     // Nothing was started: the data directory was never created.
+    assertThat(dir.resolve("n1")).doesNotExist();
+  }
+
+  @Test
+  void joinTakesTheMembersHttpAddressesWithOrWithoutTheScheme() {
+    assertThat(parse().joinServers()).isEmpty();
+    assertThat(parse("--join", "http://127.0.0.1:8001,127.0.0.1:8002/").joinServers())
+        .containsExactly(URI.create("http://127.0.0.1:8001"), URI.create("http://127.0.0.1:8002"));
+  }
+
+  @Test
+  void aJoinWithoutAnAddressIsAUsageErrorAndStartsNothing() {
+    assertRefused(List.of("--join", ","), "--join needs the HTTP address of at least one running member");
+    assertRefused(List.of("--join", "http://"), "--join:");
+    assertRefused(List.of("--learner"), "--learner goes with --join");
     assertThat(dir.resolve("n1")).doesNotExist();
   }
 

@@ -535,6 +535,7 @@ public final class RaftNode implements AutoCloseable {
         return;
       }
     }
+    followConfiguration();
     for (RaftMessage m : ready.messages()) {
       transport.send(m);
     }
@@ -569,6 +570,11 @@ public final class RaftNode implements AutoCloseable {
       }
     }
     lastRole = core.role();
+    publishStatus();
+  }
+
+  /** Tells the transport (before this batch's messages go out, so a newcomer is reachable). */
+  private void followConfiguration() {
     if (core.configuration() != lastConfiguration) {
       lastConfiguration = core.configuration();
       log.info("{}: configuration {} (entry {})", id, lastConfiguration, core.configurationIndex());
@@ -577,7 +583,6 @@ public final class RaftNode implements AutoCloseable {
         snapshots.retainOnly(lastConfiguration.members());
       }
     }
-    publishStatus();
   }
 
   private void afterPersist(List<RaftMessage> messages, Throwable error) {

@@ -540,8 +540,21 @@ public final class RaftNode implements AutoCloseable {
       transport.send(m);
     }
     if (!ready.messagesAfterPersist().isEmpty()) {
-      List<RaftMessage> after = ready.messagesAfterPersist();
-      lastSync.whenComplete((v, error) -> loop.execute(() -> afterPersist(after, error)));
+      List<RaftMessage> toSelf = new ArrayList<>(1);
+      List<RaftMessage> toOthers = new ArrayList<>(ready.messagesAfterPersist().size());
+      for (RaftMessage m : ready.messagesAfterPersist()) {
+        (m.to().equals(id) ? toSelf : toOthers).add(m);
+      }
+      lastSync.whenComplete((v, error) -> {
+        // Answers to other nodes leave from the thread that saw the write become durable: a hop
+        // through the event loop would add a thread wake-up to every commit's critical path.
+        if (error == null && !closed && failure == null) {
+          toOthers.forEach(transport::send);
+        }
+        if (error != null || !toSelf.isEmpty()) {
+          loop.execute(() -> afterPersist(toSelf, error));
+        }
+      });
     }
     for (Outcome o : ready.outcomes()) {
       pending.onOutcome(o);
@@ -585,6 +598,7 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
+  /** On the loop, once a write is durable: this node's own answers to itself, or the failure. */
   private void afterPersist(List<RaftMessage> messages, Throwable error) {
     if (error != null) {
       fail(error);
@@ -594,11 +608,7 @@ public final class RaftNode implements AutoCloseable {
       return;
     }
     for (RaftMessage m : messages) {
-      if (m.to().equals(id)) {
-        core.step(new Event.Receive(m));
-      } else {
-        transport.send(m);
-      }
+      core.step(new Event.Receive(m));
     }
     processReady();
   }

@@ -13,7 +13,9 @@ import java.util.function.Consumer;
  * (for instance while a peer is unreachable), and Raft resends what matters.
  *
  * <h2>Threading</h2>
- * {@link #send} is called from the node's event loop; it must not block and must not throw.
+ * {@link #send} is called from the node's event loop, and also from the thread that completes the
+ * {@link LogStore}'s syncs (answers that may leave only once a write is durable go out from there),
+ * so it must be thread-safe; it must not block and must not throw.
  * {@code inbound} may be called from any thread, concurrently; it does not block.
  *
  * <h2>Failures</h2>

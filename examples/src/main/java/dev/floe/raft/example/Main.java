@@ -1,5 +1,6 @@
 package dev.floe.raft.example;
 
+import dev.floe.raft.bench.ClusterBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,7 +27,10 @@ public final class Main implements Runnable {
   /** Runs the command named by the first argument and exits with its status. */
   public static void main(String[] args) {
     configureLogging(args.length > 0 && args[0].equals("node"));
-    int status = new CommandLine(new Main()).execute(args);
+    CommandLine cli = new CommandLine(new Main());
+    // The end-to-end benchmark of docs/benchmarks.md, as `floe-example.jar bench`.
+    cli.addSubcommand("bench", new ClusterBenchmark());
+    int status = cli.execute(args);
     System.exit(status);
   }
 

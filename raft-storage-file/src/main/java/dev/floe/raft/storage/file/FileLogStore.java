@@ -195,6 +195,7 @@ public final class FileLogStore implements LogStore {
             new GroupCommitPolicy(
                 options.syncBytesThreshold(),
                 TimeUnit.MICROSECONDS.toNanos(options.maxSyncDelayMicros())),
+            options.preallocateBytes(),
             System::nanoTime,
             lock,
             channels,

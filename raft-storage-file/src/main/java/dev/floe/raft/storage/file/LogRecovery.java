@@ -180,6 +180,10 @@ final class LogRecovery {
         expected++;
         continue;
       }
+      if (zeroFrom(data, position)) {
+        cutAt = position; // the zeros written ahead of the log's end (LogWriter.preallocate)
+        break;
+      }
       String problem = describe(data, position, size, expected);
       if (size > 0 || !lastSegment || validRecordFollows(data, position, expected)) {
         throw new CorruptLogException(file, position, problem);
@@ -224,6 +228,16 @@ final class LogRecovery {
       }
     }
     return false;
+  }
+
+  /** Whether every byte from {@code position} to the end is zero. */
+  private static boolean zeroFrom(ByteBuffer data, int position) {
+    for (int i = position; i < data.limit(); i++) {
+      if (data.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isAllZero(Path file) throws IOException {

@@ -78,6 +78,7 @@ final class LogWriter implements Runnable {
   record Close() implements Op {}
 
   private static final int MAX_BATCH_OPS = 4096;
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
   private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final Path dir;
@@ -95,12 +96,23 @@ final class LogWriter implements Runnable {
   private MetaFile.Meta meta;
   private boolean directoryDirty;
   private long unforcedBytes;
+  /**
+   * How far ahead of the log's end the segment being written is filled with zeros. A force that
+   * does not change a file's size need not commit file-system metadata, which makes it markedly
+   * cheaper (docs/benchmarks.md: preallocated overwrite+force against append+force). Recovery
+   * reads an all-zero remainder as the end of a segment.
+   */
+  private final long preallocateBytes;
+  /** The segment being preallocated, and the end of its zeros (-1: to be read from the file). */
+  private long preallocatedSegment = -1;
+  private long preallocatedEnd;
   private volatile IOException failure;
 
   LogWriter(
       Path dir,
       StorageIo io,
       GroupCommitPolicy policy,
+      long preallocateBytes,
       LongSupplier nanoClock,
       ReadWriteLock lock,
       Map<Long, FileChannel> channels,
@@ -111,6 +123,7 @@ final class LogWriter implements Runnable {
     this.logDir = dir.resolve(FileLogStore.LOG_DIR);
     this.io = io;
     this.policy = policy;
+    this.preallocateBytes = preallocateBytes;
     this.nanoClock = nanoClock;
     this.lock = lock;
     this.channels = channels;
@@ -211,6 +224,7 @@ final class LogWriter implements Runnable {
     }
     dirty.add(channel);
     unforcedBytes += bytes.limit();
+    preallocate(write.segment(), channel, position);
     lock.writeLock().lock();
     try {
       for (LogEntry entry : write.entries()) {
@@ -222,6 +236,25 @@ final class LogWriter implements Runnable {
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /** Keeps zeros ahead of {@code dataEnd} in the segment being written. */
+  private void preallocate(long segment, FileChannel channel, long dataEnd) throws IOException {
+    if (segment != preallocatedSegment) {
+      preallocatedSegment = segment;
+      preallocatedEnd = channel.size();
+    }
+    if (preallocateBytes == 0 || dataEnd + preallocateBytes / 2 <= preallocatedEnd) {
+      return;
+    }
+    long position = Math.max(preallocatedEnd, dataEnd);
+    long end = position + preallocateBytes;
+    while (position < end) {
+      ByteBuffer zeros = ZEROS.duplicate();
+      zeros.limit((int) Math.min(zeros.capacity(), end - position));
+      position += channel.write(zeros, position);
+    }
+    preallocatedEnd = end;
   }
 
   private void createSegment(long firstIndex) throws IOException {
@@ -258,6 +291,7 @@ final class LogWriter implements Runnable {
     }
     FileChannel holder = channels.get(truncate.change().segmentFirstIndex());
     holder.truncate(truncate.change().offset());
+    preallocatedSegment = -1; // measured again at the next write
     holder.force(true);
     if (!removed.isEmpty()) {
       io.syncDirectory(logDir);
@@ -268,6 +302,7 @@ final class LogWriter implements Runnable {
   /** The new first index in meta is the commit point: recovery removes older segments. */
   private void compact(long firstIndex, List<Long> removedSegments) throws IOException {
     forceAll();
+    preallocatedSegment = -1;
     writeMeta(meta.withFirstIndex(firstIndex));
     for (long segment : removedSegments) {
       closeAndDelete(segment);
@@ -278,6 +313,7 @@ final class LogWriter implements Runnable {
   /** The new epoch in meta is the commit point: recovery drops segments of older epochs. */
   private void reset(long nextIndex) throws IOException {
     forceAll();
+    preallocatedSegment = -1;
     writeMeta(new MetaFile.Meta(meta.termAndVote(), meta.epoch() + 1, nextIndex, 0));
     for (long segment : new ArrayList<>(channels.keySet())) {
       closeAndDelete(segment);

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 final class TestLogs {
   /** Small segments, so that a few entries span several files. */
   static final FileLogStoreOptions SMALL_SEGMENTS =
-      FileLogStoreOptions.DEFAULTS.withSegmentSizeBytes(1024);
+      FileLogStoreOptions.DEFAULTS.withSegmentSizeBytes(1024).withPreallocateBytes(256);
 
   private TestLogs() {}
 

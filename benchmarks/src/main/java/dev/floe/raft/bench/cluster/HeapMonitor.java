@@ -1,6 +1,7 @@
 package dev.floe.raft.bench.cluster;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.floe.raft.bench.GcStats;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -47,8 +48,8 @@ final class HeapMonitor implements AutoCloseable {
       long seconds) {}
 
   HeapMonitor() {
-    gcCountBefore = gcCount();
-    gcMillisBefore = gcMillis();
+    gcCountBefore = GcStats.count();
+    gcMillisBefore = GcStats.millis();
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof NotificationEmitter emitter) {
         NotificationListener listener = this::onGc;
@@ -109,18 +110,10 @@ final class HeapMonitor implements AutoCloseable {
     }
     return new Report(peakUsed.get(), peak, first, last,
         ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax(),
-        gcCount() - gcCountBefore, gcMillis() - gcMillisBefore, elapsed / 1_000_000_000L);
+        GcStats.count() - gcCountBefore, GcStats.millis() - gcMillisBefore,
+        elapsed / 1_000_000_000L);
   }
 
-  private static long gcCount() {
-    return ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
-  }
-
-  private static long gcMillis() {
-    return ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
-  }
 
   @Override
   public void close() {

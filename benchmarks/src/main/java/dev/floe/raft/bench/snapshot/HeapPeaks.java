@@ -1,6 +1,7 @@
 package dev.floe.raft.bench.snapshot;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.floe.raft.bench.GcStats;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -72,15 +73,15 @@ final class HeapPeaks implements AutoCloseable {
     beforeGc.set(0);
     afterGc.set(0);
     sampled.set(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-    gcCountAtReset = gcCount();
-    gcMillisAtReset = gcMillis();
+    gcCountAtReset = GcStats.count();
+    gcMillisAtReset = GcStats.millis();
   }
 
   Report report() {
     long poolSum = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
     return new Report(beforeGc.get(), afterGc.get(), poolSum, sampled.get(),
         ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax(),
-        gcCount() - gcCountAtReset, gcMillis() - gcMillisAtReset);
+        GcStats.count() - gcCountAtReset, GcStats.millis() - gcMillisAtReset);
   }
 
   private void onGc(Notification n, Object handback) {
@@ -115,15 +116,6 @@ final class HeapPeaks implements AutoCloseable {
     }
   }
 
-  private static long gcCount() {
-    return ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
-  }
-
-  private static long gcMillis() {
-    return ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
-  }
 
   @Override
   public void close() {

@@ -96,7 +96,8 @@ public final class RaftNode implements AutoCloseable {
   private long ticks;
   private final long requestTimeoutTicks;
   private Role lastRole = Role.FOLLOWER;
-  private Configuration lastConfiguration;
+  /** The configuration in effect, as last seen by the event loop; read by {@link #configuration()}. */
+  private volatile Configuration lastConfiguration;
   private Configuration publishedConfiguration;
   private EventLoop.Cancellable tickTask;
 

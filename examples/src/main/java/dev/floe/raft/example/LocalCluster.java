@@ -9,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -285,10 +288,29 @@ public final class LocalCluster implements AutoCloseable {
     return Files.isExecutable(java) ? java.toString() : "java";
   }
 
+  /** Ports handed out by this JVM, so that two nodes never get the same one. */
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port that is free now, below the range the system draws outgoing connections' ports from
+   * (Linux: 32768-60999). A port from that range (as binding port 0 gives) can be taken by one of
+   * the nodes' own outgoing connections before the node that is to listen on it starts or
+   * restarts.
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return port;
+      } catch (IOException inUse) {
+        // taken by another program: try another
+      }
     }
+    throw new IOException("no free port found in 20000-31999 after 200 attempts");
   }
 }

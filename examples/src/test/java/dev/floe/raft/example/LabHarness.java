@@ -197,6 +197,28 @@ final class LabHarness implements AutoCloseable {
   }
 
   HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-    return http.send(request.timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest r = request.timeout(WAIT).build();
+    try {
+      return http.send(r, HttpResponse.BodyHandlers.ofString());
+    } catch (java.net.ConnectException e) {
+      throw new IOException("nothing listens at " + r.uri() + "; " + describeNodes(), e);
+    }
+  }
+
+  /** Which nodes run, and the end of each one's output: what a failed connection needs. */
+  String describeNodes() {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < cluster.size(); i++) {
+      b.append('\n').append(cluster.id(i)).append(cluster.isRunning(i) ? " running" : " not running");
+      Path out = cluster.baseDir().resolve(cluster.id(i) + ".out");
+      try {
+        List<String> lines = Files.exists(out) ? Files.readAllLines(out) : List.of();
+        lines.subList(Math.max(0, lines.size() - 15), lines.size())
+            .forEach(l -> b.append("\n  | ").append(l));
+      } catch (IOException unreadable) {
+        b.append(" (output unreadable: ").append(unreadable.getMessage()).append(')');
+      }
+    }
+    return b.toString();
   }
 }

@@ -7,13 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -40,14 +37,13 @@ class LabCompactionEndToEndTest {
   private static final int TRAILING = 5;
   /** Bounds the background client however the test goes. */
   private static final int MAX_BACKGROUND_VALUES = 2_000;
+  private static final Duration MAX_BACKGROUND_TIME = Duration.ofSeconds(60);
   private static final Pattern SNAPSHOT_DIR = Pattern.compile("(\\d{20})-(\\d{20})");
   private static final Pattern SEGMENT_FILE = Pattern.compile("(\\d{20})\\.seg");
 
   @TempDir Path dir;
   private LabHarness lab;
   private LocalCluster cluster;
-  private final ExecutorService background = Executors.newSingleThreadExecutor();
-  private final AtomicBoolean stopSubmitting = new AtomicBoolean();
 
   @BeforeEach
   void startCluster() throws IOException {
@@ -59,9 +55,6 @@ class LabCompactionEndToEndTest {
 
   @AfterEach
   void stopCluster() throws InterruptedException {
-    stopSubmitting.set(true);
-    background.shutdownNow();
-    background.awaitTermination(10, TimeUnit.SECONDS);
     lab.close(); // only the processes this test started, through their Process handles
   }
 
@@ -142,8 +135,7 @@ class LabCompactionEndToEndTest {
         .until(() -> lab.acknowledged.size() >= acknowledgedAtCatchUp + 10);
 
     // The client stops; every node ends with the same values.log.
-    stopSubmitting.set(true);
-    submitting.get(LabHarness.WAIT.toSeconds(), TimeUnit.SECONDS);
+    lab.stopSubmitting(submitting);
     lab.submitAll("d", 0, 3);
     lab.awaitCaughtUp();
     lab.assertValuesLogsConsistent();
@@ -158,15 +150,9 @@ class LabCompactionEndToEndTest {
 
   // ------------------------------------------------------------------ helpers
 
-  /** Submits {@code prefix + k}, k = 0, 1, ..., one at a time until told to stop. */
+  /** The background client of this test: values {@code prefix + k} until stopped. */
   private CompletableFuture<Void> submitInBackground(String prefix) {
-    return CompletableFuture.runAsync(() -> {
-      for (int k = 0; k < MAX_BACKGROUND_VALUES && !stopSubmitting.get(); k++) {
-        if (!lab.submit(prefix + k)) {
-          return;
-        }
-      }
-    }, background);
+    return lab.submitInBackground(lab.client, prefix, MAX_BACKGROUND_VALUES, MAX_BACKGROUND_TIME);
   }
 
   /** The node's latest snapshot index, as its {@code /status} reports it; -1 if it does not answer. */

@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -36,7 +34,6 @@ class LabEndToEndTest {
   private LocalCluster cluster;
   private ClusterClient client;
   private List<String> acknowledged;
-  private final ExecutorService background = Executors.newSingleThreadExecutor();
 
   @BeforeEach
   void startCluster() throws IOException {
@@ -48,8 +45,6 @@ class LabEndToEndTest {
 
   @AfterEach
   void stopCluster() throws InterruptedException {
-    background.shutdownNow();
-    background.awaitTermination(10, TimeUnit.SECONDS);
     lab.close(); // only the processes this test started, through their Process handles
   }
 
@@ -142,7 +137,7 @@ class LabEndToEndTest {
       throws Exception {
     lab.awaitLeader();
     List<String> values = IntStream.range(0, 60).mapToObj(i -> "c" + i).collect(Collectors.toList());
-    CompletableFuture<Void> submitting = CompletableFuture.runAsync(() -> lab.submitValues(values), background);
+    CompletableFuture<Void> submitting = lab.inBackground(() -> lab.submitValues(values));
     await().atMost(WAIT).until(() -> acknowledged.size() >= 15);
     int leader = lab.awaitLeader();
     cluster.kill(leader); // kill -9, in the middle of the client's stream

@@ -17,6 +17,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -37,6 +42,9 @@ final class LabHarness implements AutoCloseable {
   final List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** Where a test's client runs while the test kills and restarts nodes. */
+  private final ExecutorService background = Executors.newSingleThreadExecutor();
+  private final AtomicBoolean stopBackground = new AtomicBoolean();
 
   private LabHarness(LocalCluster cluster) {
     this.cluster = cluster;
@@ -58,6 +66,13 @@ final class LabHarness implements AutoCloseable {
 
   @Override
   public void close() {
+    stopBackground.set(true);
+    background.shutdownNow();
+    try {
+      background.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     cluster.close();
   }
 
@@ -77,10 +92,42 @@ final class LabHarness implements AutoCloseable {
     }
   }
 
+  /** Runs {@code task} on the background thread (one task at a time, stopped by close()). */
+  CompletableFuture<Void> inBackground(Runnable task) {
+    return CompletableFuture.runAsync(task, background);
+  }
+
+  /**
+   * Submits {@code prefix + k}, k = 0, 1, ..., one at a time through {@code via} on the background
+   * thread, until {@link #stopSubmitting} is called, {@code maxValues} were submitted or {@code
+   * maxTime} passed, whichever comes first; fails on a value the cluster refused.
+   */
+  CompletableFuture<Void> submitInBackground(
+      ClusterClient via, String prefix, int maxValues, Duration maxTime) {
+    long deadline = System.nanoTime() + maxTime.toNanos();
+    return inBackground(() -> {
+      for (int k = 0; k < maxValues && !stopBackground.get() && System.nanoTime() < deadline; k++) {
+        if (!submit(via, prefix + k)) {
+          return;
+        }
+      }
+    });
+  }
+
+  /** Stops the background client and waits for its last value's answer. */
+  void stopSubmitting(CompletableFuture<Void> submitting) throws Exception {
+    stopBackground.set(true);
+    submitting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
   /** Submits one value; false if interrupted (nothing is recorded then). */
   boolean submit(String value) {
+    return submit(client, value);
+  }
+
+  private boolean submit(ClusterClient via, String value) {
     try {
-      acknowledged.add(client.submit(value).value());
+      acknowledged.add(via.submit(value).value());
       return true;
     } catch (ClusterClient.SubmitFailedException e) {
       throw new AssertionError(e.getMessage(), e);

@@ -14,10 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
@@ -44,8 +40,6 @@ class MembersEndToEndTest {
   @TempDir Path dir;
   private LabHarness lab;
   private LocalCluster cluster;
-  private final ExecutorService background = Executors.newSingleThreadExecutor();
-  private final AtomicBoolean stopSubmitting = new AtomicBoolean();
 
   @BeforeEach
   void startCluster() throws IOException {
@@ -55,21 +49,15 @@ class MembersEndToEndTest {
 
   @AfterEach
   void stopCluster() throws InterruptedException {
-    stopSubmitting.set(true);
-    background.shutdownNow();
-    background.awaitTermination(10, TimeUnit.SECONDS);
     lab.close(); // only the processes this test started, through their Process handles
   }
 
   @Test
   void aFollowerIsReplacedByAJoiningNodeWhileAClientSubmits() throws Exception {
     lab.awaitLeader();
-    int n4 = cluster.addJoiningNode();
+    int n4 = cluster.addJoiningNode(); // before the client, which then knows n4's address too
     CompletableFuture<Void> submitting = startSubmitting();
-    await().atMost(WAIT).until(() -> lab.acknowledged.size() >= 10);
-
-    cluster.start(n4);
-    awaitVoter(n4, List.of("n1", "n2", "n3", "n4"));
+    joinWhileSubmitting(n4);
 
     int leader = lab.awaitLeader();
     int removed = IntStream.range(0, 3).filter(i -> i != leader).findFirst().orElseThrow();
@@ -107,19 +95,16 @@ class MembersEndToEndTest {
     }
     assertThat(list).doesNotContain(removedId).doesNotContain("learner ");
 
-    finishSubmitting(submitting);
+    lab.stopSubmitting(submitting);
     assertEveryAcknowledgedValueOnceIn(remaining);
   }
 
   @Test
   void theLeaderIsReplacedByAJoiningNodeWhileAClientSubmits() throws Exception {
     lab.awaitLeader();
-    int n4 = cluster.addJoiningNode();
+    int n4 = cluster.addJoiningNode(); // before the client, which then knows n4's address too
     CompletableFuture<Void> submitting = startSubmitting();
-    await().atMost(WAIT).until(() -> lab.acknowledged.size() >= 10);
-
-    cluster.start(n4);
-    awaitVoter(n4, List.of("n1", "n2", "n3", "n4"));
+    joinWhileSubmitting(n4);
 
     int old = lab.awaitLeader();
     if (old == n4) { // replace an old node: move the leadership to one
@@ -146,7 +131,7 @@ class MembersEndToEndTest {
     cluster.stop(removed);
     keepSubmittingFor(20);
 
-    finishSubmitting(submitting);
+    lab.stopSubmitting(submitting);
     assertEveryAcknowledgedValueOnceIn(remaining);
   }
 
@@ -200,31 +185,22 @@ class MembersEndToEndTest {
    * cluster did not commit within {@link LabHarness#WAIT}.
    */
   private CompletableFuture<Void> startSubmitting() {
+    // A client of every server, n4 included, so that it finds the leader wherever it moves.
     ClusterClient client = new ClusterClient(cluster.httpUris(), WAIT);
-    long deadline = System.nanoTime() + MAX_SUBMITTING.toNanos();
-    return CompletableFuture.runAsync(() -> {
-      for (int i = 0; i < MAX_VALUES && !stopSubmitting.get() && System.nanoTime() < deadline; i++) {
-        try {
-          lab.acknowledged.add(client.submit("m" + i).value());
-        } catch (ClusterClient.SubmitFailedException e) {
-          throw new AssertionError(e.getMessage(), e);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }, background);
+    return lab.submitInBackground(client, "m", MAX_VALUES, MAX_SUBMITTING);
+  }
+
+  /** Once the client has had 10 values acknowledged, n4 starts with --join and becomes a voter. */
+  private void joinWhileSubmitting(int n4) throws Exception {
+    await().atMost(WAIT).until(() -> lab.acknowledged.size() >= 10);
+    cluster.start(n4);
+    awaitVoter(n4, List.of("n1", "n2", "n3", "n4"));
   }
 
   /** Waits until the client has had {@code count} more values acknowledged. */
   private void keepSubmittingFor(int count) {
     int target = lab.acknowledged.size() + count;
     await().atMost(WAIT).until(() -> lab.acknowledged.size() >= target);
-  }
-
-  private void finishSubmitting(CompletableFuture<Void> submitting) throws Exception {
-    stopSubmitting.set(true);
-    submitting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
   // ------------------------------------------------------------------ checks

@@ -4,24 +4,21 @@ import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.bench.TempDirs;
 import dev.floe.raft.spi.StateMachine;
-import dev.floe.raft.storage.file.FileSnapshotStore;
 import dev.floe.raft.storage.file.FileLogStore;
+import dev.floe.raft.storage.file.FileSnapshotStore;
 import dev.floe.raft.transport.netty.NettyTransport;
 import dev.floe.raft.transport.netty.NettyTransportOptions;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * How the benchmark builds its nodes: {@link NettyTransport} on 127.0.0.1, {@link FileLogStore}
@@ -144,19 +141,6 @@ final class BenchCluster implements AutoCloseable {
     for (RaftNode n : nodes) {
       n.close();
     }
-    deleteRecursively(root);
-  }
-
-  static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not delete " + dir, e);
-    }
+    TempDirs.deleteRecursively(root);
   }
 }

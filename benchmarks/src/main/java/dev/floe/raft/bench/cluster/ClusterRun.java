@@ -2,6 +2,7 @@ package dev.floe.raft.bench.cluster;
 
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
+import dev.floe.raft.bench.TempDirs;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -105,7 +106,7 @@ public final class ClusterRun {
       return 0;
     } finally {
       if (temporary) {
-        BenchCluster.deleteRecursively(root);
+        TempDirs.deleteRecursively(root);
       }
     }
   }

@@ -1,17 +1,15 @@
 package dev.floe.raft.bench.snapshot;
 
+import dev.floe.raft.bench.TempDirs;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * One run of {@link dev.floe.raft.bench.SnapshotCatchUpBenchmark}: three {@link SnapshotBenchNode}
@@ -84,7 +82,7 @@ public final class CatchUpRun {
           + "log behind it%n", snapshotIndex, snapshotBytes, Long.parseLong(snapshot[3]) / 1e3);
       String[] leaderStatus = n1.call("status", "STATUS", 60);
       long commit = Long.parseLong(leaderStatus[3]);
-      deleteRecursively(root.resolve("n3"));
+      TempDirs.deleteRecursively(root.resolve("n3"));
       out.printf("n3's directory removed; the leader's commit index is %d%n", commit);
 
       n1.call("heap-reset", "HEAP-RESET", 60);
@@ -138,7 +136,7 @@ public final class CatchUpRun {
         c.close();
       }
       if (temporary) {
-        deleteRecursively(root);
+        TempDirs.deleteRecursively(root);
       }
     }
   }
@@ -198,18 +196,5 @@ public final class CatchUpRun {
 
   private static double loadAverage() {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not delete " + dir, e);
-    }
   }
 }

@@ -1,16 +1,14 @@
 package dev.floe.raft.bench.storage;
 
+import dev.floe.raft.bench.TempDirs;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.storage.file.FileLogStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -57,13 +55,7 @@ public class LogAppendBenchmark {
   @TearDown(Level.Trial)
   public void close() throws IOException {
     store.close();
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
+    TempDirs.deleteRecursively(dir);
   }
 
   private void appendAndSync(int batch) throws IOException {

@@ -1,5 +1,6 @@
 package dev.floe.raft.bench.storage;
 
+import dev.floe.raft.bench.TempDirs;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.storage.file.FileLogStore;
 import dev.floe.raft.storage.file.FileLogStoreOptions;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -19,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -93,7 +92,7 @@ public final class LogStoreBenchmark {
           writers, many.perSecond() / one.perSecond());
     } finally {
       if (temporary) {
-        deleteRecursively(root);
+        TempDirs.deleteRecursively(root);
       }
     }
   }
@@ -183,14 +182,6 @@ public final class LogStoreBenchmark {
       writerThreads.shutdown();
       eventLoop.shutdown();
       store.close();
-    }
-  }
-
-  private static void deleteRecursively(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.delete(path);
-      }
     }
   }
 }

@@ -11,6 +11,9 @@ import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.message.InstallSnapshotResponse;
 import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.MonotonicClock;
+import dev.floe.raft.spi.StoreIdentity;
+import dev.floe.raft.spi.TermAndVote;
 import dev.floe.raft.spi.SnapshotMeta;
 import dev.floe.raft.spi.SnapshotStore;
 import dev.floe.raft.spi.StateMachine;
@@ -62,8 +65,12 @@ public final class RaftNode implements AutoCloseable {
   private static final int RECENTLY_APPLIED = 4096;
 
   private final NodeId id;
-  /** The membership to start from when the log and snapshots hold none (empty when joining). */
-  private final Configuration bootstrap;
+  private final ClusterId clusterId;
+  /** The founding members given to the builder, or {@code null}; checked against the store. */
+  private final List<NodeId> founders;
+  /** Whether the builder asked to join a running cluster. */
+  private final boolean joining;
+  private final MonotonicClock clock;
   private final StateMachine stateMachine;
   private final Transport transport;
   private final LogStore store;
@@ -108,24 +115,18 @@ public final class RaftNode implements AutoCloseable {
 
   private RaftNode(Builder b) {
     this.id = Objects.requireNonNull(b.id, "id");
-    if (b.joining) {
-      if (b.members != null) {
-        throw new IllegalArgumentException("a joining node takes its members from the cluster: "
-            + "set members or join, not both");
-      }
-      this.bootstrap = Configuration.empty();
-    } else {
-      List<NodeId> members = Objects.requireNonNull(b.members, "members (or join())");
-      if (members.isEmpty()) {
-        throw new IllegalArgumentException("members must not be empty");
-      }
-      if (!members.contains(id)) {
-        throw new IllegalArgumentException(
-            "members " + members + " do not include this node " + id);
-      }
-      this.bootstrap = Configuration.ofVoters(members);
+    this.clusterId = Objects.requireNonNull(b.clusterId, "clusterId");
+    this.joining = b.joining;
+    if (b.joining && b.members != null) {
+      throw new IllegalArgumentException("a joining node takes its members from the cluster: "
+          + "set members or join, not both");
     }
-    this.appliedConfiguration = bootstrap;
+    if (b.members != null) {
+      validateFounders(id, b.members);
+    }
+    this.founders = b.members;
+    this.clock = b.clock;
+    this.appliedConfiguration = Configuration.empty();
     this.stateMachine = Objects.requireNonNull(b.stateMachine, "stateMachine");
     this.transport = Objects.requireNonNull(b.transport, "transport");
     this.store = Objects.requireNonNull(b.logStore, "logStore");
@@ -157,7 +158,20 @@ public final class RaftNode implements AutoCloseable {
       this.snapshots = null;
     }
     this.status = new RaftStatus(id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0,
-        List.copyOf(bootstrap.voters()), List.of(), Map.of(), Optional.empty());
+        founders == null ? List.of() : List.copyOf(new java.util.TreeSet<>(founders)), List.of(),
+        Map.of(), Optional.empty());
+  }
+
+  private static void validateFounders(NodeId id, List<NodeId> members) {
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException("members must not be empty");
+    }
+    if (!members.contains(id)) {
+      throw new IllegalArgumentException("members " + members + " do not include this node " + id);
+    }
+    if (new java.util.HashSet<>(members).size() != members.size()) {
+      throw new IllegalArgumentException("members " + members + " name a node more than once");
+    }
   }
 
   /** Returns a builder. */
@@ -166,10 +180,22 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
-   * Recovers the log, then starts taking part in the cluster.
+   * Recovers the node's state from its stores, checks it against the settings, then starts taking
+   * part in the cluster. It returns without waiting for the disk: what recovery writes (the
+   * identity of a new store, a log reset after an interrupted snapshot install) becomes durable
+   * before anything that depends on it is acknowledged.
    *
-   * @throws IOException if the store cannot be opened (for example, it is corrupt) or the transport
-   *     cannot start
+   * <p>On a new store (one that holds nothing) it records the node's identity: its id, the
+   * cluster id and, for a founding member, the {@link Builder#members founding members}. Every
+   * later start checks them: a data directory of another node or cluster is refused with an
+   * {@link IdentityMismatchException}, and members that match neither the founding members nor the
+   * membership in effect fail the start, since the stored membership always rules.
+   *
+   * @throws IdentityMismatchException if the store belongs to another node or cluster
+   * @throws IOException if the store cannot be opened (for example, it is corrupt, or parts of it
+   *     are missing) or the transport cannot start
+   * @throws IllegalArgumentException if {@link Builder#members} or {@link Builder#join} contradict
+   *     what the store records, or a new store gets neither
    * @throws IllegalStateException if called twice
    */
   public void start() throws IOException {
@@ -178,6 +204,8 @@ public final class RaftNode implements AutoCloseable {
     }
     started = true;
     store.open();
+    StoreIdentity identity = checkIdentity();
+    appliedConfiguration = identity.bootstrap();
     long snapshotIndex = 0;
     long snapshotTerm = 0;
     if (snapshots != null) {
@@ -191,28 +219,107 @@ public final class RaftNode implements AutoCloseable {
     }
     long first = store.firstIndex();
     long last = store.lastIndex();
-    if (first > snapshotIndex + 1 || last < snapshotIndex) {
+    if (!logContinues(snapshotIndex, snapshotTerm, first, last)) {
       if (snapshotIndex == 0) {
         throw new IOException("the log starts at index " + first
             + " but no snapshot covers the entries before it");
       }
       // The log does not continue the snapshot (a crash while installing one): start after it.
+      // Not waited for: every write after it is durable only after it, and so is every answer.
+      log.info("{}: the log {}..{} does not continue snapshot {} (term {}); starting after it",
+          id, first, last, snapshotIndex, snapshotTerm);
       store.reset(snapshotIndex + 1);
-      store.sync().join();
       first = snapshotIndex + 1;
       last = snapshotIndex;
     }
     List<LogEntry> entries = last > snapshotIndex
         ? store.entries(snapshotIndex + 1, last + 1, Long.MAX_VALUE) : List.of();
     core = new RaftCore(id, appliedConfiguration, options.toCoreConfig(), store.termAndVote(),
-        snapshotIndex, snapshotTerm, entries, random);
+        snapshotIndex, snapshotTerm, entries, random, clock);
+    checkFounders(identity);
     handedToApplyIndex = snapshotIndex;
     lastConfiguration = core.configuration();
-    log.info("{} starting: term {}, log {}..{}, {}", id, core.term(), first, last, lastConfiguration);
+    log.info("{} starting in cluster {}: term {}, log {}..{}, {}", id, clusterId, core.term(),
+        first, last, lastConfiguration);
     publishStatus();
-    transport.start(id, this::onMessage);
+    transport.start(clusterId, id, this::onMessage);
     transport.membersChanged(lastConfiguration);
     loop.execute(this::scheduleTick);
+  }
+
+  /**
+   * Whether the log continues the snapshot: it holds the entry after it, or the snapshot's own
+   * entry with the snapshot's term (a log whose entry there has another term holds a history the
+   * snapshot replaced, such as after a crash while installing one).
+   */
+  private boolean logContinues(long snapshotIndex, long snapshotTerm, long first, long last) {
+    if (first > snapshotIndex + 1 || last < snapshotIndex) {
+      return false;
+    }
+    return snapshotIndex < first || store.term(snapshotIndex) == snapshotTerm;
+  }
+
+  /** Compares the store's identity with the settings, or records it on a new store. */
+  private StoreIdentity checkIdentity() throws IOException {
+    Optional<StoreIdentity> stored = store.identity();
+    if (stored.isEmpty()) {
+      boolean holdsData = !store.termAndVote().equals(TermAndVote.INITIAL)
+          || store.lastIndex() >= store.firstIndex() || store.firstIndex() != 1;
+      if (holdsData) {
+        throw new IOException("the log store of " + id + " holds data (term "
+            + store.termAndVote().term() + ", log " + store.firstIndex() + ".." + store.lastIndex()
+            + ") but no identity: it is damaged or was written by another program");
+      }
+      if (founders == null && !joining) {
+        throw new IllegalArgumentException("node " + id + " starts on an empty store: give it "
+            + "members(...) to found a cluster, or join() to enter a running one");
+      }
+      StoreIdentity created = new StoreIdentity(clusterId, id,
+          joining ? Configuration.empty() : Configuration.ofVoters(founders));
+      store.saveIdentity(created);
+      log.info("{}: new data directory: {} of cluster {}, {}", id, id, clusterId,
+          created.founder() ? "founded with " + created.bootstrap().voters() : "joining");
+      return created;
+    }
+    StoreIdentity identity = stored.get();
+    if (!identity.nodeId().equals(id)) {
+      throw new IdentityMismatchException("node id", identity.nodeId().value(), id.value(),
+          store.toString());
+    }
+    if (!identity.clusterId().equals(clusterId)) {
+      throw new IdentityMismatchException("cluster id", identity.clusterId().value(),
+          clusterId.value(), store.toString());
+    }
+    if (joining && identity.founder()) {
+      throw new IllegalArgumentException("node " + id + " is a founding member of cluster "
+          + clusterId + " (founded with " + identity.bootstrap().voters() + "); start it with "
+          + "members(...) or neither, not join()");
+    }
+    if (founders != null && !identity.founder()) {
+      throw new IllegalArgumentException("node " + id + " joined cluster " + clusterId
+          + " after it was founded; start it with join() or neither, not members(" + founders + ")");
+    }
+    return identity;
+  }
+
+  /**
+   * Founding members given on a restart must be the ones the cluster was founded with, or the
+   * voters in effect: anything else is a mistake (the stored membership rules either way, and
+   * membership changes go through the log).
+   */
+  private void checkFounders(StoreIdentity identity) {
+    if (founders == null) {
+      return;
+    }
+    java.util.TreeSet<NodeId> given = new java.util.TreeSet<>(founders);
+    if (given.equals(identity.bootstrap().voters()) || given.equals(core.voters())) {
+      return;
+    }
+    throw new IllegalArgumentException("members " + given + " given to " + id + " match neither "
+        + "the members cluster " + clusterId + " was founded with, " + identity.bootstrap().voters()
+        + ", nor its voters now, " + core.voters() + ", as its data directory records them. The "
+        + "stored membership rules: pass the founding members (or none), and change the membership "
+        + "with addVoter and removeMember");
   }
 
   /**
@@ -339,7 +446,7 @@ public final class RaftNode implements AutoCloseable {
 
   /** The configuration in effect on this node (the last in its log, committed or not). */
   public Configuration configuration() {
-    return lastConfiguration != null ? lastConfiguration : bootstrap;
+    return lastConfiguration != null ? lastConfiguration : Configuration.empty();
   }
 
   private CompletableFuture<Configuration> changeMembership(
@@ -1025,8 +1132,10 @@ public final class RaftNode implements AutoCloseable {
   /** Builds a {@link RaftNode}. Every setter but the optional ones must be called. */
   public static final class Builder {
     private NodeId id;
+    private ClusterId clusterId;
     private List<NodeId> members;
     private boolean joining;
+    private MonotonicClock clock = MonotonicClock.SYSTEM;
     private StateMachine stateMachine;
     private Transport transport;
     private LogStore logStore;
@@ -1058,9 +1167,21 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * The cluster's initial voting members, this node included: the membership a new cluster
-     * starts with. Once the log or a snapshot records a membership, that one rules and this one is
-     * ignored, so every member may keep passing the initial list across restarts.
+     * The cluster this node belongs to (required): the id chosen when the cluster was founded
+     * ({@link ClusterId#random()}), the same on every member. It is recorded in the data directory
+     * on the first start and checked on every later one, and by the transport on every connection.
+     */
+    public Builder clusterId(ClusterId clusterId) {
+      this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
+      return this;
+    }
+
+    /**
+     * The voters a new cluster is founded with, this node included. On the node's first start they
+     * are recorded in its data directory; from then on the stored membership rules (changed only
+     * through the log, by {@link RaftNode#addVoter} and {@link RaftNode#removeMember}), so later
+     * starts need no members. Members given on a later start are checked: they must be the founding
+     * members or the voters in effect, or the start fails.
      */
     public Builder members(List<NodeId> members) {
       this.members = List.copyOf(members);
@@ -1070,10 +1191,20 @@ public final class RaftNode implements AutoCloseable {
     /**
      * Starts this node with no membership, to enter a running cluster: it takes no part in
      * elections and waits until the leader adds it ({@link RaftNode#addVoter} or {@link
-     * RaftNode#addLearner}) and replicates the log to it. Instead of {@link #members}.
+     * RaftNode#addLearner}) and replicates the log to it. Instead of {@link #members}; needed only
+     * on the first start (a later start may repeat it).
      */
     public Builder join() {
       this.joining = true;
+      return this;
+    }
+
+    /**
+     * The monotonic clock that leases and the refusal to vote are measured with (optional, for
+     * simulation; {@link MonotonicClock#SYSTEM} otherwise).
+     */
+    public Builder clock(MonotonicClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

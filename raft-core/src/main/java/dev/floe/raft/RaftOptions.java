@@ -124,7 +124,8 @@ public record RaftOptions(
     int hb = ticks("heartbeatIntervalMillis", heartbeat, tick);
     return new CoreConfig(
         min, max, hb, maxEntries, maxBytes, maxInflight, maxBytes * maxInflight, preVote,
-        checkQuorum, catchUpEntries, ticks("learnerCatchUpTimeoutMillis", catchUpMillis, tick));
+        checkQuorum, catchUpEntries, ticks("learnerCatchUpTimeoutMillis", catchUpMillis, tick),
+        java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(tick));
   }
 
   private static int ticks(String name, long millis, long tick) {

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 final class NodeServer implements AutoCloseable {
   /** Names every node of the example's clusters in its transport handshake. */
-  static final String CLUSTER_ID = "floe-example";
+  static final dev.floe.raft.ClusterId CLUSTER_ID = dev.floe.raft.ClusterId.of("floe-example");
   /** The size of each InstallSnapshot chunk a leader sends. */
   static final int SNAPSHOT_CHUNK_BYTES = 1 << 20;
   private static final Logger log = LoggerFactory.getLogger(NodeServer.class);
@@ -79,7 +79,6 @@ final class NodeServer implements AutoCloseable {
     StateMachine stateMachine = new FailStopStateMachine(
         new CompositeStateMachine(values, new KeyValueStateMachine()));
     NettyTransport transport = new NettyTransport(NettyTransportOptions.builder()
-        .clusterId(CLUSTER_ID)
         .bindAddress(cluster.get(id))
         .peers(cluster)
         .build());
@@ -88,7 +87,7 @@ final class NodeServer implements AutoCloseable {
         .withElectionTimeout(electionTimeoutMillis, 2 * electionTimeoutMillis)
         .withHeartbeatInterval(Math.max(10, electionTimeoutMillis / 3));
     FileSnapshotStore snapshots = new FileSnapshotStore(dataDir.resolve("raft").resolve("snapshots"));
-    RaftNode.Builder builder = RaftNode.builder().id(id);
+    RaftNode.Builder builder = RaftNode.builder().id(id).clusterId(CLUSTER_ID);
     if (join.isEmpty()) {
       // The bootstrap configuration: used only if the log and the snapshots hold none.
       builder.members(new ArrayList<>(cluster.keySet()));

@@ -1,5 +1,6 @@
 package dev.floe.raft.example;
 
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.ReadConsistency;
@@ -39,15 +40,17 @@ public final class ThreeNodesInOneProcess {
         NodeId.of("n2"), new InetSocketAddress("127.0.0.1", firstPort + 1),
         NodeId.of("n3"), new InetSocketAddress("127.0.0.1", firstPort + 2));
 
+    // A new cluster gets a new id, recorded in every data directory and checked on every start.
+    ClusterId cluster = ClusterId.random();
     List<RaftNode> nodes = new ArrayList<>();
     try {
       for (NodeId id : addresses.keySet()) {
         RaftNode node = RaftNode.builder()
             .id(id)
+            .clusterId(cluster)
             .members(List.copyOf(addresses.keySet()))
             .stateMachine(new KeyValueStateMachine())
             .transport(new NettyTransport(NettyTransportOptions.builder()
-                .clusterId("my-cluster")
                 .bindAddress(addresses.get(id))
                 .peers(addresses)
                 .build()))

@@ -17,6 +17,9 @@ package dev.floe.raft.core;
  * @param promoteWithinEntries a learner is promoted to voter once its log is within this many
  *     entries of the leader's
  * @param catchUpTicks how long a promotion waits for the learner to catch up before it is refused
+ * @param tickNanos how long a tick lasts: what turns the minimum election timeout into the real
+ *     time that leases and the refusal to vote are measured in (with the node's monotonic clock,
+ *     since ticks may run late)
  */
 public record CoreConfig(
     int electionTicksMin,
@@ -29,7 +32,15 @@ public record CoreConfig(
     boolean preVote,
     boolean checkQuorum,
     long promoteWithinEntries,
-    long catchUpTicks) {
+    long catchUpTicks,
+    long tickNanos) {
+
+  /**
+   * The most by which two nodes' clocks may disagree about the length of an interval, as a
+   * fraction: over any interval, what one node's monotonic clock measures is at least {@code 1 -
+   * MAX_CLOCK_DRIFT} times what another's measures. Leases rest on it (see {@link #leaseNanos()}).
+   */
+  public static final double MAX_CLOCK_DRIFT = 0.1;
 
   /** Validates the settings. */
   public CoreConfig {
@@ -50,10 +61,23 @@ public record CoreConfig(
         || maxInflightBytes < 1) {
       throw new IllegalArgumentException("append and in-flight limits must be >= 1");
     }
+    if (tickNanos < 1) {
+      throw new IllegalArgumentException("tickNanos must be >= 1: " + tickNanos);
+    }
     if (promoteWithinEntries < 0 || catchUpTicks < 1) {
       throw new IllegalArgumentException("invalid learner catch-up settings: within "
           + promoteWithinEntries + " entries, " + catchUpTicks + " ticks");
     }
+  }
+
+  /** Settings with a 10 ms tick. */
+  public CoreConfig(int electionTicksMin, int electionTicksMax, int heartbeatTicks,
+      int maxEntriesPerAppend, long maxBytesPerAppend, int maxInflightAppends,
+      long maxInflightBytes, boolean preVote, boolean checkQuorum, long promoteWithinEntries,
+      long catchUpTicks) {
+    this(electionTicksMin, electionTicksMax, heartbeatTicks, maxEntriesPerAppend,
+        maxBytesPerAppend, maxInflightAppends, maxInflightBytes, preVote, checkQuorum,
+        promoteWithinEntries, catchUpTicks, 10_000_000L);
   }
 
   /** Settings with the default learner catch-up rule (within 1,000 entries, 6,000 ticks). */
@@ -62,6 +86,23 @@ public record CoreConfig(
       long maxInflightBytes, boolean preVote, boolean checkQuorum) {
     this(electionTicksMin, electionTicksMax, heartbeatTicks, maxEntriesPerAppend,
         maxBytesPerAppend, maxInflightAppends, maxInflightBytes, preVote, checkQuorum, 1_000, 6_000);
+  }
+
+  /** The minimum election timeout in nanoseconds. */
+  public long electionTimeoutMinNanos() {
+    return electionTicksMin * tickNanos;
+  }
+
+  /**
+   * How long a leader's lease lasts after a round of heartbeats that a majority answered, measured
+   * from when the round started: the minimum election timeout less the most that clock drift can
+   * take off it. Followers that answered refuse to vote for a minimum election timeout measured on
+   * their own clocks from when they heard the round, which is no earlier than its start; so as long
+   * as clocks drift by at most {@link #MAX_CLOCK_DRIFT}, no other leader can be elected before the
+   * lease ends.
+   */
+  public long leaseNanos() {
+    return (long) (electionTimeoutMinNanos() * (1 - MAX_CLOCK_DRIFT));
   }
 
   /** Defaults for a 10 ms tick: elections after 150-300 ms, heartbeats every 50 ms. */

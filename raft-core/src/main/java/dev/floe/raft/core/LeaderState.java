@@ -30,10 +30,19 @@ final class LeaderState {
   private long round;
   /** Heartbeat intervals a snapshot transfer may go unanswered before it is started over. */
   private static final int SNAPSHOT_SILENT_HEARTBEATS = 20;
-  /** Ticks since this node became leader: the clock of its lease. */
+  /** Ticks since this node became leader: the clock of membership catch-up deadlines. */
   private long ticks;
-  /** The tick at which each recent heartbeat round started. */
-  private final TreeMap<Long, Long> roundStartTicks = new TreeMap<>(java.util.Map.of(0L, 0L));
+  /**
+   * When (the node's clock) each recent heartbeat round started: the start of the lease that a
+   * majority's answers to the round grant. Round 0 starts when leadership does.
+   */
+  private final TreeMap<Long, Long> roundStartNanos = new TreeMap<>();
+  /**
+   * Whether this leader told a node to campaign at once (TimeoutNow) in this term. That message may
+   * arrive at any time, even after the transfer was given up, and the election it starts does not
+   * wait for leases to end; so from then on this leader serves no read from its lease.
+   */
+  private boolean leaseForfeited;
   private int heartbeatElapsed;
   private int quorumCheckElapsed;
   private boolean appended;
@@ -71,6 +80,7 @@ final class LeaderState {
     this.self = self;
     this.term = core.currentTerm();
     progress.put(self, new Progress(log.lastIndex() + 1, 0));
+    roundStartNanos.put(0L, core.nowNanos());
     syncMembers();
   }
 
@@ -366,25 +376,27 @@ final class LeaderState {
   /** Starts a heartbeat round; answers to requests of this round or later confirm leadership. */
   private void newRound() {
     round++;
-    roundStartTicks.put(round, ticks);
+    roundStartNanos.put(round, core.nowNanos());
     long oldestNeeded = round;
     for (NodeId v : voters) {
       if (!v.equals(self)) {
         oldestNeeded = Math.min(oldestNeeded, progress.get(v).ackedRound);
       }
     }
-    roundStartTicks.headMap(oldestNeeded).clear();
+    roundStartNanos.headMap(oldestNeeded).clear();
   }
 
   /**
    * Whether the leader's lease holds (thesis §6.4.1): a majority answered a round that started less
-   * than a lease ago. Followers that heard from this leader ignore vote requests for a minimum
-   * election timeout after (check-quorum), so no other leader can exist before the lease ends. The
-   * lease is that timeout less a tenth (at least one tick) for clock drift, and it ends at once
-   * during a transfer, since the target is told to campaign without waiting.
+   * than {@link CoreConfig#leaseNanos()} ago by this node's clock. Followers that heard from this
+   * leader ignore vote requests for a minimum election timeout after (check-quorum), and so does a
+   * node that restarted, so no other leader can exist before the lease ends. It never holds during
+   * a transfer, nor for the rest of the term once a TimeoutNow was sent, since its target is told
+   * to campaign without waiting.
    */
   boolean leaseValid() {
-    if (!config.checkQuorum() || transferTarget != null || log.term(core.commitIndex()) != term) {
+    if (!config.checkQuorum() || transferTarget != null || leaseForfeited
+        || log.term(core.commitIndex()) != term) {
       return false;
     }
     long[] acked = new long[voters.size()];
@@ -392,9 +404,8 @@ final class LeaderState {
     for (NodeId v : voters) {
       acked[i++] = v.equals(self) ? round : progress.get(v).ackedRound;
     }
-    Long start = roundStartTicks.get(Quorum.committedIndex(acked));
-    long leaseTicks = config.electionTicksMin() - Math.max(1, config.electionTicksMin() / 10);
-    return start != null && ticks - start < leaseTicks;
+    Long start = roundStartNanos.get(Quorum.committedIndex(acked));
+    return start != null && core.nowNanos() - start < config.leaseNanos();
   }
 
   private void heartbeat() {
@@ -598,6 +609,7 @@ final class LeaderState {
 
   private void maybeSendTimeoutNow(NodeId id, Progress p) {
     if (id.equals(transferTarget) && p.match == log.lastIndex()) {
+      leaseForfeited = true;
       core.addMessage(new TimeoutNow(self, id, term));
     }
   }

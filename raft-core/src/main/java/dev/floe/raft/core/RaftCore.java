@@ -17,6 +17,7 @@ import dev.floe.raft.message.ReadIndexResponse;
 import dev.floe.raft.message.TimeoutNow;
 import dev.floe.raft.message.VoteRequest;
 import dev.floe.raft.message.VoteResponse;
+import dev.floe.raft.spi.MonotonicClock;
 import dev.floe.raft.spi.TermAndVote;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,7 @@ public final class RaftCore {
   private final NodeId self;
   private final CoreConfig config;
   private final RandomGenerator random;
+  private final MonotonicClock clock;
   final RaftLog log;
   /** The configuration in effect when last looked at, to notice changes. */
   private Configuration knownConfiguration;
@@ -54,6 +56,13 @@ public final class RaftCore {
 
   private int electionElapsed;
   private int randomizedElectionTimeout;
+  /** When this node last heard from the leader it knows (its clock's reading). */
+  private long leaderContactNanos;
+  /**
+   * When this core was created. A node that restarts may have heard from a leader just before: it
+   * refuses votes for a minimum election timeout from here, so that the leader's lease holds.
+   */
+  private final long startNanos;
   /** Non-null while campaigning (pre-vote or real). */
   private Election election;
   /** Non-null while leading. */
@@ -87,6 +96,7 @@ public final class RaftCore {
    * @param snapshotTerm the term at {@code snapshotIndex} (0 if none)
    * @param entries the recovered log entries after {@code snapshotIndex}
    * @param random the source of randomness for election timeouts
+   * @param clock the node's monotonic clock, which leases and the refusal to vote are measured with
    */
   public RaftCore(
       NodeId self,
@@ -96,10 +106,13 @@ public final class RaftCore {
       long snapshotIndex,
       long snapshotTerm,
       List<LogEntry> entries,
-      RandomGenerator random) {
+      RandomGenerator random,
+      MonotonicClock clock) {
     this.self = self;
     this.config = config;
     this.random = random;
+    this.clock = clock;
+    this.startNanos = clock.nanos();
     this.log = new RaftLog(snapshotIndex, snapshotTerm, configuration, entries);
     this.knownConfiguration = log.configuration();
     this.term = termAndVote.term();
@@ -302,9 +315,26 @@ public final class RaftCore {
             + random.nextInt(config.electionTicksMax() - config.electionTicksMin());
   }
 
-  /** Whether this node heard from a leader within the minimum election timeout. */
+  /**
+   * Whether a leader may hold a lease that counts on this node: it heard from one within a minimum
+   * election timeout, or it started less than that ago (it may have heard from one just before a
+   * restart). Measured with the clock, not in ticks, which may run late.
+   */
   private boolean inLeaderLease() {
-    return leader != null && electionElapsed < config.electionTicksMin();
+    long now = clock.nanos();
+    long timeout = config.electionTimeoutMinNanos();
+    return (leader != null && now - leaderContactNanos < timeout) || now - startNanos < timeout;
+  }
+
+  /** A message from the leader of this term: its lease may count on this node from now on. */
+  private void heardFromLeader() {
+    leaderContactNanos = clock.nanos();
+    resetElectionTimer();
+  }
+
+  /** The node's clock, for the leader's lease. */
+  long nowNanos() {
+    return clock.nanos();
   }
 
   // ---------------------------------------------------------------- role changes
@@ -491,7 +521,7 @@ public final class RaftCore {
     if (!r.from().equals(leader)) {
       setLeader(r.from());
     }
-    resetElectionTimer();
+    heardFromLeader();
     if (r.snapshotIndex() <= commitIndex) {
       // Everything it covers is committed here already: nothing to install.
       messages.add(new InstallSnapshotResponse(
@@ -589,7 +619,7 @@ public final class RaftCore {
     if (!a.from().equals(leader)) {
       setLeader(a.from());
     }
-    resetElectionTimer();
+    heardFromLeader();
     long prev = a.prevLogIndex();
     if (prev > log.lastIndex()) {
       reject(a, 0, log.lastIndex() + 1);

@@ -4,6 +4,7 @@ import dev.floe.raft.message.LogEntry;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -34,6 +35,14 @@ import java.util.concurrent.CompletableFuture;
  * acknowledge anything that is not durable. Corrupt data found by {@code open()} is reported by
  * an exception naming the file and position, never repaired by discarding committed entries.
  *
+ * <h2>Identity</h2>
+ * A store belongs to one node of one cluster. {@link #saveIdentity} records it on a new store,
+ * before any other write; {@link #identity()} returns it afterwards. A store that holds data
+ * (entries, a term or a vote) must hold an identity; {@code open()} refuses a store whose parts
+ * contradict each other (data without an identity, an identity without the term and vote that must
+ * accompany it, parts written for another node) rather than take it for a new one, and refuses
+ * data written in a format it does not know, naming the version it found.
+ *
  * <h2>Indexes</h2>
  * The log holds the contiguous entries {@code firstIndex() .. lastIndex()}; it is empty when
  * {@code lastIndex() == firstIndex() - 1}. A new store has {@code firstIndex() == 1}.
@@ -46,6 +55,21 @@ public interface LogStore extends Closeable {
    * @throws IOException if the store cannot be opened or holds corrupt data
    */
   void open() throws IOException;
+
+  /**
+   * Returns the identity recorded by {@link #saveIdentity}, or empty for a new store (one that holds
+   * nothing at all).
+   */
+  Optional<StoreIdentity> identity();
+
+  /**
+   * Records whom the store belongs to (buffered; durable at the next {@link #sync()}, and durable
+   * before every later write). Called once, on a new store, before any other write.
+   *
+   * @throws IllegalStateException if the store already has an identity
+   * @throws IOException if the write fails
+   */
+  void saveIdentity(StoreIdentity identity) throws IOException;
 
   /** Returns the last saved term and vote ({@link TermAndVote#INITIAL} for a new store). */
   TermAndVote termAndVote();

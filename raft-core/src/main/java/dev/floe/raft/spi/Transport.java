@@ -1,5 +1,6 @@
 package dev.floe.raft.spi;
 
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.Configuration;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.message.RaftMessage;
@@ -25,13 +26,17 @@ import java.util.function.Consumer;
 public interface Transport extends Closeable {
 
   /**
-   * Starts receiving messages addressed to {@code self} and passes each to {@code inbound}.
+   * Starts receiving messages addressed to {@code self} and passes each to {@code inbound}. A
+   * transport that connects to other processes must make sure that both ends belong to {@code
+   * clusterId} (for instance in a handshake) and refuse, with an error naming both ids, a peer of
+   * another cluster.
    *
+   * @param clusterId the cluster the local node belongs to, as recorded in its data directory
    * @param self the local node
    * @param inbound where received messages go
    * @throws IOException if the transport cannot start
    */
-  void start(NodeId self, Consumer<RaftMessage> inbound) throws IOException;
+  void start(ClusterId clusterId, NodeId self, Consumer<RaftMessage> inbound) throws IOException;
 
   /**
    * Sends a message to {@link RaftMessage#to()}, or drops it. Never blocks and never throws; a

@@ -171,7 +171,7 @@ class ElectionTest {
     RaftCore solo =
         new RaftCore(
             N1, dev.floe.raft.Configuration.ofVoters(List.of(N1)), TestNetwork.classicConfig(), TermAndVote.INITIAL, 0, 0, List.of(),
-            new java.util.SplittableRandom(1));
+            new java.util.SplittableRandom(1), () -> 0L);
     while (solo.role() == Role.FOLLOWER) {
       solo.step(new Event.Tick());
     }
@@ -343,6 +343,7 @@ class ElectionTest {
     net.elect("n1");
     net.isolate("n1");
     RaftCore n3 = net.node("n3");
+    net.elapse(CoreConfig.defaults().electionTicksMin()); // measured by the clock, not in ticks
     for (int i = 0; i < CoreConfig.defaults().electionTicksMin(); i++) {
       n3.step(new Event.Tick()); // time passes on n3 without its own timeout being drained
     }

@@ -406,7 +406,7 @@ class LogReplicationTest {
     RaftCore solo =
         new RaftCore(
             N1, dev.floe.raft.Configuration.ofVoters(List.of(N1)), TestNetwork.classicConfig(), dev.floe.raft.spi.TermAndVote.INITIAL, 0,
-            0, List.of(), new java.util.SplittableRandom(1));
+            0, List.of(), new java.util.SplittableRandom(1), () -> 0L);
     while (solo.role() != Role.CANDIDATE) {
       solo.step(new Event.Tick());
     }

@@ -55,6 +55,8 @@ final class TestNetwork {
   /** Nodes started without a membership, to be added while the cluster runs. */
   private final TreeSet<NodeId> joining = new TreeSet<>();
   private long seed;
+  /** The one clock of every node: it advances a tick's length with each tick. */
+  private long nowNanos;
 
   private TestNetwork(CoreConfig config, long seed) {
     this.config = config;
@@ -107,7 +109,8 @@ final class TestNetwork {
     stored.put(id, new Stored(tv, log));
     Configuration bootstrap =
         joining.contains(id) ? Configuration.empty() : Configuration.ofVoters(voters);
-    cores.put(id, new RaftCore(id, bootstrap, config, tv, 0, 0, log, new SplittableRandom(seed++)));
+    cores.put(id, new RaftCore(id, bootstrap, config, tv, 0, 0, log, new SplittableRandom(seed++),
+        () -> nowNanos));
     applied.putIfAbsent(id, new ArrayList<>());
     outcomes.putIfAbsent(id, new ArrayList<>());
     readies.putIfAbsent(id, new ArrayList<>());
@@ -226,6 +229,7 @@ final class TestNetwork {
   }
 
   void tick(String id) {
+    nowNanos += config.tickNanos();
     step(id, new Event.Tick());
   }
 
@@ -235,10 +239,16 @@ final class TestNetwork {
     }
   }
 
-  /** Ticks every node once, in id order. */
+  /** Lets {@code ticks} ticks' worth of time pass on the clock, without stepping any node. */
+  void elapse(int ticks) {
+    nowNanos += ticks * config.tickNanos();
+  }
+
+  /** Ticks every node once, in id order (a tick's length passes once). */
   void tickAll() {
+    nowNanos += config.tickNanos();
     for (NodeId id : List.copyOf(cores.keySet())) {
-      tick(id.value());
+      step(id.value(), new Event.Tick());
     }
   }
 

@@ -2,9 +2,11 @@ package dev.floe.raft.sim;
 
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.spi.TermAndVote;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -21,6 +23,7 @@ public final class InMemoryLogStore implements LogStore {
 
   /** The contents of a log: term, vote and entries from {@code firstIndex}. */
   static final class State {
+    StoreIdentity identity;
     long term;
     dev.floe.raft.NodeId votedFor;
     long firstIndex = 1;
@@ -28,6 +31,7 @@ public final class InMemoryLogStore implements LogStore {
 
     State copy() {
       State s = new State();
+      s.identity = identity;
       s.term = term;
       s.votedFor = votedFor;
       s.firstIndex = firstIndex;
@@ -111,6 +115,19 @@ public final class InMemoryLogStore implements LogStore {
   @Override
   public void open() {
     current = disk.durableCopy();
+  }
+
+  @Override
+  public Optional<StoreIdentity> identity() {
+    return Optional.ofNullable(current.identity);
+  }
+
+  @Override
+  public void saveIdentity(StoreIdentity identity) {
+    if (current.identity != null) {
+      throw new IllegalStateException("the store already belongs to " + current.identity);
+    }
+    write(s -> s.identity = identity);
   }
 
   @Override
@@ -236,4 +253,10 @@ public final class InMemoryLogStore implements LogStore {
 
   @Override
   public void close() {}
+
+  @Override
+  public String toString() {
+    return "InMemoryLogStore" + (current != null && current.identity != null
+        ? "[" + current.identity.nodeId() + "@" + current.identity.clusterId() + "]" : "");
+  }
 }

@@ -1,5 +1,6 @@
 package dev.floe.raft.sim;
 
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.Transport;
@@ -18,15 +19,18 @@ import java.util.function.Consumer;
 public final class InProcessNetwork {
   private final ConcurrentHashMap<NodeId, Consumer<RaftMessage>> receivers = new ConcurrentHashMap<>();
   private final Set<NodeId> disconnected = ConcurrentHashMap.newKeySet();
+  /** The cluster of each started node: messages between clusters are dropped, as a handshake would. */
+  private final ConcurrentHashMap<NodeId, ClusterId> clusters = new ConcurrentHashMap<>();
 
   /** A transport for the node {@code id}. */
   public Transport transport(NodeId id) {
     return new Transport() {
       @Override
-      public void start(NodeId self, Consumer<RaftMessage> inbound) {
+      public void start(ClusterId clusterId, NodeId self, Consumer<RaftMessage> inbound) {
         if (!self.equals(id)) {
           throw new IllegalArgumentException("transport for " + id + " started as " + self);
         }
+        clusters.put(id, clusterId);
         receivers.put(id, inbound);
       }
 
@@ -34,6 +38,10 @@ public final class InProcessNetwork {
       public void send(RaftMessage message) {
         if (disconnected.contains(message.from()) || disconnected.contains(message.to())) {
           return;
+        }
+        ClusterId toCluster = clusters.get(message.to());
+        if (toCluster != null && !toCluster.equals(clusters.get(message.from()))) {
+          return; // another cluster's node: a real transport refuses the connection
         }
         Consumer<RaftMessage> receiver = receivers.get(message.to());
         if (receiver != null) {

@@ -39,6 +39,7 @@ public final class SimCluster {
   private final RaftOptions options;
   private final Supplier<StateMachine> stateMachines;
   private final SnapshotOptions snapshots;
+  private final dev.floe.raft.ClusterId clusterId;
 
   private SimCluster(int size, long seed, RaftOptions options, Supplier<StateMachine> stateMachines,
       SnapshotOptions snapshots) {
@@ -48,14 +49,15 @@ public final class SimCluster {
     this.options = options;
     this.stateMachines = stateMachines;
     this.snapshots = snapshots;
+    this.clusterId = dev.floe.raft.ClusterId.of("sim-" + Long.toHexString(seed));
     this.scheduler = new Scheduler(new SplittableRandom(seed));
     this.network = new SimNetwork(scheduler);
     for (int i = 1; i <= size; i++) {
       ids.add(NodeId.of("n" + i));
     }
     for (NodeId id : ids) {
-      nodes.add(new SimNode(id, scheduler, network, List.copyOf(ids), options, stateMachines, checker,
-          snapshots));
+      nodes.add(new SimNode(id, clusterId, scheduler, network, List.copyOf(ids), options,
+          stateMachines, checker, snapshots));
     }
   }
 
@@ -105,7 +107,8 @@ public final class SimCluster {
     if (ids.contains(id)) {
       throw new IllegalArgumentException(id + " already exists");
     }
-    SimNode n = new SimNode(id, scheduler, network, null, options, stateMachines, checker, snapshots);
+    SimNode n = new SimNode(id, clusterId, scheduler, network, null, options, stateMachines, checker,
+        snapshots);
     ids.add(id);
     nodes.add(n);
     n.start();

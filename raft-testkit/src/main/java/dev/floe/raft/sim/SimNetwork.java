@@ -1,5 +1,6 @@
 package dev.floe.raft.sim;
 
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.Transport;
@@ -16,6 +17,9 @@ import java.util.random.RandomGenerator;
 final class SimNetwork {
   private final Scheduler scheduler;
   private final TreeMap<NodeId, Consumer<RaftMessage>> receivers = new TreeMap<>();
+  /** The cluster each node's transport was started in: the handshake that a real transport runs. */
+  private final TreeMap<NodeId, ClusterId> clusters = new TreeMap<>();
+  long refusedForCluster;
   private final Set<String> cutLinks = new HashSet<>();
   long minDelayMicros = 100;
   long maxDelayMicros = 2_000;
@@ -34,8 +38,9 @@ final class SimNetwork {
       private boolean open;
 
       @Override
-      public void start(NodeId self, Consumer<RaftMessage> inbound) {
+      public void start(ClusterId clusterId, NodeId self, Consumer<RaftMessage> inbound) {
         open = true;
+        clusters.put(self, clusterId);
         receivers.put(self, inbound);
       }
 
@@ -100,9 +105,14 @@ final class SimNetwork {
     long delay = minDelayMicros + r.nextLong(maxDelayMicros - minDelayMicros + 1);
     scheduler.schedule(delay, () -> {
       Consumer<RaftMessage> receiver = receivers.get(m.to());
-      if (receiver != null && !isCut(m.from(), m.to())) {
-        receiver.accept(m);
+      if (receiver == null || isCut(m.from(), m.to())) {
+        return;
       }
+      if (!java.util.Objects.equals(clusters.get(m.from()), clusters.get(m.to()))) {
+        refusedForCluster++; // the handshake refuses a node of another cluster
+        return;
+      }
+      receiver.accept(m);
     });
   }
 }

@@ -18,6 +18,7 @@ import java.util.function.Supplier;
  */
 final class SimNode {
   final NodeId id;
+  private final dev.floe.raft.ClusterId clusterId;
   private final Scheduler scheduler;
   private final SimNetwork network;
   /** The initial members, or {@code null} for a node that joins a running cluster. */
@@ -36,11 +37,13 @@ final class SimNode {
   private RecordingStateMachine stateMachine;
   private long lastDiskCompletionMicros;
 
-  SimNode(NodeId id, Scheduler scheduler, SimNetwork network, List<NodeId> members,
+  SimNode(NodeId id, dev.floe.raft.ClusterId clusterId, Scheduler scheduler, SimNetwork network,
+      List<NodeId> members,
       RaftOptions options, Supplier<StateMachine> stateMachines, Checker checker,
       dev.floe.raft.SnapshotOptions snapshotOptions) {
     this.snapshotOptions = snapshotOptions;
     this.id = id;
+    this.clusterId = clusterId;
     this.scheduler = scheduler;
     this.network = network;
     this.members = members;
@@ -110,6 +113,8 @@ final class SimNode {
     }
     node = builder
         .id(id)
+        .clusterId(clusterId)
+        .clock(() -> scheduler.nowMicros() * 1000)
         .stateMachine(stateMachine)
         .transport(network.transport(id))
         .logStore(store)

@@ -54,7 +54,7 @@ class ThreadedClusterTest {
 
   private void startAll() throws Exception {
     for (NodeId id : ids) {
-      RaftNode n = RaftNode.builder().id(id).members(ids).stateMachine(machine(id))
+      RaftNode n = RaftNode.builder().id(id).clusterId(dev.floe.raft.ClusterId.of("test")).members(ids).stateMachine(machine(id))
           .transport(network.transport(id)).logStore(new InMemoryLogStore()).build();
       n.start();
       nodes.put(id, n);

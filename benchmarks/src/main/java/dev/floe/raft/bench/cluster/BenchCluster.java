@@ -26,7 +26,7 @@ import java.util.Map;
  * that does nothing and returns an empty result. Also the three-node cluster of the in-JVM mode.
  */
 final class BenchCluster implements AutoCloseable {
-  static final String CLUSTER_ID = "floe-bench";
+  static final dev.floe.raft.ClusterId CLUSTER_ID = dev.floe.raft.ClusterId.of("floe-bench");
   static final List<NodeId> MEMBERS = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
   private static final byte[] EMPTY = new byte[0];
   /** A state machine that keeps nothing. */
@@ -79,13 +79,13 @@ final class BenchCluster implements AutoCloseable {
       }
     });
     NettyTransport transport = new NettyTransport(NettyTransportOptions.builder()
-        .clusterId(CLUSTER_ID)
         .bindAddress(new InetSocketAddress("127.0.0.1", ports.get(id)))
         .peers(peers)
         .ioThreads(ioThreads)
         .build());
     return RaftNode.builder()
         .id(id)
+        .clusterId(CLUSTER_ID)
         .members(MEMBERS)
         .stateMachine(TRIVIAL)
         .transport(transport)

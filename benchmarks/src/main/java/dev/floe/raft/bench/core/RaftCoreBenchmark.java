@@ -54,6 +54,8 @@ public class RaftCoreBenchmark {
   private final Map<NodeId, RaftCore> cores = new LinkedHashMap<>();
   private RaftCore leader;
   private long nextRequestId;
+  /** The cores' clock: a tick's length passes with each tick. */
+  private long nowNanos;
 
   /** Builds three cores and elects {@code n1} by ticking only it. */
   @Setup(Level.Iteration)
@@ -61,10 +63,12 @@ public class RaftCoreBenchmark {
     cores.clear();
     for (NodeId id : MEMBERS) {
       cores.put(id, new RaftCore(id, Configuration.ofVoters(MEMBERS), CoreConfig.defaults(),
-          TermAndVote.INITIAL, 0, 0, List.of(), new SplittableRandom(id.hashCode())));
+          TermAndVote.INITIAL, 0, 0, List.of(), new SplittableRandom(id.hashCode()),
+          () -> nowNanos));
     }
     RaftCore n1 = cores.get(MEMBERS.get(0));
     for (int tick = 0; tick < 1_000 && n1.role() != Role.LEADER; tick++) {
+      nowNanos += CoreConfig.defaults().tickNanos();
       n1.step(new Event.Tick());
       pump(null);
     }

@@ -62,7 +62,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "snapshot-bench-node", description = "One node of the snapshot catch-up benchmark.")
 public final class SnapshotBenchNode implements Callable<Integer> {
-  static final String CLUSTER_ID = "floe-snapshot-bench";
+  static final dev.floe.raft.ClusterId CLUSTER_ID =
+      dev.floe.raft.ClusterId.of("floe-snapshot-bench");
   /** Starts every answer line on standard output. */
   static final String ANSWER_MARK = "= ";
   private static final long COMMAND_TIMEOUT_SECONDS = 1_800;
@@ -154,10 +155,10 @@ public final class SnapshotBenchNode implements Callable<Integer> {
     snapshots = new FileSnapshotStore(dir.resolve("raft").resolve("snapshots"));
     node = RaftNode.builder()
         .id(NodeId.of(id))
+        .clusterId(CLUSTER_ID)
         .members(members)
         .stateMachine(state)
         .transport(new NettyTransport(NettyTransportOptions.builder()
-            .clusterId(CLUSTER_ID)
             .bindAddress(new InetSocketAddress("127.0.0.1", ports.get(id)))
             .peers(peers)
             .build()))

@@ -119,14 +119,14 @@ public final class TransportBenchmark {
 
     static Pair start() throws IOException {
       Pair p = new Pair();
-      p.receiver.start(RECEIVER, m -> {
+      p.receiver.start(dev.floe.raft.ClusterId.of("bench"), RECEIVER, m -> {
         if (m instanceof AppendRequest) {
           p.appendsReceived.incrementAndGet();
         } else if (m instanceof VoteRequest v) {
           p.receiver.send(new VoteResponse(RECEIVER, SENDER, v.term(), true, false));
         }
       });
-      p.sender.start(SENDER, m -> {
+      p.sender.start(dev.floe.raft.ClusterId.of("bench"), SENDER, m -> {
         CompletableFuture<Void> f = p.pong.get();
         if (f != null) {
           f.complete(null);
@@ -141,7 +141,6 @@ public final class TransportBenchmark {
 
     private static NettyTransportOptions options() {
       return NettyTransportOptions.builder()
-          .clusterId("bench")
           .bindAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
           .build();
     }

@@ -2,6 +2,7 @@ package dev.floe.raft.storage.file;
 
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.spi.TermAndVote;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -82,6 +84,7 @@ public final class FileLogStore implements LogStore {
   private boolean closed;
 
   private volatile TermAndVote termAndVote = TermAndVote.INITIAL;
+  private volatile StoreIdentity identity;
   private LogWriter writer;
   private Thread writerThread;
   private FileChannel lockChannel;
@@ -179,6 +182,11 @@ public final class FileLogStore implements LogStore {
     if (Files.exists(temp)) {
       io.delete(temp);
     }
+    Path identityTemp = dir.resolve(IdentityFile.TEMP_NAME);
+    if (Files.exists(identityTemp)) {
+      io.delete(identityTemp);
+    }
+    identity = IdentityFile.read(dir).orElse(null);
     MetaFile.Meta meta = MetaFile.read(dir);
     LogRecovery.Result recovered = LogRecovery.recover(dir.resolve(LOG_DIR), io, meta);
     channels.putAll(recovered.channels());
@@ -232,6 +240,28 @@ public final class FileLogStore implements LogStore {
       channel.close();
     } catch (IOException e) {
       log.warn("Could not close {}", channel, e);
+    }
+  }
+
+  @Override
+  public Optional<StoreIdentity> identity() {
+    return Optional.ofNullable(identity);
+  }
+
+  @Override
+  public void saveIdentity(StoreIdentity value) throws IOException {
+    Objects.requireNonNull(value, "identity");
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      if (identity != null) {
+        throw new IllegalStateException(dir + " already belongs to " + identity.nodeId()
+            + " of cluster " + identity.clusterId());
+      }
+      identity = value;
+      writer.submit(new LogWriter.SaveIdentity(value));
+    } finally {
+      lock.writeLock().unlock();
     }
   }
 
@@ -526,5 +556,10 @@ public final class FileLogStore implements LogStore {
     if (failure != null) {
       throw new IOException(failure.getMessage(), failure);
     }
+  }
+
+  @Override
+  public String toString() {
+    return "FileLogStore[" + dir + "]";
   }
 }

@@ -38,7 +38,7 @@ final class LogWriter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(LogWriter.class);
 
   /** A change or request for the writer, in the order the store received it. */
-  sealed interface Op permits Write, Truncate, Compact, Reset, SaveMeta, Sync, Close {}
+  sealed interface Op permits Write, Truncate, Compact, Reset, SaveMeta, SaveIdentity, Sync, Close {}
 
   /**
    * Writes the entries' records at {@code offset} of a segment, creating it first if it is new.
@@ -70,6 +70,9 @@ final class LogWriter implements Runnable {
 
   /** Replaces the term and vote. */
   record SaveMeta(TermAndVote termAndVote) implements Op {}
+
+  /** Records whom the store belongs to (once, before any other write). */
+  record SaveIdentity(dev.floe.raft.spi.StoreIdentity identity) implements Op {}
 
   /** Completes {@code future} once everything before it is durable. */
   record Sync(CompletableFuture<Void> future, long requestedAtNanos) implements Op {}
@@ -200,6 +203,8 @@ final class LogWriter implements Runnable {
     } else if (op instanceof SaveMeta save) {
       forceAll();
       writeMeta(meta.withTermAndVote(save.termAndVote()));
+    } else if (op instanceof SaveIdentity save) {
+      IdentityFile.write(io, dir, save.identity());
     } else if (op instanceof Truncate truncate) {
       truncate(truncate);
     } else if (op instanceof Compact compact) {

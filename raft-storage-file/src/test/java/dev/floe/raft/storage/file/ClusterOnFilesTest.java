@@ -45,7 +45,7 @@ class ClusterOnFilesTest {
 
   private void start(NodeId id) throws IOException {
     Path data = dir.resolve(id.value());
-    RaftNode n = RaftNode.builder().id(id).members(ids).stateMachine(new RegisterStateMachine())
+    RaftNode n = RaftNode.builder().id(id).clusterId(dev.floe.raft.ClusterId.of("test")).members(ids).stateMachine(new RegisterStateMachine())
         .transport(network.transport(id)).logStore(new FileLogStore(data.resolve("log")))
         .snapshots(new FileSnapshotStore(data.resolve("snapshots")), SNAPSHOTS).build();
     n.start();

@@ -1,6 +1,7 @@
 package dev.floe.raft.transport.netty;
 
 import dev.floe.raft.Configuration;
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.Transport;
@@ -88,6 +89,8 @@ public final class NettyTransport implements Transport {
   private volatile boolean started;
   private volatile boolean closed;
   private NodeId self;
+  /** The cluster every connection's handshake must name, given by the node at start. */
+  private volatile String clusterId;
   private Consumer<RaftMessage> consumer;
   private EventLoopGroup group;
   private Channel serverChannel;
@@ -114,7 +117,9 @@ public final class NettyTransport implements Transport {
    * @throws IllegalStateException if called twice or after {@link #close}
    */
   @Override
-  public void start(NodeId self, Consumer<RaftMessage> inbound) throws IOException {
+  public void start(ClusterId clusterId, NodeId self, Consumer<RaftMessage> inbound)
+      throws IOException {
+    Objects.requireNonNull(clusterId, "clusterId");
     Objects.requireNonNull(self, "self");
     Objects.requireNonNull(inbound, "inbound");
     synchronized (lifecycle) {
@@ -123,7 +128,8 @@ public final class NettyTransport implements Transport {
       }
       this.self = self;
       this.consumer = inbound;
-      this.handshake = new Handshake(WireFormat.VERSION, options.clusterId(), self);
+      this.clusterId = clusterId.value();
+      this.handshake = new Handshake(WireFormat.VERSION, clusterId.value(), self);
       this.tls = options.tlsEnabled() ? TlsContexts.load(options) : null;
       boolean epoll = options.nativeTransport() && Epoll.isAvailable();
       IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -433,7 +439,7 @@ public final class NettyTransport implements Transport {
 
     @Override
     public String clusterId() {
-      return options.clusterId();
+      return clusterId;
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.floe.raft.NodeId;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -22,7 +21,6 @@ public final class NettyTransportOptions {
   /** The default {@link Builder#maxFrameBytes(int) maximum frame size}: 16 MiB. */
   public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
-  private final String clusterId;
   private final InetSocketAddress bindAddress;
   private final Map<NodeId, InetSocketAddress> peers;
   private final int maxFrameBytes;
@@ -39,7 +37,6 @@ public final class NettyTransportOptions {
   private final Path tlsTrustedCaFile;
 
   private NettyTransportOptions(Builder b) {
-    this.clusterId = b.clusterId;
     this.bindAddress = b.bindAddress;
     this.peers = Map.copyOf(b.peers);
     this.maxFrameBytes = b.maxFrameBytes;
@@ -59,11 +56,6 @@ public final class NettyTransportOptions {
   /** Returns a builder with the defaults. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** Returns the cluster id that every connection's handshake must name. */
-  public String clusterId() {
-    return clusterId;
   }
 
   /** Returns the address the transport listens on. */
@@ -143,7 +135,6 @@ public final class NettyTransportOptions {
 
   /** Builds {@link NettyTransportOptions}. Not thread-safe. */
   public static final class Builder {
-    private String clusterId;
     private InetSocketAddress bindAddress;
     private Map<NodeId, InetSocketAddress> peers = Map.of();
     private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
@@ -160,15 +151,6 @@ public final class NettyTransportOptions {
     private Path tlsTrustedCaFile;
 
     private Builder() {}
-
-    /**
-     * Sets the cluster id (required): 1 to 255 bytes of UTF-8. A node refuses connections from
-     * nodes of another cluster.
-     */
-    public Builder clusterId(String clusterId) {
-      this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
-      return this;
-    }
 
     /** Sets the address to listen on (required); port 0 picks a free port. */
     public Builder bindAddress(InetSocketAddress bindAddress) {
@@ -255,15 +237,6 @@ public final class NettyTransportOptions {
      * @throws IllegalArgumentException naming the first invalid setting
      */
     public NettyTransportOptions build() {
-      if (clusterId == null) {
-        throw new IllegalArgumentException("clusterId is required");
-      }
-      int clusterIdBytes = clusterId.getBytes(StandardCharsets.UTF_8).length;
-      if (clusterIdBytes < 1 || clusterIdBytes > WireFormat.MAX_CLUSTER_ID_BYTES) {
-        throw new IllegalArgumentException(
-            "clusterId must be 1 to " + WireFormat.MAX_CLUSTER_ID_BYTES + " bytes of UTF-8: '"
-                + clusterId + "'");
-      }
       if (bindAddress == null) {
         throw new IllegalArgumentException("bindAddress is required");
       }

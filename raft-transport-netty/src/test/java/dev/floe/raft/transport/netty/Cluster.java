@@ -16,6 +16,7 @@ import org.awaitility.Awaitility;
  */
 final class Cluster implements AutoCloseable {
   static final String CLUSTER_ID = "test-cluster";
+  static final dev.floe.raft.ClusterId CLUSTER = dev.floe.raft.ClusterId.of(CLUSTER_ID);
 
   static {
     // Loopback messages arrive in microseconds; poll often rather than Awaitility's 100 ms.
@@ -38,7 +39,6 @@ final class Cluster implements AutoCloseable {
   /** Returns test defaults: loopback, quick backoff. */
   static NettyTransportOptions.Builder defaults(int port) {
     return NettyTransportOptions.builder()
-        .clusterId(CLUSTER_ID)
         .bindAddress(new InetSocketAddress("127.0.0.1", port))
         .connectTimeout(Duration.ofSeconds(2))
         .reconnectBackoff(Duration.ofMillis(5), Duration.ofMillis(100))
@@ -57,7 +57,7 @@ final class Cluster implements AutoCloseable {
   NettyTransport startNode(NodeId id, int port) throws IOException {
     NettyTransport t = new NettyTransport(customize.apply(defaults(port)).build());
     Inbox inbox = new Inbox();
-    t.start(id, inbox);
+    t.start(CLUSTER, id, inbox);
     transports.put(id, t);
     inboxes.put(id, inbox);
     return t;

@@ -145,7 +145,7 @@ class NettyTransportTest {
   void startFailsNamingThePortWhenItIsInUse() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       NettyTransport t = new NettyTransport(Cluster.defaults(taken.getLocalPort()).build());
-      assertThatThrownBy(() -> t.start(A, m -> { }))
+      assertThatThrownBy(() -> t.start(Cluster.CLUSTER, A, m -> { }))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("127.0.0.1:" + taken.getLocalPort());
       t.close();

@@ -62,7 +62,7 @@ class RaftClusterOverNettyTest {
   private void startNode(NodeId id, int port, Map<NodeId, InetSocketAddress> peers, boolean join)
       throws IOException {
     NettyTransport transport = new NettyTransport(Cluster.defaults(port).peers(peers).build());
-    RaftNode.Builder b = RaftNode.builder().id(id).stateMachine(machine(id))
+    RaftNode.Builder b = RaftNode.builder().id(id).clusterId(Cluster.CLUSTER).stateMachine(machine(id))
         .transport(transport).logStore(new FileLogStore(dir.resolve(id.value())));
     RaftNode node = (join ? b.join() : b.members(ids)).build();
     node.start();

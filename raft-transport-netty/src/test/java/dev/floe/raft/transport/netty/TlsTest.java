@@ -61,7 +61,7 @@ class TlsTest {
     }
     NettyTransport t = new NettyTransport(b.build());
     Inbox inbox = new Inbox();
-    t.start(id, inbox);
+    t.start(Cluster.CLUSTER, id, inbox);
     transports.put(id, t);
     inboxes.put(id, inbox);
     return t;
@@ -147,7 +147,7 @@ class TlsTest {
     Path missing = dir.resolve("missing.key.pem");
     NettyTransport t = new NettyTransport(Cluster.defaults(0)
         .mutualTls(missing, n1Files.certificateChain(), n1Files.trustedCa()).build());
-    assertThatThrownBy(() -> t.start(N1, m -> { }))
+    assertThatThrownBy(() -> t.start(Cluster.CLUSTER, N1, m -> { }))
         .isInstanceOf(IOException.class)
         .hasMessageContaining(missing.toString());
   }
@@ -157,7 +157,7 @@ class TlsTest {
     Path bad = Files.writeString(dir.resolve("bad.key.pem"), "not a key\n");
     NettyTransport t = new NettyTransport(Cluster.defaults(0)
         .mutualTls(bad, n1Files.certificateChain(), n1Files.trustedCa()).build());
-    assertThatThrownBy(() -> t.start(N1, m -> { }))
+    assertThatThrownBy(() -> t.start(Cluster.CLUSTER, N1, m -> { }))
         .isInstanceOf(IOException.class)
         .hasMessageContaining(bad.toString());
   }

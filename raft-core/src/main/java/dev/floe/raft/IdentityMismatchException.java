@@ -1,0 +1,37 @@
+package dev.floe.raft;
+
+import java.io.IOException;
+
+/**
+ * A node refused to start because its data directory belongs to another node or another cluster
+ * (a copied, swapped or foreign directory), or records another founding membership. Nothing was
+ * changed on disk. The message names what was found and what was expected.
+ */
+public class IdentityMismatchException extends IOException {
+  private final String found;
+  private final String expected;
+
+  /**
+   * @param what what disagrees, such as "cluster id"
+   * @param found what the data directory records
+   * @param expected what the node was configured with
+   * @param where the store, for the message
+   */
+  public IdentityMismatchException(String what, String found, String expected, String where) {
+    super("the data directory (" + where + ") records " + what + " " + found + ", but this node "
+        + "was started with " + expected + "; it belongs to another node or cluster, so the node "
+        + "refuses to start on it");
+    this.found = found;
+    this.expected = expected;
+  }
+
+  /** What the data directory records. */
+  public String found() {
+    return found;
+  }
+
+  /** What the node was started with. */
+  public String expected() {
+    return expected;
+  }
+}

@@ -592,7 +592,8 @@ public final class RaftNode implements AutoCloseable {
       r.run();
     }
     if (!proposalBatch.isEmpty()) {
-      core.step(new Event.Propose(new ArrayList<>(proposalBatch)));
+      core.step(new Event.Propose(new ArrayList<>(proposalBatch),
+          pending.lowestAwaitingIndex(nextRequestId)));
       proposalBatch.clear();
     }
     processReady();
@@ -932,6 +933,14 @@ public final class RaftNode implements AutoCloseable {
 
     int size() {
       return awaitingIndex.size() + awaitingApply.size() + reads.size();
+    }
+
+    /**
+     * The lowest id of a request still waiting for its index, or {@code next} if none: every
+     * lower one is settled (ids are handed out in increasing order, and the map keeps that order).
+     */
+    long lowestAwaitingIndex(long next) {
+      return awaitingIndex.isEmpty() ? next : awaitingIndex.keySet().iterator().next();
     }
 
     void addSubmit(long requestId, CompletableFuture<SubmitResult> future) {

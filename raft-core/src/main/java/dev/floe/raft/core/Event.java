@@ -18,10 +18,20 @@ public sealed interface Event {
     }
   }
 
-  /** Commands submitted on this node, each with an id unique on this node. */
-  record Propose(List<Proposal> proposals) implements Event {
+  /**
+   * Commands submitted on this node, each with an id unique on this node.
+   *
+   * @param settledBelow every request of this node with a lower id is settled (answered, or given
+   *     up on): forwards tell the leader, so that it can forget them and never append a late copy
+   */
+  record Propose(List<Proposal> proposals, long settledBelow) implements Event {
     public Propose {
       proposals = List.copyOf(proposals);
+    }
+
+    /** Proposals that settle nothing. */
+    public Propose(List<Proposal> proposals) {
+      this(proposals, 0);
     }
   }
 

@@ -51,8 +51,7 @@ final class LeaderState {
   private final ArrayDeque<PendingRead> readsAwaitingQuorum = new ArrayDeque<>();
 
   /** Forwarded requests appended in this term, per sender: a duplicate gets the same index. */
-  private final TreeMap<NodeId, TreeMap<Long, Long>> forwarded = new TreeMap<>();
-  private static final int FORWARDS_REMEMBERED = 4096;
+  private final TreeMap<NodeId, ForwardedRequests> forwarded = new TreeMap<>();
 
   private NodeId transferTarget;
   private long transferRequestId;
@@ -121,17 +120,17 @@ final class LeaderState {
     return transferTarget == null ? null : "a leadership transfer to " + transferTarget + " is in progress";
   }
 
-  long forwardedIndex(NodeId from, long requestId) {
-    TreeMap<Long, Long> seen = forwarded.get(from);
-    return seen == null ? 0 : seen.getOrDefault(requestId, 0L);
+  /**
+   * The index a forwarded request was appended at in this term, 0 if it was not, or -1 if its
+   * sender has settled it (a late copy, to be dropped unanswered).
+   */
+  long forwardedIndex(dev.floe.raft.message.ForwardRequest f) {
+    ForwardedRequests seen = forwarded.get(f.from());
+    return seen == null ? 0 : seen.indexOf(f.requestId(), f.settledBelow());
   }
 
-  void rememberForwarded(NodeId from, long requestId, long index) {
-    TreeMap<Long, Long> seen = forwarded.computeIfAbsent(from, k -> new TreeMap<>());
-    seen.put(requestId, index);
-    if (seen.size() > FORWARDS_REMEMBERED) {
-      seen.pollFirstEntry(); // request ids grow on each sender: the lowest is the oldest
-    }
+  void rememberForwarded(dev.floe.raft.message.ForwardRequest f, long index) {
+    forwarded.computeIfAbsent(f.from(), k -> new ForwardedRequests()).remember(f.requestId(), f.settledBelow(), index);
   }
 
   void markAppended() {

@@ -198,7 +198,7 @@ public final class RaftCore {
     } else if (event instanceof Event.Receive r) {
       receive(r.message());
     } else if (event instanceof Event.Propose p) {
-      propose(p.proposals());
+      propose(p.proposals(), p.settledBelow());
     } else if (event instanceof Event.Applied a) {
       appliedIndex = Math.max(appliedIndex, Math.min(a.index(), commitIndex));
     } else if (event instanceof Event.TransferLeadership t) {
@@ -650,7 +650,7 @@ public final class RaftCore {
 
   // ---------------------------------------------------------------- client requests
 
-  private void propose(List<Event.Proposal> proposals) {
+  private void propose(List<Event.Proposal> proposals, long settledBelow) {
     if (role == Role.LEADER) {
       String refusal = leaderState.refusal();
       for (Event.Proposal p : proposals) {
@@ -665,7 +665,8 @@ public final class RaftCore {
     }
     for (Event.Proposal p : proposals) {
       if (leader != null) {
-        messages.add(new ForwardRequest(self, leader, term, p.requestId(), p.command()));
+        messages.add(new ForwardRequest(self, leader, term, p.requestId(), p.command(),
+            settledBelow));
       } else {
         outcomes.add(new Outcome.Rejected(p.requestId(), null, "no leader is known"));
       }
@@ -699,10 +700,13 @@ public final class RaftCore {
           new ForwardResponse(self, f.from(), term, f.requestId(), false, 0, 0, leader));
       return;
     }
-    long index = leaderState.forwardedIndex(f.from(), f.requestId());
+    long index = leaderState.forwardedIndex(f);
+    if (index < 0) {
+      return; // a late copy of a request its sender has settled: it waits for no answer
+    }
     if (index == 0) {
       index = appendCommand(f.command());
-      leaderState.rememberForwarded(f.from(), f.requestId(), index);
+      leaderState.rememberForwarded(f, index);
     }
     messages.add(new ForwardResponse(self, f.from(), term, f.requestId(), true, index, term, self));
   }

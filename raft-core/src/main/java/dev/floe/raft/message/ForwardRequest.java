@@ -14,9 +14,18 @@ import java.util.Objects;
  * @param term the follower's term
  * @param requestId an id unique on the sender, echoed in the response
  * @param command the command bytes
+ * @param settledBelow every request of the sender with a lower id is settled there (answered, or
+ *     given up on): the leader forgets them, and drops a late copy of one instead of appending it
+ *     again
  */
-public record ForwardRequest(NodeId from, NodeId to, long term, long requestId, byte[] command)
+public record ForwardRequest(
+    NodeId from, NodeId to, long term, long requestId, byte[] command, long settledBelow)
     implements RaftMessage {
+
+  /** A forward that tells the leader of no settled requests. */
+  public ForwardRequest(NodeId from, NodeId to, long term, long requestId, byte[] command) {
+    this(from, to, term, requestId, command, 0);
+  }
 
   @Override
   public boolean equals(Object o) {
@@ -25,17 +34,18 @@ public record ForwardRequest(NodeId from, NodeId to, long term, long requestId, 
         && to.equals(r.to)
         && term == r.term
         && requestId == r.requestId
+        && settledBelow == r.settledBelow
         && Arrays.equals(command, r.command);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(from, to, term, requestId) * 31 + Arrays.hashCode(command);
+    return Objects.hash(from, to, term, requestId, settledBelow) * 31 + Arrays.hashCode(command);
   }
 
   @Override
   public String toString() {
     return "ForwardRequest[" + from + "->" + to + " term=" + term + " id=" + requestId + " "
-        + command.length + "B]";
+        + command.length + "B settledBelow=" + settledBelow + "]";
   }
 }

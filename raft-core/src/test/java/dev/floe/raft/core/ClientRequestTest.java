@@ -89,6 +89,43 @@ class ClientRequestTest {
         Outcome.Rejected.class, r -> assertThat(r.leaderHint()).isEqualTo(N1));
   }
 
+  /**
+   * A copy of a forward delayed behind thousands of later ones (more than any fixed window of
+   * remembered ids) is not appended again: the sender's later forwards told the leader that it was
+   * settled.
+   */
+  @Test
+  void lateCopyOfAForwardIsDroppedOnceItsSenderSettledItHoweverManyCameBetween() {
+    TestNetwork net = electedCluster();
+    ForwardRequest first = new ForwardRequest(N3, N1, 1, 1, new byte[] {1}, 1);
+    net.deliver(first);
+    long lastBefore = net.node("n1").lastIndex();
+    for (long id = 2; id <= 5_000; id++) {
+      net.deliver(new ForwardRequest(N3, N1, 1, id, new byte[] {2}, id)); // all before id settled
+    }
+    assertThat(net.node("n1").lastIndex()).isEqualTo(lastBefore + 4_999);
+
+    net.deliver(first);
+
+    assertThat(net.node("n1").lastIndex()).as("the late copy appends nothing")
+        .isEqualTo(lastBefore + 4_999);
+  }
+
+  @Test
+  void duplicateOfAForwardStillAwaitedGetsTheSameIndex() {
+    TestNetwork net = electedCluster();
+    ForwardRequest f = new ForwardRequest(N3, N1, 1, 7, new byte[] {7}, 7);
+    net.deliver(f);
+    long index = net.node("n1").lastIndex();
+    net.deliver(new ForwardRequest(N3, N1, 1, 8, new byte[] {8}, 7)); // 7 still awaited
+
+    net.deliver(f);
+
+    assertThat(net.node("n1").lastIndex()).isEqualTo(index + 1);
+    assertThat(net.sent()).filteredOn(m -> m instanceof ForwardResponse r && r.requestId() == 7)
+        .hasSize(2).allSatisfy(m -> assertThat(((ForwardResponse) m).index()).isEqualTo(index));
+  }
+
   // ---------------------------------------------------------------- ReadIndex
 
   /**

@@ -113,7 +113,7 @@ final class Checker {
   }
 
   private void checkLeaderCompleteness(SimNode leader) {
-    List<LogEntry> log = leader.store().allEntries();
+    List<LogEntry> log = leader.logEntries();
     long first = leader.store().firstIndex();
     for (Map.Entry<Long, Applied> e : applied.entrySet()) {
       long index = e.getKey();
@@ -148,8 +148,8 @@ final class Checker {
   }
 
   private void checkPair(SimNode a, SimNode b) {
-    List<LogEntry> la = a.store().allEntries();
-    List<LogEntry> lb = b.store().allEntries();
+    List<LogEntry> la = a.logEntries();
+    List<LogEntry> lb = b.logEntries();
     long fa = a.store().firstIndex();
     long fb = b.store().firstIndex();
     long from = Math.max(fa, fb);

@@ -252,7 +252,7 @@ public final class SimCluster {
 
   /** The node's log as written to its (simulated) disk, durable or not. */
   public List<LogEntry> log(NodeId id) {
-    return sim(id).store().allEntries();
+    return sim(id).logEntries();
   }
 
   /** Power loss: the node stops at once and loses some of its unsynced writes. */
@@ -289,7 +289,6 @@ public final class SimCluster {
       n.crash();
     }
     n.disk.wipe();
-    n.shelf.wipe();
   }
 
   /** Drops every message from {@code from} to {@code to} until healed. */

@@ -3,7 +3,9 @@ package dev.floe.raft.sim;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
+import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.EventLoop;
+import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.StateMachine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,14 +28,14 @@ final class SimNode {
   private final RaftOptions options;
   private final Supplier<StateMachine> stateMachines;
   private final Checker checker;
-  final InMemoryLogStore.Disk disk = new InMemoryLogStore.Disk();
-  final InMemorySnapshotStore.Shelf shelf = new InMemorySnapshotStore.Shelf();
+  /** The machine's disk; replaced only by an operator (a swapped data directory). */
+  SimDisk disk = new MemoryDisk();
   private final dev.floe.raft.SnapshotOptions snapshotOptions;
 
   private int incarnation;
   private boolean up;
   private RaftNode node;
-  private InMemoryLogStore store;
+  private LogStore store;
   private RecordingStateMachine stateMachine;
   private long lastDiskCompletionMicros;
 
@@ -65,8 +67,13 @@ final class SimNode {
     return node;
   }
 
-  InMemoryLogStore store() {
+  LogStore store() {
     return store;
+  }
+
+  /** Every entry of the running incarnation's log, durable or not. */
+  List<LogEntry> logEntries() {
+    return store.entries(store.firstIndex(), store.lastIndex() + 1, Long.MAX_VALUE);
   }
 
   RecordingStateMachine stateMachine() {
@@ -76,12 +83,12 @@ final class SimNode {
   void start() {
     incarnation++;
     int mine = incarnation;
-    store = new InMemoryLogStore(disk, completion -> {
-      // A disk completes syncs in order, each after a random latency.
+    store = disk.openLog(task -> {
+      // A disk does its work in order, each piece after a random latency.
       long due = Math.max(lastDiskCompletionMicros,
           scheduler.nowMicros() + 200 + scheduler.random().nextLong(5_000));
       lastDiskCompletionMicros = due;
-      scheduler.schedule(due - scheduler.nowMicros(), guard(mine, completion));
+      scheduler.schedule(due - scheduler.nowMicros(), guard(mine, task));
     });
     stateMachine = new RecordingStateMachine(id, stateMachines.get(), checker);
     EventLoop loop = new EventLoop() {
@@ -104,7 +111,7 @@ final class SimNode {
     Executor applier = task -> scheduler.schedule(0, guard(mine, task));
     RaftNode.Builder builder = RaftNode.builder();
     if (snapshotOptions != null) {
-      builder.snapshots(new InMemorySnapshotStore(shelf), snapshotOptions);
+      builder.snapshots(disk.openSnapshots(), snapshotOptions);
     }
     if (members != null) {
       builder.members(members);

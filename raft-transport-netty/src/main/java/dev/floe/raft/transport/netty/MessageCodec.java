@@ -90,7 +90,7 @@ final class MessageCodec {
     } else if (m instanceof TimeoutNow) {
       return header;
     } else if (m instanceof ForwardRequest r) {
-      return (int) Math.min((long) header + LONG + Integer.BYTES + r.command().length,
+      return (int) Math.min((long) header + 2 * LONG + Integer.BYTES + r.command().length,
           Integer.MAX_VALUE);
     } else if (m instanceof ForwardResponse r) {
       return header + 3 * LONG + 1 + nullableIdSize(r.leaderHint());
@@ -186,6 +186,7 @@ final class MessageCodec {
       header(out, FORWARD_REQUEST, m);
       out.writeLong(r.requestId());
       writeBytes(out, r.command());
+      out.writeLong(r.settledBelow());
     } else if (m instanceof ForwardResponse r) {
       header(out, FORWARD_RESPONSE, m);
       out.writeLong(r.requestId());
@@ -324,7 +325,7 @@ final class MessageCodec {
       case TIMEOUT_NOW:
         return new TimeoutNow(from, to, term);
       case FORWARD_REQUEST:
-        return new ForwardRequest(from, to, term, readLong(in), readBytes(in));
+        return new ForwardRequest(from, to, term, readLong(in), readBytes(in), readLong(in));
       case FORWARD_RESPONSE:
         return new ForwardResponse(from, to, term, readLong(in), readBoolean(in), readLong(in),
             readLong(in), readNullableId(in));

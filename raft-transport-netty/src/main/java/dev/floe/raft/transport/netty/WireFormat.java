@@ -1,7 +1,7 @@
 package dev.floe.raft.transport.netty;
 
 /**
- * Constants of the wire format (protocol version 1). All integers are big-endian.
+ * Constants of the wire format (protocol version 3). All integers are big-endian.
  *
  * <pre>
  * frame      := length:u32  body            length = size of body, 1..maxFrameBytes
@@ -32,7 +32,7 @@ package dev.floe.raft.transport.netty;
  *                            chunk:bytes done:bool round:long
  *  6 InstallSnapshotResponse snapshotIndex:long nextOffset:long done:bool round:long
  *  7 TimeoutNow              (nothing)
- *  8 ForwardRequest          requestId:long command:bytes
+ *  8 ForwardRequest          requestId:long command:bytes settledBelow:long
  *  9 ForwardResponse         requestId:long accepted:bool index:long entryTerm:long leaderHint:id?
  * 10 ReadIndexRequest        requestId:long
  * 11 ReadIndexResponse       requestId:long accepted:bool readIndex:long leaderHint:id?
@@ -42,8 +42,11 @@ package dev.floe.raft.transport.netty;
  * {@code from} is the handshake's node id; the acceptor sends nothing.
  */
 final class WireFormat {
-  /** The protocol version this code speaks (2: InstallSnapshot messages carry a round). */
-  static final int VERSION = 2;
+  /**
+   * The protocol version this code speaks (2: InstallSnapshot messages carry a round; 3:
+   * ForwardRequest carries settledBelow).
+   */
+  static final int VERSION = 3;
 
   /** "FLOE" in ASCII: the first bytes of a handshake body after its type. */
   static final int MAGIC = 0x464C4F45;

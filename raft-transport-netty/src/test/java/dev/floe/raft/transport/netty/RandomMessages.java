@@ -50,7 +50,7 @@ final class RandomMessages {
       case 5 -> new InstallSnapshotResponse(from, to, term, anyLong(r), anyLong(r),
           r.nextBoolean(), anyLong(r));
       case 6 -> new TimeoutNow(from, to, term);
-      case 7 -> new ForwardRequest(from, to, term, anyLong(r), bytes(r));
+      case 7 -> new ForwardRequest(from, to, term, anyLong(r), bytes(r), anyLong(r));
       case 8 -> new ForwardResponse(from, to, term, anyLong(r), r.nextBoolean(), anyLong(r),
           anyLong(r), r.nextInt(3) == 0 ? null : nodeId(r));
       case 9 -> new ReadIndexRequest(from, to, term, anyLong(r));

@@ -65,7 +65,10 @@ public final class RaftNode implements AutoCloseable {
   private static final int RECENTLY_APPLIED = 4096;
 
   private final NodeId id;
-  private final ClusterId clusterId;
+  /** The cluster id given to the builder, or {@code null}; checked against the store. */
+  private final ClusterId configuredClusterId;
+  /** The cluster this node belongs to, as its store records it; set by {@link #start()}. */
+  private volatile ClusterId clusterId;
   /** The founding members given to the builder, or {@code null}; checked against the store. */
   private final List<NodeId> founders;
   /** Whether the builder asked to join a running cluster. */
@@ -115,7 +118,7 @@ public final class RaftNode implements AutoCloseable {
 
   private RaftNode(Builder b) {
     this.id = Objects.requireNonNull(b.id, "id");
-    this.clusterId = Objects.requireNonNull(b.clusterId, "clusterId");
+    this.configuredClusterId = b.clusterId;
     this.joining = b.joining;
     if (b.joining && b.members != null) {
       throw new IllegalArgumentException("a joining node takes its members from the cluster: "
@@ -274,6 +277,11 @@ public final class RaftNode implements AutoCloseable {
         throw new IllegalArgumentException("node " + id + " starts on an empty store: give it "
             + "members(...) to found a cluster, or join() to enter a running one");
       }
+      if (configuredClusterId == null) {
+        throw new IllegalArgumentException("node " + id + " starts on an empty store: give it the "
+            + "cluster's id, clusterId(...) (ClusterId.random() when founding a new cluster)");
+      }
+      clusterId = configuredClusterId;
       StoreIdentity created = new StoreIdentity(clusterId, id,
           joining ? Configuration.empty() : Configuration.ofVoters(founders));
       store.saveIdentity(created);
@@ -286,10 +294,11 @@ public final class RaftNode implements AutoCloseable {
       throw new IdentityMismatchException("node id", identity.nodeId().value(), id.value(),
           store.toString());
     }
-    if (!identity.clusterId().equals(clusterId)) {
+    if (configuredClusterId != null && !identity.clusterId().equals(configuredClusterId)) {
       throw new IdentityMismatchException("cluster id", identity.clusterId().value(),
-          clusterId.value(), store.toString());
+          configuredClusterId.value(), store.toString());
     }
+    clusterId = identity.clusterId();
     if (joining && identity.founder()) {
       throw new IllegalArgumentException("node " + id + " is a founding member of cluster "
           + clusterId + " (founded with " + identity.bootstrap().voters() + "); start it with "
@@ -511,6 +520,11 @@ public final class RaftNode implements AutoCloseable {
   /** Returns this node's id. */
   public NodeId id() {
     return id;
+  }
+
+  /** Returns the id of the cluster this node belongs to, once {@link #start()} has read it. */
+  public Optional<ClusterId> clusterId() {
+    return Optional.ofNullable(clusterId);
   }
 
   /**
@@ -821,7 +835,7 @@ public final class RaftNode implements AutoCloseable {
       return;
     }
     RaftStatus previous = status;
-    Role role = failure != null ? Role.FOLLOWER : c.role();
+    Role role = failure != null ? Role.STOPPED : c.role();
     Configuration conf = c.configuration();
     List<NodeId> voters = previous.members();
     List<NodeId> learners = previous.learners();
@@ -1176,9 +1190,10 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * The cluster this node belongs to (required): the id chosen when the cluster was founded
-     * ({@link ClusterId#random()}), the same on every member. It is recorded in the data directory
-     * on the first start and checked on every later one, and by the transport on every connection.
+     * The cluster this node belongs to: the id chosen when the cluster was founded ({@link
+     * ClusterId#random()}), the same on every member. Needed on the node's first start, which
+     * records it in the data directory; a later start takes it from there, and checks it if given.
+     * The transport checks it on every connection.
      */
     public Builder clusterId(ClusterId clusterId) {
       this.clusterId = Objects.requireNonNull(clusterId, "clusterId");

@@ -7,5 +7,11 @@ public enum Role {
   /** Campaigns for leadership (including the pre-vote phase, which changes no term). */
   CANDIDATE,
   /** Leads the cluster: takes proposals and replicates them. */
-  LEADER
+  LEADER,
+  /**
+   * Takes no part any more: the node failed (its storage failed, or an internal check found a
+   * broken invariant) and stopped, so that it acknowledges nothing it cannot stand by. {@link
+   * RaftStatus#failure()} says why. Not a Raft role: the node must be restarted or replaced.
+   */
+  STOPPED
 }

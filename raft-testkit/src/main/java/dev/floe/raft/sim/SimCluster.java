@@ -40,15 +40,18 @@ public final class SimCluster {
   private final Supplier<StateMachine> stateMachines;
   private final SnapshotOptions snapshots;
   private final dev.floe.raft.ClusterId clusterId;
+  /** Makes each machine's disk. */
+  private final Supplier<SimDisk> disks;
 
   private SimCluster(int size, long seed, RaftOptions options, Supplier<StateMachine> stateMachines,
-      SnapshotOptions snapshots) {
+      SnapshotOptions snapshots, Supplier<SimDisk> disks) {
     if (size < 1) {
       throw new IllegalArgumentException("a cluster needs at least one node");
     }
     this.options = options;
     this.stateMachines = stateMachines;
     this.snapshots = snapshots;
+    this.disks = disks;
     this.clusterId = dev.floe.raft.ClusterId.of("sim-" + Long.toHexString(seed));
     this.scheduler = new Scheduler(new SplittableRandom(seed));
     this.network = new SimNetwork(scheduler);
@@ -57,7 +60,7 @@ public final class SimCluster {
     }
     for (NodeId id : ids) {
       nodes.add(new SimNode(id, clusterId, scheduler, network, List.copyOf(ids), options,
-          stateMachines, checker, snapshots));
+          stateMachines, checker, snapshots, disks.get()));
     }
   }
 
@@ -81,7 +84,16 @@ public final class SimCluster {
    */
   public static SimCluster start(int size, long seed, RaftOptions options,
       Supplier<StateMachine> stateMachines, SnapshotOptions snapshots) {
-    SimCluster c = new SimCluster(size, seed, options, stateMachines, snapshots);
+    return start(size, seed, options, stateMachines, snapshots, MemoryDisk::new);
+  }
+
+  /**
+   * Creates and starts a cluster whose machines have the disks {@code disks} makes (for instance a
+   * real store over a simulated file system).
+   */
+  public static SimCluster start(int size, long seed, RaftOptions options,
+      Supplier<StateMachine> stateMachines, SnapshotOptions snapshots, Supplier<SimDisk> disks) {
+    SimCluster c = new SimCluster(size, seed, options, stateMachines, snapshots, disks);
     c.nodes.forEach(SimNode::start);
     return c;
   }
@@ -108,7 +120,7 @@ public final class SimCluster {
       throw new IllegalArgumentException(id + " already exists");
     }
     SimNode n = new SimNode(id, clusterId, scheduler, network, null, options, stateMachines, checker,
-        snapshots);
+        snapshots, disks.get());
     ids.add(id);
     nodes.add(n);
     n.start();

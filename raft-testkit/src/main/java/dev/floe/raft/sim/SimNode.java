@@ -29,7 +29,7 @@ final class SimNode {
   private final Supplier<StateMachine> stateMachines;
   private final Checker checker;
   /** The machine's disk; replaced only by an operator (a swapped data directory). */
-  SimDisk disk = new MemoryDisk();
+  SimDisk disk;
   private final dev.floe.raft.SnapshotOptions snapshotOptions;
 
   private int incarnation;
@@ -42,7 +42,8 @@ final class SimNode {
   SimNode(NodeId id, dev.floe.raft.ClusterId clusterId, Scheduler scheduler, SimNetwork network,
       List<NodeId> members,
       RaftOptions options, Supplier<StateMachine> stateMachines, Checker checker,
-      dev.floe.raft.SnapshotOptions snapshotOptions) {
+      dev.floe.raft.SnapshotOptions snapshotOptions, SimDisk disk) {
+    this.disk = disk;
     this.snapshotOptions = snapshotOptions;
     this.id = id;
     this.clusterId = clusterId;

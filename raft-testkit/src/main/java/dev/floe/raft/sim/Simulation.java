@@ -41,6 +41,7 @@ public final class Simulation {
   private final Supplier<byte[]> unusedCommands;
   private final SnapshotOptions snapshots;
   private final boolean membershipChanges;
+  private final Supplier<SimDisk> disks;
 
   private SimCluster cluster;
   /** The membership change in progress, if any: one at a time, as an operator would. */
@@ -61,6 +62,7 @@ public final class Simulation {
     this.unusedCommands = b.commands;
     this.snapshots = b.snapshots;
     this.membershipChanges = b.membershipChanges;
+    this.disks = b.disks;
   }
 
   /** Returns a builder with defaults: 3 nodes, seed 1, 10 s of faults, 10 s for liveness. */
@@ -77,7 +79,7 @@ public final class Simulation {
 
   /** Runs the simulation and returns what it saw. */
   public SimulationReport run() {
-    cluster = SimCluster.start(nodes, seed, options, stateMachines, snapshots);
+    cluster = SimCluster.start(nodes, seed, options, stateMachines, snapshots, disks);
     RandomGenerator random = cluster.random();
     if (membershipChanges) {
       // Two spare machines, not members yet: the operator adds them, removes members, and
@@ -354,8 +356,18 @@ public final class Simulation {
     private Supplier<byte[]> commands;
     private SnapshotOptions snapshots = new SnapshotOptions(40, 8, 16);
     private boolean membershipChanges = true;
+    private Supplier<SimDisk> disks = MemoryDisk::new;
 
     private Builder() {}
+
+    /**
+     * Makes each machine's disk (by default a {@link MemoryDisk}): for instance a real log store
+     * over a simulated file system, to run it under the simulator's crashes.
+     */
+    public Builder disks(Supplier<SimDisk> disks) {
+      this.disks = Objects.requireNonNull(disks);
+      return this;
+    }
 
     /**
      * Whether an operator changes the membership during the fault phase (on by default): two spare

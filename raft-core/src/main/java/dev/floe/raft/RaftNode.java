@@ -497,10 +497,12 @@ public final class RaftNode implements AutoCloseable {
   }
 
   private void stepFromSnapshots(Event event) {
-    if (isActive()) {
-      core.step(event);
-      processReady();
-    }
+    guarded(() -> {
+      if (isActive()) {
+        core.step(event);
+        processReady();
+      }
+    });
   }
 
   /** On the apply thread (or at start): the state machine now holds the snapshot's state. */
@@ -578,7 +580,7 @@ public final class RaftNode implements AutoCloseable {
 
   private void scheduleDrain() {
     if (drainScheduled.compareAndSet(false, true)) {
-      loop.execute(this::drain);
+      loop.execute(() -> guarded(this::drain));
     }
   }
 
@@ -621,7 +623,7 @@ public final class RaftNode implements AutoCloseable {
     if (!isActive()) {
       return;
     }
-    tickTask = loop.schedule(options.tickMillis(), () -> {
+    tickTask = loop.schedule(options.tickMillis(), () -> guarded(() -> {
       if (isActive()) {
         ticks++;
         pending.expire(ticks);
@@ -630,7 +632,7 @@ public final class RaftNode implements AutoCloseable {
         publishStatus(true);
         scheduleTick();
       }
-    });
+    }));
   }
 
   private void processReady() {
@@ -675,7 +677,7 @@ public final class RaftNode implements AutoCloseable {
           toOthers.forEach(transport::send);
         }
         if (error != null || !toSelf.isEmpty()) {
-          loop.execute(() -> afterPersist(toSelf, error));
+          loop.execute(() -> guarded(() -> afterPersist(toSelf, error)));
         }
       });
     }
@@ -736,17 +738,36 @@ public final class RaftNode implements AutoCloseable {
     processReady();
   }
 
+  /**
+   * Runs a task of the event loop. An exception escaping it means that an internal check found a
+   * broken invariant (or an SPI broke its contract): the node's state can no longer be trusted, so
+   * it stops taking part, exactly as after a storage failure, rather than run on mid-way.
+   */
+  private void guarded(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException | AssertionError e) {
+      fail("an internal check failed", e);
+    }
+  }
+
   /** A write failed: stop taking part, so that nothing not durable is ever acknowledged. */
   private void fail(Throwable error) {
+    fail("storage failed", error);
+  }
+
+  /** Stops taking part: fails what is pending, stops the timer, and says why in the status. */
+  private void fail(String why, Throwable error) {
     if (failure != null) {
       return;
     }
-    failure = error;
-    log.error("{}: storage failed; the node stops taking part in the cluster", id, error);
+    failure = new FloeException(why + ": " + error, error);
+    log.error("{}: {}; the node stops taking part in the cluster", id, why, error);
     if (tickTask != null) {
       tickTask.cancel();
     }
-    pending.failAll(new NodeStoppedException("node " + id + " stopped: storage failed: " + error, error));
+    pending.failAll(new NodeStoppedException("node " + id + " stopped: " + failure.getMessage(),
+        error));
     publishStatus();
   }
 
@@ -773,10 +794,13 @@ public final class RaftNode implements AutoCloseable {
     if (results.isEmpty()) {
       return;
     }
+    // The loop learns of the applied entries before a snapshot that covers them (so that the
+    // snapshot's compaction is not held back by an applied index the core has not seen yet), and
+    // their submitters are answered before the snapshot is written, not after.
+    loop.execute(() -> guarded(() -> onApplied(results)));
     if (snapshots != null) {
       snapshots.maybeTake(appliedThrough, appliedTerm, bytes);
     }
-    loop.execute(() -> onApplied(results));
   }
 
   /** Applies one command entry on the apply thread; returns its result, an exception or a replay. */
@@ -848,7 +872,7 @@ public final class RaftNode implements AutoCloseable {
         ? c.matchIndexes() : previous.matchIndexes();
     status = new RaftStatus(id, role, c.term(), Optional.ofNullable(c.leader()), c.commitIndex(),
         c.appliedIndex(), c.lastIndex(), voters, learners, matches,
-        Optional.ofNullable(failure).map(Throwable::toString));
+        Optional.ofNullable(failure).map(Throwable::getMessage));
   }
 
   // ---------------------------------------------------------------- requests
@@ -1035,6 +1059,8 @@ public final class RaftNode implements AutoCloseable {
         }
       } else if (o instanceof Outcome.Refused r) {
         fail(awaitingIndex.remove(r.requestId()), new FloeException(r.reason()));
+      } else if (o instanceof Outcome.Unknown u) {
+        fail(awaitingIndex.remove(u.requestId()), new CommitUnknownException(u.reason()));
       } else if (o instanceof Outcome.Unchanged u) {
         CompletableFuture<SubmitResult> f = awaitingIndex.remove(u.requestId());
         if (f != null) {

@@ -62,10 +62,14 @@ final class LeaderState {
 
   private record PendingRead(long requestId, NodeId origin, long readIndex, long round) {}
 
-  /** A requested membership change; {@code waitStartTick} is when it began waiting for catch-up. */
+  /**
+   * A requested membership change; {@code waitStartTick} is when it began waiting for catch-up, and
+   * {@code learnerAppended} whether this leader appended the learner step of an ADD_VOTER.
+   */
   private static final class PendingChange {
     final Event.ChangeMembership request;
     long waitStartTick = -1;
+    boolean learnerAppended;
 
     PendingChange(Event.ChangeMembership request) {
       this.request = request;
@@ -519,6 +523,7 @@ final class LeaderState {
             }
             core.appendConfiguration(current.withLearner(node, r.address()));
             c.waitStartTick = ticks;
+            c.learnerAppended = true;
             return; // promoted once the learner entry commits and the learner has caught up
           }
           if (c.waitStartTick < 0) {
@@ -627,8 +632,12 @@ final class LeaderState {
     readsAwaitingCommit.clear();
     readsAwaitingQuorum.clear();
     for (PendingChange c : changes) {
-      core.addOutcome(new Outcome.Rejected(
-          c.request.requestId(), newLeader, "leadership was lost before the change was proposed"));
+      // A voter's learner step may be in the log already (and commit under the next leader).
+      core.addOutcome(c.learnerAppended
+          ? new Outcome.Unknown(c.request.requestId(), "leadership was lost after " + c.request.node()
+              + " was appended as a learner, before it was promoted: it may be a learner now")
+          : new Outcome.Rejected(c.request.requestId(), newLeader,
+              "leadership was lost before the change was proposed"));
     }
     changes.clear();
     return transferTarget == null ? null : new RaftCore.PendingTransfer(transferRequestId, transferTarget);

@@ -27,6 +27,12 @@ public sealed interface Outcome {
   /** The request was refused for a reason other than leadership (it asked for the impossible). */
   record Refused(long requestId, String reason) implements Outcome {}
 
+  /**
+   * The request's fate is unknown: it may or may not take effect (for instance, leadership was lost
+   * after a step of it was appended to the log).
+   */
+  record Unknown(long requestId, String reason) implements Outcome {}
+
   /** A membership change asked for what already holds, in a committed configuration. */
   record Unchanged(long requestId) implements Outcome {}
 }

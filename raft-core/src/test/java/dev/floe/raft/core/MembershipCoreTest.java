@@ -64,6 +64,28 @@ class MembershipCoreTest {
     assertThat(net.node("n2").configuration().voters()).containsExactly(NodeId.of("n2"), N3);
   }
 
+  /**
+   * An ADD_VOTER whose learner step is in the leader's log when leadership is lost has an unknown
+   * outcome (the next leader may commit that step), not "refused without effect".
+   */
+  @Test
+  void addVoterInterruptedAfterItsLearnerStepIsAppendedHasAnUnknownOutcome() {
+    TestNetwork net = TestNetwork.of(CONFIG, "n1", "n2", "n3");
+    net.elect("n1");
+    net.tick("n1", CONFIG.heartbeatTicks());
+    net.deliverAll();
+    net.join("n4");
+    net.step("n1", change(7, Event.MembershipChangeKind.ADD_VOTER, N4));
+    assertThat(net.node("n1").configuration().isLearner(N4)).as("the learner step is appended")
+        .isTrue();
+
+    net.deliver(new AppendResponse(NodeId.of("n2"), N1, 5, false, 0, 0, 0, 0, 0, 0));
+
+    assertThat(net.node("n1").role()).isEqualTo(Role.FOLLOWER);
+    assertThat(net.outcomes("n1")).filteredOn(o -> o.requestId() == 7).singleElement()
+        .isInstanceOf(Outcome.Unknown.class);
+  }
+
   @Test
   void anAnswerFromARemovedNodesEarlierSessionDoesNotCountForItsNewOne() {
     TestNetwork net = TestNetwork.of(CONFIG, "n1", "n2", "n3");

@@ -56,13 +56,12 @@ public final class RaftCore {
 
   private int electionElapsed;
   private int randomizedElectionTimeout;
-  /** When this node last heard from the leader it knows (its clock's reading). */
-  private long leaderContactNanos;
   /**
-   * When this core was created. A node that restarts may have heard from a leader just before: it
-   * refuses votes for a minimum election timeout from here, so that the leader's lease holds.
+   * When this node last heard from a leader (its clock's reading). It starts as the moment the core
+   * was created: a node that restarts may have heard from a leader just before, so it refuses votes
+   * for a minimum election timeout from its start too, or that leader's lease would not hold.
    */
-  private final long startNanos;
+  private long leaderContactNanos;
   /** Non-null while campaigning (pre-vote or real). */
   private Election election;
   /** Non-null while leading. */
@@ -112,7 +111,7 @@ public final class RaftCore {
     this.config = config;
     this.random = random;
     this.clock = clock;
-    this.startNanos = clock.nanos();
+    this.leaderContactNanos = clock.nanos();
     this.log = new RaftLog(snapshotIndex, snapshotTerm, configuration, entries);
     this.knownConfiguration = log.configuration();
     this.term = termAndVote.term();
@@ -316,14 +315,13 @@ public final class RaftCore {
   }
 
   /**
-   * Whether a leader may hold a lease that counts on this node: it heard from one within a minimum
-   * election timeout, or it started less than that ago (it may have heard from one just before a
-   * restart). Measured with the clock, not in ticks, which may run late.
+   * Whether a leader may hold a lease that counts on this node: it heard from one, or started, less
+   * than a minimum election timeout ago. Measured with the clock, not in ticks: ticks may run late,
+   * and an election timer's first tick may come early, so a node that already campaigns (its own
+   * timer fired) still refuses others until the time is up.
    */
   private boolean inLeaderLease() {
-    long now = clock.nanos();
-    long timeout = config.electionTimeoutMinNanos();
-    return (leader != null && now - leaderContactNanos < timeout) || now - startNanos < timeout;
+    return clock.nanos() - leaderContactNanos < config.electionTimeoutMinNanos();
   }
 
   /** A message from the leader of this term: its lease may count on this node from now on. */

@@ -5,7 +5,6 @@ import dev.floe.raft.NodeId;
 import dev.floe.raft.Role;
 import dev.floe.raft.message.AppendRequest;
 import dev.floe.raft.message.AppendResponse;
-import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.ForwardRequest;
 import dev.floe.raft.message.ForwardResponse;
 import dev.floe.raft.message.InstallSnapshotRequest;
@@ -19,7 +18,6 @@ import dev.floe.raft.message.VoteRequest;
 import dev.floe.raft.message.VoteResponse;
 import dev.floe.raft.spi.MonotonicClock;
 import dev.floe.raft.spi.TermAndVote;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
@@ -27,66 +25,38 @@ import java.util.random.RandomGenerator;
 
 /**
  * The Raft algorithm as a deterministic state machine: {@link #step(Event)} takes an event, {@link
- * #ready()} hands out the effects. It never reads a clock, draws randomness of its own, starts a
- * thread or does I/O, so a run is a pure function of its events and its random source.
+ * #ready()} hands out the effects. It never reads the system clock, draws randomness of its own,
+ * starts a thread or does I/O, so a run is a pure function of its events, its random source and
+ * its clock's readings.
  *
  * <p>Not thread-safe: one thread steps it (the driver's event loop).
  *
- * <p>Roles share this class's state; the leader's bookkeeping lives in {@link LeaderState} and
- * elections in {@link Election}. Vocabulary follows the Raft paper: term, votedFor, commitIndex,
- * matchIndex, nextIndex.
+ * <p>This class routes each event to the concern that handles it and owns the role changes, with
+ * the rules that apply to every message (a higher term makes any node a follower first). The
+ * concerns each have a file: {@link Election} (with pre-vote and the refusal to vote under a
+ * lease), {@link Replication} and {@link Progress} (the leader's), {@link FollowerLog} (the
+ * follower's), {@link Commit}, {@link Reads} (ReadIndex and lease), {@link LeadershipTransfer},
+ * {@link Membership}, {@link Snapshots} (and compaction), {@link Proposals} (client commands and
+ * forwarding); {@link Leadership} ties the leader's together for one term. They share {@link
+ * RaftState} and write their effects to one {@link Effects} buffer. Vocabulary follows the Raft
+ * paper: term, votedFor, commitIndex, matchIndex, nextIndex.
  */
 public final class RaftCore {
-  private final NodeId self;
-  private final CoreConfig config;
-  private final RandomGenerator random;
-  private final MonotonicClock clock;
-  final RaftLog log;
-  /** The configuration in effect when last looked at, to notice changes. */
-  private Configuration knownConfiguration;
-
-  private long term;
-  private NodeId votedFor;
-  private TermAndVote savedTermAndVote;
-  private Role role = Role.FOLLOWER;
-  private NodeId leader;
-  private long commitIndex;
-  private long appliedIndex;
-  private long applyHandedIndex;
-
-  private int electionElapsed;
-  private int randomizedElectionTimeout;
-  /**
-   * When this node last heard from a leader (its clock's reading). It starts as the moment the core
-   * was created: a node that restarts may have heard from a leader just before, so it refuses votes
-   * for a minimum election timeout from its start too, or that leader's lease would not hold.
-   */
-  private long leaderContactNanos;
-  /** Non-null while campaigning (pre-vote or real). */
-  private Election election;
+  private final RaftState s;
+  private final Election election;
+  private final Snapshots snapshots;
+  private final LeadershipTransfer transfer;
+  private final Proposals proposals;
   /** Non-null while leading. */
-  private LeaderState leaderState;
-  /** A transfer this node started as leader, awaiting the new leader's appearance. */
-  private PendingTransfer steppedDownTransfer;
-
-  private List<RaftMessage> messages = new ArrayList<>();
-  private List<RaftMessage> messagesAfterPersist = new ArrayList<>();
-  private List<Outcome> outcomes = new ArrayList<>();
-  private List<Ready.SnapshotTarget> snapshotsToSend = new ArrayList<>();
-  private List<InstallSnapshotRequest> snapshotChunks = new ArrayList<>();
-  private long pendingResetLogTo;
-  private long pendingCompactUpTo;
-  /** The latest durable snapshot (0 if none): what a follower behind the log base is sent. */
-  private long snapshotIndex;
-  private long snapshotTerm;
-  /** The round of the last snapshot chunk passed on for installing, echoed when it is installed. */
-  private long installingRound;
+  private Leadership leadership;
+  /** The term and vote as last handed out for saving. */
+  private TermAndVote savedTermAndVote;
 
   /**
    * Creates a node's core from its recovered state.
    *
    * @param self this node
-   * @param configuration the membership as of {@code snapshotIndex} (the bootstrap membership if
+   * @param configuration the membership as of {@code snapshotIndex} (the founding membership if
    *     there is no snapshot; empty for a node that waits to be added to a running cluster); the
    *     configuration entries among {@code entries} take effect after it
    * @param config settings
@@ -107,67 +77,58 @@ public final class RaftCore {
       List<LogEntry> entries,
       RandomGenerator random,
       MonotonicClock clock) {
-    this.self = self;
-    this.config = config;
-    this.random = random;
-    this.clock = clock;
-    this.leaderContactNanos = clock.nanos();
-    this.log = new RaftLog(snapshotIndex, snapshotTerm, configuration, entries);
-    this.knownConfiguration = log.configuration();
-    this.term = termAndVote.term();
-    this.votedFor = termAndVote.votedFor();
+    RaftLog log = new RaftLog(snapshotIndex, snapshotTerm, configuration, entries);
+    this.s = new RaftState(self, config, clock, log, termAndVote, snapshotIndex);
     this.savedTermAndVote = termAndVote;
-    this.commitIndex = snapshotIndex;
-    this.appliedIndex = snapshotIndex;
-    this.applyHandedIndex = snapshotIndex;
-    this.snapshotIndex = snapshotIndex;
-    this.snapshotTerm = snapshotTerm;
-    resetElectionTimer();
+    this.election = new Election(s, random);
+    this.snapshots = new Snapshots(s, snapshotIndex);
+    this.transfer = new LeadershipTransfer(s);
+    this.proposals = new Proposals(s, transfer);
   }
 
   // ---------------------------------------------------------------- accessors
 
   public NodeId id() {
-    return self;
+    return s.self;
   }
 
   public Role role() {
-    return role;
+    return s.role;
   }
 
   public long term() {
-    return term;
+    return s.term;
   }
 
   /** The leader of the current term if known, else {@code null}. */
   public NodeId leader() {
-    return leader;
+    return s.leader;
   }
 
   public long commitIndex() {
-    return commitIndex;
+    return s.commitIndex;
   }
 
   public long appliedIndex() {
-    return appliedIndex;
+    return s.appliedIndex;
   }
 
   public long lastIndex() {
-    return log.lastIndex();
+    return s.log.lastIndex();
   }
 
   public long firstIndex() {
-    return log.firstIndex();
+    return s.log.firstIndex();
   }
 
   /** The term of the entry at {@code index}, or -1 if this node does not hold it. */
   public long termAt(long index) {
-    return log.term(index);
+    return s.log.term(index);
   }
 
   /** The voting members of the configuration in effect, in id order. */
   public SortedSet<NodeId> voters() {
-    return log.configuration().voters();
+    return s.configuration().voters();
   }
 
   /**
@@ -175,17 +136,22 @@ public final class RaftCore {
    * not (a configuration takes effect when appended, thesis §4.1).
    */
   public Configuration configuration() {
-    return log.configuration();
+    return s.configuration();
   }
 
-  /** The index of the entry holding {@link #configuration()} (at most the snapshot's index). */
+  /** The index of the entry holding {@link #configuration()} (at most the log's base). */
   public long configurationIndex() {
-    return log.configurationIndex();
+    return s.log.configurationIndex();
+  }
+
+  /** The in-memory log, for this package's tests. */
+  RaftLog log() {
+    return s.log;
   }
 
   /** While leading: each member's match index (this node's own included), else an empty map. */
   public Map<NodeId, Long> matchIndexes() {
-    return leaderState == null ? Map.of() : leaderState.matchIndexes();
+    return leadership == null ? Map.of() : leadership.matchIndexes();
   }
 
   // ---------------------------------------------------------------- events
@@ -197,242 +163,157 @@ public final class RaftCore {
     } else if (event instanceof Event.Receive r) {
       receive(r.message());
     } else if (event instanceof Event.Propose p) {
-      propose(p.proposals(), p.settledBelow());
+      proposals.propose(p.proposals(), p.settledBelow(), leadership);
     } else if (event instanceof Event.Applied a) {
-      appliedIndex = Math.max(appliedIndex, Math.min(a.index(), commitIndex));
+      s.appliedIndex = Math.max(s.appliedIndex, Math.min(a.index(), s.commitIndex));
     } else if (event instanceof Event.TransferLeadership t) {
-      transferLeadership(t.requestId(), t.target());
-    } else if (event instanceof Event.ReadIndex r) {
-      readIndex(r.requestId(), self);
-    } else if (event instanceof Event.SnapshotTaken t) {
-      onSnapshotTaken(t);
-    } else if (event instanceof Event.SnapshotInstalled i) {
-      onSnapshotInstalled(i.index(), i.term(), Configuration.decode(i.configuration()));
-    } else if (event instanceof Event.LeaseRead r) {
-      if (role == Role.LEADER && leaderState.leaseValid()) {
-        outcomes.add(new Outcome.ReadIndexReady(r.requestId(), commitIndex));
+      if (leadership != null) {
+        leadership.startTransfer(t.requestId(), t.target());
       } else {
-        readIndex(r.requestId(), self);
+        s.out.answer(new Outcome.Rejected(t.requestId(), s.leader, "not the leader"));
+      }
+    } else if (event instanceof Event.ReadIndex r) {
+      readIndex(r.requestId(), s.self);
+    } else if (event instanceof Event.SnapshotTaken t) {
+      snapshots.onTaken(t);
+    } else if (event instanceof Event.SnapshotInstalled i) {
+      snapshots.onInstalled(i.index(), i.term(), Configuration.decode(i.configuration()));
+    } else if (event instanceof Event.LeaseRead r) {
+      if (leadership != null && leadership.leaseValid()) {
+        s.out.answer(new Outcome.ReadIndexReady(r.requestId(), s.commitIndex));
+      } else {
+        readIndex(r.requestId(), s.self);
       }
     } else if (event instanceof Event.ChangeMembership c) {
-      if (role == Role.LEADER) {
-        leaderState.queueChange(c);
+      if (leadership != null) {
+        leadership.queueChange(c);
       } else {
-        outcomes.add(new Outcome.Rejected(c.requestId(), leader, "not the leader"));
+        s.out.answer(new Outcome.Rejected(c.requestId(), s.leader, "not the leader"));
       }
     }
-    checkConfiguration();
-    maybeLeaveAfterRemoval();
-  }
-
-  /** Keeps the leader's bookkeeping in step with the configuration in effect. */
-  private void checkConfiguration() {
-    Configuration c = log.configuration();
-    if (c != knownConfiguration) {
-      knownConfiguration = c;
-      if (leaderState != null) {
-        leaderState.syncMembers();
-      }
+    followConfiguration();
+    if (leadership != null && leadership.handOverIfRemoved()) {
+      // A removed leader is no voter any more, so it never campaigns again.
+      becomeFollower(s.term, null);
     }
   }
 
-  /**
-   * A leader that removed itself leads until the removal commits (counting only the new
-   * configuration's voters), then hands over to the most up-to-date voter and steps down
-   * (thesis §4.2.2). It is no voter any more, so it never campaigns again.
-   */
-  private void maybeLeaveAfterRemoval() {
-    if (role != Role.LEADER || log.configuration().isVoter(self)
-        || commitIndex < log.configurationIndex()) {
-      return;
+  private void followConfiguration() {
+    if (leadership != null) {
+      leadership.followConfiguration();
     }
-    NodeId successor = leaderState.mostUpToDateFollower();
-    if (successor != null && leaderState.matchIndexes().get(successor) == log.lastIndex()) {
-      messages.add(new TimeoutNow(self, successor, term));
-    }
-    becomeFollower(term, null);
   }
 
   /** Takes the effects produced since the last call. */
   public Ready ready() {
-    if (leaderState != null) {
-      leaderState.flush();
+    if (leadership != null) {
+      leadership.flush();
     }
-    checkConfiguration();
-    TermAndVote tv = new TermAndVote(term, votedFor);
+    followConfiguration();
+    TermAndVote tv = new TermAndVote(s.term, s.votedFor);
     TermAndVote toSave = tv.equals(savedTermAndVote) ? null : tv;
     savedTermAndVote = tv;
-    long truncateFrom = log.pendingTruncateFrom();
-    List<LogEntry> entries = log.hasUnstable() ? log.takeUnstable() : List.of();
-    if (role == Role.LEADER && !entries.isEmpty()) {
+    long truncateFrom = s.log.pendingTruncateFrom();
+    List<LogEntry> entries = s.log.hasUnstable() ? s.log.takeUnstable() : List.of();
+    if (s.role == Role.LEADER && !entries.isEmpty()) {
       // The leader counts its own copy only once it is durable (its write runs beside replication).
-      messagesAfterPersist.add(
-          new AppendResponse(self, self, term, true, log.lastIndex(), 0, 0, 0, log.lastIndex(), 0));
+      s.out.sendAfterPersist(AppendResponse.accepted(
+          s.self, s.self, s.term, s.log.lastIndex(), s.log.lastIndex(), 0));
     }
     List<LogEntry> committed = List.of();
-    if (commitIndex > applyHandedIndex) {
-      committed = log.range(applyHandedIndex + 1, commitIndex);
-      applyHandedIndex = commitIndex;
+    if (s.commitIndex > s.handedToApplyIndex) {
+      committed = s.log.range(s.handedToApplyIndex + 1, s.commitIndex);
+      s.handedToApplyIndex = s.commitIndex;
     }
-    Ready ready =
-        new Ready(
-            pendingResetLogTo, toSave, truncateFrom, entries, messages, messagesAfterPersist,
-            committed, outcomes, pendingCompactUpTo, snapshotsToSend, snapshotChunks);
-    pendingResetLogTo = 0;
-    pendingCompactUpTo = 0;
-    snapshotsToSend = new ArrayList<>();
-    snapshotChunks = new ArrayList<>();
-    messages = new ArrayList<>();
-    messagesAfterPersist = new ArrayList<>();
-    outcomes = new ArrayList<>();
-    return ready;
+    return s.out.drain(toSave, truncateFrom, entries, committed);
   }
 
   // ---------------------------------------------------------------- time
 
   private void tick() {
-    if (role == Role.LEADER) {
-      leaderState.tick();
+    if (leadership != null) {
+      if (leadership.tick()) {
+        // Check-quorum failed: stop leading (same term) so that the reachable majority may elect.
+        becomeFollower(s.term, null);
+      }
       return;
     }
-    electionElapsed++;
-    if (steppedDownTransfer != null && ++steppedDownTransfer.elapsedTicks >= config.electionTicksMin()) {
-      outcomes.add(
-          new Outcome.Rejected(
-              steppedDownTransfer.requestId, leader, "the transfer target did not take over in time"));
-      steppedDownTransfer = null;
-    }
-    if (log.configuration().isVoter(self) && electionElapsed >= randomizedElectionTimeout) {
-      campaign(config.preVote(), false);
+    boolean timedOut = election.tick();
+    transfer.tickAwaiting();
+    if (timedOut && s.isVoter(s.self)) {
+      campaign(s.config.preVote(), false);
     }
   }
 
-  void resetElectionTimer() {
-    electionElapsed = 0;
-    randomizedElectionTimeout =
-        config.electionTicksMin()
-            + random.nextInt(config.electionTicksMax() - config.electionTicksMin());
-  }
+  // ---------------------------------------------------------------- roles
 
-  /**
-   * Whether a leader may hold a lease that counts on this node: it heard from one, or started, less
-   * than a minimum election timeout ago. Measured with the clock, not in ticks: ticks may run late,
-   * and an election timer's first tick may come early, so a node that already campaigns (its own
-   * timer fired) still refuses others until the time is up.
-   */
-  private boolean inLeaderLease() {
-    return clock.nanos() - leaderContactNanos < config.electionTimeoutMinNanos();
-  }
-
-  /** A message from the leader of this term: its lease may count on this node from now on. */
-  private void heardFromLeader() {
-    leaderContactNanos = clock.nanos();
-    resetElectionTimer();
-  }
-
-  /** The node's clock, for the leader's lease. */
-  long nowNanos() {
-    return clock.nanos();
-  }
-
-  // ---------------------------------------------------------------- role changes
-
-  void becomeFollower(long newTerm, NodeId newLeader) {
-    if (role == Role.LEADER) {
-      steppedDownTransfer = leaderState.stepDown(newLeader);
-      leaderState = null;
+  private void becomeFollower(long newTerm, NodeId newLeader) {
+    if (leadership != null) {
+      leadership.stepDown(newLeader);
+      leadership = null;
     }
-    if (newTerm != term) {
-      term = newTerm;
-      votedFor = null;
+    if (newTerm != s.term) {
+      s.term = newTerm;
+      s.votedFor = null;
     }
-    role = Role.FOLLOWER;
-    election = null;
+    s.role = Role.FOLLOWER;
+    election.end();
     setLeader(newLeader);
-    resetElectionTimer();
+    election.resetTimer();
   }
 
   private void setLeader(NodeId newLeader) {
-    leader = newLeader;
-    if (newLeader != null && steppedDownTransfer != null) {
-      PendingTransfer t = steppedDownTransfer;
-      steppedDownTransfer = null;
-      outcomes.add(
-          newLeader.equals(t.target)
-              ? new Outcome.TransferCompleted(t.requestId, newLeader)
-              : new Outcome.Rejected(t.requestId, newLeader, newLeader + " took over instead"));
+    s.leader = newLeader;
+    if (newLeader != null) {
+      transfer.leaderKnown(newLeader);
     }
   }
 
   private void campaign(boolean preVote, boolean leadershipTransfer) {
-    resetElectionTimer();
-    role = Role.CANDIDATE;
-    leader = null;
-    long campaignTerm = term + 1;
+    s.role = Role.CANDIDATE;
+    s.leader = null;
     if (!preVote) {
-      term = campaignTerm;
-      votedFor = self;
+      s.term++;
+      s.votedFor = s.self;
     }
-    SortedSet<NodeId> voters = log.configuration().voters();
-    election = new Election(preVote, voters);
-    for (NodeId voter : voters) {
-      if (voter.equals(self)) {
-        continue;
-      }
-      messages.add(
-          new VoteRequest(
-              self, voter, campaignTerm, log.lastIndex(), log.lastTerm(), preVote,
-              leadershipTransfer));
-    }
-    if (preVote) {
-      // A pre-vote changes nothing durable, so this node's own counts at once.
-      onVote(self, true);
-    } else {
-      // A real vote for itself counts only once the term and vote are durable.
-      messagesAfterPersist.add(new VoteResponse(self, self, term, true, false));
-    }
+    onTally(election.start(preVote, leadershipTransfer));
   }
 
-  private void onVote(NodeId voter, boolean granted) {
-    switch (election.record(voter, granted)) {
-      case WON -> {
-        if (election.preVote()) {
-          campaign(false, false);
-        } else {
-          becomeLeader();
-        }
+  private void onTally(VoteTally.Result result) {
+    if (result == VoteTally.Result.WON) {
+      if (election.preVoting()) {
+        campaign(false, false);
+      } else {
+        becomeLeader();
       }
-      case LOST -> becomeFollower(term, null);
-      case PENDING -> {}
+    } else if (result == VoteTally.Result.LOST) {
+      becomeFollower(s.term, null);
     }
   }
 
   private void becomeLeader() {
-    role = Role.LEADER;
-    election = null;
-    setLeader(self);
-    leaderState = new LeaderState(this, config, self);
+    s.role = Role.LEADER;
+    election.end();
+    setLeader(s.self);
+    leadership = new Leadership(s, snapshots, transfer);
     // A no-op of the new term lets earlier entries commit (§5.4.2) and gates reads and transfers.
-    log.append(LogEntry.noop(log.lastIndex() + 1, term));
-    leaderState.broadcastAppend();
+    s.log.append(LogEntry.noop(s.log.lastIndex() + 1, s.term));
+    leadership.replication().broadcastAppend();
   }
 
   // ---------------------------------------------------------------- messages
 
   private void receive(RaftMessage m) {
-    if (!m.to().equals(self)) {
+    if (!m.to().equals(s.self)) {
       return;
     }
     // Client-side messages carry no authority over terms; they are answered whatever the term.
     if (m instanceof ForwardRequest f) {
-      onForwardRequest(f);
+      proposals.onForward(f, leadership);
       return;
     }
     if (m instanceof ForwardResponse f) {
-      outcomes.add(
-          f.accepted()
-              ? new Outcome.ProposalAccepted(f.requestId(), f.index(), f.entryTerm())
-              : new Outcome.Rejected(f.requestId(), f.leaderHint(), "the leader refused"));
+      proposals.onForwardResponse(f);
       return;
     }
     if (m instanceof ReadIndexRequest r) {
@@ -440,350 +321,119 @@ public final class RaftCore {
       return;
     }
     if (m instanceof ReadIndexResponse r) {
-      outcomes.add(
-          r.accepted()
-              ? new Outcome.ReadIndexReady(r.requestId(), r.readIndex())
-              : new Outcome.Rejected(r.requestId(), r.leaderHint(), "the leader refused the read"));
+      s.out.answer(r.accepted()
+          ? new Outcome.ReadIndexReady(r.requestId(), r.readIndex())
+          : new Outcome.Rejected(r.requestId(), r.leaderHint(), "the leader refused the read"));
       return;
     }
-    if (m instanceof VoteRequest v && !log.configuration().isVoter(v.from())) {
+    if (m instanceof VoteRequest v && !s.isVoter(v.from())) {
       // A node outside the configuration (removed, or not yet known here) cannot disturb it.
       return;
     }
-    if (m.term() > term) {
-      if (m instanceof VoteRequest v) {
-        boolean ignoreForLease =
-            !v.leadershipTransfer() && (v.preVote() || config.checkQuorum()) && inLeaderLease();
-        if (ignoreForLease) {
-          // A leader is alive: a (possibly removed or partitioned) node must not depose it.
-          if (v.preVote()) {
-            messages.add(new VoteResponse(self, v.from(), term, false, true));
-          }
-          return;
-        }
-        if (!v.preVote()) {
-          becomeFollower(m.term(), null);
-        }
-      } else if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
-        // A granted pre-vote carries the term the candidate would campaign in: adopt nothing.
-      } else {
-        boolean fromLeader =
-            m instanceof AppendRequest || m instanceof InstallSnapshotRequest || m instanceof TimeoutNow;
-        becomeFollower(m.term(), fromLeader ? m.from() : null);
-      }
-    } else if (m.term() < term) {
+    if (m.term() > s.term && !adoptTerm(m)) {
+      return;
+    }
+    if (m.term() < s.term) {
       onStaleTerm(m);
       return;
     }
+    dispatch(m);
+  }
+
+  /**
+   * A message of a higher term: this node adopts the term and follows (its sender, if that is the
+   * leader), unless the message may not depose a leader that holds a lease.
+   *
+   * @return whether to go on handling the message
+   */
+  private boolean adoptTerm(RaftMessage m) {
     if (m instanceof VoteRequest v) {
-      onVoteRequest(v);
+      boolean ignoreForLease = !v.leadershipTransfer()
+          && (v.preVote() || s.config.checkQuorum()) && election.inLeaderLease();
+      if (ignoreForLease) {
+        // A leader is alive: a (possibly removed or partitioned) node must not depose it.
+        if (v.preVote()) {
+          s.out.send(new VoteResponse(s.self, v.from(), s.term, false, true));
+        }
+        return false;
+      }
+      if (!v.preVote()) {
+        becomeFollower(m.term(), null);
+      }
+    } else if (!(m instanceof VoteResponse r && r.preVote() && r.granted())) {
+      // (A granted pre-vote carries the term the candidate would campaign in: adopt nothing.)
+      boolean fromLeader = m instanceof AppendRequest || m instanceof InstallSnapshotRequest
+          || m instanceof TimeoutNow;
+      becomeFollower(m.term(), fromLeader ? m.from() : null);
+    }
+    return true;
+  }
+
+  private void dispatch(RaftMessage m) {
+    if (m instanceof VoteRequest v) {
+      election.onVoteRequest(v);
     } else if (m instanceof VoteResponse r) {
-      onVoteResponse(r);
+      VoteTally.Result result = election.onVoteResponse(r);
+      if (result != null) {
+        onTally(result);
+      }
     } else if (m instanceof AppendRequest a) {
-      onAppendRequest(a);
+      followLeader(a.from(), "AppendEntries");
+      FollowerLog.accept(s, a);
     } else if (m instanceof AppendResponse r) {
-      if (leaderState != null) {
-        leaderState.onAppendResponse(r);
+      if (leadership != null) {
+        leadership.onAppendResponse(r);
       }
     } else if (m instanceof TimeoutNow) {
-      if (role == Role.FOLLOWER && log.configuration().isVoter(self)) {
+      if (s.role == Role.FOLLOWER && s.isVoter(s.self)) {
         campaign(false, true);
       }
     } else if (m instanceof InstallSnapshotRequest r) {
-      onInstallSnapshot(r);
+      followLeader(r.from(), "InstallSnapshot");
+      snapshots.onChunk(r);
     } else if (m instanceof InstallSnapshotResponse r) {
-      if (leaderState != null) {
-        leaderState.onSnapshotResponse(r);
+      if (leadership != null) {
+        leadership.onSnapshotResponse(r);
       }
     }
   }
 
-  // ---------------------------------------------------------------- snapshots
-
-  private void onSnapshotTaken(Event.SnapshotTaken t) {
-    if (t.index() > snapshotIndex) {
-      snapshotIndex = t.index();
-      snapshotTerm = t.term();
+  /** A leader's request of this node's term: this node follows it and heard from it now. */
+  private void followLeader(NodeId from, String what) {
+    if (s.role == Role.LEADER) {
+      throw new IllegalStateException(
+          "two leaders in term " + s.term + ": " + s.self + " and " + from + " (" + what + ")");
     }
-    long upTo = Math.min(t.compactUpTo(), Math.min(t.index(), appliedIndex));
-    if (upTo > log.snapshotIndex()) {
-      log.compactTo(upTo);
-      pendingCompactUpTo = upTo;
+    if (s.role == Role.CANDIDATE) {
+      becomeFollower(s.term, from);
     }
-  }
-
-  private void onInstallSnapshot(InstallSnapshotRequest r) {
-    if (role == Role.CANDIDATE) {
-      becomeFollower(term, r.from());
+    if (!from.equals(s.leader)) {
+      setLeader(from);
     }
-    if (!r.from().equals(leader)) {
-      setLeader(r.from());
-    }
-    heardFromLeader();
-    if (r.snapshotIndex() <= commitIndex) {
-      // Everything it covers is committed here already: nothing to install.
-      messages.add(new InstallSnapshotResponse(
-          self, r.from(), term, r.snapshotIndex(), 0, true, r.round()));
-      return;
-    }
-    installingRound = r.round();
-    snapshotChunks.add(r);
-  }
-
-  private void onSnapshotInstalled(long index, long t, Configuration configuration) {
-    if (index <= commitIndex) {
-      return;
-    }
-    if (log.term(index) == t) {
-      log.compactTo(index); // the log already continues the snapshot: keep what follows (§7)
-      pendingCompactUpTo = index;
-    } else {
-      // A snapshot without a recorded configuration (an older format) keeps the one in effect.
-      log.resetTo(index, t, configuration.isEmpty() ? log.configuration() : configuration);
-      pendingResetLogTo = index + 1;
-    }
-    commitIndex = index;
-    appliedIndex = index;
-    applyHandedIndex = index;
-    snapshotIndex = index;
-    snapshotTerm = t;
-    if (leader != null) {
-      messagesAfterPersist.add(
-          new InstallSnapshotResponse(self, leader, term, index, 0, true, installingRound));
-    }
-  }
-
-  /** The latest durable snapshot's index (0 if none). */
-  long snapshotIndex() {
-    return snapshotIndex;
-  }
-
-  void sendSnapshot(NodeId to, long round) {
-    snapshotsToSend.add(new Ready.SnapshotTarget(to, round));
+    election.heardFromLeader();
   }
 
   private void onStaleTerm(RaftMessage m) {
     if (m instanceof AppendRequest || m instanceof InstallSnapshotRequest) {
       // Tell a deposed leader the newer term so it steps down (needed with check-quorum and
       // pre-vote, where a higher term no longer reaches it through vote requests).
-      messages.add(
-          new AppendResponse(self, m.from(), term, false, 0, 0, 0, 0, log.lastIndex(), 0));
+      s.out.send(AppendResponse.staleTerm(s.self, m.from(), s.term, s.log.lastIndex()));
     } else if (m instanceof VoteRequest v && v.preVote()) {
-      messages.add(new VoteResponse(self, v.from(), term, false, true));
+      s.out.send(new VoteResponse(s.self, v.from(), s.term, false, true));
     }
-  }
-
-  private void onVoteRequest(VoteRequest v) {
-    boolean upToDate = log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
-    if (v.preVote()) {
-      boolean grant = v.term() > term && upToDate;
-      messages.add(new VoteResponse(self, v.from(), grant ? v.term() : term, grant, true));
-      return;
-    }
-    boolean canVote = votedFor != null ? votedFor.equals(v.from()) : leader == null;
-    if (canVote && upToDate) {
-      votedFor = v.from();
-      resetElectionTimer();
-      // The vote leaves only once it is durable, so a restart in this term cannot vote twice.
-      messagesAfterPersist.add(new VoteResponse(self, v.from(), term, true, false));
-    } else {
-      messages.add(new VoteResponse(self, v.from(), term, false, false));
-    }
-  }
-
-  private void onVoteResponse(VoteResponse r) {
-    if (election == null) {
-      return;
-    }
-    // A granted pre-vote echoes the campaign term; a refusal carries the voter's own term, which
-    // (being not higher, or it would have made this node a follower) is this node's term.
-    boolean matches =
-        r.preVote()
-            ? election.preVote() && r.term() == (r.granted() ? term + 1 : term)
-            : !election.preVote() && r.term() == term;
-    if (matches) {
-      onVote(r.from(), r.granted());
-    }
-  }
-
-  private void onAppendRequest(AppendRequest a) {
-    if (role == Role.LEADER) {
-      throw new IllegalStateException(
-          "two leaders in term " + term + ": " + self + " and " + a.from());
-    }
-    if (role == Role.CANDIDATE) {
-      becomeFollower(term, a.from());
-    }
-    if (!a.from().equals(leader)) {
-      setLeader(a.from());
-    }
-    heardFromLeader();
-    long prev = a.prevLogIndex();
-    if (prev > log.lastIndex()) {
-      reject(a, 0, log.lastIndex() + 1);
-      return;
-    }
-    if (prev >= log.snapshotIndex() && log.term(prev) != a.prevLogTerm()) {
-      long conflictTerm = log.term(prev);
-      reject(a, conflictTerm, Math.max(log.firstIndexOfTermAt(prev), commitIndex + 1));
-      return;
-    }
-    log.appendFromLeader(prev, a.entries(), commitIndex);
-    long lastNew = a.lastIndex();
-    long newCommit = Math.min(a.leaderCommit(), lastNew);
-    if (newCommit > commitIndex) {
-      commitIndex = newCommit;
-    }
-    // The success goes out only once the entries are durable here.
-    messagesAfterPersist.add(
-        new AppendResponse(self, a.from(), term, true, lastNew, 0, 0, 0, log.lastIndex(), a.round()));
-  }
-
-  private void reject(AppendRequest a, long conflictTerm, long conflictIndex) {
-    messages.add(
-        new AppendResponse(
-            self, a.from(), term, false, 0, a.prevLogIndex(), conflictTerm, conflictIndex,
-            log.lastIndex(), a.round()));
-  }
-
-  // ---------------------------------------------------------------- client requests
-
-  private void propose(List<Event.Proposal> proposals, long settledBelow) {
-    if (role == Role.LEADER) {
-      String refusal = leaderState.refusal();
-      for (Event.Proposal p : proposals) {
-        if (refusal != null) {
-          outcomes.add(new Outcome.Rejected(p.requestId(), self, refusal));
-        } else {
-          long index = appendCommand(p.command());
-          outcomes.add(new Outcome.ProposalAccepted(p.requestId(), index, term));
-        }
-      }
-      return;
-    }
-    for (Event.Proposal p : proposals) {
-      if (leader != null) {
-        messages.add(new ForwardRequest(self, leader, term, p.requestId(), p.command(),
-            settledBelow));
-      } else {
-        outcomes.add(new Outcome.Rejected(p.requestId(), null, "no leader is known"));
-      }
-    }
-  }
-
-  /** Appends a configuration entry as leader; it takes effect at once. Returns its index. */
-  long appendConfiguration(Configuration next) {
-    long index = log.lastIndex() + 1;
-    log.append(new LogEntry(index, term, EntryType.CONFIGURATION, next.encode()));
-    leaderState.markAppended();
-    checkConfiguration();
-    return index;
-  }
-
-  private long appendCommand(byte[] command) {
-    long index = log.lastIndex() + 1;
-    log.append(LogEntry.command(index, term, command));
-    leaderState.markAppended();
-    return index;
-  }
-
-  private void onForwardRequest(ForwardRequest f) {
-    String refusal = role != Role.LEADER ? "not the leader" : leaderState.refusal();
-    if (refusal == null && f.term() != term) {
-      // Sent to the leader of another term: a delayed or duplicated copy must not append twice.
-      refusal = "forwarded in term " + f.term() + ", not " + term;
-    }
-    if (refusal != null) {
-      messages.add(
-          new ForwardResponse(self, f.from(), term, f.requestId(), false, 0, 0, leader));
-      return;
-    }
-    long index = leaderState.forwardedIndex(f);
-    if (index < 0) {
-      return; // a late copy of a request its sender has settled: it waits for no answer
-    }
-    if (index == 0) {
-      index = appendCommand(f.command());
-      leaderState.rememberForwarded(f, index);
-    }
-    messages.add(new ForwardResponse(self, f.from(), term, f.requestId(), true, index, term, self));
   }
 
   private void readIndex(long requestId, NodeId origin) {
-    if (role == Role.LEADER) {
-      leaderState.requestRead(requestId, origin);
-    } else if (origin.equals(self) && leader != null) {
-      messages.add(new ReadIndexRequest(self, leader, term, requestId));
+    if (leadership != null) {
+      leadership.requestRead(requestId, origin);
     } else {
-      refuseRead(requestId, origin, "not the leader");
-    }
-  }
-
-  void refuseRead(long requestId, NodeId origin, String reason) {
-    if (origin.equals(self)) {
-      outcomes.add(new Outcome.Rejected(requestId, leader, reason));
-    } else {
-      messages.add(new ReadIndexResponse(self, origin, term, requestId, false, 0, leader));
-    }
-  }
-
-  void grantRead(long requestId, NodeId origin, long readIndex) {
-    if (origin.equals(self)) {
-      outcomes.add(new Outcome.ReadIndexReady(requestId, readIndex));
-    } else {
-      messages.add(new ReadIndexResponse(self, origin, term, requestId, true, readIndex, self));
-    }
-  }
-
-  private void transferLeadership(long requestId, NodeId target) {
-    if (role != Role.LEADER) {
-      outcomes.add(new Outcome.Rejected(requestId, leader, "not the leader"));
-      return;
-    }
-    leaderState.startTransfer(requestId, target);
-  }
-
-  // ---------------------------------------------------------------- for the leader's helpers
-
-  long currentTerm() {
-    return term;
-  }
-
-  void addMessage(RaftMessage m) {
-    messages.add(m);
-  }
-
-  void addOutcome(Outcome o) {
-    outcomes.add(o);
-  }
-
-  /** Commits up to {@code index}; called by the leader only for an entry of its own term. */
-  void advanceCommit(long index) {
-    if (index > commitIndex) {
-      commitIndex = index;
-    }
-  }
-
-  /** Check-quorum failed: stop leading (same term) so that the reachable majority may elect. */
-  void stepDownInCurrentTerm() {
-    becomeFollower(term, null);
-  }
-
-  /** A transfer whose leader stepped down, awaiting the next leader to learn whether it worked. */
-  static final class PendingTransfer {
-    final long requestId;
-    final NodeId target;
-    int elapsedTicks;
-
-    PendingTransfer(long requestId, NodeId target) {
-      this.requestId = requestId;
-      this.target = target;
+      Reads.route(s, requestId, origin);
     }
   }
 
   @Override
   public String toString() {
-    return self + "[" + role + " term=" + term + " leader=" + leader + " commit=" + commitIndex
-        + " last=" + log.lastIndex() + "]";
+    return s.self + "[" + s.role + " term=" + s.term + " leader=" + s.leader + " commit="
+        + s.commitIndex + " last=" + s.log.lastIndex() + "]";
   }
 }

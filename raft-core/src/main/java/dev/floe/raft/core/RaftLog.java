@@ -9,31 +9,32 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The core's view of the log: every entry after the snapshot point, in memory, split into a
- * stable part (already handed to the {@code LogStore}) and an unstable tail (not yet handed).
+ * The core's view of the log: every entry after its base (the point the last compaction reached,
+ * which a snapshot covers), in memory, split into a stable part (already handed to the {@code
+ * LogStore}) and an unstable tail (not yet handed).
  *
- * <p>Invariants: entries are contiguous from {@code snapshotIndex + 1}; {@code stableIndex <=
- * lastIndex()}; a pending store truncation, if any, is {@code > snapshotIndex}.
+ * <p>Invariants: entries are contiguous from {@code baseIndex + 1}; {@code stableIndex <=
+ * lastIndex()}; a pending store truncation, if any, is {@code > baseIndex}.
  */
 final class RaftLog {
-  private long snapshotIndex;
-  private long snapshotTerm;
+  private long baseIndex;
+  private long baseTerm;
   private final ArrayList<LogEntry> entries = new ArrayList<>();
   /** The last index handed to the store. */
   private long stableIndex;
   /** The lowest index the store must truncate from before appending, or 0 if none. */
   private long pendingTruncateFrom;
-  /** The configuration as of {@code snapshotIndex}. */
+  /** The configuration as of {@code baseIndex}. */
   private Configuration baseConfiguration;
   /** The configuration entries in the log, by index: the last one is in effect (thesis §4.1). */
   private final TreeMap<Long, Configuration> configurations = new TreeMap<>();
 
-  RaftLog(long snapshotIndex, long snapshotTerm, Configuration baseConfiguration,
+  RaftLog(long baseIndex, long baseTerm, Configuration baseConfiguration,
       List<LogEntry> recovered) {
-    this.snapshotIndex = snapshotIndex;
-    this.snapshotTerm = snapshotTerm;
+    this.baseIndex = baseIndex;
+    this.baseTerm = baseTerm;
     this.baseConfiguration = baseConfiguration;
-    long expected = snapshotIndex + 1;
+    long expected = baseIndex + 1;
     for (LogEntry e : recovered) {
       if (e.index() != expected) {
         throw new IllegalArgumentException(
@@ -57,25 +58,25 @@ final class RaftLog {
     return configurations.isEmpty() ? baseConfiguration : configurations.lastEntry().getValue();
   }
 
-  /** The index of the configuration in effect ({@code snapshotIndex} if it predates the log). */
+  /** The index of the configuration in effect ({@code baseIndex} if it predates the log). */
   long configurationIndex() {
-    return configurations.isEmpty() ? snapshotIndex : configurations.lastKey();
+    return configurations.isEmpty() ? baseIndex : configurations.lastKey();
   }
 
-  long snapshotIndex() {
-    return snapshotIndex;
+  long baseIndex() {
+    return baseIndex;
   }
 
-  long snapshotTerm() {
-    return snapshotTerm;
+  long baseTerm() {
+    return baseTerm;
   }
 
   long firstIndex() {
-    return snapshotIndex + 1;
+    return baseIndex + 1;
   }
 
   long lastIndex() {
-    return snapshotIndex + entries.size();
+    return baseIndex + entries.size();
   }
 
   long lastTerm() {
@@ -84,17 +85,17 @@ final class RaftLog {
 
   /** Returns the term at {@code index}, or -1 if it is compacted away or beyond the log. */
   long term(long index) {
-    if (index == snapshotIndex) {
-      return snapshotTerm;
+    if (index == baseIndex) {
+      return baseTerm;
     }
-    if (index < snapshotIndex || index > lastIndex()) {
+    if (index < baseIndex || index > lastIndex()) {
       return -1;
     }
-    return entries.get((int) (index - snapshotIndex - 1)).term();
+    return entries.get((int) (index - baseIndex - 1)).term();
   }
 
   LogEntry entry(long index) {
-    return entries.get((int) (index - snapshotIndex - 1));
+    return entries.get((int) (index - baseIndex - 1));
   }
 
   /** Whether a log ending at (lastIndex, lastTerm) is at least as up to date as this one (§5.4.1). */
@@ -112,7 +113,7 @@ final class RaftLog {
     if (from > last) {
       return List.of();
     }
-    int start = (int) (from - snapshotIndex - 1);
+    int start = (int) (from - baseIndex - 1);
     int end = (int) Math.min(entries.size(), (long) start + maxCount);
     long bytes = 0;
     int i = start;
@@ -132,7 +133,7 @@ final class RaftLog {
       return List.of();
     }
     return new ArrayList<>(
-        entries.subList((int) (from - snapshotIndex - 1), (int) (toInclusive - snapshotIndex)));
+        entries.subList((int) (from - baseIndex - 1), (int) (toInclusive - baseIndex)));
   }
 
   /** Appends an entry created by this node as leader. */
@@ -154,7 +155,7 @@ final class RaftLog {
     long conflict = 0;
     for (LogEntry e : incoming) {
       long index = e.index();
-      if (index <= snapshotIndex) {
+      if (index <= baseIndex) {
         continue; // covered by the snapshot, hence committed and equal
       }
       if (index <= lastIndex()) {
@@ -174,7 +175,7 @@ final class RaftLog {
   }
 
   private void truncateFrom(long index) {
-    entries.subList((int) (index - snapshotIndex - 1), entries.size()).clear();
+    entries.subList((int) (index - baseIndex - 1), entries.size()).clear();
     configurations.tailMap(index, true).clear(); // a configuration rolls back with its entry
     if (index <= stableIndex) {
       stableIndex = index - 1;
@@ -186,7 +187,7 @@ final class RaftLog {
   long firstIndexOfTermAt(long index) {
     long t = term(index);
     long i = index;
-    while (i - 1 > snapshotIndex && term(i - 1) == t) {
+    while (i - 1 > baseIndex && term(i - 1) == t) {
       i--;
     }
     return i;
@@ -194,7 +195,7 @@ final class RaftLog {
 
   /** The last index whose term is {@code t}, or -1 if the log holds none. */
   long lastIndexOfTerm(long t) {
-    for (long i = lastIndex(); i > snapshotIndex; i--) {
+    for (long i = lastIndex(); i > baseIndex; i--) {
       long ti = term(i);
       if (ti == t) {
         return i;
@@ -211,7 +212,7 @@ final class RaftLog {
    * becomes the log's base.
    */
   void compactTo(long index) {
-    if (index <= snapshotIndex) {
+    if (index <= baseIndex) {
       return;
     }
     if (index > stableIndex) {
@@ -223,9 +224,9 @@ final class RaftLog {
       baseConfiguration = last.getValue();
     }
     configurations.headMap(index, true).clear();
-    entries.subList(0, (int) (index - snapshotIndex)).clear();
-    snapshotIndex = index;
-    snapshotTerm = t;
+    entries.subList(0, (int) (index - baseIndex)).clear();
+    baseIndex = index;
+    baseTerm = t;
   }
 
   /**
@@ -236,8 +237,8 @@ final class RaftLog {
     entries.clear();
     configurations.clear();
     baseConfiguration = configuration;
-    snapshotIndex = index;
-    snapshotTerm = t;
+    baseIndex = index;
+    baseTerm = t;
     stableIndex = index;
     pendingTruncateFrom = 0;
   }

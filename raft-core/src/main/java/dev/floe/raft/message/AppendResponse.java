@@ -30,4 +30,31 @@ public record AppendResponse(
     long conflictIndex,
     long lastLogIndex,
     long round)
-    implements RaftMessage {}
+    implements RaftMessage {
+
+  /**
+   * A success: the follower's log matches the leader's through {@code matchIndex}, durably.
+   *
+   * @param lastLogIndex the follower's last index
+   * @param round the round of the request answered
+   */
+  public static AppendResponse accepted(NodeId from, NodeId to, long term, long matchIndex,
+      long lastLogIndex, long round) {
+    return new AppendResponse(from, to, term, true, matchIndex, 0, 0, 0, lastLogIndex, round);
+  }
+
+  /**
+   * A rejection: the log does not match at {@code rejectedIndex} (the request's prevLogIndex),
+   * with the hints for fast backtracking.
+   */
+  public static AppendResponse rejected(NodeId from, NodeId to, long term, long rejectedIndex,
+      long conflictTerm, long conflictIndex, long lastLogIndex, long round) {
+    return new AppendResponse(from, to, term, false, 0, rejectedIndex, conflictTerm,
+        conflictIndex, lastLogIndex, round);
+  }
+
+  /** The answer to a request of an older term: it only tells the sender the newer term. */
+  public static AppendResponse staleTerm(NodeId from, NodeId to, long term, long lastLogIndex) {
+    return new AppendResponse(from, to, term, false, 0, 0, 0, 0, lastLogIndex, 0);
+  }
+}

@@ -23,4 +23,17 @@ public record ForwardResponse(
     long index,
     long entryTerm,
     NodeId leaderHint)
-    implements RaftMessage {}
+    implements RaftMessage {
+
+  /** The command was appended at {@code index} in {@code entryTerm}. */
+  public static ForwardResponse accepted(NodeId from, NodeId to, long term, long requestId,
+      long index, long entryTerm) {
+    return new ForwardResponse(from, to, term, requestId, true, index, entryTerm, from);
+  }
+
+  /** The command was not appended; {@code leaderHint} is the leader the sender knows, if any. */
+  public static ForwardResponse refused(NodeId from, NodeId to, long term, long requestId,
+      NodeId leaderHint) {
+    return new ForwardResponse(from, to, term, requestId, false, 0, 0, leaderHint);
+  }
+}

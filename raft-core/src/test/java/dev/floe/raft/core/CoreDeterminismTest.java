@@ -80,7 +80,7 @@ class CoreDeterminismTest {
     try (Stream<Path> s = Files.list(CORE_SOURCES)) {
       files = s.filter(f -> f.toString().endsWith(".java")).sorted().toList();
     }
-    assertThat(files).extracting(f -> f.getFileName().toString()).contains("RaftCore.java", "LeaderState.java");
+    assertThat(files).extracting(f -> f.getFileName().toString()).contains("RaftCore.java", "Leadership.java");
 
     List<String> found = new ArrayList<>();
     for (Path f : files) {

@@ -33,37 +33,37 @@ class QuorumTest {
     assertThat(matches).containsExactly(5, 1, 3);
   }
 
-  private static Election election(boolean preVote, String... voters) {
+  private static VoteTally election(boolean preVote, String... voters) {
     TreeSet<NodeId> set = new TreeSet<>();
     for (String v : voters) {
       set.add(NodeId.of(v));
     }
-    return new Election(preVote, set);
+    return new VoteTally(preVote, set);
   }
 
   @Test
   void electionIsWonByAMajorityOfGrants() {
-    Election e = election(false, "a", "b", "c");
-    assertThat(e.record(NodeId.of("a"), true)).isEqualTo(Election.Result.PENDING);
-    assertThat(e.record(NodeId.of("b"), true)).isEqualTo(Election.Result.WON);
+    VoteTally e = election(false, "a", "b", "c");
+    assertThat(e.record(NodeId.of("a"), true)).isEqualTo(VoteTally.Result.PENDING);
+    assertThat(e.record(NodeId.of("b"), true)).isEqualTo(VoteTally.Result.WON);
   }
 
   @Test
   void electionIsLostOnceAMajorityCanNoLongerBeReached() {
-    Election e = election(false, "a", "b", "c", "d", "e");
+    VoteTally e = election(false, "a", "b", "c", "d", "e");
     e.record(NodeId.of("a"), true);
-    assertThat(e.record(NodeId.of("b"), false)).isEqualTo(Election.Result.PENDING);
-    assertThat(e.record(NodeId.of("c"), false)).isEqualTo(Election.Result.PENDING);
-    assertThat(e.record(NodeId.of("d"), false)).isEqualTo(Election.Result.LOST);
+    assertThat(e.record(NodeId.of("b"), false)).isEqualTo(VoteTally.Result.PENDING);
+    assertThat(e.record(NodeId.of("c"), false)).isEqualTo(VoteTally.Result.PENDING);
+    assertThat(e.record(NodeId.of("d"), false)).isEqualTo(VoteTally.Result.LOST);
   }
 
   @Test
   void electionCountsEachVoterOnceAndIgnoresNonVoters() {
-    Election e = election(false, "a", "b", "c");
+    VoteTally e = election(false, "a", "b", "c");
     e.record(NodeId.of("a"), true);
-    assertThat(e.record(NodeId.of("a"), true)).isEqualTo(Election.Result.PENDING);
-    assertThat(e.record(NodeId.of("x"), true)).isEqualTo(Election.Result.PENDING);
-    assertThat(e.record(NodeId.of("b"), false)).isEqualTo(Election.Result.PENDING);
-    assertThat(e.record(NodeId.of("b"), true)).as("a later change of mind is ignored").isEqualTo(Election.Result.PENDING);
+    assertThat(e.record(NodeId.of("a"), true)).isEqualTo(VoteTally.Result.PENDING);
+    assertThat(e.record(NodeId.of("x"), true)).isEqualTo(VoteTally.Result.PENDING);
+    assertThat(e.record(NodeId.of("b"), false)).isEqualTo(VoteTally.Result.PENDING);
+    assertThat(e.record(NodeId.of("b"), true)).as("a later change of mind is ignored").isEqualTo(VoteTally.Result.PENDING);
   }
 }

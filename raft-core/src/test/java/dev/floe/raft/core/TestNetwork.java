@@ -164,7 +164,7 @@ final class TestNetwork {
 
   /** The core's in-memory log, from its first index. */
   static List<LogEntry> logOf(RaftCore core) {
-    return core.log.range(core.firstIndex(), core.lastIndex());
+    return core.log().range(core.firstIndex(), core.lastIndex());
   }
 
   /** The terms of a core's log, from index 1. */

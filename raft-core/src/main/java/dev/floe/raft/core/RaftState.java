@@ -1,0 +1,65 @@
+package dev.floe.raft.core;
+
+import dev.floe.raft.Configuration;
+import dev.floe.raft.NodeId;
+import dev.floe.raft.Role;
+import dev.floe.raft.spi.MonotonicClock;
+import dev.floe.raft.spi.TermAndVote;
+
+/**
+ * The state every role and concern of the core shares, in the paper's vocabulary, and the effects
+ * buffer they write to. Only {@link RaftCore} changes the role; the concerns read it.
+ *
+ * <p>Invariants: {@code appliedIndex <= commitIndex}; {@code handedToApplyIndex <= commitIndex};
+ * {@code commitIndex} never decreases; {@code votedFor} is a vote of {@code term}.
+ */
+final class RaftState {
+  final NodeId self;
+  final CoreConfig config;
+  final MonotonicClock clock;
+  final RaftLog log;
+  final Effects out = new Effects();
+
+  long term;
+  /** The candidate this node voted for in {@code term}, or {@code null}. */
+  NodeId votedFor;
+  Role role = Role.FOLLOWER;
+  /** The leader of {@code term} if known, else {@code null}. */
+  NodeId leader;
+  long commitIndex;
+  /** The highest index the state machine reported applied (never above {@code commitIndex}). */
+  long appliedIndex;
+  /** The highest index handed out in a {@link Ready} for applying. */
+  long handedToApplyIndex;
+
+  RaftState(NodeId self, CoreConfig config, MonotonicClock clock, RaftLog log, TermAndVote tv,
+      long snapshotIndex) {
+    this.self = self;
+    this.config = config;
+    this.clock = clock;
+    this.log = log;
+    this.term = tv.term();
+    this.votedFor = tv.votedFor();
+    this.commitIndex = snapshotIndex;
+    this.appliedIndex = snapshotIndex;
+    this.handedToApplyIndex = snapshotIndex;
+  }
+
+  /** The configuration in effect (the last in the log, committed or not; thesis §4.1). */
+  Configuration configuration() {
+    return log.configuration();
+  }
+
+  boolean isVoter(NodeId id) {
+    return log.configuration().isVoter(id);
+  }
+
+  /** Whether an entry of this term is committed (a new leader's no-op commits it). */
+  boolean committedInTerm() {
+    return log.term(commitIndex) == term;
+  }
+
+  long now() {
+    return clock.nanos();
+  }
+}

@@ -388,7 +388,7 @@ public final class RaftNode implements AutoCloseable {
    *
    * @param target the node to lead, or {@code null} for the most up-to-date follower
    * @return a future completing with the new leader once it leads; it fails with {@link
-   *     NotLeaderException} if this node does not lead, or {@link FloeException} if the target did
+   *     NotLeaderException} if this node does not lead, or {@link TransferFailedException} if the target did
    *     not take over within an election timeout (this node then leads on)
    */
   public CompletableFuture<NodeId> transferLeadership(NodeId target) {
@@ -422,7 +422,7 @@ public final class RaftNode implements AutoCloseable {
    * @param member the node to add
    * @param address its address for the transport, or empty
    * @return a future completing with the configuration in which it votes; it fails as {@link
-   *     #addLearner} does, and with {@link FloeException} if the learner did not catch up within
+   *     #addLearner} does, and with {@link CatchUpTimeoutException} if the learner did not catch up within
    *     {@link RaftOptions#learnerCatchUpTimeoutMillis()} (it then stays a learner)
    */
   public CompletableFuture<Configuration> addVoter(NodeId member, String address) {
@@ -432,7 +432,7 @@ public final class RaftNode implements AutoCloseable {
   /**
    * Makes a learner a voter once it has caught up. Call on the leader.
    *
-   * @return as {@link #addVoter}; it also fails with {@link FloeException} if the node is not a
+   * @return as {@link #addVoter}; it also fails with {@link MembershipChangeRefusedException} if the node is not a
    *     learner
    */
   public CompletableFuture<Configuration> promote(NodeId learner) {
@@ -446,7 +446,7 @@ public final class RaftNode implements AutoCloseable {
    * committed. Call on the leader.
    *
    * @return a future completing with the configuration without the node (at once if it is no
-   *     member); it fails as {@link #addLearner} does, and with {@link FloeException} when removing
+   *     member); it fails as {@link #addLearner} does, and with {@link MembershipChangeRefusedException} when removing
    *     the last voter
    */
   public CompletableFuture<Configuration> removeMember(NodeId member) {
@@ -950,6 +950,8 @@ public final class RaftNode implements AutoCloseable {
    */
   private final class Requests {
     private final Map<Long, CompletableFuture<SubmitResult>> awaitingIndex = new LinkedHashMap<>();
+    /** Which of {@code awaitingIndex} are membership changes, whose refusals mean other things. */
+    private final java.util.Set<Long> membershipChanges = new java.util.HashSet<>();
     /**
      * Submits whose entry awaits applying, in index order: entries are accepted in index order
      * (a lower index only after a leader change), so a deque costs O(1) per entry where a sorted
@@ -992,6 +994,7 @@ public final class RaftNode implements AutoCloseable {
      */
     void addMembershipChange(long requestId, CompletableFuture<SubmitResult> future) {
       awaitingIndex.put(requestId, future);
+      membershipChanges.add(requestId);
     }
 
     void addRead(long requestId, byte[] query, CompletableFuture<byte[]> future) {
@@ -1030,6 +1033,7 @@ public final class RaftNode implements AutoCloseable {
 
     void onOutcome(Outcome o) {
       if (o instanceof Outcome.ProposalAccepted a) {
+        membershipChanges.remove(a.requestId());
         CompletableFuture<SubmitResult> f = awaitingIndex.remove(a.requestId());
         if (f == null) {
           return;
@@ -1046,22 +1050,19 @@ public final class RaftNode implements AutoCloseable {
         }
         awaitApply(new Submitted(a.requestId(), a.index(), a.term(), f));
       } else if (o instanceof Outcome.Rejected r) {
-        NotLeaderException e = new NotLeaderException(r.reason(), r.leaderHint());
-        fail(awaitingIndex.remove(r.requestId()), e);
+        boolean change = membershipChanges.remove(r.requestId());
+        fail(awaitingIndex.remove(r.requestId()),
+            change ? Failures.ofMembershipChange(r) : Failures.ofSubmitOrRead(r));
         PendingRead read = reads.remove(r.requestId());
         if (read != null) {
-          read.future().completeExceptionally(e);
+          read.future().completeExceptionally(Failures.ofSubmitOrRead(r));
         }
-        CompletableFuture<NodeId> t = transfers.remove(r.requestId());
-        if (t != null) {
-          t.completeExceptionally(r.reason().contains("not the leader") ? e
-              : new FloeException("leadership transfer failed: " + r.reason()));
-        }
-      } else if (o instanceof Outcome.Refused r) {
-        fail(awaitingIndex.remove(r.requestId()), new FloeException(r.reason()));
+        fail(transfers.remove(r.requestId()), Failures.ofTransfer(r));
       } else if (o instanceof Outcome.Unknown u) {
+        membershipChanges.remove(u.requestId());
         fail(awaitingIndex.remove(u.requestId()), new CommitUnknownException(u.reason()));
       } else if (o instanceof Outcome.Unchanged u) {
+        membershipChanges.remove(u.requestId());
         CompletableFuture<SubmitResult> f = awaitingIndex.remove(u.requestId());
         if (f != null) {
           f.complete(new SubmitResult(core.commitIndex(), core.term(),
@@ -1170,6 +1171,7 @@ public final class RaftNode implements AutoCloseable {
       readsAwaitingApply.values().forEach(l -> l.forEach(r -> r.future().completeExceptionally(e)));
       transfers.values().forEach(f -> f.completeExceptionally(e));
       awaitingIndex.clear();
+      membershipChanges.clear();
       awaitingApply.clear();
       reads.clear();
       readsAwaitingApply.clear();

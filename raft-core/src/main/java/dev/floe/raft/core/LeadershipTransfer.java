@@ -60,11 +60,13 @@ final class LeadershipTransfer {
    */
   boolean begin(long request, NodeId chosen, SortedSet<NodeId> voters) {
     if (inProgress()) {
-      s.out.answer(new Outcome.Rejected(request, s.self, "a transfer to " + target + " is in progress"));
+      s.out.answer(new Outcome.Rejected(request, Outcome.Refusal.TRANSFER_FAILED, s.self,
+          "a transfer to " + target + " is in progress"));
       return false;
     }
     if (chosen == null) {
-      s.out.answer(new Outcome.Rejected(request, s.self, "there is no other voter to take over"));
+      s.out.answer(new Outcome.Rejected(request, Outcome.Refusal.TRANSFER_FAILED, s.self,
+          "there is no other voter to take over"));
       return false;
     }
     if (chosen.equals(s.self)) {
@@ -72,7 +74,8 @@ final class LeadershipTransfer {
       return false;
     }
     if (!voters.contains(chosen)) {
-      s.out.answer(new Outcome.Rejected(request, s.self, chosen + " is not a voting member"));
+      s.out.answer(new Outcome.Rejected(request, Outcome.Refusal.TRANSFER_FAILED, s.self,
+          chosen + " is not a voting member"));
       return false;
     }
     phase = Phase.LEADING;
@@ -85,8 +88,8 @@ final class LeadershipTransfer {
   /** A tick while leading: gives the transfer up after an election timeout. */
   void tickLeading() {
     if (phase == Phase.LEADING && ++elapsedTicks >= s.config.electionTicksMin()) {
-      s.out.answer(new Outcome.Rejected(
-          requestId, s.self, target + " did not take over within an election timeout"));
+      s.out.answer(new Outcome.Rejected(requestId, Outcome.Refusal.TRANSFER_FAILED, s.self,
+          target + " did not take over within an election timeout"));
       clear();
     }
   }
@@ -94,8 +97,8 @@ final class LeadershipTransfer {
   /** The membership changed: a target that is no voter any more ends the transfer. */
   void membershipChanged(SortedSet<NodeId> voters) {
     if (phase == Phase.LEADING && !voters.contains(target)) {
-      s.out.answer(new Outcome.Rejected(
-          requestId, s.self, target + " is no longer a voting member"));
+      s.out.answer(new Outcome.Rejected(requestId, Outcome.Refusal.TRANSFER_FAILED, s.self,
+          target + " is no longer a voting member"));
       clear();
     }
   }
@@ -111,8 +114,8 @@ final class LeadershipTransfer {
   /** A tick on a node that does not lead: gives up waiting after an election timeout. */
   void tickAwaiting() {
     if (phase == Phase.AWAITING_LEADER && ++elapsedTicks >= s.config.electionTicksMin()) {
-      s.out.answer(new Outcome.Rejected(
-          requestId, s.leader, "the transfer target did not take over in time"));
+      s.out.answer(new Outcome.Rejected(requestId, Outcome.Refusal.TRANSFER_FAILED, s.leader,
+          "the transfer target did not take over in time"));
       clear();
     }
   }
@@ -122,7 +125,8 @@ final class LeadershipTransfer {
     if (phase == Phase.AWAITING_LEADER) {
       s.out.answer(newLeader.equals(target)
           ? new Outcome.TransferCompleted(requestId, newLeader)
-          : new Outcome.Rejected(requestId, newLeader, newLeader + " took over instead"));
+          : new Outcome.Rejected(requestId, Outcome.Refusal.TRANSFER_FAILED, newLeader,
+              newLeader + " took over instead"));
       clear();
     }
   }

@@ -85,7 +85,8 @@ final class Membership {
           if (!current.isLearner(node)) {
             if (r.kind() == Event.MembershipChangeKind.PROMOTE) {
               changes.poll();
-              s.out.answer(new Outcome.Refused(r.requestId(), node + " is not a learner"));
+              s.out.answer(new Outcome.Rejected(r.requestId(), Outcome.Refusal.IMPOSSIBLE_CHANGE,
+                  s.self, node + " is not a learner"));
               continue;
             }
             c.waitStartTick = ticks;
@@ -105,7 +106,8 @@ final class Membership {
             return null; // still catching up
           }
           changes.poll();
-          s.out.answer(new Outcome.Refused(r.requestId(), node + " did not catch up within "
+          s.out.answer(new Outcome.Rejected(r.requestId(), Outcome.Refusal.CATCH_UP_TIMED_OUT,
+              s.self, node + " did not catch up within "
               + s.config.catchUpTicks() + " ticks (it has " + p.match + " of " + s.log.lastIndex()
               + "); it stays a learner"));
         }
@@ -116,7 +118,8 @@ final class Membership {
             continue;
           }
           if (current.isVoter(node) && current.voters().size() == 1) {
-            s.out.answer(new Outcome.Refused(r.requestId(), "cannot remove the last voter"));
+            s.out.answer(new Outcome.Rejected(r.requestId(), Outcome.Refusal.IMPOSSIBLE_CHANGE,
+                s.self, "cannot remove the last voter"));
             continue;
           }
           return new Proposal(current.without(node), r.requestId(), false);
@@ -134,8 +137,8 @@ final class Membership {
       s.out.answer(c.learnerAppended
           ? new Outcome.Unknown(c.request.requestId(), "leadership was lost after " + c.request.node()
               + " was appended as a learner, before it was promoted: it may be a learner now")
-          : new Outcome.Rejected(c.request.requestId(), newLeader,
-              "leadership was lost before the change was proposed"));
+          : new Outcome.Rejected(c.request.requestId(), Outcome.Refusal.LEADERSHIP_LOST,
+              newLeader, "leadership was lost before the change was proposed"));
     }
     changes.clear();
   }

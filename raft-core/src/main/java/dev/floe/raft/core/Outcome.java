@@ -15,17 +15,21 @@ public sealed interface Outcome {
    */
   record ProposalAccepted(long requestId, long index, long term) implements Outcome {}
 
-  /** The request was refused without effect; {@code leaderHint} is the leader if known. */
-  record Rejected(long requestId, NodeId leaderHint, String reason) implements Outcome {}
+  /**
+   * The request was refused, without effect.
+   *
+   * @param refusal why, as a kind the driver maps to an exception
+   * @param leaderHint the leader the refusing node knows of, or {@code null}
+   * @param detail the reason in words, for the exception's message
+   */
+  record Rejected(long requestId, Refusal refusal, NodeId leaderHint, String detail)
+      implements Outcome {}
 
   /** A read may be served once this node has applied {@code readIndex}. */
   record ReadIndexReady(long requestId, long readIndex) implements Outcome {}
 
   /** A leadership transfer ended: {@code target} now leads. */
   record TransferCompleted(long requestId, NodeId target) implements Outcome {}
-
-  /** The request was refused for a reason other than leadership (it asked for the impossible). */
-  record Refused(long requestId, String reason) implements Outcome {}
 
   /**
    * The request's fate is unknown: it may or may not take effect (for instance, leadership was lost
@@ -35,4 +39,25 @@ public sealed interface Outcome {
 
   /** A membership change asked for what already holds, in a committed configuration. */
   record Unchanged(long requestId) implements Outcome {}
+
+  /** Why a request was refused. Every refusal is without effect on the replicated state. */
+  enum Refusal {
+    /** This node does not lead; the leader hint, if any, is where to retry. */
+    NOT_LEADER,
+    /** No leader is known; retry later. */
+    NO_LEADER,
+    /** The leader transfers its leadership and takes no proposals meanwhile; retry later. */
+    TRANSFER_IN_PROGRESS,
+    /** The leader lost its leadership before it carried the request out. */
+    LEADERSHIP_LOST,
+    /**
+     * A leadership transfer did not happen: its target did not take over in time, another node
+     * did, the target is not a voter, there is no other voter, or another transfer is under way.
+     */
+    TRANSFER_FAILED,
+    /** A membership change that cannot be made (removing the last voter, promoting a non-learner). */
+    IMPOSSIBLE_CHANGE,
+    /** A learner did not catch up within the deadline to be promoted; it stays a learner. */
+    CATCH_UP_TIMED_OUT
+  }
 }

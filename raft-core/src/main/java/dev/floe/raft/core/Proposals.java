@@ -29,7 +29,8 @@ final class Proposals {
       String refusal = transfer.refusal();
       for (Event.Proposal p : proposals) {
         if (refusal != null) {
-          s.out.answer(new Outcome.Rejected(p.requestId(), s.self, refusal));
+          s.out.answer(new Outcome.Rejected(
+              p.requestId(), Outcome.Refusal.TRANSFER_IN_PROGRESS, s.self, refusal));
         } else {
           long index = append(p.command(), leadership);
           s.out.answer(new Outcome.ProposalAccepted(p.requestId(), index, s.term));
@@ -42,7 +43,8 @@ final class Proposals {
         s.out.send(new ForwardRequest(s.self, s.leader, s.term, p.requestId(), p.command(),
             settledBelow));
       } else {
-        s.out.answer(new Outcome.Rejected(p.requestId(), null, "no leader is known"));
+        s.out.answer(new Outcome.Rejected(
+            p.requestId(), Outcome.Refusal.NO_LEADER, null, "no leader is known"));
       }
     }
   }
@@ -70,7 +72,8 @@ final class Proposals {
   void onForwardResponse(ForwardResponse f) {
     s.out.answer(f.accepted()
         ? new Outcome.ProposalAccepted(f.requestId(), f.index(), f.entryTerm())
-        : new Outcome.Rejected(f.requestId(), f.leaderHint(), "the leader refused"));
+        : new Outcome.Rejected(
+            f.requestId(), Outcome.Refusal.NOT_LEADER, f.leaderHint(), "the leader refused"));
   }
 
   private long append(byte[] command, Leadership leadership) {

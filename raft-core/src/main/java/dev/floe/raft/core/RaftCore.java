@@ -170,7 +170,8 @@ public final class RaftCore {
       if (leadership != null) {
         leadership.startTransfer(t.requestId(), t.target());
       } else {
-        s.out.answer(new Outcome.Rejected(t.requestId(), s.leader, "not the leader"));
+        s.out.answer(new Outcome.Rejected(
+            t.requestId(), Outcome.Refusal.NOT_LEADER, s.leader, "not the leader"));
       }
     } else if (event instanceof Event.ReadIndex r) {
       readIndex(r.requestId(), s.self);
@@ -188,7 +189,8 @@ public final class RaftCore {
       if (leadership != null) {
         leadership.queueChange(c);
       } else {
-        s.out.answer(new Outcome.Rejected(c.requestId(), s.leader, "not the leader"));
+        s.out.answer(new Outcome.Rejected(
+            c.requestId(), Outcome.Refusal.NOT_LEADER, s.leader, "not the leader"));
       }
     }
     followConfiguration();
@@ -323,7 +325,8 @@ public final class RaftCore {
     if (m instanceof ReadIndexResponse r) {
       s.out.answer(r.accepted()
           ? new Outcome.ReadIndexReady(r.requestId(), r.readIndex())
-          : new Outcome.Rejected(r.requestId(), r.leaderHint(), "the leader refused the read"));
+          : new Outcome.Rejected(r.requestId(), Outcome.Refusal.NOT_LEADER, r.leaderHint(),
+              "the leader refused the read"));
       return;
     }
     if (m instanceof VoteRequest v && !s.isVoter(v.from())) {

@@ -35,13 +35,14 @@ final class Reads {
     if (origin.equals(s.self) && s.leader != null) {
       s.out.send(new ReadIndexRequest(s.self, s.leader, s.term, requestId));
     } else {
-      refuse(s, requestId, origin, "not the leader");
+      refuse(s, requestId, origin, Outcome.Refusal.NOT_LEADER, "not the leader");
     }
   }
 
-  static void refuse(RaftState s, long requestId, NodeId origin, String reason) {
+  static void refuse(RaftState s, long requestId, NodeId origin, Outcome.Refusal refusal,
+      String reason) {
     if (origin.equals(s.self)) {
-      s.out.answer(new Outcome.Rejected(requestId, s.leader, reason));
+      s.out.answer(new Outcome.Rejected(requestId, refusal, s.leader, reason));
     } else {
       s.out.send(new ReadIndexResponse(s.self, origin, s.term, requestId, false, 0, s.leader));
     }
@@ -118,10 +119,10 @@ final class Reads {
   /** Leadership ended: every pending read is refused. */
   void refuseAll() {
     for (PendingRead r : awaitingCommit) {
-      refuse(s, r.requestId(), r.origin(), "leadership was lost");
+      refuse(s, r.requestId(), r.origin(), Outcome.Refusal.LEADERSHIP_LOST, "leadership was lost");
     }
     for (PendingRead r : awaitingQuorum) {
-      refuse(s, r.requestId(), r.origin(), "leadership was lost");
+      refuse(s, r.requestId(), r.origin(), Outcome.Refusal.LEADERSHIP_LOST, "leadership was lost");
     }
     awaitingCommit.clear();
     awaitingQuorum.clear();

@@ -1,0 +1,32 @@
+package dev.floe.raft;
+
+import dev.floe.raft.core.Outcome;
+
+/**
+ * The one place where the core's refusals become the exceptions a caller sees, by the kind of
+ * request refused: what is retried elsewhere ({@link NotLeaderException}) and what failed for a
+ * reason of its own (a transfer that did not happen, an impossible membership change).
+ */
+final class Failures {
+  private Failures() {}
+
+  /** A refused submit or read had no effect: retry it, at the leader named if any. */
+  static FloeException ofSubmitOrRead(Outcome.Rejected r) {
+    return new NotLeaderException(r.detail(), r.leaderHint());
+  }
+
+  static FloeException ofTransfer(Outcome.Rejected r) {
+    return switch (r.refusal()) {
+      case NOT_LEADER, NO_LEADER, LEADERSHIP_LOST -> new NotLeaderException(r.detail(), r.leaderHint());
+      default -> new TransferFailedException("leadership transfer failed: " + r.detail());
+    };
+  }
+
+  static FloeException ofMembershipChange(Outcome.Rejected r) {
+    return switch (r.refusal()) {
+      case IMPOSSIBLE_CHANGE -> new MembershipChangeRefusedException(r.detail());
+      case CATCH_UP_TIMED_OUT -> new CatchUpTimeoutException(r.detail());
+      default -> new NotLeaderException(r.detail(), r.leaderHint());
+    };
+  }
+}

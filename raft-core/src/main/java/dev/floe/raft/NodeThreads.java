@@ -5,7 +5,7 @@ import java.util.concurrent.Executor;
 
 /** The two threads a node runs on by default: its event loop and its apply thread. */
 final class NodeThreads implements AutoCloseable {
-  final EventLoop loop;
+  final dev.floe.raft.spi.EventLoop loop;
   final Executor applier;
   private final LoopThread loopThread;
   private final LoopThread applyThread;

@@ -10,7 +10,7 @@ import java.util.TreeMap;
  */
 final class SessionTable {
   /** The first application of a session command. */
-  record Last(long sequence, long index, long term, Object result) {}
+  record Last(long sequence, long index, long term, ApplyResult result) {}
 
   private static final long EXPIRY_CHECK_EVERY = 1024;
   private final TreeMap<Long, Last> byClient = new TreeMap<>();
@@ -33,7 +33,7 @@ final class SessionTable {
         + " is older than its last applied one, " + last.sequence() + "; its result is gone");
   }
 
-  void record(long clientId, long sequence, long index, long term, Object result) {
+  void record(long clientId, long sequence, long index, long term, ApplyResult result) {
     byClient.put(clientId, new Last(sequence, index, term, result));
   }
 
@@ -58,13 +58,13 @@ final class SessionTable {
       out.writeLong(l.sequence());
       out.writeLong(l.index());
       out.writeLong(l.term());
-      if (l.result() instanceof byte[] bytes) {
+      if (l.result() instanceof ApplyResult.Value v) {
         out.writeByte(1);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-      } else if (l.result() instanceof RuntimeException ex) {
+        out.writeInt(v.bytes().length);
+        out.write(v.bytes());
+      } else if (l.result() instanceof ApplyResult.Failure f) {
         out.writeByte(2);
-        out.writeUTF(String.valueOf(ex.getMessage()));
+        out.writeUTF(String.valueOf(f.exception().getMessage()));
       } else {
         out.writeByte(0);
       }
@@ -81,13 +81,13 @@ final class SessionTable {
       long index = in.readLong();
       long term = in.readLong();
       int kind = in.readByte();
-      Object result = null;
+      ApplyResult result = ApplyResult.NONE;
       if (kind == 1) {
         byte[] bytes = new byte[in.readInt()];
         in.readFully(bytes);
-        result = bytes;
+        result = new ApplyResult.Value(bytes);
       } else if (kind == 2) {
-        result = new FloeException(in.readUTF());
+        result = new ApplyResult.Failure(new FloeException(in.readUTF()));
       }
       byClient.put(client, new Last(sequence, index, term, result));
     }

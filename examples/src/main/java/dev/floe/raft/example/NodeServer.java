@@ -2,6 +2,7 @@ package dev.floe.raft.example;
 
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
+import dev.floe.raft.RaftNodeBuilder;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.spi.SnapshotMeta;
@@ -64,7 +65,7 @@ final class NodeServer implements AutoCloseable {
    * @param snapshotOptions when to snapshot and compact the log, and the chunk size of transfers
    * @param join empty to start (or restart) a member of the cluster {@code cluster} describes;
    *     otherwise the HTTP addresses of running members, to enter their cluster: the node starts
-   *     with no configuration ({@link RaftNode.Builder#join()}) and asks them to add it as a voter
+   *     with no configuration ({@link RaftNodeBuilder#join()}) and asks them to add it as a voter
    *     (see {@link Joiner})
    * @param learner with {@code join}: ask to be added as a learner rather than a voter
    */
@@ -87,7 +88,7 @@ final class NodeServer implements AutoCloseable {
         .withElectionTimeout(electionTimeoutMillis, 2 * electionTimeoutMillis)
         .withHeartbeatInterval(Math.max(10, electionTimeoutMillis / 3));
     FileSnapshotStore snapshots = new FileSnapshotStore(dataDir.resolve("raft").resolve("snapshots"));
-    RaftNode.Builder builder = RaftNode.builder().id(id).clusterId(CLUSTER_ID);
+    RaftNodeBuilder builder = RaftNode.builder().id(id).clusterId(CLUSTER_ID);
     if (join.isEmpty()) {
       // The bootstrap configuration: used only if the log and the snapshots hold none.
       builder.members(new ArrayList<>(cluster.keySet()));

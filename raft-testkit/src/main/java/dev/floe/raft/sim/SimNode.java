@@ -2,6 +2,7 @@ package dev.floe.raft.sim;
 
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
+import dev.floe.raft.RaftNodeBuilder;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.EventLoop;
@@ -110,7 +111,7 @@ final class SimNode {
       }
     };
     Executor applier = task -> scheduler.schedule(0, guard(mine, task));
-    RaftNode.Builder builder = RaftNode.builder();
+    RaftNodeBuilder builder = RaftNode.builder();
     if (snapshotOptions != null) {
       builder.snapshots(disk.openSnapshots(), snapshotOptions);
     }

@@ -10,6 +10,7 @@ import dev.floe.raft.Configuration;
 import dev.floe.raft.IdentityMismatchException;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
+import dev.floe.raft.RaftNodeBuilder;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.spi.TermAndVote;
@@ -41,12 +42,12 @@ class NodeIdentityTest {
     started.forEach(RaftNode::close);
   }
 
-  private RaftNode.Builder node(NodeId id, InMemoryLogStore.Disk disk) {
+  private RaftNodeBuilder node(NodeId id, InMemoryLogStore.Disk disk) {
     return RaftNode.builder().id(id).stateMachine(new RegisterStateMachine())
         .transport(network.transport(id)).logStore(new InMemoryLogStore(disk, Runnable::run));
   }
 
-  private RaftNode start(RaftNode.Builder builder) throws Exception {
+  private RaftNode start(RaftNodeBuilder builder) throws Exception {
     RaftNode n = builder.build();
     started.add(n);
     n.start();

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.NotLeaderException;
 import dev.floe.raft.RaftNode;
+import dev.floe.raft.RaftNodeBuilder;
 import dev.floe.raft.RaftStatus;
 import dev.floe.raft.SubmitResult;
 import dev.floe.raft.spi.StateMachine;
@@ -62,7 +63,7 @@ class RaftClusterOverNettyTest {
   private void startNode(NodeId id, int port, Map<NodeId, InetSocketAddress> peers, boolean join)
       throws IOException {
     NettyTransport transport = new NettyTransport(Cluster.defaults(port).peers(peers).build());
-    RaftNode.Builder b = RaftNode.builder().id(id).clusterId(Cluster.CLUSTER).stateMachine(machine(id))
+    RaftNodeBuilder b = RaftNode.builder().id(id).clusterId(Cluster.CLUSTER).stateMachine(machine(id))
         .transport(transport).logStore(new FileLogStore(dir.resolve(id.value())));
     RaftNode node = (join ? b.join() : b.members(ids)).build();
     node.start();

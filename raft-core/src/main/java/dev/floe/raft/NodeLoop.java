@@ -1,0 +1,427 @@
+package dev.floe.raft;
+
+import dev.floe.raft.core.Event;
+import dev.floe.raft.core.Outcome;
+import dev.floe.raft.core.RaftCore;
+import dev.floe.raft.core.Ready;
+import dev.floe.raft.message.InstallSnapshotResponse;
+import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.message.RaftMessage;
+import dev.floe.raft.spi.EventLoop;
+import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.Transport;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything the node's event loop owns: the core, the requests waiting for their outcome, and
+ * the carrying out of each {@link Ready} (writes to the store, messages, entries for the applier,
+ * outcomes). Other threads reach it only through {@link #enqueue}, {@link #onMessage} and {@link
+ * #post}, which hand work to the loop; every other method runs on the loop.
+ */
+final class NodeLoop {
+  private static final Logger log = LoggerFactory.getLogger(NodeLoop.class);
+
+  private final NodeId self;
+  private final RaftOptions options;
+  private final EventLoop loop;
+  private final Transport transport;
+  private final LogStore store;
+  private final Applier applier;
+  private final NodeStatus status;
+  /** The leader's snapshot transfers, or {@code null} without a snapshot store. */
+  private final SnapshotSender snapshotSender;
+  private final SnapshotInstaller snapshotInstaller;
+  private final RaftCore core;
+  private final PendingRequests pending;
+
+  // Filled by any thread, drained by the loop.
+  private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Runnable> requests = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+  // Loop only.
+  private final List<Event.Proposal> proposalBatch = new ArrayList<>();
+  private CompletableFuture<Void> lastSync = CompletableFuture.completedFuture(null);
+  private long nextRequestId;
+  private long handedToApplyIndex;
+  private Role lastRole = Role.FOLLOWER;
+  private EventLoop.Cancellable tickTask;
+  /** The configuration in effect, as last seen by the loop; read by other threads. */
+  private volatile Configuration lastConfiguration;
+  private volatile boolean closed;
+  private volatile Throwable failure;
+
+  NodeLoop(NodeId self, RaftOptions options, EventLoop loop, Transport transport, LogStore store,
+      Applier applier, NodeStatus status, RaftCore core, long firstRequestId,
+      long handedToApplyIndex) {
+    this.self = self;
+    this.options = options;
+    this.loop = loop;
+    this.transport = transport;
+    this.store = store;
+    this.applier = applier;
+    this.status = status;
+    this.core = core;
+    this.nextRequestId = firstRequestId;
+    this.handedToApplyIndex = handedToApplyIndex;
+    this.pending = new PendingRequests(self, options, applier, core);
+    this.lastConfiguration = core.configuration();
+    SnapshotTaker snapshots = applier.snapshots();
+    if (snapshots != null) {
+      this.snapshotSender = new SnapshotSender(self, snapshots, applier.applyThread());
+      this.snapshotInstaller =
+          new SnapshotInstaller(self, snapshots, applier, applier.applyThread());
+      snapshotSender.attach(this);
+      snapshotInstaller.attach(this);
+    } else {
+      this.snapshotSender = null;
+      this.snapshotInstaller = null;
+    }
+    applier.attach(this);
+  }
+
+  /** Starts taking part: the transport delivers messages to this loop, and the timer runs. */
+  void start(ClusterId clusterId) throws IOException {
+    status.publish(core, false, null);
+    transport.start(clusterId, self, this::onMessage);
+    transport.membersChanged(lastConfiguration);
+    loop.execute(this::scheduleTick);
+  }
+
+  Configuration configuration() {
+    return lastConfiguration;
+  }
+
+  // ---------------------------------------------------------------- from any thread
+
+  void onMessage(RaftMessage message) {
+    inbox.add(message);
+    scheduleDrain();
+  }
+
+  /** Hands a request to the loop; it runs at the next drain, before the batch's effects. */
+  void enqueue(Runnable request) {
+    requests.add(request);
+    scheduleDrain();
+  }
+
+  /** Runs a task on the loop (guarded like every loop task). */
+  void post(Runnable task) {
+    loop.execute(() -> guarded(task));
+  }
+
+  private void scheduleDrain() {
+    if (drainScheduled.compareAndSet(false, true)) {
+      loop.execute(() -> guarded(this::drain));
+    }
+  }
+
+  /**
+   * Stops: the timer is cancelled and every pending request fails with {@link
+   * NodeStoppedException}; the returned future completes once that is done on the loop.
+   */
+  CompletableFuture<Void> close() {
+    closed = true;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    loop.execute(() -> {
+      if (tickTask != null) {
+        tickTask.cancel();
+      }
+      pending.failAll(new NodeStoppedException("node " + self + " is closed", null));
+      done.complete(null);
+    });
+    return done;
+  }
+
+  // ---------------------------------------------------------------- requests (loop)
+
+  void submit(byte[] payload, CompletableFuture<SubmitResult> future) {
+    if (!checkActive(future)) {
+      return;
+    }
+    if (pending.size() >= options.maxPendingRequests()) {
+      future.completeExceptionally(new OverloadedException(
+          "node " + self + " has " + pending.size() + " requests waiting (maxPendingRequests)"));
+      return;
+    }
+    long requestId = nextRequestId++;
+    pending.addSubmit(requestId, future);
+    proposalBatch.add(new Event.Proposal(requestId, payload));
+  }
+
+  void query(byte[] query, ReadConsistency consistency, CompletableFuture<byte[]> future) {
+    if (!checkActive(future)) {
+      return;
+    }
+    if (consistency == ReadConsistency.LOCAL) {
+      applier.query(query, future);
+      return;
+    }
+    long requestId = nextRequestId++;
+    pending.addRead(requestId, query, future);
+    core.step(consistency == ReadConsistency.LEASE
+        ? new Event.LeaseRead(requestId) : new Event.ReadIndex(requestId));
+  }
+
+  void transfer(NodeId target, CompletableFuture<NodeId> future) {
+    if (!checkActive(future)) {
+      return;
+    }
+    long requestId = nextRequestId++;
+    pending.addTransfer(requestId, future);
+    core.step(new Event.TransferLeadership(requestId, target));
+  }
+
+  void changeMembership(Event.MembershipChangeKind kind, NodeId member, String address,
+      CompletableFuture<SubmitResult> applied) {
+    if (checkActive(applied)) {
+      long requestId = nextRequestId++;
+      pending.addMembershipChange(requestId, applied);
+      core.step(new Event.ChangeMembership(requestId, kind, member, address));
+    }
+  }
+
+  private boolean checkActive(CompletableFuture<?> future) {
+    if (isActive()) {
+      return true;
+    }
+    future.completeExceptionally(new NodeStoppedException(closed
+        ? "node " + self + " is not running" : "node " + self + " stopped: " + failure, failure));
+    return false;
+  }
+
+  private boolean isActive() {
+    return !closed && failure == null;
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  /** Steps everything that arrived since the last pass, then carries out one batch of effects. */
+  private void drain() {
+    drainScheduled.set(false);
+    if (!isActive()) {
+      inbox.clear();
+      Runnable r;
+      while ((r = requests.poll()) != null) {
+        r.run(); // each request fails itself when the node is not active
+      }
+      return;
+    }
+    RaftMessage m;
+    while ((m = inbox.poll()) != null) {
+      if (snapshotSender != null && m instanceof InstallSnapshotResponse r
+          && core.role() == Role.LEADER && r.term() == core.term()) {
+        snapshotSender.onResponse(r);
+      }
+      core.step(new Event.Receive(m));
+    }
+    Runnable r;
+    while ((r = requests.poll()) != null) {
+      r.run();
+    }
+    if (!proposalBatch.isEmpty()) {
+      core.step(new Event.Propose(new ArrayList<>(proposalBatch),
+          pending.lowestAwaitingIndex(nextRequestId)));
+      proposalBatch.clear();
+    }
+    processReady();
+  }
+
+  private void scheduleTick() {
+    if (!isActive()) {
+      return;
+    }
+    tickTask = loop.schedule(options.tickMillis(), () -> guarded(() -> {
+      if (isActive()) {
+        pending.tick();
+        core.step(new Event.Tick());
+        processReady();
+        status.publish(core, true, failure);
+        scheduleTick();
+      }
+    }));
+  }
+
+  private void processReady() {
+    Ready ready = core.ready();
+    if (ready.mustPersist() && !write(ready)) {
+      return;
+    }
+    followConfiguration();
+    for (RaftMessage m : ready.messages()) {
+      transport.send(m);
+    }
+    if (!ready.messagesAfterPersist().isEmpty()) {
+      sendAfterPersist(ready.messagesAfterPersist());
+    }
+    for (Outcome o : ready.outcomes()) {
+      pending.onOutcome(o);
+    }
+    if (snapshotSender != null) {
+      ready.snapshotsToSend().forEach(t -> snapshotSender.send(t.to(), t.round(), core.term()));
+      ready.snapshotChunks().forEach(snapshotInstaller::receive);
+    }
+    if (!ready.committedEntries().isEmpty()) {
+      List<LogEntry> committed = ready.committedEntries();
+      handedToApplyIndex = committed.get(committed.size() - 1).index();
+      applier.submit(committed);
+      pending.handedOver(handedToApplyIndex);
+    }
+    if (core.commitIndex() > handedToApplyIndex) {
+      // Committed entries are handed over as they commit, so a gap means that a snapshot from the
+      // leader now stands for the log up to the commit index.
+      handedToApplyIndex = core.commitIndex();
+      pending.onSnapshotInstalled(handedToApplyIndex);
+      pending.handedOver(handedToApplyIndex);
+    }
+    if (lastRole == Role.LEADER && core.role() != Role.LEADER) {
+      pending.onLeadershipLost(core.commitIndex());
+      if (snapshotSender != null) {
+        snapshotSender.stopAll();
+      }
+    }
+    lastRole = core.role();
+    status.publish(core, false, failure);
+  }
+
+  /** Hands the batch's writes to the store and asks for a sync; false if the store failed. */
+  private boolean write(Ready ready) {
+    try {
+      if (ready.resetLogTo() != 0) {
+        store.reset(ready.resetLogTo());
+      }
+      if (ready.truncateFrom() != 0) {
+        store.truncateSuffix(ready.truncateFrom());
+      }
+      if (!ready.entries().isEmpty()) {
+        store.append(ready.entries());
+      }
+      if (ready.termAndVote() != null) {
+        store.saveTermAndVote(ready.termAndVote());
+      }
+      if (ready.compactUpTo() != 0) {
+        store.compactPrefix(ready.compactUpTo());
+      }
+      lastSync = store.sync();
+      return true;
+    } catch (IOException | RuntimeException e) {
+      fail(e);
+      return false;
+    }
+  }
+
+  private void sendAfterPersist(List<RaftMessage> messages) {
+    List<RaftMessage> toSelf = new ArrayList<>(1);
+    List<RaftMessage> toOthers = new ArrayList<>(messages.size());
+    for (RaftMessage m : messages) {
+      (m.to().equals(self) ? toSelf : toOthers).add(m);
+    }
+    lastSync.whenComplete((v, error) -> {
+      // Answers to other nodes leave from the thread that saw the write become durable: a hop
+      // through the event loop would add a thread wake-up to every commit's critical path.
+      if (error == null && isActive()) {
+        toOthers.forEach(transport::send);
+      }
+      if (error != null || !toSelf.isEmpty()) {
+        loop.execute(() -> guarded(() -> afterPersist(toSelf, error)));
+      }
+    });
+  }
+
+  /** Tells the transport (before this batch's messages go out, so a newcomer is reachable). */
+  private void followConfiguration() {
+    if (core.configuration() != lastConfiguration) {
+      lastConfiguration = core.configuration();
+      log.info("{}: configuration {} (entry {})", self, lastConfiguration, core.configurationIndex());
+      transport.membersChanged(lastConfiguration);
+      if (snapshotSender != null) {
+        snapshotSender.retainOnly(lastConfiguration.members());
+      }
+    }
+  }
+
+  /** Once a write is durable: this node's own answers to itself, or the failure. */
+  private void afterPersist(List<RaftMessage> messages, Throwable error) {
+    if (error != null) {
+      fail(error);
+      return;
+    }
+    if (!isActive()) {
+      return;
+    }
+    for (RaftMessage m : messages) {
+      core.step(new Event.Receive(m));
+    }
+    processReady();
+  }
+
+  /** The applier applied entries: their submitters are answered, and the core learns it. */
+  void onApplied(List<Applier.Applied> results) {
+    for (Applier.Applied a : results) {
+      pending.onApplied(a);
+    }
+    if (isActive()) {
+      core.step(new Event.Applied(results.get(results.size() - 1).index()));
+      processReady();
+    }
+  }
+
+  /** An event from the apply thread (a snapshot taken or installed). */
+  void stepFromApplyThread(Event event) {
+    if (isActive()) {
+      core.step(event);
+      processReady();
+    }
+  }
+
+  /** Sends a message from the loop (a snapshot chunk or its answer). */
+  void send(RaftMessage message) {
+    transport.send(message);
+  }
+
+  long term() {
+    return core.term();
+  }
+
+  // ---------------------------------------------------------------- failures
+
+  /**
+   * Runs a task of the event loop. An exception escaping it means that an internal check found a
+   * broken invariant (or an SPI broke its contract): the node's state can no longer be trusted, so
+   * it stops taking part, exactly as after a storage failure, rather than run on mid-way.
+   */
+  private void guarded(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException | AssertionError e) {
+      fail("an internal check failed", e);
+    }
+  }
+
+  /** A write failed: stop taking part, so that nothing not durable is ever acknowledged. */
+  private void fail(Throwable error) {
+    fail("storage failed", error);
+  }
+
+  /** Stops taking part: fails what is pending, stops the timer, and says why in the status. */
+  private void fail(String why, Throwable error) {
+    if (failure != null) {
+      return;
+    }
+    failure = new FloeException(why + ": " + error, error);
+    log.error("{}: {}; the node stops taking part in the cluster", self, why, error);
+    if (tickTask != null) {
+      tickTask.cancel();
+    }
+    pending.failAll(new NodeStoppedException("node " + self + " stopped: " + failure.getMessage(),
+        error));
+    status.publish(core, false, failure);
+  }
+}

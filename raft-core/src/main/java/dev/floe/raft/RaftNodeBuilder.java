@@ -1,0 +1,231 @@
+package dev.floe.raft;
+
+import dev.floe.raft.spi.EventLoop;
+import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.MonotonicClock;
+import dev.floe.raft.spi.SnapshotStore;
+import dev.floe.raft.spi.StateMachine;
+import dev.floe.raft.spi.Transport;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.random.RandomGenerator;
+
+/**
+ * Builds a {@link RaftNode}: obtained from {@link RaftNode#builder()}. The id, the state machine,
+ * the transport and the log store are required; on a node's first start also the cluster id and
+ * either the founding members or {@link #join()}. Not thread-safe.
+ */
+public final class RaftNodeBuilder {
+  private NodeId id;
+  private ClusterId clusterId;
+  private List<NodeId> members;
+  private boolean joining;
+  private MonotonicClock clock = MonotonicClock.SYSTEM;
+  private StateMachine stateMachine;
+  private Transport transport;
+  private LogStore logStore;
+  private RaftOptions options = RaftOptions.defaults();
+  private EventLoop eventLoop;
+  private Executor applyExecutor;
+  private RandomGenerator random;
+  private SnapshotStore snapshotStore;
+  private SnapshotOptions snapshotOptions = SnapshotOptions.defaults();
+
+  RaftNodeBuilder() {}
+
+  /**
+   * Where snapshots go, and when to take them (optional): with them, the node snapshots its state
+   * machine, compacts its log and brings far-behind followers up to date by InstallSnapshot.
+   * The state machine must then implement {@link StateMachine#snapshot} and {@link
+   * StateMachine#restore}.
+   */
+  public RaftNodeBuilder snapshots(SnapshotStore store, SnapshotOptions options) {
+    this.snapshotStore = Objects.requireNonNull(store, "store");
+    this.snapshotOptions = Objects.requireNonNull(options, "options");
+    return this;
+  }
+
+  /** This node's id; it must be one of the members. */
+  public RaftNodeBuilder id(NodeId id) {
+    this.id = id;
+    return this;
+  }
+
+  /**
+   * The cluster this node belongs to: the id chosen when the cluster was founded ({@link
+   * ClusterId#random()}), the same on every member. Needed on the node's first start, which
+   * records it in the data directory; a later start takes it from there, and checks it if given.
+   * The transport checks it on every connection.
+   */
+  public RaftNodeBuilder clusterId(ClusterId clusterId) {
+    this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
+    return this;
+  }
+
+  /**
+   * The voters a new cluster is founded with, this node included. On the node's first start they
+   * are recorded in its data directory; from then on the stored membership rules (changed only
+   * through the log, by {@link RaftNode#addVoter} and {@link RaftNode#removeMember}), so later
+   * starts need no members. Members given on a later start are checked: they must be the founding
+   * members or the voters in effect, or the start fails.
+   */
+  public RaftNodeBuilder members(List<NodeId> members) {
+    this.members = List.copyOf(members);
+    return this;
+  }
+
+  /**
+   * Starts this node with no membership, to enter a running cluster: it takes no part in
+   * elections and waits until the leader adds it ({@link RaftNode#addVoter} or {@link
+   * RaftNode#addLearner}) and replicates the log to it. Instead of {@link #members}; needed only
+   * on the first start (a later start may repeat it).
+   */
+  public RaftNodeBuilder join() {
+    this.joining = true;
+    return this;
+  }
+
+  /**
+   * The monotonic clock that leases and the refusal to vote are measured with (optional, for
+   * simulation; {@link MonotonicClock#SYSTEM} otherwise).
+   */
+  public RaftNodeBuilder clock(MonotonicClock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /** The application's state machine; it must start empty. */
+  public RaftNodeBuilder stateMachine(StateMachine stateMachine) {
+    this.stateMachine = stateMachine;
+    return this;
+  }
+
+  /** How this node reaches the others. */
+  public RaftNodeBuilder transport(Transport transport) {
+    this.transport = transport;
+    return this;
+  }
+
+  /** Where this node keeps its log. */
+  public RaftNodeBuilder logStore(LogStore logStore) {
+    this.logStore = logStore;
+    return this;
+  }
+
+  /** Tunables (optional; {@link RaftOptions#defaults()} otherwise). */
+  public RaftNodeBuilder options(RaftOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+    return this;
+  }
+
+  /**
+   * The event loop and apply executor to run on (optional, for simulation and tests): by default
+   * the node starts one thread for each. The executor must run tasks one at a time, in order.
+   */
+  public RaftNodeBuilder threads(EventLoop eventLoop, Executor applyExecutor) {
+    this.eventLoop = Objects.requireNonNull(eventLoop, "eventLoop");
+    this.applyExecutor = Objects.requireNonNull(applyExecutor, "applyExecutor");
+    return this;
+  }
+
+  /** The source of randomness for election timeouts (optional; seeded from entropy otherwise). */
+  public RaftNodeBuilder random(RandomGenerator random) {
+    this.random = Objects.requireNonNull(random, "random");
+    return this;
+  }
+
+  /**
+   * Builds the node (not yet started).
+   *
+   * @throws NullPointerException if a required setting is missing
+   * @throws IllegalArgumentException if the settings are inconsistent
+   */
+  public RaftNode build() {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(stateMachine, "stateMachine");
+    Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(logStore, "logStore");
+    if (joining && members != null) {
+      throw new IllegalArgumentException("a joining node takes its members from the cluster: "
+          + "set members or join, not both");
+    }
+    if (members != null) {
+      validateFounders(id, members);
+    }
+    options.toCoreConfig(); // validates
+    if (eventLoop != null) {
+      Objects.requireNonNull(applyExecutor, "applyExecutor (with eventLoop)");
+    }
+    return new RaftNode(this);
+  }
+
+  private static void validateFounders(NodeId id, List<NodeId> members) {
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException("members must not be empty");
+    }
+    if (!members.contains(id)) {
+      throw new IllegalArgumentException("members " + members + " do not include this node " + id);
+    }
+    if (new java.util.HashSet<>(members).size() != members.size()) {
+      throw new IllegalArgumentException("members " + members + " name a node more than once");
+    }
+  }
+
+  // Read by RaftNode.
+  NodeId id() {
+    return id;
+  }
+
+  ClusterId clusterId() {
+    return clusterId;
+  }
+
+  List<NodeId> members() {
+    return members;
+  }
+
+  boolean joining() {
+    return joining;
+  }
+
+  MonotonicClock clock() {
+    return clock;
+  }
+
+  StateMachine stateMachine() {
+    return stateMachine;
+  }
+
+  Transport transport() {
+    return transport;
+  }
+
+  LogStore logStore() {
+    return logStore;
+  }
+
+  RaftOptions options() {
+    return options;
+  }
+
+  EventLoop eventLoop() {
+    return eventLoop;
+  }
+
+  Executor applyExecutor() {
+    return applyExecutor;
+  }
+
+  RandomGenerator random() {
+    return random;
+  }
+
+  SnapshotStore snapshotStore() {
+    return snapshotStore;
+  }
+
+  SnapshotOptions snapshotOptions() {
+    return snapshotOptions;
+  }
+}

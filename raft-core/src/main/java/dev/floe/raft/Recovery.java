@@ -1,0 +1,174 @@
+package dev.floe.raft;
+
+import dev.floe.raft.core.RaftCore;
+import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.MonotonicClock;
+import dev.floe.raft.spi.SnapshotMeta;
+import dev.floe.raft.spi.StoreIdentity;
+import dev.floe.raft.spi.TermAndVote;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's start, on the caller's thread before any of the node's own threads has work: it opens
+ * the store, checks or records the node's identity, restores the state machine from the latest
+ * snapshot, reconciles the log with that snapshot, and builds the core from what it found.
+ */
+final class Recovery {
+  private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+
+  /** What recovery found: the core, and where the applier stands. */
+  record Recovered(RaftCore core, ClusterId clusterId, long snapshotIndex) {}
+
+  private final NodeId self;
+  private final ClusterId configuredClusterId;
+  private final List<NodeId> founders;
+  private final boolean joining;
+  private final LogStore store;
+  private final Applier applier;
+
+  Recovery(NodeId self, ClusterId configuredClusterId, List<NodeId> founders, boolean joining,
+      LogStore store, Applier applier) {
+    this.self = self;
+    this.configuredClusterId = configuredClusterId;
+    this.founders = founders;
+    this.joining = joining;
+    this.store = store;
+    this.applier = applier;
+  }
+
+  /**
+   * Recovers the node. It does not wait for the disk: what it writes (the identity of a new store,
+   * a log reset after an interrupted snapshot install) becomes durable before anything that
+   * depends on it is acknowledged, since every later write and answer waits for a sync after it.
+   */
+  Recovered run(RaftOptions options, RandomGenerator random, MonotonicClock clock)
+      throws IOException {
+    store.open();
+    StoreIdentity identity = checkIdentity();
+    applier.startFrom(identity.bootstrap());
+    long snapshotIndex = 0;
+    long snapshotTerm = 0;
+    SnapshotTaker snapshots = applier.snapshots();
+    if (snapshots != null) {
+      Optional<SnapshotMeta> latest = snapshots.restoreLatest();
+      if (latest.isPresent()) {
+        snapshotIndex = latest.get().index();
+        snapshotTerm = latest.get().term();
+        applier.restored(latest.get());
+      }
+    }
+    long first = store.firstIndex();
+    long last = store.lastIndex();
+    if (!logContinues(snapshotIndex, snapshotTerm, first, last)) {
+      if (snapshotIndex == 0) {
+        throw new IOException("the log starts at index " + first
+            + " but no snapshot covers the entries before it");
+      }
+      // The log does not continue the snapshot (a crash while installing one): start after it.
+      log.info("{}: the log {}..{} does not continue snapshot {} (term {}); starting after it",
+          self, first, last, snapshotIndex, snapshotTerm);
+      store.reset(snapshotIndex + 1);
+      first = snapshotIndex + 1;
+      last = snapshotIndex;
+    }
+    List<LogEntry> entries = last > snapshotIndex
+        ? store.entries(snapshotIndex + 1, last + 1, Long.MAX_VALUE) : List.of();
+    RaftCore core = new RaftCore(self, applier.appliedConfiguration(), options.toCoreConfig(),
+        store.termAndVote(), snapshotIndex, snapshotTerm, entries, random, clock);
+    checkFounders(identity, core);
+    log.info("{} starting in cluster {}: term {}, log {}..{}, {}", self, identity.clusterId(),
+        core.term(), first, last, core.configuration());
+    return new Recovered(core, identity.clusterId(), snapshotIndex);
+  }
+
+  /**
+   * Whether the log continues the snapshot: it holds the entry after it, or the snapshot's own
+   * entry with the snapshot's term (a log whose entry there has another term holds a history the
+   * snapshot replaced, such as after a crash while installing one).
+   */
+  private boolean logContinues(long snapshotIndex, long snapshotTerm, long first, long last) {
+    if (first > snapshotIndex + 1 || last < snapshotIndex) {
+      return false;
+    }
+    return snapshotIndex < first || store.term(snapshotIndex) == snapshotTerm;
+  }
+
+  /** Compares the store's identity with the settings, or records it on a new store. */
+  private StoreIdentity checkIdentity() throws IOException {
+    Optional<StoreIdentity> stored = store.identity();
+    if (stored.isEmpty()) {
+      return createIdentity();
+    }
+    StoreIdentity identity = stored.get();
+    if (!identity.nodeId().equals(self)) {
+      throw new IdentityMismatchException("node id", identity.nodeId().value(), self.value(),
+          store.toString());
+    }
+    if (configuredClusterId != null && !identity.clusterId().equals(configuredClusterId)) {
+      throw new IdentityMismatchException("cluster id", identity.clusterId().value(),
+          configuredClusterId.value(), store.toString());
+    }
+    if (joining && identity.founder()) {
+      throw new IllegalArgumentException("node " + self + " is a founding member of cluster "
+          + identity.clusterId() + " (founded with " + identity.bootstrap().voters() + "); start "
+          + "it with members(...) or neither, not join()");
+    }
+    if (founders != null && !identity.founder()) {
+      throw new IllegalArgumentException("node " + self + " joined cluster "
+          + identity.clusterId() + " after it was founded; start it with join() or neither, not "
+          + "members(" + founders + ")");
+    }
+    return identity;
+  }
+
+  private StoreIdentity createIdentity() throws IOException {
+    boolean holdsData = !store.termAndVote().equals(TermAndVote.INITIAL)
+        || store.lastIndex() >= store.firstIndex() || store.firstIndex() != 1;
+    if (holdsData) {
+      throw new IOException("the log store of " + self + " holds data (term "
+          + store.termAndVote().term() + ", log " + store.firstIndex() + ".." + store.lastIndex()
+          + ") but no identity: it is damaged or was written by another program");
+    }
+    if (founders == null && !joining) {
+      throw new IllegalArgumentException("node " + self + " starts on an empty store: give it "
+          + "members(...) to found a cluster, or join() to enter a running one");
+    }
+    if (configuredClusterId == null) {
+      throw new IllegalArgumentException("node " + self + " starts on an empty store: give it the "
+          + "cluster's id, clusterId(...) (ClusterId.random() when founding a new cluster)");
+    }
+    StoreIdentity created = new StoreIdentity(configuredClusterId, self,
+        joining ? Configuration.empty() : Configuration.ofVoters(founders));
+    store.saveIdentity(created);
+    log.info("{}: new data directory: {} of cluster {}, {}", self, self, configuredClusterId,
+        created.founder() ? "founded with " + created.bootstrap().voters() : "joining");
+    return created;
+  }
+
+  /**
+   * Founding members given on a restart must be the ones the cluster was founded with, or the
+   * voters in effect: anything else is a mistake (the stored membership rules either way, and
+   * membership changes go through the log).
+   */
+  private void checkFounders(StoreIdentity identity, RaftCore core) {
+    if (founders == null) {
+      return;
+    }
+    TreeSet<NodeId> given = new TreeSet<>(founders);
+    if (given.equals(identity.bootstrap().voters()) || given.equals(core.voters())) {
+      return;
+    }
+    throw new IllegalArgumentException("members " + given + " given to " + self + " match neither "
+        + "the members cluster " + identity.clusterId() + " was founded with, "
+        + identity.bootstrap().voters() + ", nor its voters now, " + core.voters()
+        + ", as its data directory records them. The stored membership rules: pass the founding "
+        + "members (or none), and change the membership with addVoter and removeMember");
+  }
+}

@@ -1,0 +1,106 @@
+package dev.floe.raft;
+
+import dev.floe.raft.core.Event;
+import dev.floe.raft.message.InstallSnapshotRequest;
+import dev.floe.raft.message.InstallSnapshotResponse;
+import dev.floe.raft.spi.SnapshotMeta;
+import dev.floe.raft.spi.SnapshotStore;
+import java.io.IOException;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installing a snapshot the leader streams to this follower, on the apply thread: chunks written
+ * in order to the snapshot store, answered with the offset to go on from, and, once the last is
+ * in and the snapshot published, the state machine restored from it and the loop told.
+ */
+final class SnapshotInstaller {
+  private static final Logger log = LoggerFactory.getLogger(SnapshotInstaller.class);
+
+  private final NodeId self;
+  private final SnapshotTaker snapshots;
+  private final Applier applier;
+  private final Executor applyThread;
+  private NodeLoop loop;
+  /** The snapshot being received, or {@code null}. Apply thread only. */
+  private Incoming incoming;
+
+  private static final class Incoming {
+    final SnapshotStore.Sink sink;
+    final long index;
+    final long term;
+    long written;
+
+    Incoming(SnapshotStore.Sink sink, long index, long term) {
+      this.sink = sink;
+      this.index = index;
+      this.term = term;
+    }
+  }
+
+  SnapshotInstaller(NodeId self, SnapshotTaker snapshots, Applier applier, Executor applyThread) {
+    this.self = self;
+    this.snapshots = snapshots;
+    this.applier = applier;
+    this.applyThread = applyThread;
+  }
+
+  void attach(NodeLoop loop) {
+    this.loop = loop;
+  }
+
+  /** A chunk from the leader: written in order; the last one installs the snapshot. */
+  void receive(InstallSnapshotRequest c) {
+    applyThread.execute(() -> {
+      try {
+        receiveOnApplyThread(c);
+      } catch (IOException | RuntimeException e) {
+        log.warn("{}: installing snapshot {} failed; the leader will resend it", self,
+            c.snapshotIndex(), e);
+        if (incoming != null) {
+          incoming.sink.abort();
+          incoming = null;
+        }
+      }
+    });
+  }
+
+  private void receiveOnApplyThread(InstallSnapshotRequest c) throws IOException {
+    if (incoming != null
+        && (incoming.index != c.snapshotIndex() || incoming.term != c.snapshotTerm())) {
+      incoming.sink.abort(); // a newer snapshot replaces the one being received
+      incoming = null;
+    }
+    if (incoming == null) {
+      if (c.offset() != 0) {
+        reply(c, 0);
+        return;
+      }
+      incoming = new Incoming(
+          snapshots.store().begin(c.snapshotIndex(), c.snapshotTerm(), c.configuration()),
+          c.snapshotIndex(), c.snapshotTerm());
+    }
+    if (c.offset() != incoming.written) {
+      reply(c, incoming.written); // a duplicate or a gap: say where to resume
+      return;
+    }
+    incoming.sink.stream().write(c.chunk());
+    incoming.written += c.chunk().length;
+    if (!c.done()) {
+      reply(c, incoming.written);
+      return;
+    }
+    SnapshotMeta meta = incoming.sink.commit();
+    incoming = null;
+    snapshots.restore(meta);
+    applier.restored(meta);
+    loop.post(() -> loop.stepFromApplyThread(
+        new Event.SnapshotInstalled(meta.index(), meta.term(), meta.configuration())));
+  }
+
+  private void reply(InstallSnapshotRequest c, long nextOffset) {
+    loop.post(() -> loop.send(new InstallSnapshotResponse(
+        self, c.from(), loop.term(), c.snapshotIndex(), nextOffset, false, c.round())));
+  }
+}

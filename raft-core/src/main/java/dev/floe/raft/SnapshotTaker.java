@@ -1,0 +1,121 @@
+package dev.floe.raft;
+
+import dev.floe.raft.core.Event;
+import dev.floe.raft.spi.SnapshotMeta;
+import dev.floe.raft.spi.SnapshotStore;
+import dev.floe.raft.spi.StateMachine;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Taking snapshots of the state machine and restoring it from them, on the apply thread (so the
+ * consensus loop runs on while the state machine writes). Owned by the {@link Applier}.
+ *
+ * <p>Snapshot data: magic {@code FLSN}, format version, the client session table, then the state
+ * machine's image to the end.
+ */
+final class SnapshotTaker {
+  private static final Logger log = LoggerFactory.getLogger(SnapshotTaker.class);
+  private static final int MAGIC = 0x464c534e; // "FLSN"
+  private static final int VERSION = 1;
+
+  /** Where snapshots go, and when to take them. */
+  record Settings(SnapshotStore store, SnapshotOptions options) {}
+
+  private final NodeId self;
+  private final SnapshotStore store;
+  private final SnapshotOptions options;
+  private final StateMachine stateMachine;
+  private final SessionTable sessions;
+  private long lastSnapshotIndex;
+  /** Command bytes applied since the last snapshot. */
+  private long bytesSinceSnapshot;
+
+  SnapshotTaker(NodeId self, Settings settings, StateMachine stateMachine, SessionTable sessions) {
+    this.self = self;
+    this.store = settings.store();
+    this.options = settings.options();
+    this.stateMachine = stateMachine;
+    this.sessions = sessions;
+  }
+
+  SnapshotStore store() {
+    return store;
+  }
+
+  SnapshotOptions options() {
+    return options;
+  }
+
+  /** At start, before the node runs: restores the state machine from the latest snapshot. */
+  Optional<SnapshotMeta> restoreLatest() throws IOException {
+    Optional<SnapshotMeta> latest = store.open();
+    if (latest.isPresent()) {
+      restore(latest.get());
+    }
+    return latest;
+  }
+
+  /** Replaces the state machine's state (and the session table) by a published snapshot's. */
+  void restore(SnapshotMeta meta) throws IOException {
+    try (InputStream raw = store.open(meta, 0)) {
+      DataInputStream in = new DataInputStream(new BufferedInputStream(raw));
+      if (in.readInt() != MAGIC || in.readInt() != VERSION) {
+        throw new IOException("snapshot " + meta + " is not a Floe snapshot of a known version");
+      }
+      sessions.readFrom(in);
+      stateMachine.restore(in);
+    }
+    lastSnapshotIndex = meta.index();
+    bytesSinceSnapshot = 0;
+    log.info("{} restored its state machine from snapshot {}", self, meta);
+  }
+
+  /**
+   * Takes a snapshot if enough entries or bytes were applied since the last.
+   *
+   * @param appliedBytes the command bytes applied since the previous call
+   */
+  void maybeTake(long appliedIndex, long appliedTerm, long appliedBytes,
+      Configuration configuration, NodeLoop loop) {
+    bytesSinceSnapshot += appliedBytes;
+    if (appliedIndex - lastSnapshotIndex >= options.thresholdEntries()
+        || bytesSinceSnapshot >= options.thresholdBytes()) {
+      try {
+        take(appliedIndex, appliedTerm, configuration, loop);
+      } catch (IOException | RuntimeException e) {
+        log.warn("{}: taking a snapshot at {} failed; the log is not compacted", self, appliedIndex, e);
+        lastSnapshotIndex = appliedIndex; // retry after another threshold, not at once
+        bytesSinceSnapshot = 0;
+      }
+    }
+  }
+
+  /** Writes the state as of {@code index} and publishes it; the loop then compacts the log. */
+  SnapshotMeta take(long index, long term, Configuration configuration, NodeLoop loop)
+      throws IOException {
+    SnapshotMeta meta;
+    try (SnapshotStore.Sink sink = store.begin(index, term, configuration.encode())) {
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(sink.stream(), 1 << 16));
+      out.writeInt(MAGIC);
+      out.writeInt(VERSION);
+      sessions.writeTo(out);
+      stateMachine.snapshot(out);
+      out.flush();
+      meta = sink.commit();
+    }
+    lastSnapshotIndex = index;
+    bytesSinceSnapshot = 0;
+    long compactUpTo = Math.max(0, index - options.trailingEntries());
+    log.info("{} took snapshot {}", self, meta);
+    loop.post(() -> loop.stepFromApplyThread(new Event.SnapshotTaken(index, term, compactUpTo)));
+    return meta;
+  }
+}

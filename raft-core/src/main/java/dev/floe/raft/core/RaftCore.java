@@ -242,7 +242,7 @@ public final class RaftCore {
     }
     boolean timedOut = election.tick();
     transfer.tickAwaiting();
-    if (timedOut && s.isVoter(s.self)) {
+    if (timedOut && s.mayCampaign()) {
       campaign(s.config.preVote(), false);
     }
   }
@@ -388,7 +388,7 @@ public final class RaftCore {
         leadership.onAppendResponse(r);
       }
     } else if (m instanceof TimeoutNow) {
-      if (s.role == Role.FOLLOWER && s.isVoter(s.self)) {
+      if (s.role == Role.FOLLOWER && s.mayCampaign()) {
         campaign(false, true);
       }
     } else if (m instanceof InstallSnapshotRequest r) {

@@ -58,6 +58,15 @@ final class RaftLog {
     return configurations.isEmpty() ? baseConfiguration : configurations.lastEntry().getValue();
   }
 
+  /** The configuration before the one in effect (the base's if the log holds at most one). */
+  Configuration previousConfiguration() {
+    if (configurations.isEmpty()) {
+      return baseConfiguration;
+    }
+    Map.Entry<Long, Configuration> before = configurations.lowerEntry(configurations.lastKey());
+    return before == null ? baseConfiguration : before.getValue();
+  }
+
   /** The index of the configuration in effect ({@code baseIndex} if it predates the log). */
   long configurationIndex() {
     return configurations.isEmpty() ? baseIndex : configurations.lastKey();

@@ -54,6 +54,19 @@ final class RaftState {
     return log.configuration().isVoter(id);
   }
 
+  /**
+   * Whether this node may stand for election: it is a voter of the configuration in effect, or of
+   * the one before it while the change to the latest is not known to be committed. A leader that
+   * appended its own removal and lost its leadership before the removal committed may hold the
+   * most up-to-date log of the cluster: the others can then win no election without it, so it
+   * must campaign (counting votes in its latest configuration, where it does not vote itself),
+   * commit the change, and hand over as a removed leader does.
+   */
+  boolean mayCampaign() {
+    return isVoter(self) || (log.configurationIndex() > commitIndex
+        && log.previousConfiguration().isVoter(self));
+  }
+
   /** Whether an entry of this term is committed (a new leader's no-op commits it). */
   boolean committedInTerm() {
     return log.term(commitIndex) == term;

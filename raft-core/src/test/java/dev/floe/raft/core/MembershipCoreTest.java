@@ -86,6 +86,31 @@ class MembershipCoreTest {
         .isInstanceOf(Outcome.Unknown.class);
   }
 
+  /**
+   * A leader that appended its own removal and lost its leadership before the removal committed
+   * may hold the most up-to-date log: the others can then win no election without it (it refuses
+   * their shorter logs). It used to never campaign, since its latest configuration does not list
+   * it, which left such a cluster without a leader for good (found by the simulator). It must
+   * stand for election, win among the voters of its latest configuration, commit its removal and
+   * hand over.
+   */
+  @Test
+  void aLeaderWhoseOwnRemovalDidNotCommitStandsForElectionAgain() {
+    TestNetwork net = TestNetwork.of(CONFIG, "n1", "n2", "n3", "n4");
+    net.elect("n1");
+    net.tick("n1", CONFIG.heartbeatTicks());
+    net.deliverAll();
+    net.step("n1", change(1, Event.MembershipChangeKind.REMOVE, N1));
+    assertThat(net.node("n1").configuration().isVoter(N1)).isFalse();
+    net.crash("n1");
+    RaftCore n1 = net.recover("n1");
+    assertThat(n1.configurationIndex()).isGreaterThan(n1.commitIndex());
+
+    net.timeOut("n1");
+
+    assertThat(n1.role()).isNotEqualTo(Role.FOLLOWER);
+  }
+
   @Test
   void anAnswerFromARemovedNodesEarlierSessionDoesNotCountForItsNewOne() {
     TestNetwork net = TestNetwork.of(CONFIG, "n1", "n2", "n3");

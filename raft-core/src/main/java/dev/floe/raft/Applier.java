@@ -27,6 +27,9 @@ final class Applier {
   /** One applied entry and what applying it produced. */
   record Applied(long index, long term, ApplyResult result) {}
 
+  /** How many applied entries are remembered for forwarded submits whose answer comes late. */
+  private static final int RECENTLY_APPLIED = 4096;
+
   private final NodeId self;
   private final StateMachine stateMachine;
   private final Executor applyThread;
@@ -34,6 +37,20 @@ final class Applier {
   /** The snapshots this node takes and installs, or {@code null} without a snapshot store. */
   private final SnapshotTaker snapshots;
   private NodeLoop loop;
+  /** Where the leader's id is read for a submit whose entry a later leader overwrote. */
+  private NodeStatus status;
+  /** Submits waiting for their entry to be applied, in index order. */
+  private final java.util.ArrayDeque<PendingRequests.Submitted> awaiting =
+      new java.util.ArrayDeque<>();
+  /** The last applied entries, by index modulo the size: a ring, no allocation per entry. */
+  private final Applied[] recentlyApplied = new Applied[RECENTLY_APPLIED];
+  /**
+   * The applied index for the loop, and whether a task telling it is queued already: the loop
+   * needs only the latest, so many applied batches cost one wake-up of the loop.
+   */
+  private volatile long appliedForLoop;
+  private final java.util.concurrent.atomic.AtomicBoolean loopTold =
+      new java.util.concurrent.atomic.AtomicBoolean();
   /** The last index (and its term) in the state machine. */
   private long appliedThrough;
   private long appliedTerm;
@@ -50,8 +67,9 @@ final class Applier {
   }
 
   /** The loop that results go to; set once, before the first task. */
-  void attach(NodeLoop loop) {
+  void attach(NodeLoop loop, NodeStatus status) {
     this.loop = loop;
+    this.status = status;
   }
 
   SnapshotTaker snapshots() {
@@ -73,6 +91,11 @@ final class Applier {
   void restored(SnapshotMeta meta) {
     appliedThrough = meta.index();
     appliedTerm = meta.term();
+    PendingRequests.Submitted s;
+    while ((s = awaiting.peekFirst()) != null && s.index() <= meta.index()) {
+      awaiting.pollFirst().future().completeExceptionally(new CommitUnknownException(
+          "the entry was replaced here by a snapshot from the leader before it was applied"));
+    }
     Configuration c = Configuration.decode(meta.configuration());
     if (!c.isEmpty()) {
       appliedConfiguration = c;
@@ -85,22 +108,63 @@ final class Applier {
 
   // ---------------------------------------------------------------- tasks (apply thread)
 
-  /** Hands committed entries to the apply thread, to be applied in order. */
-  void submit(List<LogEntry> committed) {
-    applyThread.execute(() -> apply(committed));
+  /**
+   * Hands committed entries to the apply thread, to be applied in order, with the submits that
+   * wait for them: the apply thread completes those once their entry is applied.
+   */
+  void submit(List<LogEntry> committed, List<PendingRequests.Submitted> waiting) {
+    applyThread.execute(() -> {
+      await(waiting);
+      apply(committed);
+    });
   }
 
-  /** Runs a query on the apply thread, after every entry handed over so far. */
+  /**
+   * A submit whose entry was handed over before its index was known here (a forwarded submit's
+   * answer came late): answered from what was applied, or once it is.
+   */
+  void awaitLate(PendingRequests.Submitted s) {
+    applyThread.execute(() -> {
+      if (s.index() > appliedThrough) {
+        await(List.of(s));
+        return;
+      }
+      Applied done = recentlyApplied[(int) (s.index() % RECENTLY_APPLIED)];
+      if (done != null && done.index() == s.index()) {
+        complete(s, done);
+      } else {
+        s.future().completeExceptionally(new CommitUnknownException(
+            "entry " + s.index() + " was applied before its answer arrived; outcome unknown"));
+      }
+    });
+  }
+
+  private void await(List<PendingRequests.Submitted> waiting) {
+    for (PendingRequests.Submitted s : waiting) {
+      PendingRequests.Submitted last = awaiting.peekLast();
+      if (last == null || last.index() <= s.index()) {
+        awaiting.addLast(s);
+      } else {
+        List<PendingRequests.Submitted> all = new ArrayList<>(awaiting); // rare: a late answer
+        all.add(s);
+        all.sort(java.util.Comparator.comparingLong(PendingRequests.Submitted::index));
+        awaiting.clear();
+        awaiting.addAll(all);
+      }
+    }
+  }
+
+  /** Runs a query on the apply thread, after every entry handed over so far, and answers it. */
   void query(byte[] query, CompletableFuture<byte[]> future) {
     applyThread.execute(() -> {
       byte[] answer;
       try {
         answer = stateMachine.query(query);
       } catch (RuntimeException e) {
-        loop.post(() -> future.completeExceptionally(e));
+        future.completeExceptionally(e);
         return;
       }
-      loop.post(() -> future.complete(answer));
+      future.complete(answer);
     });
   }
 
@@ -117,11 +181,11 @@ final class Applier {
   }
 
   private void apply(List<LogEntry> entries) {
-    List<Applied> results = new ArrayList<>(entries.size());
+    int applied = 0;
     long bytes = 0;
     for (LogEntry e : entries) {
       if (e.index() <= appliedThrough) {
-        continue; // covered by a snapshot installed meanwhile
+        continue; // covered by a snapshot installed meanwhile (its waiting submits failed then)
       }
       bytes += e.data().length;
       ApplyResult result = ApplyResult.NONE;
@@ -134,17 +198,73 @@ final class Applier {
       sessions.expire(e.index());
       appliedThrough = e.index();
       appliedTerm = e.term();
-      results.add(new Applied(e.index(), e.term(), result));
+      Applied done = new Applied(e.index(), e.term(), result);
+      recentlyApplied[(int) (e.index() % RECENTLY_APPLIED)] = done;
+      answerWaiting(done);
+      applied++;
     }
-    if (results.isEmpty()) {
+    if (applied == 0) {
       return;
     }
     // The loop learns of the applied entries before a snapshot that covers them (so that the
-    // snapshot's compaction is not held back by an applied index the core has not seen yet), and
-    // their submitters are answered before the snapshot is written, not after.
-    loop.post(() -> loop.onApplied(results));
+    // snapshot's compaction is not held back by an applied index the core has not seen yet);
+    // their submitters were answered already, before the snapshot is written.
+    tellLoop();
     if (snapshots != null) {
       snapshots.maybeTake(appliedThrough, appliedTerm, bytes, appliedConfiguration, loop);
+    }
+  }
+
+  /** Completes the submits waiting for this entry (or, overwritten, for an earlier one). */
+  private void answerWaiting(Applied a) {
+    PendingRequests.Submitted s;
+    while ((s = awaiting.peekFirst()) != null && s.index() <= a.index()) {
+      awaiting.pollFirst();
+      if (s.index() == a.index()) {
+        // Two submits may wait on one index (one of them overwritten): the term tells them apart.
+        complete(s, a);
+      } else {
+        s.future().completeExceptionally(new CommitUnknownException(
+            "the entry was replaced here by a snapshot from the leader before it was applied"));
+      }
+    }
+  }
+
+  private void complete(PendingRequests.Submitted s, Applied a) {
+    if (s.term() != a.term()) {
+      s.future().completeExceptionally(new NotLeaderException(
+          "entry " + a.index() + " was overwritten by a later leader; the command was not applied",
+          status.current().leader().orElse(null)));
+    } else {
+      answer(s.future(), a.index(), a.term(), a.result());
+    }
+  }
+
+  /** Completes with the state machine's result, or its exception. */
+  private static void answer(CompletableFuture<SubmitResult> f, long index, long term,
+      ApplyResult result) {
+    if (result instanceof ApplyResult.Replay r) {
+      // A retried session command is answered as its first application was.
+      answer(f, r.index(), r.term(), r.first());
+    } else if (result instanceof ApplyResult.Membership m) {
+      f.complete(new SubmitResult(index, term, m.configuration().encode()));
+    } else if (result instanceof ApplyResult.Failure e) {
+      f.completeExceptionally(e.exception());
+    } else if (result instanceof ApplyResult.Value v) {
+      f.complete(new SubmitResult(index, term, v.bytes()));
+    } else {
+      f.complete(new SubmitResult(index, term, new byte[0]));
+    }
+  }
+
+  /** Tells the loop how far the state machine has applied, with one task however many batches. */
+  private void tellLoop() {
+    appliedForLoop = appliedThrough;
+    if (loopTold.compareAndSet(false, true)) {
+      loop.post(() -> {
+        loopTold.set(false);
+        loop.onApplied(appliedForLoop);
+      });
     }
   }
 

@@ -84,7 +84,7 @@ final class NodeLoop {
       this.snapshotSender = null;
       this.snapshotInstaller = null;
     }
-    applier.attach(this);
+    applier.attach(this, status);
   }
 
   /** Starts taking part: the transport delivers messages to this loop, and the timer runs. */
@@ -271,7 +271,7 @@ final class NodeLoop {
     if (!ready.committedEntries().isEmpty()) {
       List<LogEntry> committed = ready.committedEntries();
       handedToApplyIndex = committed.get(committed.size() - 1).index();
-      applier.submit(committed);
+      applier.submit(committed, pending.handOff(handedToApplyIndex));
       pending.handedOver(handedToApplyIndex);
     }
     if (core.commitIndex() > handedToApplyIndex) {
@@ -362,13 +362,10 @@ final class NodeLoop {
     processReady();
   }
 
-  /** The applier applied entries: their submitters are answered, and the core learns it. */
-  void onApplied(List<Applier.Applied> results) {
-    for (Applier.Applied a : results) {
-      pending.onApplied(a);
-    }
+  /** The applier applied entries up to {@code index} (their submitters are answered already). */
+  void onApplied(long index) {
     if (isActive()) {
-      core.step(new Event.Applied(results.get(results.size() - 1).index()));
+      core.step(new Event.Applied(index));
       processReady();
     }
   }

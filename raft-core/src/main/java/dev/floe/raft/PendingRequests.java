@@ -19,9 +19,6 @@ import java.util.concurrent.CompletableFuture;
  * outcomes and the applier's results complete them.
  */
 final class PendingRequests {
-  /** How many applied entries are remembered for forwarded submits whose answer comes late. */
-  private static final int RECENTLY_APPLIED = 4096;
-
   /** When a request times out, in ticks of this node. */
   private record Deadline(long tick, long requestId, CompletableFuture<?> future, String what) {}
 
@@ -34,19 +31,20 @@ final class PendingRequests {
   /** Which of {@code awaitingIndex} are membership changes, whose refusals mean other things. */
   private final Set<Long> membershipChanges = new HashSet<>();
   /**
-   * Submits whose entry awaits applying, in index order: entries are accepted in index order
-   * (a lower index only after a leader change), so a deque costs O(1) per entry where a sorted
-   * map would box and rebalance.
+   * Submits whose entry is not yet handed to the applier, in index order: entries are accepted in
+   * index order (a lower index only after a leader change), so a deque costs O(1) per entry where
+   * a sorted map would box and rebalance. They go to the applier with their entries.
    */
-  private final ArrayDeque<Submitted> awaitingApply = new ArrayDeque<>();
-  /** The last applied entries, by index modulo the size: a ring, no allocation per entry. */
-  private final Applier.Applied[] recentlyApplied = new Applier.Applied[RECENTLY_APPLIED];
+  private final ArrayDeque<Submitted> awaitingHandOff = new ArrayDeque<>();
+  /**
+   * The futures of submits handed to the applier with their entries, which completes them; kept
+   * here only to fail those still open if the node stops, and pruned as they complete.
+   */
+  private final ArrayDeque<CompletableFuture<SubmitResult>> handedOver = new ArrayDeque<>();
   private final ArrayDeque<Deadline> deadlines = new ArrayDeque<>();
   private final Map<Long, PendingRead> reads = new LinkedHashMap<>();
   private final TreeMap<Long, List<PendingRead>> readsAwaitingApply = new TreeMap<>();
   private final Map<Long, CompletableFuture<NodeId>> transfers = new LinkedHashMap<>();
-  /** The last index the applier reported applied. */
-  private long appliedIndex;
   /** The last index handed to the applier: queries at or below it may run. */
   private long handedToApplyIndex;
   /** Ticks since start: the clock of request timeouts. */
@@ -61,13 +59,17 @@ final class PendingRequests {
     this.core = core;
   }
 
-  private record Submitted(
-      long requestId, long index, long term, CompletableFuture<SubmitResult> future) {}
+  /** A submit whose entry is at {@code index} in {@code term}, waiting for it to be applied. */
+  record Submitted(long requestId, long index, long term, CompletableFuture<SubmitResult> future) {}
 
   private record PendingRead(byte[] query, CompletableFuture<byte[]> future) {}
 
   int size() {
-    return awaitingIndex.size() + awaitingApply.size() + reads.size();
+    CompletableFuture<SubmitResult> f;
+    while ((f = handedOver.peekFirst()) != null && f.isDone()) {
+      handedOver.pollFirst();
+    }
+    return awaitingIndex.size() + awaitingHandOff.size() + handedOver.size() + reads.size();
   }
 
   /**
@@ -121,7 +123,7 @@ final class PendingRequests {
         awaitingIndex.remove(requestId);
         reads.remove(requestId);
         transfers.remove(requestId);
-        awaitingApply.removeIf(s -> s.requestId() == requestId);
+        awaitingHandOff.removeIf(s -> s.requestId() == requestId);
         d.future().completeExceptionally(new CommitUnknownException("no outcome for the "
             + d.what() + " within " + requestTimeoutMillis + " ms"));
       }
@@ -135,17 +137,15 @@ final class PendingRequests {
       if (f == null) {
         return;
       }
-      if (a.index() <= appliedIndex) {
-        Applier.Applied done = recentlyApplied[(int) (a.index() % RECENTLY_APPLIED)];
-        if (done != null && done.index() == a.index()) {
-          complete(new Submitted(a.requestId(), a.index(), a.term(), f), done);
-        } else {
-          f.completeExceptionally(new CommitUnknownException(
-              "entry " + a.index() + " was applied before its answer arrived; outcome unknown"));
-        }
+      Submitted s = new Submitted(a.requestId(), a.index(), a.term(), f);
+      if (a.index() <= handedToApplyIndex) {
+        // The entry went to the applier before its index came back (a forwarded submit's late
+        // answer): the applier answers from what it applied, or when it applies it.
+        handedOver.addLast(f);
+        applier.awaitLate(s);
         return;
       }
-      awaitApply(new Submitted(a.requestId(), a.index(), a.term(), f));
+      awaitHandOff(s);
     } else if (o instanceof Outcome.Rejected r) {
       boolean change = membershipChanges.remove(r.requestId());
       fail(awaitingIndex.remove(r.requestId()),
@@ -202,63 +202,38 @@ final class PendingRequests {
     }
   }
 
-  private void awaitApply(Submitted s) {
-    Submitted last = awaitingApply.peekLast();
+  private void awaitHandOff(Submitted s) {
+    Submitted last = awaitingHandOff.peekLast();
     if (last == null || last.index() <= s.index()) {
-      awaitingApply.addLast(s);
+      awaitingHandOff.addLast(s);
       return;
     }
-    List<Submitted> all = new ArrayList<>(awaitingApply); // rare: after a leader change
+    List<Submitted> all = new ArrayList<>(awaitingHandOff); // rare: after a leader change
     all.add(s);
     all.sort(java.util.Comparator.comparingLong(Submitted::index)); // stable
-    awaitingApply.clear();
-    awaitingApply.addAll(all);
+    awaitingHandOff.clear();
+    awaitingHandOff.addAll(all);
   }
 
-  void onApplied(Applier.Applied a) {
-    appliedIndex = a.index();
-    recentlyApplied[(int) (a.index() % RECENTLY_APPLIED)] = a;
+  /** The submits waiting for entries up to {@code index}, now handed to the applier with them. */
+  List<Submitted> handOff(long index) {
+    if (awaitingHandOff.isEmpty() || awaitingHandOff.peekFirst().index() > index) {
+      return List.of();
+    }
+    List<Submitted> out = new ArrayList<>();
     Submitted s;
-    while ((s = awaitingApply.peekFirst()) != null && s.index() <= a.index()) {
-      awaitingApply.pollFirst();
-      // Two submits may wait on one index (one of them overwritten): the term tells them apart.
-      complete(s, a);
+    while ((s = awaitingHandOff.peekFirst()) != null && s.index() <= index) {
+      out.add(awaitingHandOff.pollFirst());
+      handedOver.addLast(s.future());
     }
-  }
-
-  private void complete(Submitted s, Applier.Applied a) {
-    if (s.term() != a.term()) {
-      s.future().completeExceptionally(new NotLeaderException(
-          "entry " + a.index() + " was overwritten by a later leader; the command was not applied",
-          core.leader()));
-    } else {
-      answer(s.future(), a.index(), a.term(), a.result());
-    }
-  }
-
-  /** Completes with the state machine's result, or its exception. */
-  private static void answer(CompletableFuture<SubmitResult> f, long index, long term,
-      ApplyResult result) {
-    if (result instanceof ApplyResult.Replay r) {
-      // A retried session command is answered as its first application was.
-      answer(f, r.index(), r.term(), r.first());
-    } else if (result instanceof ApplyResult.Membership m) {
-      f.complete(new SubmitResult(index, term, m.configuration().encode()));
-    } else if (result instanceof ApplyResult.Failure e) {
-      f.completeExceptionally(e.exception());
-    } else if (result instanceof ApplyResult.Value v) {
-      f.complete(new SubmitResult(index, term, v.bytes()));
-    } else {
-      f.complete(new SubmitResult(index, term, new byte[0]));
-    }
+    return out;
   }
 
   /** Requests waiting for entries a snapshot replaced cannot learn their results. */
   void onSnapshotInstalled(long index) {
-    appliedIndex = Math.max(appliedIndex, index);
     Submitted s;
-    while ((s = awaitingApply.peekFirst()) != null && s.index() <= index) {
-      awaitingApply.pollFirst().future().completeExceptionally(new CommitUnknownException(
+    while ((s = awaitingHandOff.peekFirst()) != null && s.index() <= index) {
+      awaitingHandOff.pollFirst().future().completeExceptionally(new CommitUnknownException(
           "the entry was replaced here by a snapshot from the leader before it was applied"));
     }
   }
@@ -266,21 +241,23 @@ final class PendingRequests {
   /** A leader that stepped down cannot tell whether its uncommitted entries will commit. */
   void onLeadershipLost(long commitIndex) {
     Submitted s;
-    while ((s = awaitingApply.peekLast()) != null && s.index() > commitIndex) {
-      awaitingApply.pollLast().future().completeExceptionally(new CommitUnknownException(
+    while ((s = awaitingHandOff.peekLast()) != null && s.index() > commitIndex) {
+      awaitingHandOff.pollLast().future().completeExceptionally(new CommitUnknownException(
           "node " + self + " lost leadership before the command was known to be committed"));
     }
   }
 
   void failAll(FloeException e) {
     awaitingIndex.values().forEach(f -> f.completeExceptionally(e));
-    awaitingApply.forEach(s -> s.future().completeExceptionally(e));
+    awaitingHandOff.forEach(s -> s.future().completeExceptionally(e));
+    handedOver.forEach(f -> f.completeExceptionally(e));
     reads.values().forEach(r -> r.future().completeExceptionally(e));
     readsAwaitingApply.values().forEach(l -> l.forEach(r -> r.future().completeExceptionally(e)));
     transfers.values().forEach(f -> f.completeExceptionally(e));
     awaitingIndex.clear();
     membershipChanges.clear();
-    awaitingApply.clear();
+    awaitingHandOff.clear();
+    handedOver.clear();
     reads.clear();
     readsAwaitingApply.clear();
     transfers.clear();

@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threading</h2>
  * Every public method is thread-safe and returns at once. The algorithm runs on one event loop;
- * the state machine runs on a separate apply thread. Futures complete on the event loop: attach
- * callbacks that block with the {@code *Async} variants.
+ * the state machine runs on a separate apply thread. A submit or a query completes on the apply
+ * thread, right after its entry is applied or its answer computed (failures may complete on the
+ * event loop): attach callbacks that block or take long with the {@code *Async} variants, or the
+ * state machine waits for them.
  *
  * <h2>Guarantees</h2>
  * A submit completes normally only once its command is committed (durable on a majority) and

@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param term its current term
  * @param leader the leader it knows of in this term
  * @param commitIndex the highest index it knows to be committed
- * @param appliedIndex the highest index its state machine has applied
+ * @param appliedIndex the highest index its state machine has applied, as the event loop last
+ *     learned it (a submit completes on the apply thread, so this may trail it for a moment)
  * @param lastIndex the index of its last log entry
  * @param members the voting members of the configuration in effect, in id order
  * @param learners the non-voting members of that configuration, in id order

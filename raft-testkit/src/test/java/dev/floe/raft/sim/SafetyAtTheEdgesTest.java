@@ -96,8 +96,8 @@ class SafetyAtTheEdgesTest {
       writes.add(cluster.submit(solo, ("w" + i).getBytes(UTF_8)));
     }
     cluster.runUntil(() -> writes.stream().allMatch(CompletableFuture::isDone), 2_000);
-    long applied = cluster.status(solo).appliedIndex();
     cluster.runFor(100);
+    long applied = cluster.status(solo).appliedIndex();
 
     assertThat(writes).allMatch(w -> !w.isCompletedExceptionally());
     assertThat(cluster.log(solo)).as("compacted up to the snapshot of the whole batch").isEmpty();

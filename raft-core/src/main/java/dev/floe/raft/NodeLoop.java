@@ -4,6 +4,7 @@ import dev.floe.raft.core.Event;
 import dev.floe.raft.core.Outcome;
 import dev.floe.raft.core.RaftCore;
 import dev.floe.raft.core.Ready;
+import dev.floe.raft.core.RoleChange;
 import dev.floe.raft.message.InstallSnapshotResponse;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
@@ -251,6 +252,7 @@ final class NodeLoop {
 
   private void processReady() {
     Ready ready = core.ready();
+    ready.roleChanges().forEach(this::logRoleChange);
     if (ready.mustPersist() && !write(ready)) {
       return;
     }
@@ -289,6 +291,23 @@ final class NodeLoop {
     }
     lastRole = core.role();
     status.publish(core, false, failure);
+  }
+
+  private void logRoleChange(RoleChange c) {
+    String why = switch (c.reason()) {
+      case ELECTION_TIMEOUT -> "no leader was heard within the election timeout";
+      case PRE_VOTE_WON -> "a majority granted the pre-vote";
+      case LEADERSHIP_TRANSFER -> "the leader handed its leadership over";
+      case ELECTION_WON -> "a majority voted for it";
+      case ELECTION_LOST -> "its campaign cannot win";
+      case HIGHER_TERM -> "a message of a higher term arrived";
+      case LEADER_DISCOVERED -> "it heard from the leader of its term";
+      case CHECK_QUORUM -> "it did not hear from a majority within an election timeout";
+      case REMOVED -> "its removal from the configuration committed";
+    };
+    log.info("{}: {} in term {}{} ({})", self, c.role().name().toLowerCase(java.util.Locale.ROOT),
+        c.term(), c.leader() == null || c.leader().equals(self) ? "" : ", leader " + c.leader(),
+        why);
   }
 
   /** Hands the batch's writes to the store and asks for a sync; false if the store failed. */

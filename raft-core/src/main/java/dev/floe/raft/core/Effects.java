@@ -18,6 +18,7 @@ final class Effects {
   private List<Outcome> outcomes = new ArrayList<>();
   private List<Ready.SnapshotTarget> snapshotsToSend = new ArrayList<>();
   private List<InstallSnapshotRequest> snapshotChunks = new ArrayList<>();
+  private List<RoleChange> roleChanges = new ArrayList<>();
   /** If not 0, the store drops its whole log first so that its next entry is at this index. */
   private long resetLogTo;
   /** If not 0, the store may drop its entries up to this index. */
@@ -48,6 +49,11 @@ final class Effects {
     snapshotChunks.add(chunk);
   }
 
+  /** This node changed its role or term. */
+  void roleChanged(RoleChange change) {
+    roleChanges.add(change);
+  }
+
   /** The store must drop its whole log so that the next entry is at {@code nextIndex}. */
   void resetLog(long nextIndex) {
     resetLogTo = nextIndex;
@@ -63,11 +69,12 @@ final class Effects {
       List<dev.floe.raft.message.LogEntry> entries,
       List<dev.floe.raft.message.LogEntry> committedEntries) {
     Ready ready = new Ready(resetLogTo, termAndVote, truncateFrom, entries, messages, afterPersist,
-        committedEntries, outcomes, compactUpTo, snapshotsToSend, snapshotChunks);
+        committedEntries, outcomes, compactUpTo, snapshotsToSend, snapshotChunks, roleChanges);
     resetLogTo = 0;
     compactUpTo = 0;
     snapshotsToSend = new ArrayList<>();
     snapshotChunks = new ArrayList<>();
+    roleChanges = new ArrayList<>();
     messages = new ArrayList<>();
     afterPersist = new ArrayList<>();
     outcomes = new ArrayList<>();

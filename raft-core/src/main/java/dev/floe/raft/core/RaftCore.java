@@ -196,7 +196,7 @@ public final class RaftCore {
     followConfiguration();
     if (leadership != null && leadership.handOverIfRemoved()) {
       // A removed leader is no voter any more, so it never campaigns again.
-      becomeFollower(s.term, null);
+      becomeFollower(s.term, null, RoleChange.Reason.REMOVED);
     }
   }
 
@@ -236,20 +236,21 @@ public final class RaftCore {
     if (leadership != null) {
       if (leadership.tick()) {
         // Check-quorum failed: stop leading (same term) so that the reachable majority may elect.
-        becomeFollower(s.term, null);
+        becomeFollower(s.term, null, RoleChange.Reason.CHECK_QUORUM);
       }
       return;
     }
     boolean timedOut = election.tick();
     transfer.tickAwaiting();
     if (timedOut && s.mayCampaign()) {
-      campaign(s.config.preVote(), false);
+      campaign(s.config.preVote(), false, RoleChange.Reason.ELECTION_TIMEOUT);
     }
   }
 
   // ---------------------------------------------------------------- roles
 
-  private void becomeFollower(long newTerm, NodeId newLeader) {
+  private void becomeFollower(long newTerm, NodeId newLeader, RoleChange.Reason reason) {
+    boolean changed = s.role != Role.FOLLOWER || newTerm != s.term;
     if (leadership != null) {
       leadership.stepDown(newLeader);
       leadership = null;
@@ -262,6 +263,9 @@ public final class RaftCore {
     election.end();
     setLeader(newLeader);
     election.resetTimer();
+    if (changed) {
+      s.out.roleChanged(new RoleChange(Role.FOLLOWER, s.term, newLeader, reason));
+    }
   }
 
   private void setLeader(NodeId newLeader) {
@@ -271,25 +275,26 @@ public final class RaftCore {
     }
   }
 
-  private void campaign(boolean preVote, boolean leadershipTransfer) {
+  private void campaign(boolean preVote, boolean leadershipTransfer, RoleChange.Reason reason) {
     s.role = Role.CANDIDATE;
     s.leader = null;
     if (!preVote) {
       s.term++;
       s.votedFor = s.self;
     }
+    s.out.roleChanged(new RoleChange(Role.CANDIDATE, s.term, null, reason));
     onTally(election.start(preVote, leadershipTransfer));
   }
 
   private void onTally(VoteTally.Result result) {
     if (result == VoteTally.Result.WON) {
       if (election.preVoting()) {
-        campaign(false, false);
+        campaign(false, false, RoleChange.Reason.PRE_VOTE_WON);
       } else {
         becomeLeader();
       }
     } else if (result == VoteTally.Result.LOST) {
-      becomeFollower(s.term, null);
+      becomeFollower(s.term, null, RoleChange.Reason.ELECTION_LOST);
     }
   }
 
@@ -298,6 +303,7 @@ public final class RaftCore {
     election.end();
     setLeader(s.self);
     leadership = new Leadership(s, snapshots, transfer);
+    s.out.roleChanged(new RoleChange(Role.LEADER, s.term, s.self, RoleChange.Reason.ELECTION_WON));
     // A no-op of the new term lets earlier entries commit (§5.4.2) and gates reads and transfers.
     s.log.append(LogEntry.noop(s.log.lastIndex() + 1, s.term));
     leadership.replication().broadcastAppend();
@@ -361,13 +367,13 @@ public final class RaftCore {
         return false;
       }
       if (!v.preVote()) {
-        becomeFollower(m.term(), null);
+        becomeFollower(m.term(), null, RoleChange.Reason.HIGHER_TERM);
       }
     } else if (!(m instanceof VoteResponse r && r.preVote() && r.granted())) {
       // (A granted pre-vote carries the term the candidate would campaign in: adopt nothing.)
       boolean fromLeader = m instanceof AppendRequest || m instanceof InstallSnapshotRequest
           || m instanceof TimeoutNow;
-      becomeFollower(m.term(), fromLeader ? m.from() : null);
+      becomeFollower(m.term(), fromLeader ? m.from() : null, RoleChange.Reason.HIGHER_TERM);
     }
     return true;
   }
@@ -389,7 +395,7 @@ public final class RaftCore {
       }
     } else if (m instanceof TimeoutNow) {
       if (s.role == Role.FOLLOWER && s.mayCampaign()) {
-        campaign(false, true);
+        campaign(false, true, RoleChange.Reason.LEADERSHIP_TRANSFER);
       }
     } else if (m instanceof InstallSnapshotRequest r) {
       followLeader(r.from(), "InstallSnapshot");
@@ -408,7 +414,7 @@ public final class RaftCore {
           "two leaders in term " + s.term + ": " + s.self + " and " + from + " (" + what + ")");
     }
     if (s.role == Role.CANDIDATE) {
-      becomeFollower(s.term, from);
+      becomeFollower(s.term, from, RoleChange.Reason.LEADER_DISCOVERED);
     }
     if (!from.equals(s.leader)) {
       setLeader(from);

@@ -34,6 +34,7 @@ import java.util.List;
  * @param snapshotsToSend followers that need the latest snapshot streamed to them, each with the
  *     replication round to put in the requests
  * @param snapshotChunks snapshot chunks received from the leader, to be written and installed
+ * @param roleChanges the changes of this node's role or term, in order, for the driver to report
  */
 public record Ready(
     long resetLogTo,
@@ -46,7 +47,8 @@ public record Ready(
     List<Outcome> outcomes,
     long compactUpTo,
     List<SnapshotTarget> snapshotsToSend,
-    List<InstallSnapshotRequest> snapshotChunks) {
+    List<InstallSnapshotRequest> snapshotChunks,
+    List<RoleChange> roleChanges) {
 
   /** Whether the store has anything to write. */
   public boolean mustPersist() {
@@ -62,7 +64,8 @@ public record Ready(
         && committedEntries.isEmpty()
         && outcomes.isEmpty()
         && snapshotsToSend.isEmpty()
-        && snapshotChunks.isEmpty();
+        && snapshotChunks.isEmpty()
+        && roleChanges.isEmpty();
   }
 
   /** A follower to stream the latest snapshot to, in the leader's replication session {@code round}. */

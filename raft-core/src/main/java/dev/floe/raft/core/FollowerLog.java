@@ -7,7 +7,12 @@ import dev.floe.raft.message.AppendResponse;
  * How a follower takes the leader's AppendEntries (Raft §5.3), once the core has settled the roles
  * and the term: the consistency check at {@code prevLogIndex}, the entries stored (the matching
  * prefix skipped, the log truncated only at a real conflict), the commit index adopted, and the
- * answer, which confirms the entries only once they are durable.
+ * answer, which confirms new entries only once they are durable.
+ *
+ * <p>A heartbeat (no entries) at a point the leader has committed claims nothing that is not
+ * durable on a majority already, so it is answered at once rather than after this node's pending
+ * writes: a follower busy forcing a large batch to a slow disk still shows the leader, within a
+ * round trip, that it follows (check-quorum, ReadIndex rounds and leases count on that).
  */
 final class FollowerLog {
   private FollowerLog() {}
@@ -31,9 +36,13 @@ final class FollowerLog {
     if (newCommit > s.commitIndex) {
       s.commitIndex = newCommit;
     }
-    // The success goes out only once the entries are durable here.
-    s.out.sendAfterPersist(AppendResponse.accepted(
-        s.self, a.from(), s.term, lastNew, s.log.lastIndex(), a.round()));
+    AppendResponse accepted =
+        AppendResponse.accepted(s.self, a.from(), s.term, lastNew, s.log.lastIndex(), a.round());
+    if (a.entries().isEmpty() && prev <= a.leaderCommit()) {
+      s.out.send(accepted);
+    } else {
+      s.out.sendAfterPersist(accepted); // it confirms entries only once they are durable here
+    }
   }
 
   private static void reject(RaftState s, AppendRequest a, long conflictTerm, long conflictIndex) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class LogReplicationTest {
   private static final NodeId N1 = NodeId.of("n1");
   private static final NodeId N2 = NodeId.of("n2");
+  private static final NodeId N3 = NodeId.of("n3");
 
   private static boolean isVoteMessage(RaftMessage m) {
     return m instanceof VoteRequest || m instanceof VoteResponse;
@@ -420,5 +421,33 @@ class LogReplicationTest {
         .containsExactly(new AppendResponse(N1, N1, 1, true, 1, 0, 0, 0, 1, 0));
     solo.step(new Event.Receive(ready.messagesAfterPersist().get(0)));
     assertThat(solo.commitIndex()).isEqualTo(1);
+  }
+
+  /**
+   * A follower forcing a large batch to a slow disk must still show the leader that it follows:
+   * a heartbeat at a committed point claims nothing new, so it is answered at once, while entries
+   * are confirmed only once durable.
+   */
+  @Test
+  void aHeartbeatAtACommittedPointIsAnsweredAtOnceAndEntriesOnlyOnceDurable() {
+    RaftCore follower = new RaftCore(N2, dev.floe.raft.Configuration.ofVoters(List.of(N1, N2, N3)),
+        TestNetwork.classicConfig(), new dev.floe.raft.spi.TermAndVote(1, N1), 0, 0,
+        TestNetwork.entries(1, 1), new java.util.SplittableRandom(1), () -> 0L);
+
+    follower.step(new Event.Receive(new AppendRequest(N1, N2, 1, 2, 1, List.of(), 2, 7)));
+    Ready heartbeat = follower.ready();
+    follower.step(new Event.Receive(new AppendRequest(N1, N2, 1, 2, 1,
+        List.of(LogEntry.command(3, 1, new byte[] {3})), 2, 8)));
+    Ready entries = follower.ready();
+    follower.step(new Event.Receive(new AppendRequest(N1, N2, 1, 3, 1, List.of(), 2, 9)));
+    Ready beyondCommit = follower.ready();
+
+    assertThat(heartbeat.messages()).containsExactly(AppendResponse.accepted(N2, N1, 1, 2, 2, 7));
+    assertThat(heartbeat.messagesAfterPersist()).isEmpty();
+    assertThat(entries.messages()).isEmpty();
+    assertThat(entries.messagesAfterPersist())
+        .containsExactly(AppendResponse.accepted(N2, N1, 1, 3, 3, 8));
+    assertThat(beyondCommit.messages()).as("index 3 is not committed: durable first").isEmpty();
+    assertThat(beyondCommit.messagesAfterPersist()).hasSize(1);
   }
 }

@@ -2,7 +2,6 @@ package dev.floe.raft.example;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.floe.raft.ClusterId;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.storage.file.FileLogStore;
 import java.io.IOException;
@@ -13,8 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where the {@code node} command takes the cluster's id from when it starts a node:
@@ -32,7 +29,6 @@ import org.slf4j.LoggerFactory;
  * for its nodes), and every node keeps it in its own directory from then on.
  */
 final class ClusterIdLookup {
-  private static final Logger log = LoggerFactory.getLogger(ClusterIdLookup.class);
   /** The pause between two rounds of asking the members. */
   private static final long PAUSE_MILLIS = 250;
 
@@ -49,7 +45,7 @@ final class ClusterIdLookup {
   }
 
   /**
-   * Finds the cluster id for a start of node {@code id} on {@code dataDir}, by the rules above.
+   * Finds the cluster id for a start of a node on {@code dataDir}, by the rules above.
    *
    * @param given {@code --cluster-id}, or null
    * @param join the {@code --join} servers, empty without it
@@ -58,7 +54,7 @@ final class ClusterIdLookup {
    * @throws IOException if the data directory cannot be read (corrupt, or in use by another
    *     process), or no member told the id in time (the message names them and the last problem)
    */
-  static Found forStart(NodeId id, Path dataDir, ClusterId given, List<URI> join,
+  static Found forStart(Path dataDir, ClusterId given, List<URI> join,
       Duration fetchTimeout) throws MissingClusterIdException, IOException, InterruptedException {
     if (given != null) {
       return new Found(given, "--cluster-id");
@@ -74,10 +70,7 @@ final class ClusterIdLookup {
           + "(floe-example.jar new-cluster-id) and give the same --cluster-id to every founding "
           + "member; a node that enters a running cluster with --join fetches it from the members");
     }
-    Found fetched = fetch(join, fetchTimeout);
-    log.info("{}: new data directory; the cluster's id is {} (told by {})", id,
-        fetched.clusterId(), fetched.source());
-    return fetched;
+    return fetch(join, fetchTimeout);
   }
 
   /**

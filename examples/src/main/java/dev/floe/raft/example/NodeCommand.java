@@ -146,7 +146,7 @@ final class NodeCommand implements Callable<Integer> {
     ClusterId given = clusterId == null ? null : parse("--cluster-id", () -> ClusterId.of(clusterId));
     ClusterIdLookup.Found found;
     try {
-      found = ClusterIdLookup.forStart(self, dataDir, given, joinServers,
+      found = ClusterIdLookup.forStart(dataDir, given, joinServers,
           Duration.ofMillis(joinTimeoutMillis));
     } catch (ClusterIdLookup.MissingClusterIdException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

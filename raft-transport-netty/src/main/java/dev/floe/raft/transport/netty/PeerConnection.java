@@ -214,7 +214,10 @@ final class PeerConnection {
     if (refusedLately()) {
       log.debug("{}: connected to {} at {} (it refused the last connection)", self, id,
           ch.remoteAddress());
-      ch.eventLoop().schedule(() -> acceptedForAWhile(ch), stableAfterNanos, TimeUnit.NANOSECONDS);
+      if (!ch.eventLoop().isShuttingDown()) {
+        ch.eventLoop().schedule(() -> acceptedForAWhile(ch), stableAfterNanos,
+            TimeUnit.NANOSECONDS);
+      }
     } else {
       log.info("{}: connected to {} at {}", self, id, ch.remoteAddress());
     }

@@ -51,6 +51,8 @@ final class DemoCommand implements Callable<Integer> {
     Thread stopChildren = new Thread(cluster::close, "stop-demo-nodes");
     Runtime.getRuntime().addShutdownHook(stopChildren);
     System.out.println("Data directory: " + dir);
+    System.out.println("Cluster id: " + cluster.clusterId() + " (new for this cluster; each node "
+        + "records it in its raft/ and checks it at every start and every connection)");
     System.out.println("Each node n<i> keeps raft/ (its log) and values.log in " + dir + "/n<i>, "
         + "and writes its output to " + dir + "/n<i>.out");
     cluster.startAll();

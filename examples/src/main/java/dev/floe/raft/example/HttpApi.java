@@ -3,6 +3,7 @@ package dev.floe.raft.example;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.CommitUnknownException;
 import dev.floe.raft.Configuration;
 import dev.floe.raft.FloeException;
@@ -11,7 +12,9 @@ import dev.floe.raft.NodeStoppedException;
 import dev.floe.raft.NotLeaderException;
 import dev.floe.raft.OverloadedException;
 import dev.floe.raft.RaftNode;
+import dev.floe.raft.RaftStatus;
 import dev.floe.raft.ReadConsistency;
+import dev.floe.raft.Role;
 import dev.floe.raft.SubmitResult;
 import dev.floe.raft.transport.netty.NettyTransport;
 import io.netty.buffer.ByteBufUtil;
@@ -54,12 +57,13 @@ import java.util.function.Supplier;
  * <pre>
  *   POST   /values            body: the value (UTF-8)      200 {"index","term"} once committed and
  *                                                          written to this node's values.log
- *   GET    /status                                         200 {"id","role","term","leader",...,
- *                                                          "snapshotIndex"}
+ *   GET    /status                                         200 {"id","clusterId","role","failure",
+ *                                                          "term","leader",...,"snapshotIndex"}
  *   POST   /leadership[?to=ID]                             200 {"leader"} once the target leads
  *   GET    /members                                        200 {"node","leader","voters",
  *                                                          "learners","addresses"}
- *   POST   /members           {"id","address","role"}      200 the new configuration, once the
+ *   POST   /members           {"id","address","role",      200 the new configuration, once the
+ *                              "clusterId"}
  *                                                          change is committed
  *   POST   /members/{id}/promote                           200 the new configuration
  *   DELETE /members/{id}                                   200 the new configuration
@@ -77,7 +81,14 @@ import java.util.function.Supplier;
  * client retries there (the {@code transfer} command tries every server it was given). Membership
  * changes are answered the same way; a change the cluster refuses (removing the last voter,
  * promoting a node that is not a learner, a learner that did not catch up) is a 422, and an
- * unknown outcome a 504 (repeating a membership change is safe: each one is idempotent).
+ * unknown outcome a 504 (repeating a membership change is safe: each one is idempotent). A {@code
+ * clusterId} in a {@code POST /members} (a joining node sends its own) must be this node's: a 400
+ * otherwise, so that a node never joins another cluster's log.
+ *
+ * <p>A node that stopped taking part (its storage failed: {@code "role": "stopped"} and the
+ * {@code failure} in {@code /status}) answers every request that needs the node (writes, reads,
+ * leadership and membership changes) with a 503 naming the failure; {@code /status} and
+ * {@code GET /members} still answer, so that the failure can be seen.
  *
  * <p>Writes may carry {@code Floe-Client-Id} (a UUID) and {@code Floe-Sequence} (a number growing by
  * one per value) headers: a retried value with the same pair is written once (see
@@ -98,7 +109,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   static final String CLIENT_ID_HEADER = "Floe-Client-Id";
   static final String SEQUENCE_HEADER = "Floe-Sequence";
 
-  private static final Set<String> MEMBER_FIELDS = Set.of("id", "address", "role");
+  private static final Set<String> MEMBER_FIELDS = Set.of("id", "address", "role", "clusterId");
 
   private final RaftNode node;
   private final LongSupplier snapshotIndex;
@@ -135,7 +146,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         postValue(ex, request, body);
       } else if (path.equals("/status")) {
         requireMethod(method, HttpMethod.GET);
-        ex.json(HttpResponseStatus.OK, Json.status(node.status(), snapshotIndex.getAsLong()));
+        ex.json(HttpResponseStatus.OK,
+            Json.status(node.status(), node.clusterId(), snapshotIndex.getAsLong()));
       } else if (path.equals("/leadership")) {
         requireMethod(method, HttpMethod.POST);
         List<String> to = uri.parameters().get("to");
@@ -186,6 +198,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private void transfer(Exchange ex, String to) {
+    if (answeredStopped(ex)) {
+      return;
+    }
     NodeId target = null;
     if (to != null) {
       try {
@@ -266,8 +281,14 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
       String name = names.next();
       if (!MEMBER_FIELDS.contains(name)) {
         throw new BadRequest(HttpResponseStatus.BAD_REQUEST,
-            "unknown field '" + name + "': use id, address and role");
+            "unknown field '" + name + "': use id, address, role and clusterId");
       }
+    }
+    String clusterId = textField(request, "clusterId", false);
+    String ours = node.clusterId().map(ClusterId::value).orElse(null);
+    if (clusterId != null && !clusterId.equals(ours)) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "cluster id mismatch: the request is "
+          + "for cluster '" + clusterId + "', this node belongs to cluster '" + ours + "'");
     }
     NodeId member = memberId(textField(request, "id", true));
     String address = textField(request, "address", true);
@@ -319,6 +340,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
    * answers 503 at once.
    */
   private void changeMembership(Exchange ex, Supplier<CompletableFuture<Configuration>> change) {
+    if (answeredStopped(ex)) {
+      return;
+    }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(NO_LEADER_RETRY_MILLIS);
     changeMembership(ex, change, deadline);
   }
@@ -392,12 +416,18 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   /** Submits, retrying while no leader is known, and answers from the future's callback. */
   private void submit(Exchange ex, byte[] command, Function<SubmitResult, ObjectNode> success) {
+    if (answeredStopped(ex)) {
+      return;
+    }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(NO_LEADER_RETRY_MILLIS);
     retrying(ex, () -> node.submit(command), deadline,
         r -> ex.json(HttpResponseStatus.OK, success.apply(r)));
   }
 
   private void read(Exchange ex, byte[] query, long deadline) {
+    if (answeredStopped(ex)) {
+      return;
+    }
     retrying(ex, () -> node.query(query, ReadConsistency.LINEARIZABLE), deadline, answer -> {
       if (answer.length == 0 || answer[0] == 0) {
         ex.error(HttpResponseStatus.NOT_FOUND, "no such key");
@@ -447,6 +477,21 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Answers 503 naming the failure if the node stopped taking part in the cluster (its storage
+   * failed); returns whether it did. Nothing it could do would be durable or acknowledged.
+   */
+  private boolean answeredStopped(Exchange ex) {
+    RaftStatus s = node.status();
+    if (s.role() != Role.STOPPED) {
+      return false;
+    }
+    ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "node " + s.id() + " has stopped taking part "
+        + "in the cluster: " + s.failure().orElse("no failure recorded") + ". Send requests to "
+        + "another node; restart this one once the cause is fixed, or replace it");
+    return true;
+  }
 
   private NodeId leaderHint() {
     return node.status().leader().orElse(null);

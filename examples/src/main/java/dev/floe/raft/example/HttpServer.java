@@ -11,10 +11,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -35,6 +37,11 @@ import java.util.function.LongSupplier;
  * The Netty HTTP server in front of {@link HttpApi}: {@code HttpServerCodec}, an aggregator that
  * bounds a request's size, then the API.
  *
+ * <p>It is bound ({@link #bind}) before the node starts, so that a port in use fails the start
+ * before anything else is touched, and serves the API from {@link #serve} on, once the node runs.
+ * Until then every request is answered {@code 503 {"error": "the node is starting"}} and its
+ * connection closed, so that the client's next connection reaches the API.
+ *
  * <p>Bodies up to {@value #MAX_AGGREGATED_BYTES} bytes are read whole so that the API can answer a
  * value over its own limit with a JSON 413; anything larger is answered with a JSON 413 by the
  * aggregator, which then discards the rest of the body (and closes the connection unless it is
@@ -43,45 +50,51 @@ import java.util.function.LongSupplier;
 final class HttpServer implements AutoCloseable {
   static final int MAX_AGGREGATED_BYTES = 1024 * 1024;
 
-  private final EventLoopGroup group;
-  private final Channel channel;
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  private Channel channel;
+  /** Null until {@link #serve}: connections made before get the {@link Starting} answer. */
+  private volatile HttpApi api;
 
-  private HttpServer(EventLoopGroup group, Channel channel) {
-    this.group = group;
-    this.channel = channel;
-  }
+  private HttpServer() {}
 
   /**
-   * Listens on {@code address}.
+   * Listens on {@code address}, answering 503 until {@link #serve} is called.
    *
-   * @param snapshotIndex the index of the node's latest snapshot (0 for none), for {@code /status};
-   *     called on Netty's threads, so it must be cheap and thread-safe
-   * @param staticAddresses the Raft addresses of the node's {@code --cluster}, for {@code GET /members}
    * @throws IOException naming the address if it cannot be bound
    */
-  static HttpServer start(InetSocketAddress address, RaftNode node, LongSupplier snapshotIndex,
-      Map<NodeId, String> staticAddresses) throws IOException {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    HttpApi api = new HttpApi(node, snapshotIndex, staticAddresses);
+  static HttpServer bind(InetSocketAddress address) throws IOException {
+    HttpServer server = new HttpServer();
     ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(group)
+        .group(server.group)
         .channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            HttpApi current = server.api;
             ch.pipeline()
                 .addLast("http-codec", new HttpServerCodec())
                 .addLast("aggregator", new JsonRefusingAggregator(MAX_AGGREGATED_BYTES))
-                .addLast("api", api);
+                .addLast("api", current != null ? current : new Starting());
           }
         });
     try {
-      Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
-      return new HttpServer(group, channel);
+      server.channel = bootstrap.bind(address).syncUninterruptibly().channel();
+      return server;
     } catch (RuntimeException e) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      server.group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new IOException("cannot listen for HTTP on " + address + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Serves the API of {@code node}, which has started, on every connection made from now on.
+   *
+   * @param snapshotIndex the index of the node's latest snapshot (0 for none), for {@code /status};
+   *     called on Netty's threads, so it must be cheap and thread-safe
+   * @param staticAddresses the Raft addresses of the node's {@code --cluster}, for {@code GET /members}
+   */
+  void serve(RaftNode node, LongSupplier snapshotIndex, Map<NodeId, String> staticAddresses) {
+    api = new HttpApi(node, snapshotIndex, staticAddresses);
   }
 
   /** Returns the address the server listens on. */
@@ -93,6 +106,25 @@ final class HttpServer implements AutoCloseable {
   public void close() {
     channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+  }
+
+  /** What a connection made while the node starts gets: a 503, then the connection closes. */
+  private static final class Starting extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      byte[] body = Json.bytes(Json.error("the node is starting", null));
+      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+          HttpResponseStatus.SERVICE_UNAVAILABLE, Unpooled.wrappedBuffer(body));
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      HttpUtil.setContentLength(response, body.length);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
   }
 
   /** Answers an oversized request with a JSON 413 (Netty's default has an empty body). */

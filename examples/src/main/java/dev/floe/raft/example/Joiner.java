@@ -2,6 +2,7 @@ package dev.floe.raft.example;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.NodeId;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * in time to be promoted is promoted by the next request. So a joined node restarted with the same
  * command asks once more and is answered at once. The request goes to the
  * servers given to {@code --join} and, last, to this node's own HTTP API (a restarted member may be
- * the leader itself).
+ * the leader itself). The request names this node's cluster id, which the member checks: a node
+ * never asks another cluster to add it.
  *
  * <p>One background thread, ended by {@link #close()}.
  */
@@ -34,14 +36,17 @@ final class Joiner implements AutoCloseable {
   private static final Duration ROUND = Duration.ofSeconds(20);
 
   private final NodeId id;
+  private final ClusterId clusterId;
   private final String raftAddress;
   private final String role;
   private final ClusterClient client;
   private final Thread thread;
   private volatile boolean closed;
 
-  private Joiner(NodeId id, String raftAddress, boolean learner, List<URI> servers) {
+  private Joiner(NodeId id, ClusterId clusterId, String raftAddress, boolean learner,
+      List<URI> servers) {
     this.id = id;
+    this.clusterId = clusterId;
     this.raftAddress = raftAddress;
     this.role = learner ? "learner" : "voter";
     this.client = new ClusterClient(servers, ROUND);
@@ -53,13 +58,15 @@ final class Joiner implements AutoCloseable {
    * Starts asking.
    *
    * @param id this node
+   * @param clusterId this node's cluster, which the members must belong to
    * @param raftAddress this node's Raft address ({@code host:port}), recorded in the configuration
    *     so that every member can reach it
    * @param learner whether to ask to be a learner rather than a voter
    * @param servers the HTTP addresses of running members, then this node's own
    */
-  static Joiner start(NodeId id, String raftAddress, boolean learner, List<URI> servers) {
-    Joiner joiner = new Joiner(id, raftAddress, learner, new ArrayList<>(servers));
+  static Joiner start(NodeId id, ClusterId clusterId, String raftAddress, boolean learner,
+      List<URI> servers) {
+    Joiner joiner = new Joiner(id, clusterId, raftAddress, learner, new ArrayList<>(servers));
     joiner.thread.start();
     return joiner;
   }
@@ -69,6 +76,7 @@ final class Joiner implements AutoCloseable {
     request.put("id", id.value());
     request.put("address", raftAddress);
     request.put("role", role);
+    request.put("clusterId", clusterId.value());
     String body = new String(Json.bytes(request), StandardCharsets.UTF_8);
     log.info("{}: asking the cluster to add it as a {} at {}", id, role, raftAddress);
     while (!closed) {

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.Configuration;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** The JSON documents of the example's HTTP API, built and read with one shared Jackson mapper. */
 final class Json {
@@ -19,17 +21,21 @@ final class Json {
   private Json() {}
 
   /**
-   * {@code {"id","role","term","leader","commitIndex","appliedIndex","lastIndex","snapshotIndex",
-   * "members","learners","membership"}}; {@code snapshotIndex} is the last index the node's latest
+   * {@code {"id","clusterId","role","failure","term","leader","commitIndex","appliedIndex",
+   * "lastIndex","snapshotIndex","members","learners","membership"}}; {@code role} is {@code
+   * stopped} once the node stopped taking part (its storage failed), and {@code failure} then says
+   * why (null while the node is healthy); {@code snapshotIndex} is the last index the node's latest
    * snapshot covers, 0 if it has none; {@code members} are the voters and {@code learners} the
    * non-voting members of the configuration in effect on the node; {@code membership} is the node's
    * own place in it: {@code voter}, {@code learner} or {@code none} (a node waiting to join, or one
    * that was removed).
    */
-  static ObjectNode status(RaftStatus s, long snapshotIndex) {
+  static ObjectNode status(RaftStatus s, Optional<ClusterId> clusterId, long snapshotIndex) {
     ObjectNode o = MAPPER.createObjectNode();
     o.put("id", s.id().value());
+    o.put("clusterId", clusterId.map(ClusterId::value).orElse(null));
     o.put("role", s.role().name().toLowerCase(Locale.ROOT));
+    o.put("failure", s.failure().orElse(null));
     o.put("term", s.term());
     o.put("leader", s.leader().map(NodeId::value).orElse(null));
     o.put("commitIndex", s.commitIndex());

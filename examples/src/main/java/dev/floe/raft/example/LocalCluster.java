@@ -1,5 +1,6 @@
 package dev.floe.raft.example;
 
+import dev.floe.raft.ClusterId;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,9 +27,15 @@ import java.util.concurrent.TimeUnit;
  * more that enters it with {@code node --join} (see {@link #start}). Only processes this object
  * started are ever stopped or killed, through their {@link Process} handles. Not thread-safe,
  * except {@link #close()}.
+ *
+ * <p>The cluster gets a new random id when it is created ({@link #clusterId()}). The founding
+ * members are given it with {@code --cluster-id} on every start (harmless once their data
+ * directory records it, and what brings back a node whose directory was wiped); a joining node is
+ * not, and fetches it from the members on its first start.
  */
 public final class LocalCluster implements AutoCloseable {
   private final Path baseDir;
+  private final ClusterId clusterId = ClusterId.random();
   private final String classpath;
   private final long electionTimeoutMillis;
   private final List<String> extraNodeArgs;
@@ -94,6 +101,11 @@ public final class LocalCluster implements AutoCloseable {
     Files.createDirectories(baseDir);
     return new LocalCluster(baseDir, System.getProperty("java.class.path"), size,
         electionTimeoutMillis, extraNodeArgs);
+  }
+
+  /** Returns the cluster's id, created with it. */
+  public ClusterId clusterId() {
+    return clusterId;
   }
 
   /** Returns how many nodes the cluster has: the initial ones and those added since. */
@@ -191,25 +203,39 @@ public final class LocalCluster implements AutoCloseable {
 
   /**
    * Starts node {@code i} as a child process: {@code node --id n<i+1> --cluster ... --http ...
-   * --data-dir ... --election-timeout-ms ...}, plus {@code --join ...} for a node added with
-   * {@link #addJoiningNode()}, then the extra options given at creation, then the node's own.
+   * --data-dir ... --election-timeout-ms ...}, plus {@code --cluster-id ...} for a founding member
+   * or {@code --join ...} for a node added with {@link #addJoiningNode()}, then the extra options
+   * given at creation, then the node's own.
    */
   public void start(int i) throws IOException {
+    start(i, List.of());
+  }
+
+  /**
+   * As {@link #start(int)}, with the {@code java} command line appended to {@code launcher}: such
+   * as {@code List.of("/bin/sh", "-c", "ulimit -f 4096 && exec \"$@\"", "sh")}, a shell that
+   * limits the size of the files the node may write, then becomes the node (so that the process
+   * this object stops is the node's).
+   */
+  public void start(int i, List<String> launcher) throws IOException {
     if (isRunning(i)) {
       throw new IllegalStateException(id(i) + " is already running");
     }
     Node node = nodes.get(i);
-    List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC",
+    List<String> command = new ArrayList<>(launcher);
+    command.addAll(List.of(javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-cp", classpath, Main.class.getName(), "node",
         "--id", id(i), "--cluster", node.clusterSpec, "--http", "127.0.0.1:" + node.httpPort,
         "--data-dir", dataDir(i).toString(),
         "--election-timeout-ms", Long.toString(electionTimeoutMillis)));
     if (node.joinServers != null) {
       command.addAll(List.of("--join", node.joinServers));
+    } else {
+      command.addAll(List.of("--cluster-id", clusterId.value()));
     }
     command.addAll(extraNodeArgs);
     command.addAll(node.ownArgs);
-    Path out = baseDir.resolve(id(i) + ".out");
+    Path out = output(i);
     node.process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
@@ -221,6 +247,28 @@ public final class LocalCluster implements AutoCloseable {
   public boolean isRunning(int i) {
     Process p = nodes.get(i).process;
     return p != null && p.isAlive();
+  }
+
+  /** Returns the file node {@code i}'s output (standard output and error) is appended to. */
+  public Path output(int i) {
+    return baseDir.resolve(id(i) + ".out");
+  }
+
+  /**
+   * Waits until node {@code i}'s process has exited, for at most {@code timeout}, and returns its
+   * exit status.
+   *
+   * @throws IllegalStateException if it was never started or still runs after {@code timeout}
+   */
+  public int awaitExit(int i, java.time.Duration timeout) throws InterruptedException {
+    Process p = nodes.get(i).process;
+    if (p == null) {
+      throw new IllegalStateException(id(i) + " was never started");
+    }
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(id(i) + " still runs after " + timeout);
+    }
+    return p.exitValue();
   }
 
   /** Returns node {@code i}'s process id, or -1 if it is not running. */

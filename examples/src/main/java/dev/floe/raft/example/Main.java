@@ -5,9 +5,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The example's command line: {@code node} runs one member of a cluster; {@code submit},
- * {@code status}, {@code transfer} and {@code members} are clients of its HTTP API; {@code demo}
- * runs a local three-node cluster with an interactive menu.
+ * The example's command line: {@code node} runs one member of a cluster; {@code new-cluster-id}
+ * creates the id of a new cluster; {@code submit}, {@code status}, {@code transfer} and {@code
+ * members} are clients of its HTTP API; {@code demo} runs a local three-node cluster with an
+ * interactive menu.
  */
 @Command(
     name = "floe-example",
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
     description = "Floe's three-node example: a replicated values.log and key-value store.",
     subcommands = {
       NodeCommand.class,
+      NewClusterIdCommand.class,
       SubmitCommand.class,
       StatusCommand.class,
       TransferCommand.class,

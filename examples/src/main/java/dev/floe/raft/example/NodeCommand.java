@@ -1,12 +1,21 @@
 package dev.floe.raft.example;
 
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.SnapshotOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,12 +25,30 @@ import picocli.CommandLine.Spec;
 /**
  * {@code node}: runs one member of the cluster until SIGTERM or SIGINT (a clean shutdown through a
  * shutdown hook) or until it is killed.
+ *
+ * <p>Exit status: 2 for a usage error, detected before anything starts (a bad option; no
+ * {@code --cluster-id} for a new data directory that cannot fetch one); 1 if the node cannot start
+ * (its data directory belongs to another node or cluster, or is corrupt; a port is in use; no member
+ * told a joining node the cluster id), with one line on standard error saying why; 0 after a clean
+ * stop.
  */
 @Command(name = "node", mixinStandardHelpOptions = true,
     description = "Runs one node until it is stopped (SIGTERM/SIGINT) or killed.")
 final class NodeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(NodeCommand.class);
+
+  /** The exit status of a node that cannot start. */
+  static final int CANNOT_START = 1;
+
   @Option(names = "--id", required = true, description = "This node's id, such as n1.")
   String id;
+
+  @Option(names = "--cluster-id", paramLabel = "<id>",
+      description = "The cluster's id: needed on the first start of a founding member (create one "
+          + "with new-cluster-id and give the same to every founding member, and again to a node "
+          + "whose data directory was lost). A --join node fetches it from the members on its first "
+          + "start unless given. Later starts read it from the data directory; given, it must match.")
+  String clusterId;
 
   @Option(names = "--cluster", required = true,
       description = "Every node's Raft address: n1=127.0.0.1:7001,n2=127.0.0.1:7002,... "
@@ -34,6 +61,11 @@ final class NodeCommand implements Callable<Integer> {
           + "http://127.0.0.1:8001,...) to add this node as a voter, until they have. Safe to "
           + "keep on restarts.")
   String join;
+
+  @Option(names = "--join-timeout-ms", paramLabel = "<ms>", defaultValue = "60000",
+      description = "With --join on a new data directory and no --cluster-id: how long to keep "
+          + "asking the members for the cluster's id before giving up (default ${DEFAULT-VALUE}).")
+  long joinTimeoutMillis;
 
   @Option(names = "--learner",
       description = "With --join: ask to be added as a learner (it receives the log but does not "
@@ -70,10 +102,15 @@ final class NodeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SnapshotOptions snapshots = snapshotOptions();
-    List<URI> joinServers = joinServers();
-    NodeServer server = NodeServer.start(NodeId.of(id), Addresses.cluster(cluster),
-        Addresses.hostPort(http), dataDir, electionTimeoutMillis, snapshots, joinServers, learner);
+    NodeServer server;
+    try {
+      server = startServer();
+    } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println(id + " cannot start: " + e.getMessage());
+      err.flush();
+      return CANNOT_START;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
@@ -83,6 +120,49 @@ final class NodeCommand implements Callable<Integer> {
     }, "shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Checks the options, finds the cluster id (see {@link ClusterIdLookup}) and starts the node and
+   * its HTTP API; the caller closes it.
+   *
+   * @throws ParameterException for a usage error, before anything is started
+   * @throws IOException if the node cannot start, saying why
+   */
+  NodeServer startServer() throws IOException, InterruptedException {
+    SnapshotOptions snapshots = snapshotOptions();
+    List<URI> joinServers = joinServers();
+    NodeId self = parse("--id", () -> NodeId.of(id));
+    Map<NodeId, InetSocketAddress> members = parse("--cluster", () -> Addresses.cluster(cluster));
+    InetSocketAddress httpAddress = parse("--http", () -> Addresses.hostPort(http));
+    if (!members.containsKey(self)) {
+      throw new ParameterException(spec.commandLine(),
+          "--id " + self + " is not in --cluster " + members.keySet());
+    }
+    if (joinTimeoutMillis < 0) {
+      throw new ParameterException(spec.commandLine(),
+          "--join-timeout-ms must be 0 or more, not " + joinTimeoutMillis);
+    }
+    ClusterId given = clusterId == null ? null : parse("--cluster-id", () -> ClusterId.of(clusterId));
+    ClusterIdLookup.Found found;
+    try {
+      found = ClusterIdLookup.forStart(dataDir, given, joinServers,
+          Duration.ofMillis(joinTimeoutMillis));
+    } catch (ClusterIdLookup.MissingClusterIdException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    log.info("{}: cluster {} (from {})", self, found.clusterId(), found.source());
+    return NodeServer.start(self, found.clusterId(), members, httpAddress, dataDir,
+        electionTimeoutMillis, snapshots, joinServers, learner);
+  }
+
+  /** Parses an option's value; a bad one is a usage error naming the option. */
+  private <T> T parse(String option, Supplier<T> parser) {
+    try {
+      return parser.get();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+    }
   }
 
   /**

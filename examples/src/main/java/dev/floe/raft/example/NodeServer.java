@@ -1,5 +1,6 @@
 package dev.floe.raft.example;
 
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftNodeBuilder;
@@ -33,10 +34,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>This class is the whole of "embedding Floe": build a store, a transport and a state machine,
  * hand them to {@link RaftNode#builder()}, start, and close in reverse order.
+ *
+ * <p>Starting is ordered so that a node that refuses to start changes nothing a user looks at: the
+ * HTTP port is bound first (a port in use fails at once), then the node starts (its stores are
+ * opened and checked: a corrupt log or the data directory of another node or cluster fails here,
+ * as does its Raft port), and only then does the values.log rebuilt meanwhile replace the old one
+ * (see {@link ValuesStateMachine#publish()}) and the HTTP API start answering.
  */
 final class NodeServer implements AutoCloseable {
-  /** Names every node of the example's clusters in its transport handshake. */
-  static final dev.floe.raft.ClusterId CLUSTER_ID = dev.floe.raft.ClusterId.of("floe-example");
   /** The size of each InstallSnapshot chunk a leader sends. */
   static final int SNAPSHOT_CHUNK_BYTES = 1 << 20;
   private static final Logger log = LoggerFactory.getLogger(NodeServer.class);
@@ -57,6 +62,8 @@ final class NodeServer implements AutoCloseable {
    * Starts a node and its HTTP API.
    *
    * @param id this node
+   * @param clusterId the cluster's id; needed on a new data directory, checked against the one the
+   *     directory records otherwise; null to take it from the directory
    * @param cluster every member's Raft address, this node's included; when joining, the running
    *     members' (those added at run time may be left out: their address is in the configuration)
    * @param httpAddress where to serve the HTTP API
@@ -68,63 +75,83 @@ final class NodeServer implements AutoCloseable {
    *     with no configuration ({@link RaftNodeBuilder#join()}) and asks them to add it as a voter
    *     (see {@link Joiner})
    * @param learner with {@code join}: ask to be added as a learner rather than a voter
+   * @throws dev.floe.raft.IdentityMismatchException if the data directory belongs to another node
+   *     or cluster
+   * @throws IOException if a port cannot be bound or the stores cannot be opened (the message says
+   *     which and why)
+   * @throws IllegalArgumentException if the options contradict what the data directory records
    */
-  static NodeServer start(NodeId id, Map<NodeId, InetSocketAddress> cluster,
+  static NodeServer start(NodeId id, ClusterId clusterId, Map<NodeId, InetSocketAddress> cluster,
       InetSocketAddress httpAddress, Path dataDir, long electionTimeoutMillis,
       SnapshotOptions snapshotOptions, List<URI> join, boolean learner) throws IOException {
     if (!cluster.containsKey(id)) {
       throw new IllegalArgumentException("--id " + id + " is not in --cluster " + cluster.keySet());
     }
     Files.createDirectories(dataDir.resolve("raft"));
-    ValuesStateMachine values = new ValuesStateMachine(dataDir.resolve("values.log"));
-    StateMachine stateMachine = new FailStopStateMachine(
-        new CompositeStateMachine(values, new KeyValueStateMachine()));
-    NettyTransport transport = new NettyTransport(NettyTransportOptions.builder()
-        .bindAddress(cluster.get(id))
-        .peers(cluster)
-        .build());
-    FileLogStore store = new FileLogStore(dataDir.resolve("raft"), FileLogStoreOptions.DEFAULTS);
-    RaftOptions options = RaftOptions.defaults()
-        .withElectionTimeout(electionTimeoutMillis, 2 * electionTimeoutMillis)
-        .withHeartbeatInterval(Math.max(10, electionTimeoutMillis / 3));
-    FileSnapshotStore snapshots = new FileSnapshotStore(dataDir.resolve("raft").resolve("snapshots"));
-    RaftNodeBuilder builder = RaftNode.builder().id(id).clusterId(CLUSTER_ID);
-    if (join.isEmpty()) {
-      // The bootstrap configuration: used only if the log and the snapshots hold none.
-      builder.members(new ArrayList<>(cluster.keySet()));
-    } else {
-      // No configuration until the leader adds this node; after a restart, the one in its log.
-      builder.join();
-    }
-    RaftNode node = builder
-        .stateMachine(stateMachine)
-        .transport(transport)
-        .logStore(store)
-        // Snapshots bound the log; values.log is rewritten from a snapshot on restore, so it
-        // stays exactly-once.
-        .snapshots(snapshots, snapshotOptions)
-        .options(options)
-        .build();
+    HttpServer http = HttpServer.bind(httpAddress);
+    ValuesStateMachine values = null;
+    RaftNode node = null;
     try {
+      values = new ValuesStateMachine(dataDir.resolve("values.log"));
+      StateMachine stateMachine = new FailStopStateMachine(
+          new CompositeStateMachine(values, new KeyValueStateMachine()));
+      NettyTransport transport = new NettyTransport(NettyTransportOptions.builder()
+          .bindAddress(cluster.get(id))
+          .peers(cluster)
+          .build());
+      FileLogStore store = new FileLogStore(dataDir.resolve("raft"), FileLogStoreOptions.DEFAULTS);
+      RaftOptions options = RaftOptions.defaults()
+          .withElectionTimeout(electionTimeoutMillis, 2 * electionTimeoutMillis)
+          .withHeartbeatInterval(Math.max(10, electionTimeoutMillis / 3));
+      FileSnapshotStore snapshots =
+          new FileSnapshotStore(dataDir.resolve("raft").resolve("snapshots"));
+      RaftNodeBuilder builder = RaftNode.builder().id(id);
+      if (clusterId != null) {
+        builder.clusterId(clusterId); // recorded on a new data directory, checked on an old one
+      }
+      if (join.isEmpty()) {
+        // The founding members: recorded on a new data directory, checked on an old one.
+        builder.members(new ArrayList<>(cluster.keySet()));
+      } else {
+        // No configuration until the leader adds this node; after a restart, the one in its log.
+        builder.join();
+      }
+      node = builder
+          .stateMachine(stateMachine)
+          .transport(transport)
+          .logStore(store)
+          // Snapshots bound the log; values.log is rewritten from a snapshot on restore, so it
+          // stays exactly-once.
+          .snapshots(snapshots, snapshotOptions)
+          .options(options)
+          .build();
       node.start();
+      // The stores are open and belong to this node: the rebuilt values.log may replace the old.
+      values.publish();
       // latest() is a cached value, safe to read from the HTTP threads.
       Map<NodeId, String> staticAddresses = new LinkedHashMap<>();
       cluster.forEach((member, address) -> staticAddresses.put(member, Addresses.format(address)));
-      HttpServer http = HttpServer.start(httpAddress, node,
-          () -> snapshots.latest().map(SnapshotMeta::index).orElse(0L), staticAddresses);
+      http.serve(node, () -> snapshots.latest().map(SnapshotMeta::index).orElse(0L),
+          staticAddresses);
       URI self = URI.create("http://" + Addresses.format(http.localAddress()));
-      log.info("{}: HTTP API on {}, data in {}", id, self, dataDir);
+      ClusterId started = node.clusterId().orElseThrow();
+      log.info("{}: HTTP API on {}, data in {}, cluster {}", id, self, dataDir, started);
       Joiner joiner = null;
       if (!join.isEmpty()) {
         List<URI> servers = new ArrayList<>(join);
         servers.remove(self);
         servers.add(self);
-        joiner = Joiner.start(id, Addresses.format(cluster.get(id)), learner, servers);
+        joiner = Joiner.start(id, started, Addresses.format(cluster.get(id)), learner, servers);
       }
       return new NodeServer(node, values, http, joiner);
     } catch (IOException | RuntimeException e) {
-      node.close();
-      values.close();
+      if (node != null) {
+        node.close();
+      }
+      if (values != null) {
+        closeQuietly(values); // before publish(), this removes the rebuild: values.log is intact
+      }
+      http.close();
       throw e;
     }
   }
@@ -150,6 +177,10 @@ final class NodeServer implements AutoCloseable {
     }
     http.close();
     node.close();
+    closeQuietly(values);
+  }
+
+  private static void closeQuietly(ValuesStateMachine values) {
     try {
       values.close();
     } catch (IOException e) {

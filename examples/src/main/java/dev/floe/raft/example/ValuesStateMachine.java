@@ -16,6 +16,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,15 +33,24 @@ import java.util.UUID;
  * snapshot replaces the log. Every time a node starts it restores its latest snapshot into a fresh
  * state machine, if it has one, then re-applies the committed log after it (from index 1 without a
  * snapshot). If this class appended to an existing file, a restart would write every value a second
- * time. So the constructor truncates the file, and each {@link #apply} appends one line. The line is
- * written to the operating system (not fsynced) before {@code apply} returns: a crash of the process
- * keeps it, a crash of the machine may lose it, and in both cases the next start rewrites the whole
- * file from the durable log. The result: after any crash and restart, the file holds each committed
- * value exactly once, in log order, identical on every node.
+ * time. So each instance writes a new file from scratch, and each {@link #apply} appends one line.
+ * The line is written to the operating system (not fsynced) before {@code apply} returns: a crash of
+ * the process keeps it, a crash of the machine may lose it, and in both cases the next start
+ * rewrites the whole file from the durable log. The result: after any crash and restart, the file
+ * holds each committed value exactly once, in log order, identical on every node.
  *
  * <p>{@link #restore} does the same from a snapshot: it replaces the whole file with the snapshot's
  * copy, so a node brought up from a snapshot (its own at start, or the leader's) has no gap and no
  * duplicate.
+ *
+ * <h2>The old file stays until the node has started</h2>
+ * The new file is written next to {@code values.log}, as {@code values.log.rebuilding}, and replaces
+ * it (an atomic rename) only when {@link #publish()} is called, which the node does once it has
+ * started: its stores opened and checked, its ports bound. A node that refuses to start (a corrupt
+ * log, the data directory of another node or cluster, a port in use) so leaves its {@code
+ * values.log} exactly as it was, and {@link #close()} before {@code publish()} removes the
+ * unfinished rebuild. Lines applied before the rename land in the rebuilt file all the same: the
+ * rename moves the file, not the open channel.
  *
  * <h2>Commands</h2>
  * Two binary formats, built by {@link #write(String)} and {@link #write(UUID, long, String)}:
@@ -76,23 +86,51 @@ public final class ValuesStateMachine implements StateMachine, Closeable {
   private static final int SNAPSHOT_MAGIC = 0x564c4f47; // "VLOG"
   private static final int SESSION_HEADER_BYTES = 1 + 16 + 8;
 
+  /** The suffix of the file being rebuilt, next to values.log, until {@link #publish()}. */
+  public static final String REBUILDING_SUFFIX = ".rebuilding";
+
   private final Path file;
+  private final Path rebuilding;
   private final FileChannel channel;
+  /** Guarded by this. */
+  private boolean published;
+  /** Guarded by this. */
+  private boolean closed;
   /** Per client: {last sequence, index it was written at}. */
   private final Map<UUID, long[]> sessions = new HashMap<>();
   private long lines;
 
   /**
-   * Creates the state machine and empties {@code file} (creating it if needed): Floe is about to
-   * re-apply the committed log from the start.
+   * Creates the state machine over an empty {@code values.log.rebuilding} next to {@code file}
+   * (created, or emptied if an earlier start left one): Floe is about to re-apply the committed log
+   * from the start. {@code file} itself is not touched until {@link #publish()}.
    *
-   * @param file the values.log to (re)write
-   * @throws IOException if the file cannot be opened
+   * @param file the values.log to rebuild
+   * @throws IOException if the file cannot be created
    */
   public ValuesStateMachine(Path file) throws IOException {
     this.file = Objects.requireNonNull(file, "file");
-    this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING);
+    this.rebuilding = file.resolveSibling(file.getFileName() + REBUILDING_SUFFIX);
+    this.channel = FileChannel.open(rebuilding, StandardOpenOption.CREATE,
+        StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
+  /**
+   * Replaces {@code values.log} with the file being rebuilt, atomically; later lines go on being
+   * appended to it. Call it once the node has started. Idempotent; may be called from any thread,
+   * while {@link #apply} runs.
+   *
+   * @throws IOException if the file cannot be renamed atomically (no other kind of rename is tried)
+   */
+  public synchronized void publish() throws IOException {
+    if (closed) {
+      throw new IllegalStateException("closed");
+    }
+    if (!published) {
+      Files.move(rebuilding, file, StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+      published = true;
+    }
   }
 
   /** Returns a plain write command for {@code value}. */
@@ -181,7 +219,7 @@ public final class ValuesStateMachine implements StateMachine, Closeable {
       data.writeLong(e.getValue()[1]);
     }
     data.writeLong(lines);
-    byte[] content = Files.readAllBytes(file);
+    byte[] content = content();
     data.writeInt(content.length);
     data.write(content);
     data.flush();
@@ -210,10 +248,36 @@ public final class ValuesStateMachine implements StateMachine, Closeable {
     lines = restoredLines;
   }
 
-  /** Closes the file. */
+  /**
+   * Closes the file. Before {@link #publish()}, the unfinished rebuild is removed and {@code
+   * values.log} stays as it was.
+   */
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
     channel.close();
+    if (!published) {
+      Files.deleteIfExists(rebuilding);
+    }
+  }
+
+  /** The file's content, read through the channel: the rebuilt file, whatever its name is now. */
+  private byte[] content() throws IOException {
+    long size = channel.size();
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new IOException(file + " is too large to snapshot: " + size + " bytes");
+    }
+    ByteBuffer content = ByteBuffer.allocate((int) size);
+    while (content.hasRemaining()) {
+      // A positional read leaves the append position alone.
+      if (channel.read(content, content.position()) < 0) {
+        throw new IOException(file + " shrank while it was read for a snapshot");
+      }
+    }
+    return content.array();
   }
 
   private void appendLine(String line) {

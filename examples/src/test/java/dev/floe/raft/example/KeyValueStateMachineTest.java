@@ -91,6 +91,7 @@ class KeyValueStateMachineTest {
     try (ValuesStateMachine values = new ValuesStateMachine(restoredFile)) {
       CompositeStateMachine sm = new CompositeStateMachine(values, new KeyValueStateMachine());
       sm.restore(new ByteArrayInputStream(image.toByteArray()));
+      values.publish();
       assertThat(sm.query(CompositeStateMachine.route(CompositeStateMachine.KEY_VALUE,
           KeyValueStateMachine.get("k")))).isEqualTo(found("v"));
     }

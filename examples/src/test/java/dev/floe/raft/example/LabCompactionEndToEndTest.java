@@ -31,6 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * in this test each node's log is one segment: a node that received its entries from index 1 keeps
  * {@code 00000000000000000001.seg}, and only a node whose log was reset to follow a snapshot from
  * the leader has a log starting later.
+ *
+ * <p>A wiped directory is indistinguishable from a new one, so the follower is given the cluster
+ * id again when it comes back ({@link LocalCluster} gives every founding member {@code
+ * --cluster-id} on every start) and records it anew.
  */
 class LabCompactionEndToEndTest {
   private static final int SNAPSHOT_EVERY = 20;
@@ -129,6 +133,8 @@ class LabCompactionEndToEndTest {
       JsonNode s = lab.statusOrNull(follower);
       return s != null && s.path("appliedIndex").asLong() >= commitAtRestart;
     });
+    assertThat(lab.status(follower).path("clusterId").asText())
+        .isEqualTo(cluster.clusterId().value());
     // One more round of values with all three up.
     int acknowledgedAtCatchUp = lab.acknowledged.size();
     await().atMost(LabHarness.WAIT)

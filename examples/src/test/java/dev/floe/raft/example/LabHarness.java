@@ -53,15 +53,19 @@ final class LabHarness implements AutoCloseable {
 
   /** Starts three nodes in {@code dir}, each with {@code extraNodeArgs}. */
   static LabHarness start(Path dir, List<String> extraNodeArgs) throws IOException {
-    LocalCluster cluster = LocalCluster.create(dir, 3, 150, extraNodeArgs);
-    LabHarness lab = new LabHarness(cluster);
+    LabHarness lab = create(dir, extraNodeArgs);
     try {
-      cluster.startAll();
+      lab.cluster.startAll();
     } catch (IOException | RuntimeException e) {
-      cluster.close();
+      lab.cluster.close();
       throw e;
     }
     return lab;
+  }
+
+  /** Prepares three nodes in {@code dir}, each with {@code extraNodeArgs}; the test starts them. */
+  static LabHarness create(Path dir, List<String> extraNodeArgs) throws IOException {
+    return new LabHarness(LocalCluster.create(dir, 3, 150, extraNodeArgs));
   }
 
   @Override

@@ -81,10 +81,15 @@ class MembersEndToEndTest {
     cluster.stop(removed);
     keepSubmittingFor(20);
 
-    // Restarting the joined node with the same command asks to join again, which changes nothing.
+    // Restarting the joined node with the same command asks to join again, which changes nothing;
+    // it reads the cluster id from its data directory instead of asking for it.
     cluster.stop(n4);
     cluster.start(n4);
     await().atMost(WAIT).until(() -> joinedLines(n4) == 2);
+    assertThat(outputLines(n4, "n4: cluster " + cluster.clusterId() + " (from its data directory)"))
+        .hasSize(1);
+    assertThat(outputLines(n4, "n4: cluster " + cluster.clusterId() + " (from http://"))
+        .hasSize(1);
     awaitVoter(n4, ids(remaining));
     keepSubmittingFor(10);
 
@@ -190,11 +195,22 @@ class MembersEndToEndTest {
     return lab.submitInBackground(client, "m", MAX_VALUES, MAX_SUBMITTING);
   }
 
-  /** Once the client has had 10 values acknowledged, n4 starts with --join and becomes a voter. */
+  /**
+   * Once the client has had 10 values acknowledged, n4 starts with --join and becomes a voter. Its
+   * data directory is new and it is given no cluster id: it asks a member for it.
+   */
   private void joinWhileSubmitting(int n4) throws Exception {
     await().atMost(WAIT).until(() -> lab.acknowledged.size() >= 10);
     cluster.start(n4);
     awaitVoter(n4, List.of("n1", "n2", "n3", "n4"));
+    assertThat(lab.status(n4).path("clusterId").asText()).isEqualTo(cluster.clusterId().value());
+    assertThat(outputLines(n4, "n4: cluster " + cluster.clusterId() + " (from http://127.0.0.1:"))
+        .hasSize(1);
+  }
+
+  /** The lines of node {@code i}'s output that contain {@code text}. */
+  private List<String> outputLines(int i, String text) throws IOException {
+    return Files.readAllLines(cluster.output(i)).stream().filter(l -> l.contains(text)).toList();
   }
 
   /** Waits until the client has had {@code count} more values acknowledged. */

@@ -3,6 +3,7 @@ package dev.floe.raft.example;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.Configuration;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.SnapshotOptions;
@@ -42,7 +43,8 @@ class MembersHttpApiTest {
     int absent = freePort(); // n1's ports: nothing listens there
     cluster.put(NodeId.of("n1"), new InetSocketAddress("127.0.0.1", absent));
     cluster.put(NodeId.of("n4"), new InetSocketAddress("127.0.0.1", freePort()));
-    server = NodeServer.start(NodeId.of("n4"), cluster, new InetSocketAddress("127.0.0.1", 0),
+    server = NodeServer.start(NodeId.of("n4"), ClusterId.random(), cluster,
+        new InetSocketAddress("127.0.0.1", 0),
         dir.resolve("n4"), 150, new SnapshotOptions(10_000, 1_000, NodeServer.SNAPSHOT_CHUNK_BYTES),
         List.of(URI.create("http://127.0.0.1:" + absent)), false);
     base = URI.create("http://127.0.0.1:" + server.httpAddress().getPort());

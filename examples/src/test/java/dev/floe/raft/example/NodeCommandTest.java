@@ -1,24 +1,39 @@
 package dev.floe.raft.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.floe.raft.ClusterId;
+import dev.floe.raft.IdentityMismatchException;
 import dev.floe.raft.SnapshotOptions;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The {@code node} command's snapshot and join options: defaults, values passed through, bad values
- * refused.
+ * The {@code node} command's options: snapshot and join options (defaults, values passed through,
+ * bad values refused), and where a start takes the cluster id from (real nodes in this JVM, on
+ * 127.0.0.1 and real files).
  */
 class NodeCommandTest {
   @TempDir Path dir;
+  private final List<NodeServer> started = new ArrayList<>();
+
+  @AfterEach
+  void stopNodes() {
+    started.forEach(NodeServer::close);
+  }
 
   @Test
   void defaultsAreTenThousandEntriesOrSixtyFourMebibytesKeepingAThousand() {
@@ -65,6 +80,123 @@ class NodeCommandTest {
     assertRefused(List.of("--join", "http://"), "--join:");
     assertRefused(List.of("--learner"), "--learner goes with --join");
     assertThat(dir.resolve("n1")).doesNotExist();
+  }
+
+  @Test
+  void aNewDataDirectoryWithoutAClusterIdIsAUsageErrorNamingTheOptionAndCreatesNothing() {
+    assertRefused(List.of(), "--cluster-id is needed: " + dir.resolve("n1").resolve("raft")
+        + " records no cluster yet");
+    assertRefused(List.of(), "floe-example.jar new-cluster-id");
+    assertThat(dir.resolve("n1")).doesNotExist();
+  }
+
+  @Test
+  void aClusterIdThatIsNotOneIsAUsageError() {
+    assertRefused(List.of("--cluster-id", "my cluster"),
+        "--cluster-id: invalid cluster id 'my cluster': use 1 to 64 letters, digits, '-', '_' or '.'");
+    assertThat(dir.resolve("n1")).doesNotExist();
+  }
+
+  @Test
+  void newClusterIdPrintsANewRandomIdEachTime() {
+    String first = runMain("new-cluster-id").strip();
+    String second = runMain("new-cluster-id").strip();
+
+    assertThat(first).matches("[0-9a-f]{32}");
+    assertThat(second).matches("[0-9a-f]{32}").isNotEqualTo(first);
+    assertThat(ClusterId.of(first).value()).isEqualTo(first);
+  }
+
+  @Test
+  void aFoundingMemberRecordsTheClusterIdOnItsFirstStartAndTakesItFromItsDirectoryAfter()
+      throws Exception {
+    ClusterId id = ClusterId.random();
+    String raft = "n1=127.0.0.1:" + freePort();
+
+    NodeServer first = start(nodeArgs("n1", raft, "--cluster-id", id.value()));
+    assertThat(first.node().clusterId()).contains(id);
+    first.close();
+    started.remove(first);
+
+    NodeServer restarted = start(nodeArgs("n1", raft));
+    assertThat(restarted.node().clusterId()).contains(id);
+    restarted.close();
+    started.remove(restarted);
+
+    ClusterId other = ClusterId.random();
+    assertThatThrownBy(() -> start(nodeArgs("n1", raft, "--cluster-id", other.value())))
+        .isInstanceOf(IdentityMismatchException.class)
+        .hasMessageContaining("records cluster id " + id)
+        .hasMessageContaining("started with " + other);
+  }
+
+  @Test
+  void aJoiningNodeFetchesTheClusterIdFromAMemberOnItsFirstStartOnly() throws Exception {
+    ClusterId id = ClusterId.random();
+    String n1Raft = "n1=127.0.0.1:" + freePort();
+    NodeServer member = start(nodeArgs("n1", n1Raft, "--cluster-id", id.value()));
+    String memberHttp = "http://127.0.0.1:" + member.httpAddress().getPort();
+    String cluster = n1Raft + ",n2=127.0.0.1:" + freePort();
+
+    NodeServer joined = start(nodeArgs("n2", cluster, "--join", memberHttp, "--learner"));
+    assertThat(joined.node().clusterId()).contains(id);
+    joined.close();
+    started.remove(joined);
+    member.close();
+    started.remove(member);
+
+    // No member runs, and no time is given to ask one: the directory has the id.
+    NodeServer restarted =
+        start(nodeArgs("n2", cluster, "--join", memberHttp, "--learner", "--join-timeout-ms", "0"));
+    assertThat(restarted.node().clusterId()).contains(id);
+  }
+
+  @Test
+  void aNewJoiningNodeThatNoMemberTellsTheClusterIdGivesUpNamingTheServersAndTheOption() {
+    String nobody = "http://127.0.0.1:" + freePort();
+    StringWriter err = new StringWriter();
+    CommandLine line = new CommandLine(new NodeCommand()).setErr(new PrintWriter(err, true));
+
+    int status = line.execute(nodeArgs("n2", "n1=127.0.0.1:" + freePort() + ",n2=127.0.0.1:"
+        + freePort(), "--join", nobody, "--join-timeout-ms", "300"));
+
+    assertThat(status).as(err.toString()).isEqualTo(NodeCommand.CANNOT_START);
+    assertThat(err.toString())
+        .contains("n2 cannot start: no member told the cluster's id within 300 ms")
+        .contains("[" + nobody + "]")
+        .contains("give it --cluster-id");
+    assertThat(dir.resolve("n2")).doesNotExist();
+  }
+
+  /** Starts a node in this JVM as the command would (stopped after the test). */
+  private NodeServer start(String... args) throws Exception {
+    NodeCommand command = new NodeCommand();
+    new CommandLine(command).parseArgs(args);
+    NodeServer server = command.startServer();
+    started.add(server);
+    return server;
+  }
+
+  private String[] nodeArgs(String id, String cluster, String... more) {
+    List<String> args = new ArrayList<>(List.of("--id", id, "--cluster", cluster,
+        "--http", "127.0.0.1:0", "--data-dir", dir.resolve(id).toString()));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
+
+  private static String runMain(String... args) {
+    StringWriter out = new StringWriter();
+    int status = new CommandLine(new Main()).setOut(new PrintWriter(out, true)).execute(args);
+    assertThat(status).as(out.toString()).isZero();
+    return out.toString();
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private NodeCommand parse(String... snapshotArgs) {

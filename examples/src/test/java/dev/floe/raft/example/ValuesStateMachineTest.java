@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -19,6 +20,7 @@ class ValuesStateMachineTest {
   void writesOneLinePerValueInApplyOrder() throws Exception {
     Path file = dir.resolve("values.log");
     try (ValuesStateMachine sm = new ValuesStateMachine(file)) {
+      sm.publish();
       sm.apply(1, ValuesStateMachine.write("a"));
       sm.apply(2, ValuesStateMachine.write("b c"));
       assertThat(Files.readAllLines(file)).containsExactly("write a", "write b c");
@@ -29,11 +31,13 @@ class ValuesStateMachineTest {
   void aFreshInstanceRebuildsTheFileFromScratchSoAReplayWritesNoDuplicate() throws Exception {
     Path file = dir.resolve("values.log");
     try (ValuesStateMachine first = new ValuesStateMachine(file)) {
+      first.publish();
       first.apply(1, ValuesStateMachine.write("a"));
       first.apply(2, ValuesStateMachine.write("b"));
     }
     // A restart: Floe re-applies the committed log from index 1 to a new state machine.
     try (ValuesStateMachine second = new ValuesStateMachine(file)) {
+      second.publish();
       assertThat(Files.readAllLines(file)).isEmpty();
       second.apply(1, ValuesStateMachine.write("a"));
       second.apply(2, ValuesStateMachine.write("b"));
@@ -47,6 +51,7 @@ class ValuesStateMachineTest {
     Path file = dir.resolve("values.log");
     UUID client = UUID.randomUUID();
     try (ValuesStateMachine sm = new ValuesStateMachine(file)) {
+      sm.publish();
       byte[] first = sm.apply(4, ValuesStateMachine.write(client, 1, "x"));
       byte[] retry = sm.apply(5, ValuesStateMachine.write(client, 1, "x"));
       sm.apply(6, ValuesStateMachine.write(client, 2, "y"));
@@ -60,6 +65,7 @@ class ValuesStateMachineTest {
   void badCommandsAreRejectedAndWriteNothing() throws Exception {
     Path file = dir.resolve("values.log");
     try (ValuesStateMachine sm = new ValuesStateMachine(file)) {
+      sm.publish();
       assertThatThrownBy(() -> sm.apply(1, new byte[0])).isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> sm.apply(1, ValuesStateMachine.write("")))
           .isInstanceOf(IllegalArgumentException.class);
@@ -86,6 +92,7 @@ class ValuesStateMachineTest {
     }
     Path file = dir.resolve("b.log");
     try (ValuesStateMachine target = new ValuesStateMachine(file)) {
+      target.publish();
       target.apply(1, ValuesStateMachine.write("stale"));
       target.restore(new ByteArrayInputStream(image.toByteArray()));
       target.apply(3, ValuesStateMachine.write(client, 7, "b")); // a retry: no new line
@@ -93,5 +100,52 @@ class ValuesStateMachineTest {
       assertThat(target.lineCount()).isEqualTo(3);
     }
     assertThat(Files.readAllLines(file)).containsExactly("write a", "write b", "write c");
+  }
+
+  @Test
+  void theOldFileStaysByteForByteUntilTheRebuildIsPublished() throws Exception {
+    Path file = dir.resolve("values.log");
+    byte[] old = "write old\nwrite older\n".getBytes(StandardCharsets.UTF_8);
+    Files.write(file, old);
+    Path rebuilding = dir.resolve("values.log" + ValuesStateMachine.REBUILDING_SUFFIX);
+    try (ValuesStateMachine sm = new ValuesStateMachine(file)) {
+      sm.apply(1, ValuesStateMachine.write("a"));
+      assertThat(Files.readAllBytes(file)).isEqualTo(old);
+      assertThat(Files.readAllLines(rebuilding)).containsExactly("write a");
+
+      sm.publish();
+      sm.apply(2, ValuesStateMachine.write("b")); // lines go on to the published file
+      assertThat(Files.readAllLines(file)).containsExactly("write a", "write b");
+      assertThat(rebuilding).doesNotExist();
+    }
+  }
+
+  @Test
+  void closingBeforePublishingLeavesTheOldFileAndRemovesTheRebuild() throws Exception {
+    Path file = dir.resolve("values.log");
+    byte[] old = "write old\n".getBytes(StandardCharsets.UTF_8);
+    Files.write(file, old);
+    try (ValuesStateMachine sm = new ValuesStateMachine(file)) {
+      sm.apply(1, ValuesStateMachine.write("a")); // a node whose start then fails
+    }
+    assertThat(Files.readAllBytes(file)).isEqualTo(old);
+    assertThat(dir.resolve("values.log" + ValuesStateMachine.REBUILDING_SUFFIX)).doesNotExist();
+  }
+
+  @Test
+  void aSnapshotTakenBeforePublishingHoldsTheRebuiltLinesNotTheOldFile() throws Exception {
+    Path file = dir.resolve("values.log");
+    Files.writeString(file, "write old\n");
+    ByteArrayOutputStream image = new ByteArrayOutputStream();
+    try (ValuesStateMachine sm = new ValuesStateMachine(file)) {
+      sm.apply(1, ValuesStateMachine.write("a"));
+      sm.snapshot(image);
+    }
+    Path restored = dir.resolve("restored.log");
+    try (ValuesStateMachine target = new ValuesStateMachine(restored)) {
+      target.restore(new ByteArrayInputStream(image.toByteArray()));
+      target.publish();
+    }
+    assertThat(Files.readAllLines(restored)).containsExactly("write a");
   }
 }

@@ -7,7 +7,8 @@ import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.MessageToByteEncoder;
 
 /**
- * Encodes a {@link Handshake} or a {@link RaftMessage} into one length-prefixed frame, in a buffer
+ * Encodes a {@link Handshake}, a {@link RaftMessage} or a {@link Refusal} into one length-prefixed
+ * frame, in a buffer
  * of exactly the frame's size from the channel's allocator. {@link MessageToByteEncoder} passes
  * the buffer on (the transport releases it once written) or releases it if encoding fails.
  */
@@ -15,7 +16,7 @@ final class FrameEncoder extends MessageToByteEncoder<Object> {
 
   @Override
   public boolean acceptOutboundMessage(Object msg) {
-    return msg instanceof RaftMessage || msg instanceof Handshake;
+    return msg instanceof RaftMessage || msg instanceof Handshake || msg instanceof Refusal;
   }
 
   @Override
@@ -30,8 +31,10 @@ final class FrameEncoder extends MessageToByteEncoder<Object> {
     out.writeInt(size);
     if (msg instanceof RaftMessage m) {
       MessageCodec.encode(m, out);
+    } else if (msg instanceof Handshake h) {
+      MessageCodec.encodeHandshake(h, out);
     } else {
-      MessageCodec.encodeHandshake((Handshake) msg, out);
+      MessageCodec.encodeRefusal((Refusal) msg, out);
     }
     int written = out.writerIndex() - start - WireFormat.LENGTH_BYTES;
     if (written != size) {
@@ -40,8 +43,11 @@ final class FrameEncoder extends MessageToByteEncoder<Object> {
   }
 
   private static int bodySize(Object msg) {
-    return msg instanceof RaftMessage m
-        ? MessageCodec.encodedSize(m)
-        : MessageCodec.encodedSize((Handshake) msg);
+    if (msg instanceof RaftMessage m) {
+      return MessageCodec.encodedSize(m);
+    } else if (msg instanceof Handshake h) {
+      return MessageCodec.encodedSize(h);
+    }
+    return MessageCodec.encodedSize((Refusal) msg);
   }
 }

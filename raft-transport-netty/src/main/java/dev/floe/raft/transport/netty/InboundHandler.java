@@ -14,9 +14,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The last handler of an accepted connection. The first frame must be a valid {@link Handshake}
  * from a known peer of the same cluster; otherwise, or on any malformed frame, the connection is
- * closed (and logged) and nothing reaches the node. After the handshake, every frame is decoded
- * and passed to the node, unless its sender is not the handshake's node or its receiver is not
- * the local node, in which case it is dropped. Each frame is released exactly once, here.
+ * refused (and logged) and nothing from it reaches the node. After the handshake, every frame is
+ * decoded and passed to the node, unless its sender is not the handshake's node or its receiver is
+ * not the local node, in which case it is dropped. Each frame is released exactly once, here.
+ *
+ * <p>A well-formed handshake that names another cluster, or a node that is not a peer, is answered
+ * with a {@link Refusal} before the connection is closed, so that the dialer can log why; the
+ * refusal is logged here at WARN with the dialer's address and claimed node id (the same refusal of
+ * the same dialer again at DEBUG, since the dialer keeps redialing). Once it is sent, the frame
+ * decoder is removed: later bytes are released as they come, never buffered, and the connection is
+ * closed when the dialer closes it or after {@link WireFormat#REFUSAL_LINGER_MILLIS}. Malformed
+ * input is closed on at once, without a word.
  */
 final class InboundHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(InboundHandler.class);
@@ -28,6 +36,7 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
   private MessageCodec codec;
   private boolean refused;
   private ScheduledFuture<?> handshakeTimeout;
+  private ScheduledFuture<?> lingerTimeout;
 
   InboundHandler(InboundHost host, FrameDecoder frameDecoder, long handshakeTimeoutMillis) {
     this.host = host;
@@ -49,7 +58,7 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       if (refused) {
-        return; // frames that were already buffered when the connection was refused
+        return; // buffered when the connection was refused, or raw bytes after a refusal frame
       }
       ByteBuf frame = (ByteBuf) msg;
       if (peer == null) {
@@ -69,20 +78,19 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
     }
     Handshake h = new MessageCodec().decodeHandshake(frame);
     if (!h.clusterId().equals(host.clusterId())) {
-      refuse(ctx, "node " + h.nodeId() + " belongs to cluster '" + h.clusterId()
-          + "', not '" + host.clusterId() + "'");
+      refuseWithReason(ctx, h, WireFormat.REFUSED_OTHER_CLUSTER, "cluster id mismatch: found '"
+          + h.clusterId() + "' in the handshake, expected '" + host.clusterId() + "' (this node's)");
       return;
     }
     if (!host.isPeer(h.nodeId())) {
-      refuse(ctx, "unknown node id " + h.nodeId());
+      refuseWithReason(ctx, h, WireFormat.REFUSED_UNKNOWN_NODE,
+          "node id " + h.nodeId() + " is not one of this node's peers");
       return;
     }
     peer = h.nodeId();
     codec = new MessageCodec(peer, host.self());
     frameDecoder.handshakeAccepted();
-    if (handshakeTimeout != null) {
-      handshakeTimeout.cancel(false);
-    }
+    cancelHandshakeTimeout();
     host.inboundAccepted(peer, ctx.channel());
     log.debug("{}: accepted connection from {} at {}", host.self(), peer,
         ctx.channel().remoteAddress());
@@ -99,6 +107,28 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
     host.deliver(m);
   }
 
+  /** Refuses a well-formed handshake: says why to the dialer, then closes once it has heard. */
+  private void refuseWithReason(ChannelHandlerContext ctx, Handshake h, int reason, String why) {
+    refused = true;
+    cancelHandshakeTimeout();
+    String remote = String.valueOf(ctx.channel().remoteAddress());
+    String key = hostOf(remote) + ' ' + h.nodeId() + ' ' + h.clusterId() + ' ' + reason;
+    if (host.firstRefusal(key)) {
+      log.warn("{}: refusing connection from {} claiming node {}: {}", host.self(), remote,
+          h.nodeId(), why);
+    } else {
+      log.debug("{}: refusing connection from {} claiming node {} again: {}", host.self(), remote,
+          h.nodeId(), why);
+    }
+    // From now on nothing is decoded or buffered: the decoder hands over what it holds and goes.
+    ctx.pipeline().remove(frameDecoder);
+    ctx.writeAndFlush(new Refusal(reason, host.clusterId(), host.self()));
+    lingerTimeout = ctx.executor().schedule(() -> {
+      ctx.close();
+    }, WireFormat.REFUSAL_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Refuses malformed input: closes at once. */
   private void refuse(ChannelHandlerContext ctx, String reason) {
     if (!refused) {
       refused = true;
@@ -110,19 +140,36 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (refused) {
+      ctx.close(); // such as a reset by a dialer that was refused
+      return;
+    }
     String who = peer == null ? "" : " (node " + peer + ")";
     refuse(ctx, "bad input" + who + ": " + cause);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (handshakeTimeout != null) {
-      handshakeTimeout.cancel(false);
+    cancelHandshakeTimeout();
+    if (lingerTimeout != null) {
+      lingerTimeout.cancel(false);
     }
     if (peer != null) {
       host.inboundClosed(peer, ctx.channel());
       log.debug("{}: connection from {} closed", host.self(), peer);
     }
     ctx.fireChannelInactive();
+  }
+
+  private void cancelHandshakeTimeout() {
+    if (handshakeTimeout != null) {
+      handshakeTimeout.cancel(false);
+    }
+  }
+
+  /** {@code /127.0.0.1:43210} without its port: a redial comes from another port. */
+  private static String hostOf(String remoteAddress) {
+    int colon = remoteAddress.lastIndexOf(':');
+    return colon < 0 ? remoteAddress : remoteAddress.substring(0, colon);
   }
 }

@@ -27,4 +27,11 @@ interface InboundHost {
 
   /** Counts a received message that was dropped. */
   void receivedDropped();
+
+  /**
+   * Returns whether a refusal described by {@code key} (dialer host, claimed node and cluster,
+   * reason) is new, so worth a WARN rather than a DEBUG line; a dialer that is refused keeps
+   * redialing.
+   */
+  boolean firstRefusal(String key);
 }

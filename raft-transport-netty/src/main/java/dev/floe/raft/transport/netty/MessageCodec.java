@@ -9,6 +9,7 @@ import static dev.floe.raft.transport.netty.WireFormat.INSTALL_SNAPSHOT_REQUEST;
 import static dev.floe.raft.transport.netty.WireFormat.INSTALL_SNAPSHOT_RESPONSE;
 import static dev.floe.raft.transport.netty.WireFormat.READ_INDEX_REQUEST;
 import static dev.floe.raft.transport.netty.WireFormat.READ_INDEX_RESPONSE;
+import static dev.floe.raft.transport.netty.WireFormat.REFUSAL;
 import static dev.floe.raft.transport.netty.WireFormat.TIMEOUT_NOW;
 import static dev.floe.raft.transport.netty.WireFormat.VOTE_REQUEST;
 import static dev.floe.raft.transport.netty.WireFormat.VOTE_RESPONSE;
@@ -35,8 +36,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Encodes {@link RaftMessage}s and {@link Handshake}s to frame bodies and decodes them back, in the
- * layout documented on {@link WireFormat}. Frame lengths are added and removed by the pipeline.
+ * Encodes {@link RaftMessage}s, {@link Handshake}s and {@link Refusal}s to frame bodies and decodes
+ * them back, in the layout documented on {@link WireFormat}. Frame lengths are added and removed by the pipeline.
  *
  * <p>Decoding never trusts a length: every count and size is checked against the bytes left in the
  * frame before anything is allocated, and a frame must be consumed exactly. A malformed body throws
@@ -108,6 +109,12 @@ final class MessageCodec {
         + h.clusterId().getBytes(StandardCharsets.UTF_8).length + idSize(h.nodeId());
   }
 
+  /** Returns the exact number of bytes {@link #encodeRefusal} writes for {@code r}. */
+  static int encodedSize(Refusal r) {
+    return 1 + 1 + Short.BYTES + r.clusterId().getBytes(StandardCharsets.UTF_8).length
+        + idSize(r.nodeId());
+  }
+
   private static int idSize(NodeId id) {
     return 1 + id.value().length(); // ids are ASCII by construction
   }
@@ -127,6 +134,16 @@ final class MessageCodec {
     out.writeShort(cluster.length);
     out.writeBytes(cluster);
     writeId(out, h.nodeId());
+  }
+
+  /** Writes the body of a refusal frame. */
+  static void encodeRefusal(Refusal r, ByteBuf out) {
+    out.writeByte(REFUSAL);
+    out.writeByte(r.reason());
+    byte[] cluster = r.clusterId().getBytes(StandardCharsets.UTF_8);
+    out.writeShort(cluster.length);
+    out.writeBytes(cluster);
+    writeId(out, r.nodeId());
   }
 
   /** Writes the body of a message frame. */
@@ -248,7 +265,8 @@ final class MessageCodec {
    * Decodes a handshake frame body. Checks the magic and the version before reading the rest, so
    * that a peer speaking another version gets a clear refusal.
    *
-   * @throws CorruptedFrameException if the body is not a well-formed version-1 handshake
+   * @throws CorruptedFrameException if the body is not a well-formed handshake of this node's
+   *     protocol version ({@link WireFormat#VERSION})
    */
   Handshake decodeHandshake(ByteBuf in) {
     int type = readUnsignedByte(in);
@@ -265,16 +283,38 @@ final class MessageCodec {
       throw new CorruptedFrameException("unsupported protocol version " + version
           + " (this node speaks " + WireFormat.VERSION + ")");
     }
-    need(in, Short.BYTES);
-    int clusterLength = in.readUnsignedShort();
-    if (clusterLength < 1 || clusterLength > WireFormat.MAX_CLUSTER_ID_BYTES) {
-      throw new CorruptedFrameException("bad cluster id length " + clusterLength);
-    }
-    need(in, clusterLength);
-    String clusterId = in.readCharSequence(clusterLength, StandardCharsets.UTF_8).toString();
+    String clusterId = readClusterId(in);
     NodeId nodeId = readId(in);
     finish(in);
     return new Handshake(version, clusterId, nodeId);
+  }
+
+  /**
+   * Decodes a refusal frame body. Its layout does not depend on the protocol version, so a dialer
+   * learns why it was refused whatever version the acceptor speaks.
+   *
+   * @throws CorruptedFrameException if the body is not a well-formed refusal
+   */
+  Refusal decodeRefusal(ByteBuf in) {
+    int type = readUnsignedByte(in);
+    if (type != REFUSAL) {
+      throw new CorruptedFrameException("expected a refusal, got message type " + type);
+    }
+    int reason = readUnsignedByte(in);
+    String clusterId = readClusterId(in);
+    NodeId nodeId = readId(in);
+    finish(in);
+    return new Refusal(reason, clusterId, nodeId);
+  }
+
+  private static String readClusterId(ByteBuf in) {
+    need(in, Short.BYTES);
+    int length = in.readUnsignedShort();
+    if (length < 1 || length > WireFormat.MAX_CLUSTER_ID_BYTES) {
+      throw new CorruptedFrameException("bad cluster id length " + length);
+    }
+    need(in, length);
+    return in.readCharSequence(length, StandardCharsets.UTF_8).toString();
   }
 
   /**

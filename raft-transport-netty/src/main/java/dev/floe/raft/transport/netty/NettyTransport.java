@@ -54,6 +54,13 @@ import org.slf4j.LoggerFactory;
  * them is wrong or unknown, and drops any later message whose sender is not that node. The wire
  * format is described in the package-private {@code WireFormat} class.
  *
+ * <p>A handshake that names another cluster, or a node that is not a peer, is refused with a
+ * reason: the acceptor logs it at WARN with the dialer's address and claimed node id and the ids
+ * that disagree, and sends the dialer a refusal naming its own cluster and node id before it
+ * closes. The dialer logs at WARN why it is refused, once per peer (again only if the reason
+ * changes, or after the peer accepted it for a while), not on each redial; it keeps redialing with
+ * backoff, so the connection comes up by itself once the configuration is fixed.
+ *
  * <p>{@link #send} never blocks and never throws. It drops (and counts, see
  * {@link #droppedMessageCount()}) a message to an unknown peer, one larger than the maximum frame
  * size, and messages to a peer that is unreachable (while waiting to redial, with exponential
@@ -80,6 +87,7 @@ public final class NettyTransport implements Transport {
   private Map<NodeId, InetSocketAddress> memberPeers = Map.of();
   private final Map<NodeId, Channel> inbound = new ConcurrentHashMap<>();
   private final Set<NodeId> warnedUnknown = ConcurrentHashMap.newKeySet();
+  private final Set<String> warnedRefusals = ConcurrentHashMap.newKeySet();
   private final LongAdder droppedSent = new LongAdder();
   private final LongAdder droppedReceived = new LongAdder();
   private final LongAdder outboundClosed = new LongAdder();
@@ -171,6 +179,7 @@ public final class NettyTransport implements Transport {
             if (tls != null) {
               p.addLast("tls", tls.server.newHandler(ch.alloc()));
             }
+            p.addLast("frameEncoder", new FrameEncoder()); // for a refusal, the only frame sent
             FrameDecoder frames = new FrameDecoder(options.maxFrameBytes());
             p.addLast("frameDecoder", frames);
             p.addLast("inbound", new InboundHandler(host, frames, HANDSHAKE_TIMEOUT_MILLIS));
@@ -192,7 +201,8 @@ public final class NettyTransport implements Transport {
         .option(ChannelOption.MESSAGE_SIZE_ESTIMATOR, FrameSizeEstimator.INSTANCE);
   }
 
-  private ChannelFuture connect(NodeId peer, InetSocketAddress address) {
+  private ChannelFuture connect(NodeId peer, InetSocketAddress address,
+      Consumer<Refusal> onRefusal) {
     return bootstrap.clone()
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -204,7 +214,9 @@ public final class NettyTransport implements Transport {
             }
             p.addLast("flushConsolidation", new FlushConsolidationHandler(256, true));
             p.addLast("frameEncoder", new FrameEncoder());
-            p.addLast("outbound", new OutboundHandler(self, peer));
+            // Only a refusal ever comes back, and it is small: the pre-handshake limit holds.
+            p.addLast("frameDecoder", new FrameDecoder(WireFormat.MAX_HANDSHAKE_FRAME_BYTES));
+            p.addLast("outbound", new OutboundHandler(self, peer, onRefusal));
           }
         })
         .connect(address);
@@ -420,8 +432,9 @@ public final class NettyTransport implements Transport {
 
   private final PeerConnection.Dialer dialer = new PeerConnection.Dialer() {
     @Override
-    public ChannelFuture connect(NodeId peer, InetSocketAddress address) {
-      return NettyTransport.this.connect(peer, address);
+    public ChannelFuture connect(NodeId peer, InetSocketAddress address,
+        Consumer<Refusal> onRefusal) {
+      return NettyTransport.this.connect(peer, address, onRefusal);
     }
 
     @Override
@@ -477,6 +490,11 @@ public final class NettyTransport implements Transport {
     @Override
     public void receivedDropped() {
       droppedReceived.increment();
+    }
+
+    @Override
+    public boolean firstRefusal(String key) {
+      return warnedRefusals.size() < 1000 && warnedRefusals.add(key);
     }
   }
 

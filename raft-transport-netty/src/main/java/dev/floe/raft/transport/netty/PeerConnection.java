@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * frame is written; sends go straight to the channel while it is writable and are dropped while it
  * is not), and <em>closed</em>. Every drop is counted.
  *
+ * <p>A peer that refuses the handshake (another cluster, or it does not know this node) says why in
+ * a {@link Refusal}; that is logged at WARN once, not on every redial: again only if the reason
+ * changes, or after the peer has accepted a connection for {@code stableAfterNanos}. While the peer
+ * refuses, the redials' own log lines are at DEBUG.
+ *
  * <p>Thread-safe. The ready channel is read without locking on the fast path; state changes take
  * this object's monitor, briefly and never around I/O.
  */
@@ -32,8 +38,11 @@ final class PeerConnection {
 
   /** How the connection dials; implemented by the transport. */
   interface Dialer {
-    /** Starts connecting to {@code address}, with the pipeline for messages to {@code peer}. */
-    ChannelFuture connect(NodeId peer, InetSocketAddress address);
+    /**
+     * Starts connecting to {@code address}, with the pipeline for messages to {@code peer};
+     * {@code onRefusal} is called on the channel's event loop if the peer refuses the handshake.
+     */
+    ChannelFuture connect(NodeId peer, InetSocketAddress address, Consumer<Refusal> onRefusal);
 
     /** Returns the handshake to send first. */
     Handshake handshake();
@@ -60,6 +69,8 @@ final class PeerConnection {
   private long readySinceNanos;
   private ArrayDeque<RaftMessage> pending = new ArrayDeque<>();
   private long pendingBytes;
+  /** Why the peer refused this node, as last logged at WARN; null while it accepts. */
+  private String refusal;
 
   PeerConnection(NodeId self, NodeId id, InetSocketAddress address, Dialer dialer,
       Backoff backoff, long stableAfterNanos, long pendingLimitBytes, LongAdder dropped,
@@ -147,7 +158,7 @@ final class PeerConnection {
     log.debug("{}: connecting to {} at {}", self, id, to);
     ChannelFuture f;
     try {
-      f = dialer.connect(id, to);
+      f = dialer.connect(id, to, r -> onRefused(to, r));
     } catch (RuntimeException e) { // the event loop is shutting down
       log.debug("{}: cannot dial {}: {}", self, id, e.toString());
       return;
@@ -200,13 +211,63 @@ final class PeerConnection {
       ch.write(m, ch.voidPromise());
     }
     ch.flush();
-    log.info("{}: connected to {} at {}", self, id, ch.remoteAddress());
+    if (refusedLately()) {
+      log.debug("{}: connected to {} at {} (it refused the last connection)", self, id,
+          ch.remoteAddress());
+      if (!ch.eventLoop().isShuttingDown()) {
+        ch.eventLoop().schedule(() -> acceptedForAWhile(ch), stableAfterNanos,
+            TimeUnit.NANOSECONDS);
+      }
+    } else {
+      log.info("{}: connected to {} at {}", self, id, ch.remoteAddress());
+    }
+  }
+
+  private synchronized boolean refusedLately() {
+    return refusal != null;
+  }
+
+  /** On the channel's event loop: the peer refused the handshake, so the channel closes next. */
+  private void onRefused(InetSocketAddress to, Refusal r) {
+    String why = r.explain(id, hostAndPort(to), self, dialer.handshake().clusterId());
+    boolean first;
+    synchronized (this) {
+      first = !why.equals(refusal);
+      refusal = why;
+    }
+    if (first) {
+      log.warn("{}: {}; redialing with backoff (logged again only if the reason changes)", self,
+          why);
+    } else {
+      log.debug("{}: {}", self, why);
+    }
+  }
+
+  /** The connection that followed a refusal is still up: the peer accepts this node now. */
+  private void acceptedForAWhile(Channel ch) {
+    boolean recovered;
+    InetSocketAddress at;
+    synchronized (this) {
+      at = address;
+      recovered = ready == ch && refusal != null;
+      if (recovered) {
+        refusal = null;
+      }
+    }
+    if (recovered) {
+      log.info("{}: {} at {} accepts this node's connections now", self, id, hostAndPort(at));
+    }
+  }
+
+  private static String hostAndPort(InetSocketAddress a) {
+    return a.getHostString() + ":" + a.getPort();
   }
 
   private void onClosed(Channel ch) {
     int lost;
     boolean wasReady;
     boolean shutDown;
+    boolean refused;
     long delayNanos;
     synchronized (this) {
       shutDown = closed;
@@ -229,11 +290,12 @@ final class PeerConnection {
       lost = pending.size();
       pending.clear();
       pendingBytes = 0;
+      refused = refusal != null;
     }
     if (lost > 0) {
       dropped.add(lost);
     }
-    if (wasReady && !shutDown) {
+    if (wasReady && !shutDown && !refused) {
       log.info("{}: connection to {} closed; will redial in {} ms", self, id,
           TimeUnit.NANOSECONDS.toMillis(delayNanos));
     } else if (log.isDebugEnabled()) {

@@ -9,6 +9,7 @@ package dev.floe.raft.transport.netty;
  *
  * handshake  := type=0  magic:u32 ("FLOE")  version:u16  clusterId:str16  nodeId:id
  * message    := type=1..11  from:id  to:id  term:i64  (the rest of the record's components)
+ * refusal    := type=12  reason:u8  clusterId:str16  nodeId:id     the acceptor's ids
  *
  * id         := len:u8 (1..64)  UTF-8 bytes     a NodeId
  * id?        := len:u8 (0..64)  UTF-8 bytes     a nullable NodeId; length 0 means null
@@ -39,7 +40,13 @@ package dev.floe.raft.transport.netty;
  * </pre>
  *
  * <p>A connection carries frames one way only: the dialer sends a handshake, then messages whose
- * {@code from} is the handshake's node id; the acceptor sends nothing.
+ * {@code from} is the handshake's node id; the acceptor sends nothing, except one refusal frame when
+ * it refuses a well-formed handshake (reason 1: the handshake names another cluster; 2: the
+ * dialer is not one of its peers), after which it discards everything and closes the connection
+ * once the dialer has (or after {@link #REFUSAL_LINGER_MILLIS}). Waiting for the dialer to close
+ * first keeps the refusal from being lost to a reset, which closing with unread input would send.
+ * Before a handshake is accepted, frames in either direction are limited to
+ * {@link #MAX_HANDSHAKE_FRAME_BYTES}.
  */
 final class WireFormat {
   /**
@@ -75,6 +82,15 @@ final class WireFormat {
   static final int FORWARD_RESPONSE = 9;
   static final int READ_INDEX_REQUEST = 10;
   static final int READ_INDEX_RESPONSE = 11;
+  static final int REFUSAL = 12;
+
+  /** Refusal reason: the handshake names another cluster than the acceptor's. */
+  static final int REFUSED_OTHER_CLUSTER = 1;
+  /** Refusal reason: the handshake's node is not one of the acceptor's peers. */
+  static final int REFUSED_UNKNOWN_NODE = 2;
+
+  /** How long an acceptor that sent a refusal waits for the dialer to close before it does. */
+  static final long REFUSAL_LINGER_MILLIS = 2_000;
 
   private WireFormat() {}
 }

@@ -55,9 +55,15 @@ final class Cluster implements AutoCloseable {
   }
 
   NettyTransport startNode(NodeId id, int port) throws IOException {
+    return startNode(id, port, CLUSTER);
+  }
+
+  /** Starts a transport for {@code id} in the given cluster (the others' is {@link #CLUSTER}). */
+  NettyTransport startNode(NodeId id, int port, dev.floe.raft.ClusterId clusterId)
+      throws IOException {
     NettyTransport t = new NettyTransport(customize.apply(defaults(port)).build());
     Inbox inbox = new Inbox();
-    t.start(CLUSTER, id, inbox);
+    t.start(clusterId, id, inbox);
     transports.put(id, t);
     inboxes.put(id, inbox);
     return t;

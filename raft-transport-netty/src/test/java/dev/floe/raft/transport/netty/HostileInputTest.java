@@ -10,6 +10,7 @@ import dev.floe.raft.message.VoteRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A raw socket sends the listening transport what no honest peer would. Each time, the server
- * closes that connection only, delivers nothing from it, and goes on serving a good peer.
+ * closes that connection only, delivers nothing from it, and goes on serving a good peer. A
+ * well-formed handshake it refuses (another cluster, an unknown node) is answered with a refusal
+ * frame first; anything else is closed on without a word.
  */
 @ExtendWith(LeakCheck.class)
 class HostileInputTest {
@@ -41,12 +44,14 @@ class HostileInputTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private final AtomicLong terms = new AtomicLong(1000);
+  private LogCapture logs;
   private Cluster cluster;
   private NettyTransport server;
   private Inbox inbox;
 
   @BeforeEach
   void start() throws IOException {
+    logs = new LogCapture();
     cluster = new Cluster(b -> b.maxFrameBytes(MAX_FRAME)).start("server", "good");
     server = cluster.get("server");
     inbox = cluster.inbox("server");
@@ -59,6 +64,7 @@ class HostileInputTest {
   @AfterEach
   void stop() {
     cluster.close();
+    logs.close();
   }
 
   @Test
@@ -152,7 +158,7 @@ class HostileInputTest {
     try (Socket s = connect()) {
       s.getOutputStream().write(
           frame(handshake(NodeId.of("stranger"), Cluster.CLUSTER_ID, WireFormat.VERSION)));
-      assertClosedByServer(s);
+      assertRefusedByServer(s, WireFormat.REFUSED_UNKNOWN_NODE);
     }
     assertNothingFromRawAndGoodPeerIsServed();
   }
@@ -161,16 +167,30 @@ class HostileInputTest {
   void aHandshakeClaimingTheServersOwnId() throws IOException {
     try (Socket s = connect()) {
       s.getOutputStream().write(frame(handshake(SERVER, Cluster.CLUSTER_ID, WireFormat.VERSION)));
-      assertClosedByServer(s);
+      assertRefusedByServer(s, WireFormat.REFUSED_UNKNOWN_NODE);
     }
     assertNothingFromRawAndGoodPeerIsServed();
   }
 
   @Test
-  void aHandshakeWithAWrongClusterId() throws IOException {
+  void aHandshakeWithAWrongClusterIdIsRefusedNamingBothIdsAndWhatFollowsIsDiscarded()
+      throws IOException {
     try (Socket s = connect()) {
-      s.getOutputStream().write(frame(handshake(RAW, "other-cluster", WireFormat.VERSION)));
+      // After the handshake, what a dialer would send next: a message, then (hostile) a frame
+      // announcing 2 GiB. The server discards all of it, unbuffered, once it has refused.
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      out.write(frame(handshake(RAW, "other-cluster", WireFormat.VERSION)));
+      out.write(frame(new VoteRequest(RAW, SERVER, 1, 0, 0, false, false)));
+      out.writeInt(0x7FFF_FFFF);
+      out.write(new byte[64 * 1024]);
+      out.flush();
+      assertRefusedByServer(s, WireFormat.REFUSED_OTHER_CLUSTER);
+      // It waits for the dialer to close, and closes by itself (after a linger) if it does not.
+      s.setSoTimeout(15_000);
       assertClosedByServer(s);
+      assertThat(logs.lines("WARN", "server: refusing connection from /127.0.0.1:" + s.getLocalPort()
+          + " claiming node raw: cluster id mismatch: found 'other-cluster' in the handshake, "
+          + "expected '" + Cluster.CLUSTER_ID + "'")).hasSize(1);
     }
     assertNothingFromRawAndGoodPeerIsServed();
   }
@@ -230,6 +250,26 @@ class HostileInputTest {
     return s;
   }
 
+  /**
+   * Reads the refusal the server sends for a well-formed handshake it refuses, which names the
+   * server; the socket stays open (the server waits for the dialer to close it).
+   */
+  private static void assertRefusedByServer(Socket s, int reason) throws IOException {
+    DataInputStream in = new DataInputStream(s.getInputStream());
+    int length;
+    byte[] body;
+    try {
+      length = in.readInt();
+      assertThat(length).isBetween(1, WireFormat.MAX_HANDSHAKE_FRAME_BYTES);
+      body = in.readNBytes(length);
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("the server sent no refusal within " + s.getSoTimeout() + " ms", e);
+    }
+    assertThat(body).hasSize(length);
+    Refusal refusal = new MessageCodec().decodeRefusal(Unpooled.wrappedBuffer(body));
+    assertThat(refusal).isEqualTo(new Refusal(reason, Cluster.CLUSTER_ID, SERVER));
+  }
+
   /** Reads until the server closes the connection: end of stream, or a reset. */
   private static void assertClosedByServer(Socket s) throws IOException {
     InputStream in = s.getInputStream();
@@ -239,7 +279,7 @@ class HostileInputTest {
     } catch (SocketException reset) {
       // closed with unread input: the kernel answers with a reset
     } catch (SocketTimeoutException e) {
-      fail("the server did not close the connection within 5 s");
+      fail("the server did not close the connection within " + s.getSoTimeout() + " ms");
     }
   }
 

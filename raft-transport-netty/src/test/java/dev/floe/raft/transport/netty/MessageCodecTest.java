@@ -137,6 +137,54 @@ class MessageCodecTest {
   }
 
   @Test
+  void aRefusalRoundTripsFitsThePreHandshakeLimitAndHasAStableLayout() {
+    Refusal longest = new Refusal(WireFormat.REFUSED_OTHER_CLUSTER, "c".repeat(64),
+        NodeId.of("n".repeat(WireFormat.MAX_NODE_ID_BYTES)));
+    ByteBuf buf = Unpooled.buffer();
+    MessageCodec.encodeRefusal(longest, buf);
+    assertThat(buf.readableBytes()).isEqualTo(MessageCodec.encodedSize(longest))
+        .isLessThanOrEqualTo(WireFormat.MAX_HANDSHAKE_FRAME_BYTES);
+    assertThat(new MessageCodec().decodeRefusal(buf)).isEqualTo(longest);
+
+    ByteBuf small = Unpooled.buffer();
+    MessageCodec.encodeRefusal(new Refusal(WireFormat.REFUSED_UNKNOWN_NODE, "ab", N2), small);
+    byte[] bytes = new byte[small.readableBytes()];
+    small.readBytes(bytes);
+    assertThat(bytes).containsExactly(
+        12, // type
+        2, // reason
+        0, 2, 'a', 'b', // cluster id
+        2, 'n', '2'); // node id
+  }
+
+  @Test
+  void aMalformedRefusalIsRefusedNamingTheProblem() {
+    ByteBuf truncated = Unpooled.wrappedBuffer(new byte[] {12, 1, 0, 5, 'a'});
+    assertThatThrownBy(() -> new MessageCodec().decodeRefusal(truncated))
+        .isInstanceOf(CorruptedFrameException.class).hasMessageContaining("truncated frame");
+    ByteBuf noCluster = Unpooled.wrappedBuffer(new byte[] {12, 1, 0, 0, 2, 'n', '2'});
+    assertThatThrownBy(() -> new MessageCodec().decodeRefusal(noCluster))
+        .isInstanceOf(CorruptedFrameException.class).hasMessageContaining("bad cluster id length 0");
+    ByteBuf trailing = Unpooled.wrappedBuffer(new byte[] {12, 1, 0, 1, 'a', 2, 'n', '2', 9});
+    assertThatThrownBy(() -> new MessageCodec().decodeRefusal(trailing))
+        .isInstanceOf(CorruptedFrameException.class).hasMessageContaining("unexpected bytes");
+  }
+
+  @Test
+  void aRefusalExplainsItselfFromTheDialersSideNamingBothIds() {
+    assertThat(new Refusal(WireFormat.REFUSED_OTHER_CLUSTER, "green", N2)
+        .explain(N2, "127.0.0.1:7002", N1, "blue"))
+        .isEqualTo("n2 at 127.0.0.1:7002 refuses this node's connections: cluster id mismatch: "
+            + "found cluster 'green' there, expected 'blue' (this node's)");
+    assertThat(new Refusal(WireFormat.REFUSED_UNKNOWN_NODE, "blue", NodeId.of("n5"))
+        .explain(N2, "127.0.0.1:7002", N1, "blue"))
+        .isEqualTo("n2 at 127.0.0.1:7002 refuses this node's connections: the node listening "
+            + "there is n5, not n2; it (cluster 'blue') does not know n1 as a peer");
+    assertThat(new Refusal(99, "blue", N2).explain(N2, "h:1", N1, "blue"))
+        .contains("a reason this version does not know (code 99");
+  }
+
+  @Test
   void theWireLayoutOfAVoteResponseIsStable() {
     byte[] body = body(new VoteResponse(N1, N2, 258, true, false));
     assertThat(body).containsExactly(

@@ -55,13 +55,18 @@ class TlsTest {
   }
 
   private NettyTransport start(NodeId id, TestCertificates.NodeFiles files) throws IOException {
+    return start(id, files, Cluster.CLUSTER);
+  }
+
+  private NettyTransport start(NodeId id, TestCertificates.NodeFiles files,
+      dev.floe.raft.ClusterId clusterId) throws IOException {
     NettyTransportOptions.Builder b = Cluster.defaults(0);
     if (files != null) {
       b.mutualTls(files.privateKey(), files.certificateChain(), files.trustedCa());
     }
     NettyTransport t = new NettyTransport(b.build());
     Inbox inbox = new Inbox();
-    t.start(Cluster.CLUSTER, id, inbox);
+    t.start(clusterId, id, inbox);
     transports.put(id, t);
     inboxes.put(id, inbox);
     return t;
@@ -108,6 +113,26 @@ class TlsTest {
     await().atMost(WAIT).untilAsserted(() ->
         assertThat(inboxes.get(N1).received()).extracting(RaftMessage::from).contains(N2));
     assertThat(inboxes.get(N1).received()).extracting(RaftMessage::from).doesNotContain(ROGUE);
+  }
+
+  @Test
+  void aTrustedPeerOfAnotherClusterIsRefusedAndLearnsWhyThroughTls() throws IOException {
+    try (LogCapture logs = new LogCapture()) {
+      NettyTransport t1 = start(N1, n1Files);
+      NettyTransport t2 = start(N2, n2Files, dev.floe.raft.ClusterId.of("other-cluster"));
+      connectAll();
+
+      await().atMost(WAIT).until(() -> {
+        t2.send(vote(N2, N1, 1));
+        return !logs.lines("WARN", "n2: n1 at 127.0.0.1:" + t1.localAddress().getPort()
+            + " refuses this node's connections: cluster id mismatch: found cluster '"
+            + Cluster.CLUSTER_ID + "' there, expected 'other-cluster'").isEmpty();
+      });
+      assertThat(logs.lines("WARN", "n1: refusing connection from", "claiming node n2",
+          "found 'other-cluster' in the handshake, expected '" + Cluster.CLUSTER_ID + "'"))
+          .hasSize(1);
+      assertThat(inboxes.get(N1).received()).isEmpty();
+    }
   }
 
   @Test

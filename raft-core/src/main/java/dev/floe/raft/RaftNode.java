@@ -121,6 +121,7 @@ public final class RaftNode implements AutoCloseable {
       throw new IllegalStateException("node " + id + " is already started");
     }
     started = true;
+    checkTransportCarriesLargestCommand();
     Recovery.Recovered r = new Recovery(id, settings.clusterId(), settings.members(),
         settings.joining(), store, applier).run(settings.options(), random, settings.clock());
     clusterId = r.clusterId();
@@ -131,16 +132,36 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
+   * The room a message needs besides one command: an AppendEntries' header and one entry's
+   * framing, with ample margin for any transport's own.
+   */
+  static final int MESSAGE_OVERHEAD_BYTES = 16 * 1024;
+
+  private void checkTransportCarriesLargestCommand() {
+    long needed = (long) settings.options().maxCommandBytes() + MESSAGE_OVERHEAD_BYTES;
+    if (needed > transport.maxMessageBytes()) {
+      throw new IllegalArgumentException("maxCommandBytes (" + settings.options().maxCommandBytes()
+          + " bytes) plus " + MESSAGE_OVERHEAD_BYTES + " bytes of framing is more than the "
+          + "transport's largest message (" + transport.maxMessageBytes() + " bytes): raise the "
+          + "transport's limit or lower maxCommandBytes");
+    }
+  }
+
+  /**
    * Replicates a command and applies it.
    *
    * @param command the command bytes, handed to {@link StateMachine#apply} on every node
    * @return a future completing with the command's index and result once it is committed and
    *     applied on this node; it fails with {@link NotLeaderException} (no effect),
-   *     {@link CommitUnknownException} (fate unknown), {@link OverloadedException} or
+   *     {@link CommitUnknownException} (fate unknown), {@link OverloadedException}, {@link
+   *     CommandTooLargeException} (over {@link RaftOptions#maxCommandBytes()}; no effect) or
    *     {@link NodeStoppedException}
    */
   public CompletableFuture<SubmitResult> submit(byte[] command) {
     Objects.requireNonNull(command, "command");
+    if (command.length > settings.options().maxCommandBytes()) {
+      return tooLarge(command);
+    }
     return submitPayload(Commands.plain(command));
   }
 
@@ -157,7 +178,16 @@ public final class RaftNode implements AutoCloseable {
   public CompletableFuture<SubmitResult> submit(byte[] command, SessionRequest session) {
     Objects.requireNonNull(command, "command");
     Objects.requireNonNull(session, "session");
+    if (command.length > settings.options().maxCommandBytes()) {
+      return tooLarge(command);
+    }
     return submitPayload(Commands.session(session.clientId(), session.sequence(), command));
+  }
+
+  private CompletableFuture<SubmitResult> tooLarge(byte[] command) {
+    return CompletableFuture.failedFuture(new CommandTooLargeException("a command of "
+        + command.length + " bytes is larger than maxCommandBytes ("
+        + settings.options().maxCommandBytes() + " bytes); nothing was replicated"));
   }
 
   private CompletableFuture<SubmitResult> submitPayload(byte[] payload) {

@@ -1,137 +1,347 @@
 package dev.floe.raft;
 
 import dev.floe.raft.core.CoreConfig;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A node's tunables. Start from {@link #defaults()} and change what you need with the {@code with}
- * methods; every value is checked when the node is built.
- *
- * @param tickMillis the resolution of the node's timers
- * @param electionTimeoutMinMillis the shortest time a follower waits for a leader before campaigning
- * @param electionTimeoutMaxMillis the longest such wait; each wait is drawn at random in between
- * @param heartbeatIntervalMillis how often a leader sends heartbeats; well below the election timeout
- * @param requestTimeoutMillis how long a submit, query or transfer waits for its outcome
- * @param maxEntriesPerAppend the most entries in one AppendEntries message
- * @param maxBytesPerAppend about the most entry bytes in one AppendEntries message
- * @param maxInflightAppends the most AppendEntries in flight to one follower
- * @param maxPendingRequests the most submits waiting for their outcome; beyond it {@code submit}
- *     fails at once with {@link OverloadedException}
- * @param preVote whether to run a pre-vote before an election (thesis §9.6)
- * @param checkQuorum whether a leader steps down when cut off from a majority (thesis §6.2)
- * @param learnerCatchUpEntries a learner is promoted to voter only once its log is within this
- *     many entries of the leader's
- * @param learnerCatchUpTimeoutMillis how long a promotion waits for the learner to catch up
- *     before it is refused (the learner then stays a learner)
+ * A node's tunables, each with a documented default; times in milliseconds, sizes in bytes. Build
+ * them with {@link #builder()} (or start from {@link #defaults()} and change one with a {@code
+ * with} method); every value is checked when built, and a mistake is named in the units given.
  */
-public record RaftOptions(
-    long tickMillis,
-    long electionTimeoutMinMillis,
-    long electionTimeoutMaxMillis,
-    long heartbeatIntervalMillis,
-    long requestTimeoutMillis,
-    int maxEntriesPerAppend,
-    long maxBytesPerAppend,
-    int maxInflightAppends,
-    int maxPendingRequests,
-    boolean preVote,
-    boolean checkQuorum,
-    long learnerCatchUpEntries,
-    long learnerCatchUpTimeoutMillis) {
+public final class RaftOptions {
+  /** The default {@link #maxCommandBytes()}: 16 MiB. */
+  public static final int DEFAULT_MAX_COMMAND_BYTES = 16 * 1024 * 1024;
 
-  /** Checks every value. */
-  public RaftOptions {
-    if (tickMillis < 1) {
-      throw new IllegalArgumentException("tickMillis must be >= 1: " + tickMillis);
-    }
-    if (requestTimeoutMillis < 1) {
-      throw new IllegalArgumentException("requestTimeoutMillis must be >= 1: " + requestTimeoutMillis);
-    }
-    if (maxPendingRequests < 1) {
-      throw new IllegalArgumentException("maxPendingRequests must be >= 1: " + maxPendingRequests);
-    }
-    toCoreConfig(
-        tickMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis, heartbeatIntervalMillis,
-        maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, preVote, checkQuorum,
-        learnerCatchUpEntries, learnerCatchUpTimeoutMillis);
+  private final long tickMillis;
+  private final long electionTimeoutMinMillis;
+  private final long electionTimeoutMaxMillis;
+  private final long heartbeatIntervalMillis;
+  private final long requestTimeoutMillis;
+  private final int maxEntriesPerAppend;
+  private final long maxBytesPerAppend;
+  private final int maxInflightAppends;
+  private final int maxPendingRequests;
+  private final int maxCommandBytes;
+  private final boolean preVote;
+  private final boolean checkQuorum;
+  private final long learnerCatchUpEntries;
+  private final long learnerCatchUpTimeoutMillis;
+
+  private RaftOptions(Builder b) {
+    this.tickMillis = b.tickMillis;
+    this.electionTimeoutMinMillis = b.electionTimeoutMinMillis;
+    this.electionTimeoutMaxMillis = b.electionTimeoutMaxMillis;
+    this.heartbeatIntervalMillis = b.heartbeatIntervalMillis;
+    this.requestTimeoutMillis = b.requestTimeoutMillis;
+    this.maxEntriesPerAppend = b.maxEntriesPerAppend;
+    this.maxBytesPerAppend = b.maxBytesPerAppend;
+    this.maxInflightAppends = b.maxInflightAppends;
+    this.maxPendingRequests = b.maxPendingRequests;
+    this.maxCommandBytes = b.maxCommandBytes;
+    this.preVote = b.preVote;
+    this.checkQuorum = b.checkQuorum;
+    this.learnerCatchUpEntries = b.learnerCatchUpEntries;
+    this.learnerCatchUpTimeoutMillis = b.learnerCatchUpTimeoutMillis;
   }
 
-  /** Elections after 150 to 300 ms, heartbeats every 50 ms, a 10 ms tick. */
+  /** Returns a builder with every default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The defaults: elections after 150 to 300 ms, heartbeats every 50 ms, a 10 ms tick. */
   public static RaftOptions defaults() {
-    return new RaftOptions(10, 150, 300, 50, 5_000, 1024, 1 << 20, 32, 10_000, true, true, 1_000,
-        60_000);
+    return builder().build();
+  }
+
+  /** Returns a builder holding these options. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The resolution of the node's timers (default 10). */
+  public long tickMillis() {
+    return tickMillis;
+  }
+
+  /** The shortest time a follower waits for a leader before campaigning (default 150). */
+  public long electionTimeoutMinMillis() {
+    return electionTimeoutMinMillis;
+  }
+
+  /** The longest such wait; each wait is drawn at random in between (default 300). */
+  public long electionTimeoutMaxMillis() {
+    return electionTimeoutMaxMillis;
+  }
+
+  /** How often a leader sends heartbeats (default 50). */
+  public long heartbeatIntervalMillis() {
+    return heartbeatIntervalMillis;
+  }
+
+  /** How long a submit, query or transfer waits for its outcome (default 5,000). */
+  public long requestTimeoutMillis() {
+    return requestTimeoutMillis;
+  }
+
+  /** The most entries in one AppendEntries message (default 1,024). */
+  public int maxEntriesPerAppend() {
+    return maxEntriesPerAppend;
+  }
+
+  /**
+   * About the most entry bytes in one AppendEntries message (default 1 MiB); a single larger entry
+   * still travels alone.
+   */
+  public long maxBytesPerAppend() {
+    return maxBytesPerAppend;
+  }
+
+  /** The most AppendEntries in flight to one follower (default 32). */
+  public int maxInflightAppends() {
+    return maxInflightAppends;
+  }
+
+  /**
+   * The most submits and reads waiting for their outcome on this node; beyond it {@code submit}
+   * fails at once with {@link OverloadedException} (default 10,000).
+   */
+  public int maxPendingRequests() {
+    return maxPendingRequests;
+  }
+
+  /**
+   * The largest command {@code submit} takes, in bytes ({@link #DEFAULT_MAX_COMMAND_BYTES}); a
+   * larger one fails at once with {@link CommandTooLargeException}. The transport must carry a
+   * message of this size (the Netty transport's maximum frame is checked against it at start).
+   */
+  public int maxCommandBytes() {
+    return maxCommandBytes;
+  }
+
+  /** Whether to run a pre-vote before an election (thesis §9.6; default true). */
+  public boolean preVote() {
+    return preVote;
+  }
+
+  /** Whether a leader steps down when cut off from a majority (thesis §6.2; default true). */
+  public boolean checkQuorum() {
+    return checkQuorum;
+  }
+
+  /** A learner is promoted only once its log is within this many entries of the leader's (1,000). */
+  public long learnerCatchUpEntries() {
+    return learnerCatchUpEntries;
+  }
+
+  /** How long a promotion waits for its learner to catch up before it is refused (60,000). */
+  public long learnerCatchUpTimeoutMillis() {
+    return learnerCatchUpTimeoutMillis;
   }
 
   /** Returns a copy with other election timeouts. */
   public RaftOptions withElectionTimeout(long minMillis, long maxMillis) {
-    return new RaftOptions(tickMillis, minMillis, maxMillis, heartbeatIntervalMillis,
-        requestTimeoutMillis, maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends,
-        maxPendingRequests, preVote, checkQuorum, learnerCatchUpEntries,
-        learnerCatchUpTimeoutMillis);
+    return toBuilder().electionTimeout(minMillis, maxMillis).build();
   }
 
   /** Returns a copy with another heartbeat interval. */
   public RaftOptions withHeartbeatInterval(long millis) {
-    return new RaftOptions(tickMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis, millis,
-        requestTimeoutMillis, maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends,
-        maxPendingRequests, preVote, checkQuorum, learnerCatchUpEntries,
-        learnerCatchUpTimeoutMillis);
+    return toBuilder().heartbeatInterval(millis).build();
   }
 
   /** Returns a copy with another request timeout. */
   public RaftOptions withRequestTimeout(long millis) {
-    return new RaftOptions(tickMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
-        heartbeatIntervalMillis, millis, maxEntriesPerAppend, maxBytesPerAppend,
-        maxInflightAppends, maxPendingRequests, preVote, checkQuorum, learnerCatchUpEntries,
-        learnerCatchUpTimeoutMillis);
+    return toBuilder().requestTimeout(millis).build();
   }
 
   /** Returns a copy with another limit on waiting submits. */
   public RaftOptions withMaxPendingRequests(int max) {
-    return new RaftOptions(tickMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
-        heartbeatIntervalMillis, requestTimeoutMillis, maxEntriesPerAppend, maxBytesPerAppend,
-        maxInflightAppends, max, preVote, checkQuorum, learnerCatchUpEntries,
-        learnerCatchUpTimeoutMillis);
+    return toBuilder().maxPendingRequests(max).build();
   }
 
   /** Returns a copy with pre-vote and check-quorum switched on or off. */
   public RaftOptions withPreVoteAndCheckQuorum(boolean preVote, boolean checkQuorum) {
-    return new RaftOptions(tickMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
-        heartbeatIntervalMillis, requestTimeoutMillis, maxEntriesPerAppend, maxBytesPerAppend,
-        maxInflightAppends, maxPendingRequests, preVote, checkQuorum, learnerCatchUpEntries,
-        learnerCatchUpTimeoutMillis);
+    return toBuilder().preVote(preVote).checkQuorum(checkQuorum).build();
   }
 
   /** Returns a copy with another rule for promoting learners. */
   public RaftOptions withLearnerCatchUp(long withinEntries, long timeoutMillis) {
-    return new RaftOptions(tickMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
-        heartbeatIntervalMillis, requestTimeoutMillis, maxEntriesPerAppend, maxBytesPerAppend,
-        maxInflightAppends, maxPendingRequests, preVote, checkQuorum, withinEntries, timeoutMillis);
+    return toBuilder().learnerCatchUp(withinEntries, timeoutMillis).build();
   }
 
   CoreConfig toCoreConfig() {
-    return toCoreConfig(
-        tickMillis, electionTimeoutMinMillis, electionTimeoutMaxMillis, heartbeatIntervalMillis,
-        maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends, preVote, checkQuorum,
-        learnerCatchUpEntries, learnerCatchUpTimeoutMillis);
-  }
-
-  private static CoreConfig toCoreConfig(
-      long tick, long electionMin, long electionMax, long heartbeat, int maxEntries, long maxBytes,
-      int maxInflight, boolean preVote, boolean checkQuorum, long catchUpEntries,
-      long catchUpMillis) {
-    int min = ticks("electionTimeoutMinMillis", electionMin, tick);
-    int max = ticks("electionTimeoutMaxMillis", electionMax, tick);
-    int hb = ticks("heartbeatIntervalMillis", heartbeat, tick);
+    int min = (int) (electionTimeoutMinMillis / tickMillis);
+    int max = (int) (electionTimeoutMaxMillis / tickMillis);
+    int hb = (int) (heartbeatIntervalMillis / tickMillis);
     return new CoreConfig(
-        min, max, hb, maxEntries, maxBytes, maxInflight, maxBytes * maxInflight, preVote,
-        checkQuorum, catchUpEntries, ticks("learnerCatchUpTimeoutMillis", catchUpMillis, tick),
-        java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(tick));
+        min, max, hb, maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends,
+        maxBytesPerAppend * maxInflightAppends, preVote, checkQuorum, learnerCatchUpEntries,
+        learnerCatchUpTimeoutMillis / tickMillis, TimeUnit.MILLISECONDS.toNanos(tickMillis));
   }
 
-  private static int ticks(String name, long millis, long tick) {
-    if (millis < tick) {
-      throw new IllegalArgumentException(name + " (" + millis + ") must be at least tickMillis (" + tick + ")");
+  @Override
+  public String toString() {
+    return "RaftOptions[tick=" + tickMillis + "ms election=" + electionTimeoutMinMillis + "-"
+        + electionTimeoutMaxMillis + "ms heartbeat=" + heartbeatIntervalMillis + "ms request="
+        + requestTimeoutMillis + "ms maxEntriesPerAppend=" + maxEntriesPerAppend
+        + " maxBytesPerAppend=" + maxBytesPerAppend + " maxInflightAppends=" + maxInflightAppends
+        + " maxPendingRequests=" + maxPendingRequests + " maxCommandBytes=" + maxCommandBytes
+        + " preVote=" + preVote + " checkQuorum=" + checkQuorum + " learnerCatchUp="
+        + learnerCatchUpEntries + "/" + learnerCatchUpTimeoutMillis + "ms]";
+  }
+
+  /** Builds {@link RaftOptions}; every setter's default is in the accessor's documentation. */
+  public static final class Builder {
+    private long tickMillis = 10;
+    private long electionTimeoutMinMillis = 150;
+    private long electionTimeoutMaxMillis = 300;
+    private long heartbeatIntervalMillis = 50;
+    private long requestTimeoutMillis = 5_000;
+    private int maxEntriesPerAppend = 1024;
+    private long maxBytesPerAppend = 1 << 20;
+    private int maxInflightAppends = 32;
+    private int maxPendingRequests = 10_000;
+    private int maxCommandBytes = DEFAULT_MAX_COMMAND_BYTES;
+    private boolean preVote = true;
+    private boolean checkQuorum = true;
+    private long learnerCatchUpEntries = 1_000;
+    private long learnerCatchUpTimeoutMillis = 60_000;
+
+    private Builder() {}
+
+    private Builder(RaftOptions o) {
+      tickMillis = o.tickMillis;
+      electionTimeoutMinMillis = o.electionTimeoutMinMillis;
+      electionTimeoutMaxMillis = o.electionTimeoutMaxMillis;
+      heartbeatIntervalMillis = o.heartbeatIntervalMillis;
+      requestTimeoutMillis = o.requestTimeoutMillis;
+      maxEntriesPerAppend = o.maxEntriesPerAppend;
+      maxBytesPerAppend = o.maxBytesPerAppend;
+      maxInflightAppends = o.maxInflightAppends;
+      maxPendingRequests = o.maxPendingRequests;
+      maxCommandBytes = o.maxCommandBytes;
+      preVote = o.preVote;
+      checkQuorum = o.checkQuorum;
+      learnerCatchUpEntries = o.learnerCatchUpEntries;
+      learnerCatchUpTimeoutMillis = o.learnerCatchUpTimeoutMillis;
     }
-    return (int) (millis / tick);
+
+    /** The resolution of the node's timers, in ms. */
+    public Builder tick(long millis) {
+      this.tickMillis = millis;
+      return this;
+    }
+
+    /** The range each election timeout is drawn from, in ms. */
+    public Builder electionTimeout(long minMillis, long maxMillis) {
+      this.electionTimeoutMinMillis = minMillis;
+      this.electionTimeoutMaxMillis = maxMillis;
+      return this;
+    }
+
+    /** How often a leader sends heartbeats, in ms; well below the election timeout. */
+    public Builder heartbeatInterval(long millis) {
+      this.heartbeatIntervalMillis = millis;
+      return this;
+    }
+
+    /** How long a submit, query or transfer waits for its outcome, in ms. */
+    public Builder requestTimeout(long millis) {
+      this.requestTimeoutMillis = millis;
+      return this;
+    }
+
+    /** The most entries and about the most bytes of entries in one AppendEntries. */
+    public Builder maxPerAppend(int entries, long bytes) {
+      this.maxEntriesPerAppend = entries;
+      this.maxBytesPerAppend = bytes;
+      return this;
+    }
+
+    /** The most AppendEntries in flight to one follower (the pipeline's window). */
+    public Builder maxInflightAppends(int max) {
+      this.maxInflightAppends = max;
+      return this;
+    }
+
+    /** The most requests waiting for their outcome on the node. */
+    public Builder maxPendingRequests(int max) {
+      this.maxPendingRequests = max;
+      return this;
+    }
+
+    /** The largest command {@code submit} takes, in bytes. */
+    public Builder maxCommandBytes(int bytes) {
+      this.maxCommandBytes = bytes;
+      return this;
+    }
+
+    /** Whether to run a pre-vote before an election. */
+    public Builder preVote(boolean on) {
+      this.preVote = on;
+      return this;
+    }
+
+    /** Whether a leader steps down when cut off from a majority. */
+    public Builder checkQuorum(boolean on) {
+      this.checkQuorum = on;
+      return this;
+    }
+
+    /** A learner is promoted once within {@code withinEntries}, or refused after the timeout. */
+    public Builder learnerCatchUp(long withinEntries, long timeoutMillis) {
+      this.learnerCatchUpEntries = withinEntries;
+      this.learnerCatchUpTimeoutMillis = timeoutMillis;
+      return this;
+    }
+
+    /**
+     * Checks every value and builds the options.
+     *
+     * @throws IllegalArgumentException naming the first invalid value, in the units it was given
+     */
+    public RaftOptions build() {
+      positive("tickMillis", tickMillis, "ms");
+      positive("requestTimeoutMillis", requestTimeoutMillis, "ms");
+      positive("maxEntriesPerAppend", maxEntriesPerAppend, "");
+      positive("maxBytesPerAppend", maxBytesPerAppend, " bytes");
+      positive("maxInflightAppends", maxInflightAppends, "");
+      positive("maxPendingRequests", maxPendingRequests, "");
+      positive("maxCommandBytes", maxCommandBytes, " bytes");
+      positive("learnerCatchUpTimeoutMillis", learnerCatchUpTimeoutMillis, "ms");
+      if (learnerCatchUpEntries < 0) {
+        throw new IllegalArgumentException(
+            "learnerCatchUpEntries must be >= 0: " + learnerCatchUpEntries);
+      }
+      atLeastATick("heartbeatIntervalMillis", heartbeatIntervalMillis);
+      atLeastATick("electionTimeoutMinMillis", electionTimeoutMinMillis);
+      atLeastATick("learnerCatchUpTimeoutMillis", learnerCatchUpTimeoutMillis);
+      if (electionTimeoutMinMillis / tickMillis <= heartbeatIntervalMillis / tickMillis) {
+        throw new IllegalArgumentException("electionTimeoutMinMillis (" + electionTimeoutMinMillis
+            + " ms) must be longer than heartbeatIntervalMillis (" + heartbeatIntervalMillis
+            + " ms) by at least a tick (" + tickMillis + " ms)");
+      }
+      if (electionTimeoutMaxMillis / tickMillis <= electionTimeoutMinMillis / tickMillis) {
+        throw new IllegalArgumentException("electionTimeoutMaxMillis (" + electionTimeoutMaxMillis
+            + " ms) must be longer than electionTimeoutMinMillis (" + electionTimeoutMinMillis
+            + " ms) by at least a tick (" + tickMillis + " ms), so that timeouts differ");
+      }
+      RaftOptions built = new RaftOptions(this);
+      built.toCoreConfig(); // the core's own checks, which the ones above make pass
+      return built;
+    }
+
+    private static void positive(String name, long value, String unit) {
+      if (value < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1" + unit + ": " + value);
+      }
+    }
+
+    private void atLeastATick(String name, long millis) {
+      if (millis < tickMillis) {
+        throw new IllegalArgumentException(
+            name + " (" + millis + " ms) must be at least tickMillis (" + tickMillis + " ms)");
+      }
+    }
   }
 }

@@ -114,8 +114,8 @@ final class RaftLog {
   }
 
   /**
-   * Returns entries from {@code from}, at most {@code maxCount} and about {@code maxBytes} (at least
-   * one if any).
+   * Returns entries from {@code from}: at most {@code maxCount}, and at most {@code maxBytes} of them
+   * unless the first alone is larger (at least one is returned if any).
    */
   List<LogEntry> slice(long from, int maxCount, long maxBytes) {
     long last = lastIndex();
@@ -127,11 +127,12 @@ final class RaftLog {
     long bytes = 0;
     int i = start;
     while (i < end) {
-      bytes += entries.get(i).sizeInBytes();
-      i++;
-      if (bytes >= maxBytes) {
-        break;
+      long size = entries.get(i).sizeInBytes();
+      if (i > start && bytes + size > maxBytes) {
+        break; // a message never holds more than maxBytes, unless its one entry is larger
       }
+      bytes += size;
+      i++;
     }
     return new ArrayList<>(entries.subList(start, i));
   }

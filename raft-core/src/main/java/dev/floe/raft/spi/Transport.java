@@ -51,6 +51,15 @@ public interface Transport extends Closeable {
    */
   default void membersChanged(Configuration configuration) {}
 
+  /**
+   * The largest message this transport carries, in bytes of its own encoding, or {@link
+   * Integer#MAX_VALUE} if it has no limit. A node checks at start that its largest command
+   * ({@code RaftOptions.maxCommandBytes}) fits with room for a message's framing.
+   */
+  default int maxMessageBytes() {
+    return Integer.MAX_VALUE;
+  }
+
   /** Stops sending and receiving and releases resources. Idempotent. */
   @Override
   void close();

@@ -1,0 +1,11 @@
+package dev.floe.raft;
+
+/**
+ * A command is larger than {@link RaftOptions#maxCommandBytes()}: it was refused at {@code submit},
+ * before anything was replicated. Split it, or raise the limit (and the transport's with it).
+ */
+public class CommandTooLargeException extends FloeException {
+  public CommandTooLargeException(String message) {
+    super(message);
+  }
+}

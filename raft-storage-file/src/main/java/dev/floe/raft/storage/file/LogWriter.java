@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>It runs either on a thread of its own ({@link #run()}, production: the thread blocks for work
  * and does every write and force itself, with no hand-off on the commit path), or as ordered tasks
  * on an executor given at construction (each {@link #submit} queues one {@link #runQueued()}), so
- * that a simulator can run the real store on virtual time. Both carry out the same steps.
+ * that a simulator can run the real store on virtual time. Both carry out the same steps, but on
+ * an executor a group-commit force is a task of its own, queued when the policy asks for it: a
+ * force takes time on a real disk, and a crash may come while the written pages are not yet
+ * durable.
  *
  * <p>The first I/O error fails every waiting and later {@code sync()} with an {@link IOException}
  * naming it, and the writer then ignores further writes: nothing is reported durable that is not.
@@ -129,6 +132,8 @@ final class LogWriter implements Runnable {
   /** The end of the zeros written ahead in {@link #segment} (-1: to be read from the file). */
   private long preallocatedEnd = -1;
   private boolean exited;
+  /** On an executor: a force is queued and has not run yet. */
+  private boolean forceQueued;
   private volatile IOException failure;
 
   /**
@@ -229,9 +234,23 @@ final class LogWriter implements Runnable {
       process(op);
     }
     long oldest = waiting.isEmpty() ? 0 : waiting.peekFirst().requestedAtNanos();
-    if (failure == null
-        && policy.shouldForce(
+    if (failure != null
+        || !policy.shouldForce(
             !waiting.isEmpty(), queue.isEmpty(), unforcedBytes, oldest, nanoClock.getAsLong())) {
+      return;
+    }
+    if (executor == null) {
+      forceAllOrFail();
+    } else if (!forceQueued) {
+      forceQueued = true;
+      executor.execute(this::runQueuedForce);
+    }
+  }
+
+  /** The force the policy asked for, as a task of its own on the executor. */
+  private void runQueuedForce() {
+    forceQueued = false;
+    if (!exited && failure == null) {
       forceAllOrFail();
     }
   }

@@ -29,7 +29,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>For tests it can also stop at the n-th force or directory sync as if the power failed there
  * ({@link #failAtDurabilityEvent}), fill up, and hold forces. Operators' faults ({@link
- * #deleteDurably}, {@link #replaceWithCopyOf}) change the durable state directly. Thread-safe: every
+ * #deleteDurably}, {@link #replaceWithCopyOf}, {@link #flipDurably}) change the durable state
+ * directly. Thread-safe: every
  * operation holds the monitor of the file system.
  */
 final class SimFileSystem implements StorageIo {
@@ -146,6 +147,23 @@ final class SimFileSystem implements StorageIo {
     return reordered;
   }
 
+  /** How many pages, over every file, hold written content that is not durable yet. */
+  synchronized int unsyncedPages() {
+    return unsyncedPages(root, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+  }
+
+  private static int unsyncedPages(Dir dir, Set<SimInode> seen) {
+    int pages = 0;
+    for (Node node : dir.live.values()) {
+      if (node instanceof Dir sub) {
+        pages += unsyncedPages(sub, seen);
+      } else if (node instanceof File file && seen.add(file.inode())) {
+        pages += file.inode().unsyncedPages();
+      }
+    }
+    return pages;
+  }
+
   /** Loses everything, as a new disk. */
   synchronized void wipe() {
     root = new Dir();
@@ -164,26 +182,40 @@ final class SimFileSystem implements StorageIo {
     parent.durable.remove(name);
   }
 
-  /** An operator puts a copy of {@code other}'s directory {@code dir} in place of this one's. */
-  synchronized void replaceWithCopyOf(SimFileSystem other, Path dir) throws IOException {
-    Dir copy;
+  /**
+   * An operator puts a copy of what {@code other} holds durably at {@code path} (a file or a
+   * directory) in place of what this file system holds there.
+   */
+  synchronized void replaceWithCopyOf(SimFileSystem other, Path path) throws IOException {
+    Node copy;
     synchronized (other) {
-      copy = copyDurable(other.dir(dir));
+      Node source = other.find(path);
+      if (source == null) {
+        throw new NoSuchFileException(path.toString());
+      }
+      copy = copyDurable(source);
     }
-    Dir parent = parentOf(dir);
-    parent.live.put(dir.getFileName().toString(), copy);
-    parent.durable.put(dir.getFileName().toString(), copy);
+    Dir parent = parentOf(path);
+    parent.live.put(path.getFileName().toString(), copy);
+    parent.durable.put(path.getFileName().toString(), copy);
   }
 
-  private static Dir copyDurable(Dir source) {
+  private static Node copyDurable(Node source) {
+    if (source instanceof File file) {
+      return new File(file.inode().durableCopy());
+    }
     Dir copy = new Dir();
-    for (Map.Entry<String, Node> entry : source.durable.entrySet()) {
-      Node node = entry.getValue() instanceof Dir sub ? copyDurable(sub)
-          : new File(((File) entry.getValue()).inode().durableCopy());
+    for (Map.Entry<String, Node> entry : ((Dir) source).durable.entrySet()) {
+      Node node = copyDurable(entry.getValue());
       copy.durable.put(entry.getKey(), node);
       copy.live.put(entry.getKey(), node);
     }
     return copy;
+  }
+
+  /** Damage: flips a bit of a file's durable and written content, as a failing disk might. */
+  synchronized void flipDurably(Path file, long offset) throws IOException {
+    inode(file).flip((int) offset);
   }
 
   // ---- StorageIo

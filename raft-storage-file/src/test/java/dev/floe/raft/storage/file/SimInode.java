@@ -55,6 +55,15 @@ final class SimInode {
     }
   }
 
+  /** How many pages hold written content that differs from their durable content. */
+  int unsyncedPages() {
+    int pages = 0;
+    for (int page : dirty) {
+      pages += pageDiffers(page) ? 1 : 0;
+    }
+    return pages;
+  }
+
   /** Makes everything written durable. */
   void force() {
     for (int page : dirty) {
@@ -87,6 +96,12 @@ final class SimInode {
     liveSize = durableSize;
     dirty.clear();
     return new CrashOutcome(reordered);
+  }
+
+  /** Flips a bit at {@code offset}, in the durable and in the written content. */
+  void flip(int offset) {
+    live[offset] ^= 0x10;
+    durable[offset] ^= 0x10;
   }
 
   /** A copy with the durable content only, as another machine would hold it. */

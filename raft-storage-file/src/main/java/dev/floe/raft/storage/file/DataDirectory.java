@@ -80,19 +80,19 @@ final class DataDirectory {
   }
 
   /**
-   * Removes the temporary files of interrupted replacements, reads identity and meta, and checks
-   * that the directory's parts agree; creates {@code log/} in a new directory.
+   * Reads identity and meta and checks that the directory's parts agree; only then removes the
+   * temporary files of interrupted replacements, and creates {@code log/} in a new directory.
    */
   State inspect() throws IOException {
-    deleteIfExists(dir.resolve(MetaFile.TEMP_NAME));
-    deleteIfExists(dir.resolve(IdentityFile.TEMP_NAME));
     Optional<IdentityFile.Contents> identity = IdentityFile.read(io, dir);
     Optional<MetaFile.Meta> meta = MetaFile.read(io, dir);
     if (identity.isPresent()) {
       checkComplete(identity.get(), meta);
+      deleteTemporaryFiles();
       return new State(identity, meta);
     }
     checkEmpty(meta);
+    deleteTemporaryFiles();
     if (!io.isDirectory(logDir())) {
       io.createDirectories(logDir());
       io.syncDirectory(dir);
@@ -160,9 +160,12 @@ final class DataDirectory {
         .toList();
   }
 
-  private void deleteIfExists(Path file) throws IOException {
-    if (io.exists(file)) {
-      io.delete(file);
+  /** Removes what an interrupted replacement of meta or identity left (not made durable). */
+  private void deleteTemporaryFiles() throws IOException {
+    for (String name : List.of(MetaFile.TEMP_NAME, IdentityFile.TEMP_NAME)) {
+      if (io.exists(dir.resolve(name))) {
+        io.delete(dir.resolve(name));
+      }
     }
   }
 }

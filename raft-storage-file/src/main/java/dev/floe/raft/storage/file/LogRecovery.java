@@ -118,17 +118,20 @@ final class LogRecovery {
   }
 
   /**
-   * Checks every header, removes the leftovers of older epochs and a last segment whose header
-   * never reached the disk, and returns the others in index order.
+   * Checks every header, then removes the leftovers of older epochs and a last segment whose
+   * header never reached the disk, and returns the others in index order.
    */
   private List<Map.Entry<Long, Path>> liveSegments(TreeMap<Long, Path> files) throws IOException {
     List<Map.Entry<Long, Path>> live = new ArrayList<>();
     List<Map.Entry<Long, Path>> blank = new ArrayList<>();
+    List<Path> stale = new ArrayList<>();
     for (Map.Entry<Long, Path> file : files.entrySet()) {
       Header header = checkHeader(file.getKey(), file.getValue());
-      if (header == Header.BLANK) {
+      if (header == Header.STALE) {
+        stale.add(file.getValue());
+      } else if (header == Header.BLANK) {
         blank.add(file);
-      } else if (header == Header.LIVE) {
+      } else {
         if (!blank.isEmpty()) {
           throw new CorruptLogException(blank.get(0).getValue(), 0, "bad segment header: all"
               + " zeros or incomplete, in a segment that later segments follow");
@@ -141,25 +144,31 @@ final class LogRecovery {
           "bad segment header: all zeros or incomplete, and so is the next segment's");
     }
     for (Map.Entry<Long, Path> file : blank) {
-      removeNeverSynced(file.getKey(), file.getValue());
+      checkNeverSynced(file.getKey(), file.getValue());
+    }
+    for (Path file : stale) {
+      remove(file, "it is left over from before a reset of the log (its epoch is older than "
+          + meta.epoch() + ")");
+    }
+    for (Map.Entry<Long, Path> file : blank) {
+      remove(file.getValue(), "its header never reached the disk (none of it was synced)");
     }
     return live;
   }
 
   /**
    * A last segment whose header reads as zeros or is cut short was never forced, unless one of its
-   * records proves it was: only then it held synced records, and its header is damage.
+   * records proves it was: then it held synced records, and its header is damage.
    */
-  private void removeNeverSynced(long first, Path file) throws IOException {
+  private void checkNeverSynced(long first, Path file) throws IOException {
     ByteBuffer data = ByteBuffer.wrap(io.readAllBytes(file));
     if (UnsyncedTail.forcedRecordIn(data, first)) {
       throw new CorruptLogException(file, 0, "bad segment header: all zeros or incomplete, but a"
           + " record in it was written after the segment was forced");
     }
-    remove(file, "its header never reached the disk (" + data.limit() + " bytes, none of them"
-        + " synced)");
   }
 
+  /** Checks a segment's header and says what it is; removes nothing. */
   private Header checkHeader(long first, Path file) throws IOException {
     ByteBuffer header = ByteBuffer.allocate(SegmentFormat.HEADER_SIZE);
     try (FileChannel channel = io.open(file, StandardOpenOption.READ)) {
@@ -199,8 +208,6 @@ final class LogRecovery {
 
   private Header epochOf(Path file, long epoch) throws IOException {
     if (epoch < meta.epoch()) {
-      remove(file, "it is left over from before a reset of the log (epoch " + epoch + " < "
-          + meta.epoch() + ")");
       return Header.STALE;
     }
     if (epoch > meta.epoch()) {

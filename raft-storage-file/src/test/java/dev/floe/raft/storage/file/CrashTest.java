@@ -193,6 +193,34 @@ class CrashTest {
     }
   }
 
+  @Test
+  void aBitFlipInsideSyncedRecordsIsStillRefusedWithFileAndOffsetBesideAReorderedTail()
+      throws Exception {
+    SimFileSystem fs = new SimFileSystem();
+    ManualExecutor disk = new ManualExecutor();
+    FileLogStore store = SimStores.open(fs, SimStores.PAGED, disk);
+    store.append(entries(1, 20, 1));
+    store.sync();
+    disk.runAll();
+    store.append(entries(21, 40, 1));
+    store.sync();
+    disk.runAll();
+    store.append(entries(41, 300, 1)); // unsynced, across pages
+    disk.runAll();
+    long recordStart = syncedEnd(entries(1, 9, 1));
+    fs.flipDurably(SimStores.segment(1), recordStart + SegmentFormat.PAYLOAD_OFFSET + 2);
+    int firstUnsyncedPage = (int) (syncedEnd(entries(1, 40, 1)) / SimInode.PAGE_BYTES);
+
+    assertThat(fs.crash(CrashPlan.pages((file, page) -> page > firstUnsyncedPage, true, true)))
+        .isTrue();
+
+    assertThatThrownBy(() -> SimStores.open(fs, SimStores.PAGED))
+        .isInstanceOf(CorruptLogException.class)
+        .hasMessageContaining(SimStores.segment(1).toString())
+        .hasMessageContaining("offset " + recordStart)
+        .satisfies(e -> assertThat(((CorruptLogException) e).offset()).isEqualTo(recordStart));
+  }
+
   /** The offset where the records of {@code entries}, written from the start of a segment, end. */
   private static long syncedEnd(List<LogEntry> entries) {
     long end = SegmentFormat.HEADER_SIZE;

@@ -45,8 +45,11 @@ final class LogRecovery {
   private final MetaFile.Meta meta;
   private final LogIndex index;
   private final Map<Long, FileChannel> channels = new TreeMap<>();
+  /** What recovery changes, done only once every segment checked out: files to remove, why. */
+  private final Map<Path, String> removals = new TreeMap<>();
+  /** Segments to truncate, and where. */
+  private final Map<Long, Integer> cuts = new TreeMap<>();
   private Map.Entry<Long, Long> lastScanned;
-  private boolean directoryChanged;
 
   private LogRecovery(Path logDir, StorageIo io, MetaFile.Meta meta) {
     this.logDir = logDir;
@@ -76,7 +79,7 @@ final class LogRecovery {
     for (int i = 0; i < live.size(); i++) {
       long first = live.get(i).getKey();
       Path file = live.get(i).getValue();
-      if (truncateFrom > 0 && first >= truncateFrom && !channels.isEmpty()) {
+      if (truncateFrom > 0 && first >= truncateFrom && expected >= 0) {
         remove(file, "it follows an interrupted suffix truncation at index " + truncateFrom);
         continue;
       }
@@ -85,9 +88,25 @@ final class LogRecovery {
         continue;
       }
       checkSequence(first, file, expected);
-      expected = scan(first, file, i == live.size() - 1, truncateFrom);
+      // Only the last file may hold an unsynced tail: each was forced before the next began.
+      expected = scan(first, file, truncateFrom, i == live.size() - 1);
     }
-    if (directoryChanged) {
+    applyChanges();
+  }
+
+  /** Everything checked out: cuts the segments, removes the leftovers. */
+  private void applyChanges() throws IOException {
+    for (Map.Entry<Long, Integer> cut : cuts.entrySet()) {
+      channels.get(cut.getKey()).truncate(cut.getValue());
+    }
+    if (lastScanned != null) {
+      channels.get(lastScanned.getKey()).force(true); // what was read, durable before it is claimed
+    }
+    for (Map.Entry<Path, String> removal : removals.entrySet()) {
+      log.warn("Removing segment {}: {}", removal.getKey(), removal.getValue());
+      io.delete(removal.getKey());
+    }
+    if (!removals.isEmpty()) {
       io.syncDirectory(logDir);
     }
   }
@@ -218,7 +237,7 @@ final class LogRecovery {
   }
 
   /** Scans the records of a live segment; returns the index expected after its last record. */
-  private long scan(long first, Path file, boolean lastSegment, long truncateFrom)
+  private long scan(long first, Path file, long truncateFrom, boolean lastSegment)
       throws IOException {
     ByteBuffer data = ByteBuffer.wrap(io.readAllBytes(file));
     index.addRecoveredSegment(first, SegmentFormat.HEADER_SIZE);
@@ -243,13 +262,9 @@ final class LogRecovery {
       cutAt = position;
       break;
     }
-    FileChannel channel = io.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    channels.put(first, channel);
+    channels.put(first, io.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE));
     if (cutAt >= 0) {
-      channel.truncate(cutAt);
-    }
-    if (cutAt >= 0 || lastSegment) {
-      channel.force(true);
+      cuts.put(first, cutAt);
     }
     long end = cutAt >= 0 ? cutAt : data.limit();
     index.addRecoveredSegment(first, end);
@@ -300,9 +315,8 @@ final class LogRecovery {
         + expected;
   }
 
-  private void remove(Path file, String why) throws IOException {
-    log.warn("Removing segment {}: {}", file, why);
-    io.delete(file);
-    directoryChanged = true;
+  /** Removes {@code file} once every segment checked out. */
+  private void remove(Path file, String why) {
+    removals.put(file, why);
   }
 }

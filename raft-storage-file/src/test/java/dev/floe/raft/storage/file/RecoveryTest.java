@@ -151,6 +151,34 @@ class RecoveryTest {
   }
 
   @Test
+  void aRefusedLogIsLeftAsItWasFoundLeftoversIncluded() throws Exception {
+    Path dir = original();
+    Path first = segments(dir).get(0);
+    byte[] firstBytes = Files.readAllBytes(first);
+    try (FileLogStore store = open(dir)) {
+      store.compactPrefix(30);
+      await(store.sync());
+    }
+    Files.write(first, firstBytes); // a leftover of the compaction, as a crash may leave it
+    Path damaged = segments(dir).get(2);
+    flipByte(damaged, SegmentFormat.HEADER_SIZE + SegmentFormat.PAYLOAD_OFFSET);
+    java.util.Map<Path, Long> before = sizes(dir);
+
+    assertThatThrownBy(() -> open(dir))
+        .isInstanceOf(CorruptLogException.class)
+        .hasMessageContaining(damaged.getFileName().toString());
+    assertThat(sizes(dir)).isEqualTo(before);
+  }
+
+  private static java.util.Map<Path, Long> sizes(Path dir) throws IOException {
+    java.util.Map<Path, Long> sizes = new java.util.TreeMap<>();
+    for (Path segment : segments(dir)) {
+      sizes.put(segment, Files.size(segment));
+    }
+    return sizes;
+  }
+
+  @Test
   void aFlippedByteInTheMiddleOfTheLastSegmentIsCorruptionNotATornTail() throws Exception {
     Path dir = original();
     Path last = lastSegment(dir);

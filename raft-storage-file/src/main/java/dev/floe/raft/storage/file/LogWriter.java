@@ -97,7 +97,6 @@ final class LogWriter implements Runnable {
   record Close() implements Op {}
 
   private static final int MAX_BATCH_OPS = 4096;
-  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
   private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final Path dir;
@@ -117,20 +116,7 @@ final class LogWriter implements Runnable {
   private MetaFile.Meta meta; // null until the identity is saved
   private boolean directoryDirty;
   private long unforcedBytes;
-  /**
-   * How far ahead of the log's end the segment being written is filled with zeros. A force that
-   * does not change a file's size need not commit file-system metadata, which makes it markedly
-   * cheaper (docs/benchmarks.md: preallocated overwrite+force against append+force). Recovery
-   * reads an all-zero remainder as the end of a segment.
-   */
-  private final long preallocateBytes;
-  /** The segment records are written to (the last one), or -1 if there is none. */
-  private long segment = -1;
-  /** Where the records written to {@link #segment} end, and through where it is forced. */
-  private long writtenEnd;
-  private long syncedEnd;
-  /** The end of the zeros written ahead in {@link #segment} (-1: to be read from the file). */
-  private long preallocatedEnd = -1;
+  private final SegmentTail tail;
   private boolean exited;
   /** On an executor: a force is queued and has not run yet. */
   private boolean forceQueued;
@@ -161,7 +147,7 @@ final class LogWriter implements Runnable {
     this.logDir = dir.resolve(DataDirectory.LOG_DIR);
     this.io = io;
     this.policy = policy;
-    this.preallocateBytes = preallocateBytes;
+    this.tail = new SegmentTail(preallocateBytes, lastSegment);
     this.nanoClock = nanoClock;
     this.lock = lock;
     this.channels = channels;
@@ -169,11 +155,6 @@ final class LogWriter implements Runnable {
     this.meta = meta;
     this.executor = executor;
     this.onExit = onExit;
-    if (lastSegment != null) {
-      segment = lastSegment.getKey();
-      writtenEnd = lastSegment.getValue();
-      syncedEnd = writtenEnd;
-    }
   }
 
   /** Queues an operation; the caller keeps the order of its calls. */
@@ -302,20 +283,19 @@ final class LogWriter implements Runnable {
     if (write.newSegment()) {
       forceAll(); // a segment is complete on disk before the next one begins
       createSegment(write.segment());
-    } else if (write.segment() != segment) {
+    } else if (write.segment() != tail.segment()) {
       throw new IllegalStateException("write to segment " + write.segment() + ", not the last one, "
-          + segment);
+          + tail.segment());
     }
     FileChannel channel = channels.get(write.segment());
-    ByteBuffer bytes = write.encode(syncedEnd);
+    ByteBuffer bytes = write.encode(tail.syncedEnd());
     long position = write.offset();
     while (bytes.hasRemaining()) {
       position += channel.write(bytes, position);
     }
-    writtenEnd = position;
     dirty.add(channel);
     unforcedBytes += bytes.limit();
-    preallocate(channel, position);
+    tail.wrote(channel, position);
     lock.writeLock().lock();
     try {
       for (LogEntry entry : write.entries()) {
@@ -327,24 +307,6 @@ final class LogWriter implements Runnable {
     } finally {
       lock.writeLock().unlock();
     }
-  }
-
-  /** Keeps zeros ahead of {@code dataEnd} in the segment being written. */
-  private void preallocate(FileChannel channel, long dataEnd) throws IOException {
-    if (preallocatedEnd < 0) {
-      preallocatedEnd = channel.size();
-    }
-    if (preallocateBytes == 0 || dataEnd + preallocateBytes / 2 <= preallocatedEnd) {
-      return;
-    }
-    long position = Math.max(preallocatedEnd, dataEnd);
-    long end = position + preallocateBytes;
-    while (position < end) {
-      ByteBuffer zeros = ZEROS.duplicate();
-      zeros.limit((int) Math.min(zeros.capacity(), end - position));
-      position += channel.write(zeros, position);
-    }
-    preallocatedEnd = end;
   }
 
   private void createSegment(long firstIndex) throws IOException {
@@ -365,10 +327,7 @@ final class LogWriter implements Runnable {
     }
     dirty.add(channel);
     directoryDirty = true;
-    segment = firstIndex;
-    writtenEnd = SegmentFormat.HEADER_SIZE;
-    syncedEnd = 0; // not even the header is forced yet
-    preallocatedEnd = -1;
+    tail.started(firstIndex);
     log.debug("Created segment {}", file);
   }
 
@@ -387,11 +346,7 @@ final class LogWriter implements Runnable {
     FileChannel channel = channels.get(holder);
     channel.truncate(truncate.change().offset());
     channel.force(true);
-    // The holder is the last segment now, forced through the cut: a lower watermark than before.
-    segment = holder;
-    writtenEnd = truncate.change().offset();
-    syncedEnd = writtenEnd;
-    preallocatedEnd = -1; // measured again at the next write
+    tail.cut(holder, truncate.change().offset()); // the last segment now
     if (!removed.isEmpty()) {
       io.syncDirectory(logDir);
     }
@@ -415,7 +370,7 @@ final class LogWriter implements Runnable {
     for (long removed : new ArrayList<>(channels.keySet())) {
       closeAndDelete(removed);
     }
-    segment = -1;
+    tail.removed();
     io.syncDirectory(logDir);
   }
 
@@ -445,7 +400,7 @@ final class LogWriter implements Runnable {
       channel.force(false);
     }
     dirty.clear();
-    syncedEnd = writtenEnd;
+    tail.forced();
     if (directoryDirty) {
       io.syncDirectory(logDir);
       directoryDirty = false;

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * &lt;dir&gt;/LOCK                          locked while a store has the directory open
  * &lt;dir&gt;/identity                      node, cluster, founding members, directory id
- * &lt;dir&gt;/meta                          term, vote, log epoch, directory id; replaced atomically
+ * &lt;dir&gt;/meta                          term, vote, log epoch, directory id (replaced whole)
  * &lt;dir&gt;/log/00000000000000000001.seg  segments, named by their first index (20 digits)
  * </pre>
  * A segment is a 40-byte header (magic {@code "FLOG"}, version, log epoch, first index, directory
@@ -63,10 +63,11 @@ import org.slf4j.LoggerFactory;
  * when it was written, so recovery in {@link #open()} tells an unsynced tail of the last segment,
  * which it cuts (logged at WARN with file and offset), from damage to synced records, which it
  * reports as a {@link CorruptLogException} naming the file and byte offset (see {@code
- * UnsyncedTail} for what can and cannot be told). Changes spanning files commit through the meta file: a suffix
- * truncation is recorded there first and finished by recovery if interrupted; a reset starts a new
- * log epoch there, and segments of older epochs are left-overs; compaction records the new first
- * index there before it removes whole segments. After a crash at any step the store reopens in the state before or after the change.
+ * UnsyncedTail} for what can and cannot be told). Changes spanning files commit through the meta
+ * file: a suffix truncation is recorded there first and finished by recovery if interrupted; a
+ * reset starts a new log epoch there, and segments of older epochs are left-overs; compaction
+ * records the new first index there before it removes whole segments. After a crash at any step
+ * the store reopens in the state before or after the change.
  *
  * <h2>Failures</h2>
  * The first I/O error (a full disk, a read-only file system) fails the waiting {@code sync()}

@@ -120,7 +120,8 @@ final class UnsyncedTail {
    * header, was written once the segment had been forced, which its header then was too.
    */
   static boolean forcedRecordIn(ByteBuffer data, long firstIndex) {
-    for (int p = SegmentFormat.HEADER_SIZE; p + SegmentFormat.RECORD_OVERHEAD <= data.limit(); p++) {
+    int end = data.limit() - SegmentFormat.RECORD_OVERHEAD;
+    for (int p = SegmentFormat.HEADER_SIZE; p <= end; p++) {
       long synced = SegmentFormat.recordSyncedThrough(data, p);
       if (synced > 0 && synced <= p && SegmentFormat.recordIndex(data, p) >= firstIndex
           && SegmentFormat.checkRecord(data, p) > 0) {

@@ -22,9 +22,11 @@ import org.junit.jupiter.api.Test;
  * rarely hits: every such crash keeps a random subset of those pages, often a later one without
  * an earlier one. The cluster stays safe (the simulator's checks after every event), and once
  * healed commits and catches every node up.
+ *
+ * <p>{@code -Dfloe.writeback.seeds=N} changes the number of seeds.
  */
 class CrashDuringWriteBackTest {
-  private static final int SEEDS = 12;
+  private static final int SEEDS = Integer.getInteger("floe.writeback.seeds", 30);
   private static final int CRASHES_PER_SEED = 12;
 
   private record Submitted(NodeId via, CompletableFuture<SubmitResult> future) {}

@@ -72,7 +72,7 @@ final class SimFileSystem implements StorageIo {
 
   // ---- faults for tests
 
-  /** The power fails at the {@code n+1}-th force or directory sync from now ({@code 0}: the next). */
+  /** The power fails at the {@code n+1}-th force or directory sync from now (0: the next). */
   synchronized void failAtDurabilityEvent(long n) {
     durabilityEventsBeforeFailure = n;
   }
@@ -282,7 +282,8 @@ final class SimFileSystem implements StorageIo {
       throw new FileAlreadyExistsException(file.toString());
     }
     if (node == null) {
-      if (!set.contains(StandardOpenOption.CREATE) && !set.contains(StandardOpenOption.CREATE_NEW)) {
+      if (!set.contains(StandardOpenOption.CREATE)
+          && !set.contains(StandardOpenOption.CREATE_NEW)) {
         throw new NoSuchFileException(file.toString());
       }
       checkPower();

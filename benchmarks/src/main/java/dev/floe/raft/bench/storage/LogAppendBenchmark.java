@@ -1,7 +1,11 @@
 package dev.floe.raft.bench.storage;
 
+import dev.floe.raft.ClusterId;
+import dev.floe.raft.Configuration;
+import dev.floe.raft.NodeId;
 import dev.floe.raft.bench.TempDirs;
 import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.storage.file.FileLogStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,6 +53,10 @@ public class LogAppendBenchmark {
         : Files.createTempDirectory(Path.of(base), "floe-jmh-log");
     store = new FileLogStore(dir);
     store.open();
+    if (store.identity().isEmpty()) { // a new directory: the store takes no write before it
+      store.saveIdentity(new StoreIdentity(ClusterId.of("bench"), NodeId.of("bench"),
+          Configuration.empty()));
+    }
   }
 
   /** Closes the store and removes its directory. */

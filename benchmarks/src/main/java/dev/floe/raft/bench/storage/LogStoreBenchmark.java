@@ -1,7 +1,11 @@
 package dev.floe.raft.bench.storage;
 
+import dev.floe.raft.ClusterId;
+import dev.floe.raft.Configuration;
+import dev.floe.raft.NodeId;
 import dev.floe.raft.bench.TempDirs;
 import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.storage.file.FileLogStore;
 import dev.floe.raft.storage.file.FileLogStoreOptions;
 import java.io.IOException;
@@ -149,6 +153,10 @@ public final class LogStoreBenchmark {
     byte[] payload = new byte[ENTRY_BYTES];
     FileLogStore store = new FileLogStore(dir, FileLogStoreOptions.DEFAULTS);
     store.open();
+    if (store.identity().isEmpty()) { // a new directory: the store takes no write before it
+      store.saveIdentity(new StoreIdentity(ClusterId.of("bench"), NodeId.of("bench"),
+          Configuration.empty()));
+    }
     long[] nextIndex = {store.lastIndex() + 1}; // touched only on the event loop
     long start = System.nanoTime();
     long deadline = start + TimeUnit.SECONDS.toNanos(seconds);

@@ -4,15 +4,12 @@ import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.spi.TermAndVote;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,13 +29,24 @@ import org.slf4j.LoggerFactory;
  * <h2>Files</h2>
  * <pre>
  * &lt;dir&gt;/LOCK                          locked while a store has the directory open
- * &lt;dir&gt;/meta                          term, vote, log epoch; replaced atomically
+ * &lt;dir&gt;/identity                      node, cluster, founding members, directory id
+ * &lt;dir&gt;/meta                          term, vote, log epoch, directory id (replaced whole)
  * &lt;dir&gt;/log/00000000000000000001.seg  segments, named by their first index (20 digits)
  * </pre>
- * A segment is a 32-byte header (magic {@code "FLOG"}, version, log epoch, first index, CRC32C)
- * followed by records: {@code int32 payload length, int32 CRC32C, int64 term, int64 index, int8
- * type, payload}. {@code docs/storage-format.md} draws every byte; the offsets are constants in
- * {@code SegmentFormat} and {@code MetaFile}.
+ * A segment is a 40-byte header (magic {@code "FLOG"}, version, log epoch, first index, directory
+ * id, CRC32C) followed by records: {@code int32 payload length, int32 CRC32C, int64 term, int64
+ * index, int64 sync watermark, int8 type, payload}. {@code docs/storage-format.md} draws every
+ * byte; the offsets are constants in {@code SegmentFormat}, {@code MetaFile} and {@code
+ * IdentityFile}.
+ *
+ * <h2>Identity</h2>
+ * A new directory holds nothing, and the store accepts no write before {@link #saveIdentity}: that
+ * gives the directory a random id and writes the first meta file, then the identity file, both
+ * durably, before any later write. {@link #open()} refuses a directory whose parts contradict each
+ * other with an {@link InconsistentStoreException} naming the file: segments or a meta holding a
+ * term without an identity, an identity without meta, a meta or segment whose directory id is not
+ * the identity's (copied from another node's directory). A file in a format this code does not
+ * read is refused with an {@link UnsupportedFormatException} naming its version.
  *
  * <h2>Writes and group commit</h2>
  * Every write method records the change in memory and queues it for the store's sync thread; it
@@ -50,12 +58,16 @@ import org.slf4j.LoggerFactory;
  * thread, in the order of the calls.
  *
  * <h2>Crash safety</h2>
- * A crash keeps a prefix of the writes. Recovery in {@link #open()} cuts a torn tail (a short or bad
- * last record of the last segment) and reports any other damage as a {@link CorruptLogException}
- * naming the file and byte offset. Changes spanning files commit through the meta file: a suffix
- * truncation is recorded there first and finished by recovery if interrupted; a reset starts a new
- * log epoch there, and segments of older epochs are left-overs; compaction records the new first
- * index there before it removes whole segments. After a crash at any step the store reopens in the state before or after the change.
+ * A crash may keep any part of the writes since the last completed sync, down to single sectors of
+ * them, in any combination. Every record carries the offset through which its segment was forced
+ * when it was written, so recovery in {@link #open()} tells an unsynced tail of the last segment,
+ * which it cuts (logged at WARN with file and offset), from damage to synced records, which it
+ * reports as a {@link CorruptLogException} naming the file and byte offset (see {@code
+ * UnsyncedTail} for what can and cannot be told). Changes spanning files commit through the meta
+ * file: a suffix truncation is recorded there first and finished by recovery if interrupted; a
+ * reset starts a new log epoch there, and segments of older epochs are left-overs; compaction
+ * records the new first index there before it removes whole segments. After a crash at any step
+ * the store reopens in the state before or after the change.
  *
  * <h2>Failures</h2>
  * The first I/O error (a full disk, a read-only file system) fails the waiting {@code sync()}
@@ -64,16 +76,20 @@ import org.slf4j.LoggerFactory;
  * <h2>Threading</h2>
  * As {@link LogStore} requires, writes come from one thread at a time. Reads ({@link #entries},
  * {@link #term}, {@link #firstIndex}, {@link #lastIndex}) may also run on other threads, concurrently
- * with writes. {@link #close()} may be called from any thread.
+ * with writes. {@link #close()} may be called from any thread. (Inside this package the sync
+ * thread can be replaced by an executor that runs its work as ordered tasks, for simulation; then
+ * {@code close()} only queues the closing, which the executor carries out.)
  */
 public final class FileLogStore implements LogStore {
-  static final String LOCK_FILE = "LOCK";
-  static final String LOG_DIR = "log";
+  static final String LOCK_FILE = DataDirectory.LOCK_FILE;
+  static final String LOG_DIR = DataDirectory.LOG_DIR;
   private static final Logger log = LoggerFactory.getLogger(FileLogStore.class);
 
   private final Path dir;
   private final FileLogStoreOptions options;
+  private final StoreEnvironment env;
   private final StorageIo io;
+  private final DataDirectory directory;
 
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   // Guarded by lock: the layout of the log, the open segments, entries not yet handed to the OS.
@@ -86,8 +102,8 @@ public final class FileLogStore implements LogStore {
   private volatile TermAndVote termAndVote = TermAndVote.INITIAL;
   private volatile StoreIdentity identity;
   private LogWriter writer;
-  private Thread writerThread;
-  private FileChannel lockChannel;
+  private Thread writerThread; // null when the writer runs on env's executor
+  private Closeable directoryLock;
 
   /**
    * Creates a store over {@code dir} with {@link FileLogStoreOptions#DEFAULTS}. Nothing is read or
@@ -106,20 +122,31 @@ public final class FileLogStore implements LogStore {
    * @param options segment size and group-commit settings
    */
   public FileLogStore(Path dir, FileLogStoreOptions options) {
-    this(dir, options, StorageIo.REAL);
+    this(dir, options, StoreEnvironment.real());
   }
 
   FileLogStore(Path dir, FileLogStoreOptions options, StorageIo io) {
+    this(dir, options, StoreEnvironment.real(io));
+  }
+
+  FileLogStore(Path dir, FileLogStoreOptions options, StoreEnvironment env) {
     this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath();
     this.options = Objects.requireNonNull(options, "options");
-    this.io = Objects.requireNonNull(io, "io");
+    this.env = Objects.requireNonNull(env, "env");
+    this.io = env.io();
+    this.directory = new DataDirectory(this.dir, io);
   }
 
   /**
-   * Locks the directory, reads meta and recovers the segments, and starts the sync thread.
+   * Locks the directory, checks that its files agree, reads meta and recovers the segments, and
+   * starts the sync thread.
    *
-   * @throws IOException if another store has the directory open (the message names it), if the
-   *     files cannot be read, or ({@link CorruptLogException}) if they hold corrupt data
+   * @throws IOException if another store has the directory open (the message names it), or if the
+   *     files cannot be read
+   * @throws CorruptLogException if they hold damaged data
+   * @throws InconsistentStoreException if they contradict each other (a file missing, or one of
+   *     another directory)
+   * @throws UnsupportedFormatException if a file is in a format this code does not read
    */
   @Override
   public void open() throws IOException {
@@ -128,8 +155,8 @@ public final class FileLogStore implements LogStore {
       if (opened) {
         throw new IllegalStateException("FileLogStore for " + dir + " is already open");
       }
-      createDirectories();
-      lockDirectory();
+      directory.create();
+      directoryLock = directory.lock();
       try {
         recover();
       } catch (IOException | RuntimeException e) {
@@ -142,80 +169,38 @@ public final class FileLogStore implements LogStore {
     }
   }
 
-  private void createDirectories() throws IOException {
-    if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir);
-      if (dir.getParent() != null) {
-        io.syncDirectory(dir.getParent());
-      }
-    }
-    Path logDir = dir.resolve(LOG_DIR);
-    if (!Files.isDirectory(logDir)) {
-      Files.createDirectories(logDir);
-      io.syncDirectory(dir);
-    }
-  }
-
-  private void lockDirectory() throws IOException {
-    FileChannel channel =
-        FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock fileLock;
-    try {
-      fileLock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      fileLock = null;
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
-    }
-    if (fileLock == null) {
-      channel.close();
-      throw new IOException(
-          "log directory " + dir + " is already in use: another FileLogStore holds its "
-              + LOCK_FILE + " file");
-    }
-    lockChannel = channel;
-  }
-
   private void recover() throws IOException {
-    Path temp = dir.resolve(MetaFile.TEMP_NAME);
-    if (Files.exists(temp)) {
-      io.delete(temp);
+    DataDirectory.State state = directory.inspect();
+    MetaFile.Meta meta = null;
+    Map.Entry<Long, Long> lastSegment = null;
+    if (state.isNew()) {
+      index = new LogIndex(1);
+    } else {
+      identity = state.identity().get().identity();
+      meta = state.meta().get();
+      LogRecovery.Result recovered = LogRecovery.recover(directory.logDir(), io, meta);
+      channels.putAll(recovered.channels());
+      index = recovered.index();
+      lastSegment = recovered.lastSegment();
+      if (meta.truncateFrom() != 0) {
+        meta = meta.withTruncateFrom(0);
+        MetaFile.write(io, dir, meta);
+      }
+      termAndVote = meta.termAndVote();
     }
-    Path identityTemp = dir.resolve(IdentityFile.TEMP_NAME);
-    if (Files.exists(identityTemp)) {
-      io.delete(identityTemp);
+    writer = new LogWriter(dir, io,
+        new GroupCommitPolicy(options.syncBytesThreshold(),
+            TimeUnit.MICROSECONDS.toNanos(options.maxSyncDelayMicros())),
+        options.preallocateBytes(), env.nanoClock(), lock, channels, unwritten, lastSegment, meta,
+        env.writerExecutor(), this::closeFiles);
+    if (env.writerExecutor() == null) {
+      writerThread = new Thread(writer, "floe-log-sync-" + dir.getFileName());
+      writerThread.setDaemon(true);
+      writerThread.start();
     }
-    identity = IdentityFile.read(dir).orElse(null);
-    MetaFile.Meta meta = MetaFile.read(dir);
-    LogRecovery.Result recovered = LogRecovery.recover(dir.resolve(LOG_DIR), io, meta);
-    channels.putAll(recovered.channels());
-    if (meta.truncateFrom() != 0) {
-      meta = meta.withTruncateFrom(0);
-      MetaFile.write(io, dir, meta);
-    }
-    index = recovered.index();
-    termAndVote = meta.termAndVote();
-    writer =
-        new LogWriter(
-            dir,
-            io,
-            new GroupCommitPolicy(
-                options.syncBytesThreshold(),
-                TimeUnit.MICROSECONDS.toNanos(options.maxSyncDelayMicros())),
-            options.preallocateBytes(),
-            System::nanoTime,
-            lock,
-            channels,
-            unwritten,
-            meta,
-            this::closeFiles);
-    writerThread = new Thread(writer, "floe-log-sync-" + dir.getFileName());
-    writerThread.setDaemon(true);
-    writerThread.start();
-    log.info(
-        "Opened log store {}: entries {}..{}, term {}",
-        dir, index.firstIndex(), index.lastIndex(), termAndVote.term());
+    log.info("Opened log store {}: {}, entries {}..{}, term {}", dir,
+        identity == null ? "new" : identity.nodeId() + " of cluster " + identity.clusterId(),
+        index.firstIndex(), index.lastIndex(), termAndVote.term());
   }
 
   /** Closes segments and releases the directory lock; run by the sync thread as it ends. */
@@ -226,20 +211,20 @@ public final class FileLogStore implements LogStore {
         closeQuietly(channel);
       }
       channels.clear();
-      if (lockChannel != null) {
-        closeQuietly(lockChannel); // releases the lock
-        lockChannel = null;
+      if (directoryLock != null) {
+        closeQuietly(directoryLock); // releases the lock
+        directoryLock = null;
       }
     } finally {
       lock.writeLock().unlock();
     }
   }
 
-  private static void closeQuietly(FileChannel channel) {
+  private static void closeQuietly(Closeable closeable) {
     try {
-      channel.close();
+      closeable.close();
     } catch (IOException e) {
-      log.warn("Could not close {}", channel, e);
+      log.warn("Could not close {}", closeable, e);
     }
   }
 
@@ -259,7 +244,8 @@ public final class FileLogStore implements LogStore {
             + " of cluster " + identity.clusterId());
       }
       identity = value;
-      writer.submit(new LogWriter.SaveIdentity(value));
+      writer.submit(new LogWriter.SaveIdentity(
+          new IdentityFile.Contents(value, env.directoryIds().getAsLong())));
     } finally {
       lock.writeLock().unlock();
     }
@@ -388,7 +374,7 @@ public final class FileLogStore implements LogStore {
     }
     lock.writeLock().lock();
     try {
-      checkWritable();
+      checkIdentified();
       long next = index.lastIndex() + 1;
       for (int i = 0; i < entries.size(); i++) {
         if (entries.get(i).index() != next + i) {
@@ -426,7 +412,7 @@ public final class FileLogStore implements LogStore {
   public void truncateSuffix(long fromIndex) throws IOException {
     lock.writeLock().lock();
     try {
-      checkWritable();
+      checkIdentified();
       if (fromIndex < index.firstIndex() || fromIndex > index.lastIndex() + 1) {
         throw new IllegalArgumentException(
             "cannot truncate from " + fromIndex + ": the log holds " + index.firstIndex() + ".."
@@ -447,7 +433,7 @@ public final class FileLogStore implements LogStore {
   public void compactPrefix(long upToIndex) throws IOException {
     lock.writeLock().lock();
     try {
-      checkWritable();
+      checkIdentified();
       List<Long> removed = index.compactUpTo(upToIndex);
       if (!removed.isEmpty()) {
         long first = index.firstIndex();
@@ -466,7 +452,7 @@ public final class FileLogStore implements LogStore {
     }
     lock.writeLock().lock();
     try {
-      checkWritable();
+      checkIdentified();
       index.reset(nextIndex);
       unwritten.clear();
       writer.submit(new LogWriter.Reset(nextIndex));
@@ -480,7 +466,7 @@ public final class FileLogStore implements LogStore {
     Objects.requireNonNull(value, "termAndVote");
     lock.writeLock().lock();
     try {
-      checkWritable();
+      checkIdentified();
       termAndVote = value;
       writer.submit(new LogWriter.SaveMeta(value));
     } finally {
@@ -494,7 +480,7 @@ public final class FileLogStore implements LogStore {
     try {
       checkWritable();
       CompletableFuture<Void> future = new CompletableFuture<>();
-      writer.submit(new LogWriter.Sync(future, System.nanoTime()));
+      writer.submit(new LogWriter.Sync(future, env.nanoClock().getAsLong()));
       return future;
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
@@ -506,6 +492,7 @@ public final class FileLogStore implements LogStore {
   /**
    * Hands every queued write to the OS, forces it, completes the waiting syncs, closes the files
    * and releases the directory. Idempotent; callable from any thread, including a sync callback.
+   * (When the writer runs on an executor, this only queues that work.)
    */
   @Override
   public void close() throws IOException {
@@ -524,7 +511,7 @@ public final class FileLogStore implements LogStore {
     } finally {
       lock.writeLock().unlock();
     }
-    if (Thread.currentThread() != thread) {
+    if (thread != null && Thread.currentThread() != thread) {
       boolean interrupted = false;
       while (thread.isAlive()) {
         try {
@@ -545,6 +532,15 @@ public final class FileLogStore implements LogStore {
       throw new IllegalStateException("FileLogStore for " + dir + " is not open");
     }
     return index;
+  }
+
+  /** Writes other than the identity come after it: a directory with data has an identity. */
+  private void checkIdentified() throws IOException {
+    checkWritable();
+    if (identity == null) {
+      throw new IllegalStateException("FileLogStore for " + dir + " has no identity yet:"
+          + " saveIdentity must be its first write");
+    }
   }
 
   private void checkWritable() throws IOException {

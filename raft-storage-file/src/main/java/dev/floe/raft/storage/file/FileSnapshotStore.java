@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,8 +17,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +76,7 @@ public final class FileSnapshotStore implements SnapshotStore {
   // Guarded by lock.
   private final Set<FileSink> openSinks = new HashSet<>();
   private SnapshotFormat.Meta published; // the latest, or null
+  private long tempCounter;
   private boolean opened;
   private boolean closed;
 
@@ -127,7 +125,7 @@ public final class FileSnapshotStore implements SnapshotStore {
       if (!snapshotDirs.isEmpty()) {
         Path newest = snapshotDirs.get(snapshotDirs.size() - 1);
         long[] key = key(newest);
-        published = SnapshotFormat.readMeta(newest, key[0], key[1]);
+        published = SnapshotFormat.readMeta(io, newest, key[0], key[1]);
         latest = Optional.of(published.snapshot());
         for (Path older : snapshotDirs.subList(0, snapshotDirs.size() - 1)) {
           log.info("Removing snapshot {}, superseded by {}", older, newest);
@@ -164,8 +162,7 @@ public final class FileSnapshotStore implements SnapshotStore {
     }
     synchronized (lock) {
       checkOpen();
-      Path temp =
-          Files.createTempDirectory(dir, SnapshotFormat.TEMP_PREFIX + index + "-" + term + "-");
+      Path temp = newTempDirectory(index, term);
       FileChannel data;
       try {
         data =
@@ -212,7 +209,7 @@ public final class FileSnapshotStore implements SnapshotStore {
       }
       // Opened under the lock, so a commit cannot remove the file between the check and here.
       Path data = directory(kept).resolve(SnapshotFormat.DATA_FILE);
-      FileChannel channel = FileChannel.open(data, StandardOpenOption.READ);
+      FileChannel channel = io.open(data, StandardOpenOption.READ);
       return new SnapshotDataStream(channel, data, offset, kept.sizeBytes(), published.dataCrc());
     }
   }
@@ -241,12 +238,22 @@ public final class FileSnapshotStore implements SnapshotStore {
   }
 
   private void createDirectory() throws IOException {
-    if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir);
-      if (dir.getParent() != null) {
-        io.syncDirectory(dir.getParent());
-      }
+    if (!io.isDirectory(dir)) {
+      io.createDirectoriesDurably(dir);
     }
+  }
+
+  /**
+   * Creates {@code tmp-<index>-<term>-<n>} with the first free {@code n}: names that do not depend
+   * on chance, so that a simulated run replays exactly. Not made durable: open() removes it anyway.
+   */
+  private Path newTempDirectory(long index, long term) throws IOException {
+    Path temp;
+    do {
+      temp = dir.resolve(SnapshotFormat.TEMP_PREFIX + index + "-" + term + "-" + ++tempCounter);
+    } while (io.exists(temp));
+    io.createDirectories(temp);
+    return temp;
   }
 
   private Path directory(SnapshotMeta snapshot) {
@@ -326,26 +333,24 @@ public final class FileSnapshotStore implements SnapshotStore {
     return SnapshotFormat.parseDirectoryName(snapshotDir.getFileName().toString());
   }
 
-  private static List<Path> list(Path directory) throws IOException {
-    try (Stream<Path> children = Files.list(directory)) {
-      return children.collect(Collectors.toList());
-    }
+  private List<Path> list(Path directory) throws IOException {
+    return io.list(directory);
   }
 
   /** Removes a snapshot directory and what it holds (not durable until the parent is forced). */
   private void deleteTree(Path root) throws IOException {
-    List<Path> paths;
-    try (Stream<Path> walk = Files.walk(root)) {
-      paths = walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList());
-    } catch (NoSuchFileException e) {
+    if (!io.exists(root)) {
       return;
     }
-    for (Path path : paths) {
-      try {
-        io.delete(path);
-      } catch (NoSuchFileException e) {
-        // already gone
+    if (io.isDirectory(root)) {
+      for (Path child : io.list(root)) {
+        deleteTree(child);
       }
+    }
+    try {
+      io.delete(root);
+    } catch (NoSuchFileException e) {
+      // already gone
     }
   }
 

@@ -3,14 +3,12 @@ package dev.floe.raft.storage.file;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,24 +16,40 @@ import org.slf4j.LoggerFactory;
  * Rebuilds the log from its segment files when the store opens.
  *
  * <p>It finishes what a crash interrupted and nothing more: it removes segments left over from
- * before a reset (an older epoch) or a compaction (starting before meta's first index), a last segment whose header was never completely written, the
- * entries of a suffix truncation recorded in meta, and a torn tail, a short or bad last record of
- * the last segment that no valid record follows. Everything else that does not check out (a bad
- * record elsewhere, a broken header, an index out of sequence) is reported as a {@link
- * CorruptLogException}, so that no committed entry is ever discarded silently.
+ * before a reset (an older epoch) or a compaction (starting before meta's first index), a last
+ * segment whose header never reached the disk, the entries of a suffix truncation recorded in
+ * meta, and the unsynced tail of the last segment (see {@link UnsyncedTail} for how it is told from
+ * damage). Everything else that does not check out (a bad record elsewhere, a broken header, an
+ * index out of sequence) is reported as a {@link CorruptLogException}, a segment of another
+ * directory as an {@link InconsistentStoreException}, one of a newer format as an {@link
+ * UnsupportedFormatException}, so that no committed entry is ever discarded silently.
+ *
+ * <p>The last segment is forced once recovered: its records may have been read from the page
+ * cache of a process that died, and the records written next claim them as synced.
  */
 final class LogRecovery {
   private static final Logger log = LoggerFactory.getLogger(LogRecovery.class);
 
-  /** What recovery found: the index and an open channel per live segment. */
-  record Result(LogIndex index, Map<Long, FileChannel> channels) {}
+  /**
+   * What recovery found: the index, an open channel per live segment, and the last segment with
+   * the offset through which it is forced (its end), or null if there is none.
+   */
+  record Result(
+      LogIndex index, Map<Long, FileChannel> channels, Map.Entry<Long, Long> lastSegment) {}
+
+  /** What a segment's header says about it. */
+  private enum Header { LIVE, STALE, BLANK }
 
   private final Path logDir;
   private final StorageIo io;
   private final MetaFile.Meta meta;
   private final LogIndex index;
   private final Map<Long, FileChannel> channels = new TreeMap<>();
-  private boolean directoryChanged;
+  /** What recovery changes, done only once every segment checked out: files to remove, why. */
+  private final Map<Path, String> removals = new TreeMap<>();
+  /** Segments to truncate, and where. */
+  private final Map<Long, Integer> cuts = new TreeMap<>();
+  private Map.Entry<Long, Long> lastScanned;
 
   private LogRecovery(Path logDir, StorageIo io, MetaFile.Meta meta) {
     this.logDir = logDir;
@@ -55,23 +69,17 @@ final class LogRecovery {
       }
       throw e;
     }
-    return new Result(recovery.index, recovery.channels);
+    return new Result(recovery.index, recovery.channels, recovery.lastScanned);
   }
 
   private void run() throws IOException {
-    TreeMap<Long, Path> files = listSegments();
-    List<Map.Entry<Long, Path>> live = new ArrayList<>();
-    for (Map.Entry<Long, Path> file : files.entrySet()) {
-      if (!isStale(file.getKey(), file.getValue(), file.getKey().equals(files.lastKey()))) {
-        live.add(file);
-      }
-    }
+    List<Map.Entry<Long, Path>> live = liveSegments(listSegments());
     long truncateFrom = meta.truncateFrom();
     long expected = -1;
     for (int i = 0; i < live.size(); i++) {
       long first = live.get(i).getKey();
       Path file = live.get(i).getValue();
-      if (truncateFrom > 0 && first >= truncateFrom && !channels.isEmpty()) {
+      if (truncateFrom > 0 && first >= truncateFrom && expected >= 0) {
         remove(file, "it follows an interrupted suffix truncation at index " + truncateFrom);
         continue;
       }
@@ -79,129 +87,221 @@ final class LogRecovery {
         remove(file, "it was compacted away (the log starts at " + meta.firstIndex() + ")");
         continue;
       }
-      if (expected < 0) {
-        if (first != meta.firstIndex()) {
-          throw new CorruptLogException(
-              file, 0, "first segment starts at " + first + " but the log starts at "
-                  + meta.firstIndex() + " according to meta (is a segment missing?)");
-        }
-      } else if (first != expected) {
-        throw new CorruptLogException(
-            file, 0, "segment starts at index " + first + " but the previous one ends at "
-                + (expected - 1));
-      }
-      boolean lastSegment = i == live.size() - 1;
-      expected = scan(first, file, lastSegment, truncateFrom);
+      checkSequence(first, file, expected);
+      // Only the last file may hold an unsynced tail: each was forced before the next began.
+      expected = scan(first, file, truncateFrom, i == live.size() - 1);
     }
-    if (directoryChanged) {
+    applyChanges();
+  }
+
+  /** Everything checked out: cuts the segments, removes the leftovers. */
+  private void applyChanges() throws IOException {
+    for (Map.Entry<Long, Integer> cut : cuts.entrySet()) {
+      channels.get(cut.getKey()).truncate(cut.getValue());
+    }
+    if (lastScanned != null) {
+      channels.get(lastScanned.getKey()).force(true); // what was read, durable before it is claimed
+    }
+    for (Map.Entry<Path, String> removal : removals.entrySet()) {
+      log.warn("Removing segment {}: {}", removal.getKey(), removal.getValue());
+      io.delete(removal.getKey());
+    }
+    if (!removals.isEmpty()) {
       io.syncDirectory(logDir);
+    }
+  }
+
+  private void checkSequence(long first, Path file, long expected) throws CorruptLogException {
+    if (expected < 0 && first != meta.firstIndex()) {
+      throw new CorruptLogException(file, 0, "first segment starts at " + first
+          + " but the log starts at " + meta.firstIndex() + " according to meta (is a segment"
+          + " missing?)");
+    }
+    if (expected >= 0 && first != expected) {
+      throw new CorruptLogException(file, 0, "segment starts at index " + first
+          + " but the previous one ends at " + (expected - 1));
     }
   }
 
   private TreeMap<Long, Path> listSegments() throws IOException {
     TreeMap<Long, Path> files = new TreeMap<>();
-    try (Stream<Path> paths = Files.list(logDir)) {
-      for (Path path : (Iterable<Path>) paths::iterator) {
-        long first = SegmentFormat.parseFileName(path.getFileName().toString());
-        if (first > 0) {
-          files.put(first, path);
-        } else {
-          log.warn("Ignoring unknown file {} in log directory", path);
-        }
+    for (Path path : io.list(logDir)) {
+      long first = SegmentFormat.parseFileName(path.getFileName().toString());
+      if (first > 0) {
+        files.put(first, path);
+      } else {
+        log.warn("Ignoring unknown file {} in log directory", path);
       }
     }
     return files;
   }
 
-  /** Checks a segment's header; returns true (and removes the file) if it is a leftover. */
-  private boolean isStale(long first, Path file, boolean lastFile) throws IOException {
-    long size = Files.size(file);
+  /**
+   * Checks every header, then removes the leftovers of older epochs and a last segment whose
+   * header never reached the disk, and returns the others in index order.
+   */
+  private List<Map.Entry<Long, Path>> liveSegments(TreeMap<Long, Path> files) throws IOException {
+    List<Map.Entry<Long, Path>> live = new ArrayList<>();
+    List<Map.Entry<Long, Path>> blank = new ArrayList<>();
+    List<Path> stale = new ArrayList<>();
+    for (Map.Entry<Long, Path> file : files.entrySet()) {
+      Header header = checkHeader(file.getKey(), file.getValue());
+      if (header == Header.STALE) {
+        stale.add(file.getValue());
+      } else if (header == Header.BLANK) {
+        blank.add(file);
+      } else {
+        if (!blank.isEmpty()) {
+          throw new CorruptLogException(blank.get(0).getValue(), 0, "bad segment header: all"
+              + " zeros or incomplete, in a segment that later segments follow");
+        }
+        live.add(file);
+      }
+    }
+    if (blank.size() > 1) {
+      throw new CorruptLogException(blank.get(0).getValue(), 0,
+          "bad segment header: all zeros or incomplete, and so is the next segment's");
+    }
+    for (Map.Entry<Long, Path> file : blank) {
+      checkNeverSynced(file.getKey(), file.getValue());
+    }
+    for (Path file : stale) {
+      remove(file, "it is left over from before a reset of the log (its epoch is older than "
+          + meta.epoch() + ")");
+    }
+    for (Map.Entry<Long, Path> file : blank) {
+      remove(file.getValue(), "its header never reached the disk (none of it was synced)");
+    }
+    return live;
+  }
+
+  /**
+   * A last segment whose header reads as zeros or is cut short was never forced, unless one of its
+   * records proves it was: then it held synced records, and its header is damage.
+   */
+  private void checkNeverSynced(long first, Path file) throws IOException {
+    ByteBuffer data = ByteBuffer.wrap(io.readAllBytes(file));
+    if (UnsyncedTail.forcedRecordIn(data, first)) {
+      throw new CorruptLogException(file, 0, "bad segment header: all zeros or incomplete, but a"
+          + " record in it was written after the segment was forced");
+    }
+  }
+
+  /** Checks a segment's header and says what it is; removes nothing. */
+  private Header checkHeader(long first, Path file) throws IOException {
     ByteBuffer header = ByteBuffer.allocate(SegmentFormat.HEADER_SIZE);
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      while (header.hasRemaining() && channel.read(header) >= 0) {
+    try (FileChannel channel = io.open(file, StandardOpenOption.READ)) {
+      while (header.hasRemaining() && channel.read(header, header.position()) >= 0) {
         // keep reading
       }
     }
     header.flip();
-    boolean complete = header.remaining() == SegmentFormat.HEADER_SIZE;
-    if (!complete || header.getInt(SegmentFormat.HEADER_CRC_OFFSET) != SegmentFormat.headerCrc(header)) {
-      if (lastFile && (!complete || isAllZero(file))) {
-        remove(file, "its header was never completely written (" + size + " bytes)");
-        return true;
-      }
-      throw new CorruptLogException(
-          file, complete ? SegmentFormat.HEADER_CRC_OFFSET : size, "bad segment header");
+    if (header.remaining() < SegmentFormat.HEADER_SIZE
+        || UnsyncedTail.allZero(header, 0, SegmentFormat.HEADER_SIZE)) {
+      return Header.BLANK;
     }
     if (header.getInt(SegmentFormat.MAGIC_OFFSET) != SegmentFormat.MAGIC) {
-      throw new CorruptLogException(file, SegmentFormat.MAGIC_OFFSET, "bad magic number");
+      throw new CorruptLogException(file, SegmentFormat.MAGIC_OFFSET,
+          "bad segment header: bad magic number");
     }
-    short version = header.getShort(SegmentFormat.VERSION_OFFSET);
-    if (version != SegmentFormat.VERSION) {
-      throw new CorruptLogException(
-          file, SegmentFormat.VERSION_OFFSET, "unsupported segment format version " + version);
+    UnsupportedFormatException.check(
+        file, header.getShort(SegmentFormat.VERSION_OFFSET), SegmentFormat.VERSION);
+    if (header.getInt(SegmentFormat.HEADER_CRC_OFFSET) != SegmentFormat.headerCrc(header)) {
+      throw new CorruptLogException(file, SegmentFormat.HEADER_CRC_OFFSET,
+          "bad segment header: CRC mismatch");
     }
     if (header.getLong(SegmentFormat.FIRST_INDEX_OFFSET) != first) {
-      throw new CorruptLogException(
-          file, SegmentFormat.FIRST_INDEX_OFFSET, "header names first index "
-              + header.getLong(SegmentFormat.FIRST_INDEX_OFFSET) + ", not the file name's");
+      throw new CorruptLogException(file, SegmentFormat.FIRST_INDEX_OFFSET, "segment header names"
+          + " first index " + header.getLong(SegmentFormat.FIRST_INDEX_OFFSET)
+          + ", not the file name's");
     }
-    long epoch = header.getLong(SegmentFormat.EPOCH_OFFSET);
+    long directoryId = header.getLong(SegmentFormat.DIRECTORY_ID_OFFSET);
+    if (directoryId != meta.directoryId()) {
+      throw new InconsistentStoreException(file, "belongs to directory "
+          + DataDirectory.format(directoryId), "this directory is "
+          + DataDirectory.format(meta.directoryId()) + " (its meta and identity say so): the"
+          + " segment was copied from another node's directory");
+    }
+    return epochOf(file, header.getLong(SegmentFormat.EPOCH_OFFSET));
+  }
+
+  private Header epochOf(Path file, long epoch) throws IOException {
     if (epoch < meta.epoch()) {
-      remove(file, "it is left over from before a reset of the log (epoch " + epoch + " < "
-          + meta.epoch() + ")");
-      return true;
+      return Header.STALE;
     }
     if (epoch > meta.epoch()) {
-      throw new CorruptLogException(
-          file, SegmentFormat.EPOCH_OFFSET, "segment epoch " + epoch + " is newer than meta's "
-              + meta.epoch());
+      throw new CorruptLogException(file, SegmentFormat.EPOCH_OFFSET, "segment epoch " + epoch
+          + " is newer than meta's " + meta.epoch());
     }
-    return false;
+    return Header.LIVE;
   }
 
   /** Scans the records of a live segment; returns the index expected after its last record. */
-  private long scan(long first, Path file, boolean lastSegment, long truncateFrom)
+  private long scan(long first, Path file, long truncateFrom, boolean lastSegment)
       throws IOException {
-    ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file));
+    ByteBuffer data = ByteBuffer.wrap(io.readAllBytes(file));
     index.addRecoveredSegment(first, SegmentFormat.HEADER_SIZE);
     long expected = first;
     int position = SegmentFormat.HEADER_SIZE;
     int cutAt = -1;
     while (position < data.limit()) {
       if (truncateFrom > 0 && expected >= truncateFrom) {
-        cutAt = position;
         log.info("Finishing the suffix truncation at index {} in {}", truncateFrom, file);
+        cutAt = position;
         break;
       }
       int size = SegmentFormat.checkRecord(data, position);
       if (size > 0 && SegmentFormat.recordIndex(data, position) == expected) {
+        checkWatermark(file, data, position);
         index.addRecoveredEntry(data.getLong(position + SegmentFormat.TERM_OFFSET), position, size);
         position += size;
         expected++;
         continue;
       }
-      if (zeroFrom(data, position)) {
-        cutAt = position; // the zeros written ahead of the log's end (LogWriter.preallocate)
-        break;
-      }
-      String problem = describe(data, position, size, expected);
-      if (size > 0 || !lastSegment || validRecordFollows(data, position, expected)) {
-        throw new CorruptLogException(file, position, problem);
-      }
-      log.warn("Cutting the torn tail of {} at byte offset {} ({} bytes): {}", file, position,
-          data.limit() - position, problem);
+      endOfRecords(file, data, position, expected, size, lastSegment);
       cutAt = position;
       break;
     }
-    FileChannel channel =
-        io.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    channels.put(first, channel);
+    channels.put(first, io.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE));
     if (cutAt >= 0) {
-      channel.truncate(cutAt);
-      channel.force(true);
+      cuts.put(first, cutAt);
     }
-    index.addRecoveredSegment(first, cutAt >= 0 ? cutAt : data.limit());
+    long end = cutAt >= 0 ? cutAt : data.limit();
+    index.addRecoveredSegment(first, end);
+    lastScanned = Map.entry(first, end);
     return expected;
+  }
+
+  /** A record's watermark never lies beyond its own offset; if it does, it is not ours. */
+  private static void checkWatermark(Path file, ByteBuffer data, int position)
+      throws CorruptLogException {
+    long synced = SegmentFormat.recordSyncedThrough(data, position);
+    if (synced < 0 || synced > position) {
+      throw new CorruptLogException(file, position, "record claims its segment was synced"
+          + " through byte offset " + synced + ", beyond the record itself");
+    }
+  }
+
+  /**
+   * The records of a segment end at {@code position}: at the zeros written ahead of them, at the
+   * unsynced tail of the last segment, or else at damage, which is thrown.
+   */
+  private static void endOfRecords(Path file, ByteBuffer data, int position, long expected,
+      int size, boolean lastSegment) throws CorruptLogException {
+    if (UnsyncedTail.allZero(data, position, data.limit())) {
+      return; // the zeros written ahead of the log's end (LogWriter.preallocate)
+    }
+    String problem = describe(data, position, size, expected);
+    if (!lastSegment) {
+      throw new CorruptLogException(file, position, problem + " in a segment that later segments"
+          + " follow, so it was synced");
+    }
+    String damage = UnsyncedTail.whyDamage(data, position, expected);
+    if (damage != null) {
+      throw new CorruptLogException(file, position, problem + ": " + damage);
+    }
+    log.warn("Cutting the unsynced tail of {} at byte offset {} ({} bytes): {}", file, position,
+        data.limit() - position, problem);
   }
 
   private static String describe(ByteBuffer data, int position, int size, long expected) {
@@ -215,43 +315,8 @@ final class LogRecovery {
         + expected;
   }
 
-  /**
-   * Returns whether a valid record of a later index starts anywhere after {@code position}: then
-   * the bad record is not a torn tail but damage in the middle of the log.
-   */
-  private static boolean validRecordFollows(ByteBuffer data, int position, long expected) {
-    long maxIndex = expected + (data.limit() - position) / SegmentFormat.RECORD_OVERHEAD;
-    for (int p = position + 1; p + SegmentFormat.RECORD_OVERHEAD <= data.limit(); p++) {
-      long candidate = SegmentFormat.recordIndex(data, p);
-      if (candidate >= expected && candidate <= maxIndex && SegmentFormat.checkRecord(data, p) > 0) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether every byte from {@code position} to the end is zero. */
-  private static boolean zeroFrom(ByteBuffer data, int position) {
-    for (int i = position; i < data.limit(); i++) {
-      if (data.get(i) != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean isAllZero(Path file) throws IOException {
-    for (byte b : Files.readAllBytes(file)) {
-      if (b != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private void remove(Path file, String why) throws IOException {
-    log.warn("Removing segment {}: {}", file, why);
-    io.delete(file);
-    directoryChanged = true;
+  /** Removes {@code file} once every segment checked out. */
+  private void remove(Path file, String why) {
+    removals.put(file, why);
   }
 }

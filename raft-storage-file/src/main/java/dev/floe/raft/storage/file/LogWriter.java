@@ -9,12 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.LongSupplier;
@@ -31,6 +32,18 @@ import org.slf4j.LoggerFactory;
  * truncation, reset, compaction, new meta) everything written earlier is forced. So a crash keeps a
  * prefix of the writes, and the meta file is the commit point of the changes that span files.
  *
+ * <p>Every record carries the sync watermark of its segment: the offset through which the segment
+ * was forced when the record was written (see {@link UnsyncedTail}). It is known without asking the
+ * disk, so it costs no force of its own.
+ *
+ * <p>It runs either on a thread of its own ({@link #run()}, production: the thread blocks for work
+ * and does every write and force itself, with no hand-off on the commit path), or as ordered tasks
+ * on an executor given at construction (each {@link #submit} queues one {@link #runQueued()}), so
+ * that a simulator can run the real store on virtual time. Both carry out the same steps, but on
+ * an executor a group-commit force is a task of its own, queued when the policy asks for it: a
+ * force takes time on a real disk, and a crash may come while the written pages are not yet
+ * durable.
+ *
  * <p>The first I/O error fails every waiting and later {@code sync()} with an {@link IOException}
  * naming it, and the writer then ignores further writes: nothing is reported durable that is not.
  */
@@ -46,14 +59,14 @@ final class LogWriter implements Runnable {
    */
   record Write(long segment, boolean newSegment, long offset, List<LogEntry> entries)
       implements Op {
-    ByteBuffer encode() {
+    ByteBuffer encode(long syncedThrough) {
       int size = 0;
       for (LogEntry entry : entries) {
         size += SegmentFormat.recordSize(entry);
       }
       ByteBuffer bytes = ByteBuffer.allocate(size);
       for (LogEntry entry : entries) {
-        SegmentFormat.encodeRecord(entry, bytes);
+        SegmentFormat.encodeRecord(entry, syncedThrough, bytes);
       }
       return bytes.flip();
     }
@@ -71,8 +84,11 @@ final class LogWriter implements Runnable {
   /** Replaces the term and vote. */
   record SaveMeta(TermAndVote termAndVote) implements Op {}
 
-  /** Records whom the store belongs to (once, before any other write). */
-  record SaveIdentity(dev.floe.raft.spi.StoreIdentity identity) implements Op {}
+  /**
+   * Records whom the store belongs to and the directory's id (once, before any other write): the
+   * first meta file, then the identity file, so that an identity never lacks its meta.
+   */
+  record SaveIdentity(IdentityFile.Contents contents) implements Op {}
 
   /** Completes {@code future} once everything before it is durable. */
   record Sync(CompletableFuture<Void> future, long requestedAtNanos) implements Op {}
@@ -81,7 +97,6 @@ final class LogWriter implements Runnable {
   record Close() implements Op {}
 
   private static final int MAX_BATCH_OPS = 4096;
-  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
   private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final Path dir;
@@ -93,24 +108,28 @@ final class LogWriter implements Runnable {
   private final Map<Long, FileChannel> channels;
   private final Map<Long, LogEntry> unwritten;
   private final Runnable onExit;
+  /** Runs {@link #runQueued()} once per submitted operation, or null to run on a thread. */
+  private final Executor executor;
 
   private final ArrayDeque<Sync> waiting = new ArrayDeque<>();
-  private final Set<FileChannel> dirty = new HashSet<>();
-  private MetaFile.Meta meta;
+  private final Set<FileChannel> dirty = new LinkedHashSet<>();
+  private MetaFile.Meta meta; // null until the identity is saved
   private boolean directoryDirty;
   private long unforcedBytes;
-  /**
-   * How far ahead of the log's end the segment being written is filled with zeros. A force that
-   * does not change a file's size need not commit file-system metadata, which makes it markedly
-   * cheaper (docs/benchmarks.md: preallocated overwrite+force against append+force). Recovery
-   * reads an all-zero remainder as the end of a segment.
-   */
-  private final long preallocateBytes;
-  /** The segment being preallocated, and the end of its zeros (-1: to be read from the file). */
-  private long preallocatedSegment = -1;
-  private long preallocatedEnd;
+  private final SegmentTail tail;
+  private boolean exited;
+  /** On an executor: a force is queued and has not run yet. */
+  private boolean forceQueued;
   private volatile IOException failure;
 
+  /**
+   * Creates the writer.
+   *
+   * @param lastSegment the last segment recovery found and the offset through which it is forced
+   *     (its end), or null if there is none
+   * @param meta the meta file's content, or null if the identity is not saved yet
+   * @param executor runs the writer as tasks, or null if it gets a thread of its own
+   */
   LogWriter(
       Path dir,
       StorageIo io,
@@ -120,24 +139,30 @@ final class LogWriter implements Runnable {
       ReadWriteLock lock,
       Map<Long, FileChannel> channels,
       Map<Long, LogEntry> unwritten,
+      Map.Entry<Long, Long> lastSegment,
       MetaFile.Meta meta,
+      Executor executor,
       Runnable onExit) {
     this.dir = dir;
-    this.logDir = dir.resolve(FileLogStore.LOG_DIR);
+    this.logDir = dir.resolve(DataDirectory.LOG_DIR);
     this.io = io;
     this.policy = policy;
-    this.preallocateBytes = preallocateBytes;
+    this.tail = new SegmentTail(preallocateBytes, lastSegment);
     this.nanoClock = nanoClock;
     this.lock = lock;
     this.channels = channels;
     this.unwritten = unwritten;
     this.meta = meta;
+    this.executor = executor;
     this.onExit = onExit;
   }
 
   /** Queues an operation; the caller keeps the order of its calls. */
   void submit(Op op) {
     queue.add(op);
+    if (executor != null) {
+      executor.execute(this::runQueued);
+    }
   }
 
   /** Returns the failure that stopped the writer, or {@code null}. */
@@ -145,38 +170,75 @@ final class LogWriter implements Runnable {
     return failure;
   }
 
+  /** The writer's own thread: blocks for work only while no sync waits for a force. */
   @Override
   public void run() {
     List<Op> batch = new ArrayList<>();
     try {
-      while (true) {
-        // Take whatever is queued now as one batch; block only when no sync waits for a force.
+      while (!exited) {
         if (waiting.isEmpty()) {
           batch.add(queue.take());
         }
         queue.drainTo(batch, MAX_BATCH_OPS);
-        for (Op op : batch) {
-          if (op instanceof Close) {
-            if (failure == null) {
-              forceAllOrFail();
-            }
-            failWaiting(failure != null ? failure : new IOException("log store closed"));
-            return;
-          }
-          process(op);
-        }
+        step(batch);
         batch.clear();
-        long oldest = waiting.isEmpty() ? 0 : waiting.peekFirst().requestedAtNanos();
-        if (failure == null
-            && policy.shouldForce(
-                !waiting.isEmpty(), queue.isEmpty(), unforcedBytes, oldest, nanoClock.getAsLong())) {
-          forceAllOrFail();
-        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failWaiting(new IOException("log store sync thread interrupted"));
     } finally {
+      exit();
+    }
+  }
+
+  /** One task on the executor: what one turn of {@link #run()}'s loop does, without blocking. */
+  void runQueued() {
+    if (exited) {
+      return;
+    }
+    List<Op> batch = new ArrayList<>();
+    queue.drainTo(batch, MAX_BATCH_OPS);
+    step(batch);
+  }
+
+  /** Carries out a batch, then forces if the group-commit policy says so. */
+  private void step(List<Op> batch) {
+    for (Op op : batch) {
+      if (op instanceof Close) {
+        if (failure == null) {
+          forceAllOrFail();
+        }
+        failWaiting(failure != null ? failure : new IOException("log store closed"));
+        exit();
+        return;
+      }
+      process(op);
+    }
+    long oldest = waiting.isEmpty() ? 0 : waiting.peekFirst().requestedAtNanos();
+    if (failure != null
+        || !policy.shouldForce(
+            !waiting.isEmpty(), queue.isEmpty(), unforcedBytes, oldest, nanoClock.getAsLong())) {
+      return;
+    }
+    if (executor == null) {
+      forceAllOrFail();
+    } else if (!forceQueued) {
+      forceQueued = true;
+      executor.execute(this::runQueuedForce);
+    }
+  }
+
+  /** The force the policy asked for, as a task of its own on the executor. */
+  private void runQueuedForce() {
+    forceQueued = false;
+    if (!exited && failure == null) {
+      forceAllOrFail();
+    }
+  }
+
+  private void exit() {
+    if (!exited) {
+      exited = true;
       onExit.run();
     }
   }
@@ -204,7 +266,8 @@ final class LogWriter implements Runnable {
       forceAll();
       writeMeta(meta.withTermAndVote(save.termAndVote()));
     } else if (op instanceof SaveIdentity save) {
-      IdentityFile.write(io, dir, save.identity());
+      writeMeta(MetaFile.Meta.initial(save.contents().directoryId()));
+      IdentityFile.write(io, dir, save.contents());
     } else if (op instanceof Truncate truncate) {
       truncate(truncate);
     } else if (op instanceof Compact compact) {
@@ -220,16 +283,19 @@ final class LogWriter implements Runnable {
     if (write.newSegment()) {
       forceAll(); // a segment is complete on disk before the next one begins
       createSegment(write.segment());
+    } else if (write.segment() != tail.segment()) {
+      throw new IllegalStateException("write to segment " + write.segment() + ", not the last one, "
+          + tail.segment());
     }
     FileChannel channel = channels.get(write.segment());
-    ByteBuffer bytes = write.encode();
+    ByteBuffer bytes = write.encode(tail.syncedEnd());
     long position = write.offset();
     while (bytes.hasRemaining()) {
       position += channel.write(bytes, position);
     }
     dirty.add(channel);
     unforcedBytes += bytes.limit();
-    preallocate(write.segment(), channel, position);
+    tail.wrote(channel, position);
     lock.writeLock().lock();
     try {
       for (LogEntry entry : write.entries()) {
@@ -243,31 +309,12 @@ final class LogWriter implements Runnable {
     }
   }
 
-  /** Keeps zeros ahead of {@code dataEnd} in the segment being written. */
-  private void preallocate(long segment, FileChannel channel, long dataEnd) throws IOException {
-    if (segment != preallocatedSegment) {
-      preallocatedSegment = segment;
-      preallocatedEnd = channel.size();
-    }
-    if (preallocateBytes == 0 || dataEnd + preallocateBytes / 2 <= preallocatedEnd) {
-      return;
-    }
-    long position = Math.max(preallocatedEnd, dataEnd);
-    long end = position + preallocateBytes;
-    while (position < end) {
-      ByteBuffer zeros = ZEROS.duplicate();
-      zeros.limit((int) Math.min(zeros.capacity(), end - position));
-      position += channel.write(zeros, position);
-    }
-    preallocatedEnd = end;
-  }
-
   private void createSegment(long firstIndex) throws IOException {
     Path file = logDir.resolve(SegmentFormat.fileName(firstIndex));
     FileChannel channel =
         io.open(
             file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    ByteBuffer header = SegmentFormat.encodeHeader(meta.epoch(), firstIndex);
+    ByteBuffer header = SegmentFormat.encodeHeader(meta.epoch(), firstIndex, meta.directoryId());
     long position = 0;
     while (header.hasRemaining()) {
       position += channel.write(header, position);
@@ -280,6 +327,7 @@ final class LogWriter implements Runnable {
     }
     dirty.add(channel);
     directoryDirty = true;
+    tail.started(firstIndex);
     log.debug("Created segment {}", file);
   }
 
@@ -294,10 +342,11 @@ final class LogWriter implements Runnable {
     for (int i = removed.size() - 1; i >= 0; i--) {
       closeAndDelete(removed.get(i));
     }
-    FileChannel holder = channels.get(truncate.change().segmentFirstIndex());
-    holder.truncate(truncate.change().offset());
-    preallocatedSegment = -1; // measured again at the next write
-    holder.force(true);
+    long holder = truncate.change().segmentFirstIndex();
+    FileChannel channel = channels.get(holder);
+    channel.truncate(truncate.change().offset());
+    channel.force(true);
+    tail.cut(holder, truncate.change().offset()); // the last segment now
     if (!removed.isEmpty()) {
       io.syncDirectory(logDir);
     }
@@ -307,10 +356,9 @@ final class LogWriter implements Runnable {
   /** The new first index in meta is the commit point: recovery removes older segments. */
   private void compact(long firstIndex, List<Long> removedSegments) throws IOException {
     forceAll();
-    preallocatedSegment = -1;
     writeMeta(meta.withFirstIndex(firstIndex));
-    for (long segment : removedSegments) {
-      closeAndDelete(segment);
+    for (long removed : removedSegments) {
+      closeAndDelete(removed);
     }
     io.syncDirectory(logDir);
   }
@@ -318,19 +366,19 @@ final class LogWriter implements Runnable {
   /** The new epoch in meta is the commit point: recovery drops segments of older epochs. */
   private void reset(long nextIndex) throws IOException {
     forceAll();
-    preallocatedSegment = -1;
-    writeMeta(new MetaFile.Meta(meta.termAndVote(), meta.epoch() + 1, nextIndex, 0));
-    for (long segment : new ArrayList<>(channels.keySet())) {
-      closeAndDelete(segment);
+    writeMeta(meta.reset(nextIndex));
+    for (long removed : new ArrayList<>(channels.keySet())) {
+      closeAndDelete(removed);
     }
+    tail.removed();
     io.syncDirectory(logDir);
   }
 
-  private void closeAndDelete(long segment) throws IOException {
+  private void closeAndDelete(long removed) throws IOException {
     FileChannel channel;
     lock.writeLock().lock();
     try {
-      channel = channels.remove(segment);
+      channel = channels.remove(removed);
     } finally {
       lock.writeLock().unlock();
     }
@@ -338,7 +386,7 @@ final class LogWriter implements Runnable {
       dirty.remove(channel);
       channel.close();
     }
-    io.delete(logDir.resolve(SegmentFormat.fileName(segment)));
+    io.delete(logDir.resolve(SegmentFormat.fileName(removed)));
   }
 
   private void writeMeta(MetaFile.Meta next) throws IOException {
@@ -352,6 +400,7 @@ final class LogWriter implements Runnable {
       channel.force(false);
     }
     dirty.clear();
+    tail.forced();
     if (directoryDirty) {
       io.syncDirectory(logDir);
       directoryDirty = false;

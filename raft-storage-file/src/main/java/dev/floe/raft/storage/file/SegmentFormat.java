@@ -11,41 +11,46 @@ import java.util.zip.CRC32C;
  * big-endian.
  *
  * <pre>
- * Segment header (32 bytes):
+ * Segment header (40 bytes):
  *   0  int32  magic 0x464C4F47 ("FLOG")
- *   4  int16  format version (1)
+ *   4  int16  format version (2)
  *   6  int16  reserved, 0
  *   8  int64  log epoch (incremented by every reset of the log, recorded in meta)
  *  16  int64  first index (equal to the number in the file name)
- *  24  int32  CRC32C of bytes 0..24
- *  28  int32  reserved, 0
+ *  24  int64  directory id (the data directory's, recorded in meta and identity)
+ *  32  int32  CRC32C of bytes 0..32
+ *  36  int32  reserved, 0
  *
- * Record (25 + n bytes), repeated until the end of the file:
+ * Record (33 + n bytes), repeated until the end of the file:
  *   0  int32  payload length n
- *   4  int32  CRC32C of bytes 0..4 and 8..25+n (length, term, index, type, payload)
+ *   4  int32  CRC32C of bytes 0..4 and 8..33+n (everything but itself)
  *   8  int64  term
  *  16  int64  index
- *  24  int8   entry type code
- *  25  n      payload
+ *  24  int64  synced through: every byte of this segment before this offset had been forced
+ *             when the record was written (the sync watermark; 0 if none yet)
+ *  32  int8   entry type code
+ *  33  n      payload
  * </pre>
  */
 final class SegmentFormat {
   static final int MAGIC = 0x464C4F47;
-  static final short VERSION = 1;
+  static final short VERSION = 2;
 
   static final int MAGIC_OFFSET = 0;
   static final int VERSION_OFFSET = MAGIC_OFFSET + 4;
   static final int HEADER_RESERVED_OFFSET = VERSION_OFFSET + 2;
   static final int EPOCH_OFFSET = HEADER_RESERVED_OFFSET + 2;
   static final int FIRST_INDEX_OFFSET = EPOCH_OFFSET + 8;
-  static final int HEADER_CRC_OFFSET = FIRST_INDEX_OFFSET + 8;
+  static final int DIRECTORY_ID_OFFSET = FIRST_INDEX_OFFSET + 8;
+  static final int HEADER_CRC_OFFSET = DIRECTORY_ID_OFFSET + 8;
   static final int HEADER_SIZE = HEADER_CRC_OFFSET + 4 + 4;
 
   static final int LENGTH_OFFSET = 0;
   static final int CRC_OFFSET = LENGTH_OFFSET + 4;
   static final int TERM_OFFSET = CRC_OFFSET + 4;
   static final int INDEX_OFFSET = TERM_OFFSET + 8;
-  static final int TYPE_OFFSET = INDEX_OFFSET + 8;
+  static final int SYNCED_THROUGH_OFFSET = INDEX_OFFSET + 8;
+  static final int TYPE_OFFSET = SYNCED_THROUGH_OFFSET + 8;
   static final int PAYLOAD_OFFSET = TYPE_OFFSET + 1;
   static final int RECORD_OVERHEAD = PAYLOAD_OFFSET;
 
@@ -71,12 +76,13 @@ final class SegmentFormat {
     return Long.parseLong(name.substring(0, 20));
   }
 
-  static ByteBuffer encodeHeader(long epoch, long firstIndex) {
+  static ByteBuffer encodeHeader(long epoch, long firstIndex, long directoryId) {
     ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.BIG_ENDIAN);
     header.putInt(MAGIC_OFFSET, MAGIC);
     header.putShort(VERSION_OFFSET, VERSION);
     header.putLong(EPOCH_OFFSET, epoch);
     header.putLong(FIRST_INDEX_OFFSET, firstIndex);
+    header.putLong(DIRECTORY_ID_OFFSET, directoryId);
     header.putInt(HEADER_CRC_OFFSET, headerCrc(header));
     return header;
   }
@@ -91,13 +97,18 @@ final class SegmentFormat {
     return RECORD_OVERHEAD + entry.data().length;
   }
 
-  /** Writes one record at the buffer's position and advances it. */
-  static void encodeRecord(LogEntry entry, ByteBuffer out) {
+  /**
+   * Writes one record at the buffer's position and advances it.
+   *
+   * @param syncedThrough the offset of the segment up to which it was forced before this write
+   */
+  static void encodeRecord(LogEntry entry, long syncedThrough, ByteBuffer out) {
     int start = out.position();
     byte[] data = entry.data();
     out.putInt(start + LENGTH_OFFSET, data.length);
     out.putLong(start + TERM_OFFSET, entry.term());
     out.putLong(start + INDEX_OFFSET, entry.index());
+    out.putLong(start + SYNCED_THROUGH_OFFSET, syncedThrough);
     out.put(start + TYPE_OFFSET, (byte) entry.type().code());
     out.put(start + PAYLOAD_OFFSET, data);
     out.putInt(start + CRC_OFFSET, recordCrc(out, start, data.length));
@@ -145,6 +156,10 @@ final class SegmentFormat {
 
   static long recordIndex(ByteBuffer buffer, int start) {
     return buffer.getLong(start + INDEX_OFFSET);
+  }
+
+  static long recordSyncedThrough(ByteBuffer buffer, int start) {
+    return buffer.getLong(start + SYNCED_THROUGH_OFFSET);
   }
 
   /** Decodes a record already checked by {@link #checkRecord}. */

@@ -3,7 +3,6 @@ package dev.floe.raft.storage.file;
 import dev.floe.raft.spi.SnapshotMeta;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -114,31 +113,33 @@ final class SnapshotFormat {
    *
    * @throws IOException naming the file if any of that is wrong
    */
-  static Meta readMeta(Path snapshotDir, long index, long term) throws IOException {
+  static Meta readMeta(StorageIo io, Path snapshotDir, long index, long term)
+      throws IOException {
     Path file = snapshotDir.resolve(META_FILE);
     byte[] bytes;
     try {
-      long size = Files.size(file);
+      long size = io.size(file);
       if (size > CONFIGURATION_OFFSET + MAX_CONFIGURATION_BYTES + CRC_LENGTH) {
         throw corrupt(file, "too large (" + size + " bytes)");
       }
-      bytes = Files.readAllBytes(file);
+      bytes = io.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw corrupt(file, "missing");
+    }
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    if (bytes.length >= VERSION_OFFSET + 2 && buffer.getInt(MAGIC_OFFSET) == MAGIC) {
+      // Before anything that depends on the layout: a newer one may differ.
+      UnsupportedFormatException.check(file, buffer.getShort(VERSION_OFFSET), VERSION);
     }
     if (bytes.length < CONFIGURATION_OFFSET + CRC_LENGTH) {
       throw corrupt(file, "too short (" + bytes.length + " bytes)");
     }
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
     int crcOffset = bytes.length - CRC_LENGTH;
     if (buffer.getInt(crcOffset) != crc(bytes, crcOffset)) {
       throw corrupt(file, "CRC mismatch");
     }
     if (buffer.getInt(MAGIC_OFFSET) != MAGIC) {
       throw corrupt(file, "bad magic number");
-    }
-    if (buffer.getShort(VERSION_OFFSET) != VERSION) {
-      throw corrupt(file, "unsupported format version " + buffer.getShort(VERSION_OFFSET));
     }
     int configurationLength = buffer.getInt(CONFIGURATION_LENGTH_OFFSET);
     if (configurationLength != crcOffset - CONFIGURATION_OFFSET) {
@@ -164,7 +165,7 @@ final class SnapshotFormat {
     Path data = snapshotDir.resolve(DATA_FILE);
     long dataSize;
     try {
-      dataSize = Files.size(data);
+      dataSize = io.size(data);
     } catch (NoSuchFileException e) {
       throw new IOException("corrupt snapshot: data file " + data + " is missing", e);
     }

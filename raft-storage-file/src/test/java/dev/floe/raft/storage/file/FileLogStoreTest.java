@@ -112,8 +112,8 @@ class FileLogStoreTest {
 
   @Test
   void syncsWaitingDuringAForceShareTheNextForce() throws Exception {
-    SimulatedDisk disk = new SimulatedDisk();
-    try (FileLogStore store = open(dir, FileLogStoreOptions.DEFAULTS, disk)) {
+    SimFileSystem disk = new SimFileSystem();
+    try (FileLogStore store = SimStores.open(disk, FileLogStoreOptions.DEFAULTS)) {
       store.append(List.of(entry(1, 1)));
       await(store.sync());
       int forcesBefore = disk.forces();

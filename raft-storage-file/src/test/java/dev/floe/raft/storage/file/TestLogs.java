@@ -1,7 +1,11 @@
 package dev.floe.raft.storage.file;
 
+import dev.floe.raft.ClusterId;
+import dev.floe.raft.Configuration;
+import dev.floe.raft.NodeId;
 import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.spi.StoreIdentity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,9 +42,22 @@ final class TestLogs {
     return result;
   }
 
+  /** The identity the tests give a new store: node n1 of cluster "test", founded by n1..n3. */
+  static final StoreIdentity IDENTITY = new StoreIdentity(ClusterId.of("test"), NodeId.of("n1"),
+      Configuration.ofVoters(List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"))));
+
+  /** Opens a store; a new one gets {@link #IDENTITY}, as a node's first start gives it one. */
   static FileLogStore open(Path dir, FileLogStoreOptions options, StorageIo io) throws IOException {
     FileLogStore store = new FileLogStore(dir, options, io);
+    return identified(store);
+  }
+
+  /** Opens {@code store}, saving {@link #IDENTITY} if it is new. */
+  static FileLogStore identified(FileLogStore store) throws IOException {
     store.open();
+    if (store.identity().isEmpty()) {
+      store.saveIdentity(IDENTITY);
+    }
     return store;
   }
 

@@ -1,0 +1,47 @@
+package dev.floe.raft.storage.file;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Thrown by {@link FileLogStore#open()} when the files of a data directory contradict each other,
+ * so that the store cannot tell its state: a term and vote file missing beside an identity or
+ * segments, an identity missing beside data, or a file written for another directory (copied from
+ * another node's). The store refuses to open rather than take the directory for a new one; nothing
+ * was changed. The message names the file, what was found and what was expected.
+ */
+public final class InconsistentStoreException extends IOException {
+  private final transient Path file;
+  private final String found;
+  private final String expected;
+
+  /**
+   * Creates the exception.
+   *
+   * @param file the file that is missing, extra or foreign
+   * @param found what the directory holds there
+   * @param expected what it should hold, and why
+   */
+  public InconsistentStoreException(Path file, String found, String expected) {
+    super("inconsistent data directory: " + file + " " + found + ", but " + expected
+        + "; the store refuses to open rather than guess (see docs/storage-format.md)");
+    this.file = file;
+    this.found = found;
+    this.expected = expected;
+  }
+
+  /** Returns the file that is missing, extra or foreign. */
+  public Path file() {
+    return file;
+  }
+
+  /** Returns what the directory holds. */
+  public String found() {
+    return found;
+  }
+
+  /** Returns what it should hold. */
+  public String expected() {
+    return expected;
+  }
+}

@@ -1,0 +1,95 @@
+package dev.floe.raft.storage.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.Map;
+
+/**
+ * The segment the writer appends to, as the writer knows it without asking the disk: where its
+ * records end, through which offset it is forced (the sync watermark that every record written
+ * next carries), and how far zeros were written ahead of the records. Used by the writer only.
+ */
+final class SegmentTail {
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
+
+  /**
+   * How far ahead of the log's end the segment being written is filled with zeros. A force that
+   * does not change a file's size need not commit file-system metadata, which makes it markedly
+   * cheaper (docs/benchmarks.md: preallocated overwrite+force against append+force). Recovery
+   * reads an all-zero remainder as the end of a segment.
+   */
+  private final long preallocateBytes;
+  private long segment = -1;
+  private long writtenEnd;
+  private long syncedEnd;
+  private long preallocatedEnd = -1; // -1: to be read from the file
+
+  /**
+   * @param recovered the last segment recovery found and its end, through which it is forced, or
+   *     null if there is none
+   */
+  SegmentTail(long preallocateBytes, Map.Entry<Long, Long> recovered) {
+    this.preallocateBytes = preallocateBytes;
+    if (recovered != null) {
+      segment = recovered.getKey();
+      writtenEnd = recovered.getValue();
+      syncedEnd = writtenEnd;
+    }
+  }
+
+  /** The first index of the segment records go to, or -1 if there is none. */
+  long segment() {
+    return segment;
+  }
+
+  /** The watermark for the records written next. */
+  long syncedEnd() {
+    return syncedEnd;
+  }
+
+  /** A new segment with only its header written, nothing forced yet (not even the header). */
+  void started(long firstIndex) {
+    segment = firstIndex;
+    writtenEnd = SegmentFormat.HEADER_SIZE;
+    syncedEnd = 0;
+    preallocatedEnd = -1;
+  }
+
+  /** The segment was truncated at {@code offset} and forced: a lower watermark than before. */
+  void cut(long firstIndex, long offset) {
+    segment = firstIndex;
+    writtenEnd = offset;
+    syncedEnd = offset;
+    preallocatedEnd = -1;
+  }
+
+  /** Every segment was removed. */
+  void removed() {
+    segment = -1;
+  }
+
+  /** Records were written up to {@code end}; keeps zeros ahead of them. */
+  void wrote(FileChannel channel, long end) throws IOException {
+    writtenEnd = end;
+    if (preallocatedEnd < 0) {
+      preallocatedEnd = channel.size();
+    }
+    if (preallocateBytes == 0 || end + preallocateBytes / 2 <= preallocatedEnd) {
+      return;
+    }
+    long position = Math.max(preallocatedEnd, end);
+    long zerosEnd = position + preallocateBytes;
+    while (position < zerosEnd) {
+      ByteBuffer zeros = ZEROS.duplicate();
+      zeros.limit((int) Math.min(zeros.capacity(), zerosEnd - position));
+      position += channel.write(zeros, position);
+    }
+    preallocatedEnd = zerosEnd;
+  }
+
+  /** Everything written was forced. */
+  void forced() {
+    syncedEnd = writtenEnd;
+  }
+}

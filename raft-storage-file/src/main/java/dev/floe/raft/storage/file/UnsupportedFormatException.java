@@ -1,0 +1,62 @@
+package dev.floe.raft.storage.file;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Thrown when opening a store finds a file whose format version this Floe does not read: one
+ * written by a newer Floe, or (before 1.0, which reads only its own formats) by an older one. The
+ * file is not corrupt and nothing was changed; the message names the file, the version found and
+ * the version this code reads.
+ */
+public final class UnsupportedFormatException extends IOException {
+  private final transient Path file;
+  private final int foundVersion;
+  private final int supportedVersion;
+
+  /**
+   * Creates the exception.
+   *
+   * @param file the file
+   * @param foundVersion the format version recorded in it
+   * @param supportedVersion the format version this code reads and writes for such a file
+   */
+  public UnsupportedFormatException(Path file, int foundVersion, int supportedVersion) {
+    super(message(file, foundVersion, supportedVersion));
+    this.file = file;
+    this.foundVersion = foundVersion;
+    this.supportedVersion = supportedVersion;
+  }
+
+  private static String message(Path file, int found, int supported) {
+    if (found > supported) {
+      return "written by a newer Floe: " + file + " has format version " + found
+          + ", this Floe reads up to " + supported;
+    }
+    return "written by an older Floe: " + file + " has format version " + found
+        + ", this Floe reads version " + supported + " only (before 1.0 Floe reads no older"
+        + " format; run the Floe that wrote it, or let the node rejoin from a new directory)";
+  }
+
+  /** Checks a version read from {@code file}; returns normally only if it is {@code supported}. */
+  static void check(Path file, int found, int supported) throws UnsupportedFormatException {
+    if (found != supported) {
+      throw new UnsupportedFormatException(file, found, supported);
+    }
+  }
+
+  /** Returns the file. */
+  public Path file() {
+    return file;
+  }
+
+  /** Returns the format version found in the file. */
+  public int foundVersion() {
+    return foundVersion;
+  }
+
+  /** Returns the format version this code reads. */
+  public int supportedVersion() {
+    return supportedVersion;
+  }
+}

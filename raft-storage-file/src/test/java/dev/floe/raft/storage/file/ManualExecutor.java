@@ -1,0 +1,34 @@
+package dev.floe.raft.storage.file;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+
+/** An executor whose tasks run only when the test says so, in the order given, on its thread. */
+final class ManualExecutor implements Executor {
+  private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
+  @Override
+  public void execute(Runnable task) {
+    tasks.add(task);
+  }
+
+  /** Runs tasks, including those they queue, until none is left; returns how many ran. */
+  int runAll() {
+    int ran = 0;
+    Runnable task;
+    while ((task = tasks.poll()) != null) {
+      task.run();
+      ran++;
+    }
+    return ran;
+  }
+
+  /** Forgets the queued tasks, as a crash does. */
+  void drop() {
+    tasks.clear();
+  }
+
+  int queued() {
+    return tasks.size();
+  }
+}

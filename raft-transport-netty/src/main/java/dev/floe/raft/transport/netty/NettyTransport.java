@@ -263,6 +263,12 @@ public final class NettyTransport implements Transport {
     }
   }
 
+  /** The largest frame this transport sends or accepts ({@link NettyTransportOptions#maxFrameBytes}). */
+  @Override
+  public int maxMessageBytes() {
+    return options.maxFrameBytes();
+  }
+
   /**
    * Replaces the peers' addresses given in the options. Members whose address the cluster's
    * configuration carries (see {@link #membersChanged}) stay reachable at that address. A removed

@@ -18,8 +18,12 @@ import java.util.Optional;
  * map); the transport ignores that entry.
  */
 public final class NettyTransportOptions {
-  /** The default {@link Builder#maxFrameBytes(int) maximum frame size}: 16 MiB. */
-  public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+  /**
+   * The default {@link Builder#maxFrameBytes(int) maximum frame size}: 16 MiB and 64 KiB, so that a
+   * command of the library's default largest size ({@code RaftOptions.DEFAULT_MAX_COMMAND_BYTES},
+   * 16 MiB) travels with its message's framing.
+   */
+  public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024 + 64 * 1024;
 
   private final InetSocketAddress bindAddress;
   private final Map<NodeId, InetSocketAddress> peers;

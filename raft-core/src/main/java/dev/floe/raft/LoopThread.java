@@ -119,6 +119,11 @@ final class LoopThread implements EventLoop, Executor, AutoCloseable {
     }
   }
 
+  @Override
+  public boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
   /** Stops the thread once the task running now ends; later tasks are dropped. */
   @Override
   public void close() throws InterruptedException {

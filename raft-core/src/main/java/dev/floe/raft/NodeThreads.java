@@ -3,23 +3,32 @@ package dev.floe.raft;
 import dev.floe.raft.spi.EventLoop;
 import java.util.concurrent.Executor;
 
-/** The two threads a node runs on by default: its event loop and its apply thread. */
+/**
+ * The threads a node starts itself: always its apply thread, and its event loop unless it runs on
+ * one it was given (the transport's I/O thread, or the simulator's virtual time).
+ */
 final class NodeThreads implements AutoCloseable {
-  final dev.floe.raft.spi.EventLoop loop;
+  final EventLoop loop;
   final Executor applier;
+  /** The loop thread this object started, or {@code null} if the loop is someone else's. */
   private final LoopThread loopThread;
   private final LoopThread applyThread;
 
-  NodeThreads(String nodeName) {
-    loopThread = new LoopThread("floe-raft-" + nodeName);
+  /**
+   * @param givenLoop the loop to run on, or {@code null} to start one
+   */
+  NodeThreads(String nodeName, EventLoop givenLoop) {
+    loopThread = givenLoop == null ? new LoopThread("floe-raft-" + nodeName) : null;
     applyThread = new LoopThread("floe-apply-" + nodeName);
-    loop = loopThread;
+    loop = givenLoop == null ? loopThread : givenLoop;
     applier = applyThread;
   }
 
   @Override
   public void close() throws InterruptedException {
-    loopThread.close();
+    if (loopThread != null) {
+      loopThread.close();
+    }
     applyThread.close();
   }
 }

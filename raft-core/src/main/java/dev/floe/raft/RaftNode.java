@@ -78,7 +78,9 @@ public final class RaftNode implements AutoCloseable {
       applyThread = b.applyExecutor();
       this.ownedThreads = null;
     } else {
-      this.ownedThreads = new NodeThreads(id.value());
+      // The transport's own I/O thread, if it offers one: messages then step the core, and the
+      // core's messages are written, without a thread hand-off.
+      this.ownedThreads = new NodeThreads(id.value(), transport.eventLoop().orElse(null));
       this.loop = ownedThreads.loop;
       applyThread = ownedThreads.applier;
     }
@@ -347,13 +349,14 @@ public final class RaftNode implements AutoCloseable {
     }
     closed = true;
     NodeLoop l = nodeLoop;
-    transport.close();
     if (l != null) {
+      // Pending requests fail on the loop first: the loop may be the transport's, which stops.
       CompletableFuture<Void> done = l.close();
-      if (ownedThreads != null) {
+      if (ownedThreads != null && !loop.inLoop()) {
         done.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
       }
     }
+    transport.close();
     try {
       store.close();
     } catch (IOException e) {

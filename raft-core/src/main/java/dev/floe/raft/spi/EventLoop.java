@@ -21,6 +21,14 @@ public interface EventLoop {
    */
   Cancellable schedule(long delayMillis, Runnable task);
 
+  /**
+   * Whether the calling thread is the loop's own (so that a caller can avoid waiting for the loop
+   * from inside it). The default says no, which is right for a loop that nobody calls from inside.
+   */
+  default boolean inLoop() {
+    return false;
+  }
+
   /** A scheduled task that can be cancelled. */
   interface Cancellable {
     /** Cancels the task if it has not run yet. */

@@ -6,6 +6,7 @@ import dev.floe.raft.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -50,6 +51,16 @@ public interface Transport extends Closeable {
    * {@link Configuration#address}; the default does nothing.
    */
   default void membersChanged(Configuration configuration) {}
+
+  /**
+   * An event loop the node may run its consensus loop on: one of the transport's own I/O threads,
+   * on which received messages arrive and sent ones are written, so that neither takes a thread
+   * hand-off. Called once, before {@link #start}; the loop must run until {@link #close}. Empty
+   * (the default): the node runs a loop thread of its own.
+   */
+  default Optional<EventLoop> eventLoop() {
+    return Optional.empty();
+  }
 
   /**
    * The largest message this transport carries, in bytes of its own encoding, or {@link

@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,8 +69,11 @@ import org.slf4j.LoggerFactory;
  * memory held per peer is bounded. While a connection is being set up, messages to that peer are
  * queued within the same bound. Writes are flushed once per batch, not per message.
  *
- * <p>Inbound messages are passed to the consumer given to {@link #start} on Netty's I/O threads,
- * possibly concurrently. A malformed or oversized frame closes the connection it came on (and is
+ * <p>A node runs its consensus loop on the transport's I/O thread ({@link #eventLoop()}), which
+ * every connection of the transport is registered on: a received message steps the node without a
+ * thread hand-off, and the node's messages are written at once, flushed once per batch. Inbound
+ * messages are passed to the consumer given to {@link #start} on that thread (on Netty's I/O
+ * threads, possibly concurrently, if no node asked for the loop and {@code ioThreads} is above 1). A malformed or oversized frame closes the connection it came on (and is
  * logged) and harms no other connection.
  *
  * <p>Thread-safe. Uses native epoll when available, NIO otherwise.
@@ -101,6 +105,9 @@ public final class NettyTransport implements Transport {
   private volatile String clusterId;
   private Consumer<RaftMessage> consumer;
   private EventLoopGroup group;
+  /** The I/O thread the node's loop runs on, once the node asked for it; every channel's loop. */
+  private NettyEventLoop nodeLoop;
+  private boolean epoll;
   private Channel serverChannel;
   private Bootstrap bootstrap;
   private TlsContexts tls;
@@ -139,10 +146,7 @@ public final class NettyTransport implements Transport {
       this.clusterId = clusterId.value();
       this.handshake = new Handshake(WireFormat.VERSION, clusterId.value(), self);
       this.tls = options.tlsEnabled() ? TlsContexts.load(options) : null;
-      boolean epoll = options.nativeTransport() && Epoll.isAvailable();
-      IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-      group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
-          new DefaultThreadFactory("floe-netty-" + self, true), io);
+      createGroup(self.value());
       bootstrap = clientBootstrap(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
       ChannelFuture bind = serverBootstrap(
           epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
@@ -162,10 +166,45 @@ public final class NettyTransport implements Transport {
     }
   }
 
+  /** Creates the I/O threads, once: when the node asks for its loop, or at start. */
+  private void createGroup(String name) {
+    if (group != null) {
+      return;
+    }
+    epoll = options.nativeTransport() && Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
+        new DefaultThreadFactory("floe-netty-" + name, true), io);
+  }
+
+  /** Where channels are registered: the node's loop if it runs on one of ours, else any. */
+  private EventLoopGroup channelGroup() {
+    return nodeLoop != null ? nodeLoop.netty() : group;
+  }
+
+  /**
+   * Returns one of this transport's I/O threads for the node to run its consensus loop on; every
+   * channel of the transport is registered on it. Called before {@link #start}; the thread starts
+   * with the first task and ends with {@link #close}.
+   */
+  @Override
+  public Optional<dev.floe.raft.spi.EventLoop> eventLoop() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return Optional.empty();
+      }
+      if (nodeLoop == null) {
+        createGroup(String.valueOf(options.bindAddress().getPort()));
+        nodeLoop = new NettyEventLoop(group.next());
+      }
+      return Optional.of(nodeLoop);
+    }
+  }
+
   private ServerBootstrap serverBootstrap(Class<? extends ServerChannel> channelClass) {
     InboundHost host = new Host();
     return new ServerBootstrap()
-        .group(group)
+        .group(channelGroup(), channelGroup())
         .channel(channelClass)
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.ALLOCATOR, options.allocator())
@@ -189,7 +228,7 @@ public final class NettyTransport implements Transport {
 
   private Bootstrap clientBootstrap(Class<? extends Channel> channelClass) {
     return new Bootstrap()
-        .group(group)
+        .group(channelGroup())
         .channel(channelClass)
         .option(ChannelOption.ALLOCATOR, options.allocator())
         .option(ChannelOption.TCP_NODELAY, true)

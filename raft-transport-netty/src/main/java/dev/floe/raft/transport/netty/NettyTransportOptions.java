@@ -147,7 +147,7 @@ public final class NettyTransportOptions {
     private Duration reconnectBackoffMax = Duration.ofSeconds(2);
     private int writeBufferLowWaterMarkBytes = 2 * 1024 * 1024;
     private int writeBufferHighWaterMarkBytes = 8 * 1024 * 1024;
-    private int ioThreads = 2;
+    private int ioThreads = 1;
     private boolean nativeTransport = true;
     private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     private Path tlsPrivateKeyFile;
@@ -200,7 +200,11 @@ public final class NettyTransportOptions {
       return this;
     }
 
-    /** Sets the number of I/O threads (default 2). */
+    /**
+     * Sets the number of I/O threads (default 1). A node runs its consensus loop on one of them,
+     * and every connection is registered there, so more threads serve only a transport used
+     * without a node.
+     */
     public Builder ioThreads(int ioThreads) {
       this.ioThreads = ioThreads;
       return this;

@@ -1,0 +1,48 @@
+package dev.floe.raft.transport.netty;
+
+import dev.floe.raft.spi.EventLoop;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One of the transport's Netty I/O threads, as the node's consensus event loop: the channels the
+ * node's messages arrive and leave on are registered on it, so a received message steps the node
+ * and the node's messages are written without a thread hand-off. Tasks submitted once the loop
+ * shut down are dropped, as the {@link EventLoop} contract allows.
+ */
+final class NettyEventLoop implements EventLoop {
+  private final io.netty.channel.EventLoop loop;
+
+  NettyEventLoop(io.netty.channel.EventLoop loop) {
+    this.loop = loop;
+  }
+
+  io.netty.channel.EventLoop netty() {
+    return loop;
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      // shut down: dropped
+    }
+  }
+
+  @Override
+  public Cancellable schedule(long delayMillis, Runnable task) {
+    try {
+      ScheduledFuture<?> f = loop.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+      return () -> f.cancel(false);
+    } catch (RejectedExecutionException e) {
+      return () -> { };
+    }
+  }
+
+  @Override
+  public boolean inLoop() {
+    return loop.inEventLoop();
+  }
+}

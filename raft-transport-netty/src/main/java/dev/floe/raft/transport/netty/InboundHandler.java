@@ -33,6 +33,7 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
   private final FrameDecoder frameDecoder;
   private final long handshakeTimeoutMillis;
   private NodeId peer;
+  private Lane lane;
   private MessageCodec codec;
   private boolean refused;
   private ScheduledFuture<?> handshakeTimeout;
@@ -88,10 +89,11 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     peer = h.nodeId();
+    lane = h.lane();
     codec = new MessageCodec(peer, host.self());
     frameDecoder.handshakeAccepted();
     cancelHandshakeTimeout();
-    host.inboundAccepted(peer, ctx.channel());
+    host.inboundAccepted(peer, lane, ctx.channel());
     log.debug("{}: accepted connection from {} at {}", host.self(), peer,
         ctx.channel().remoteAddress());
   }
@@ -155,7 +157,7 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
       lingerTimeout.cancel(false);
     }
     if (peer != null) {
-      host.inboundClosed(peer, ctx.channel());
+      host.inboundClosed(peer, lane, ctx.channel());
       log.debug("{}: connection from {} closed", host.self(), peer);
     }
     ctx.fireChannelInactive();

@@ -16,11 +16,11 @@ interface InboundHost {
   /** Returns whether {@code id} is a current peer (not the local node). */
   boolean isPeer(NodeId id);
 
-  /** Records that {@code channel} now carries messages from {@code peer}. */
-  void inboundAccepted(NodeId peer, Channel channel);
+  /** Records that {@code channel} now carries messages from {@code peer} on {@code lane}. */
+  void inboundAccepted(NodeId peer, Lane lane, Channel channel);
 
   /** Records that {@code channel}, which carried messages from {@code peer}, closed. */
-  void inboundClosed(NodeId peer, Channel channel);
+  void inboundClosed(NodeId peer, Lane lane, Channel channel);
 
   /** Passes a received message to the node; never throws. */
   void deliver(RaftMessage message);

@@ -106,7 +106,7 @@ final class MessageCodec {
   /** Returns the exact number of bytes {@link #encodeHandshake} writes for {@code h}. */
   static int encodedSize(Handshake h) {
     return 1 + Integer.BYTES + Short.BYTES + Short.BYTES
-        + h.clusterId().getBytes(StandardCharsets.UTF_8).length + idSize(h.nodeId());
+        + h.clusterId().getBytes(StandardCharsets.UTF_8).length + idSize(h.nodeId()) + 1;
   }
 
   /** Returns the exact number of bytes {@link #encodeRefusal} writes for {@code r}. */
@@ -134,6 +134,7 @@ final class MessageCodec {
     out.writeShort(cluster.length);
     out.writeBytes(cluster);
     writeId(out, h.nodeId());
+    out.writeByte(h.lane().code);
   }
 
   /** Writes the body of a refusal frame. */
@@ -285,8 +286,14 @@ final class MessageCodec {
     }
     String clusterId = readClusterId(in);
     NodeId nodeId = readId(in);
+    Lane lane;
+    try {
+      lane = Lane.fromCode(readUnsignedByte(in));
+    } catch (IllegalArgumentException e) {
+      throw new CorruptedFrameException(e.getMessage());
+    }
     finish(in);
-    return new Handshake(version, clusterId, nodeId);
+    return new Handshake(version, clusterId, nodeId, lane);
   }
 
   /**

@@ -48,8 +48,11 @@ import org.slf4j.LoggerFactory;
  * The default {@link Transport}: length-prefixed binary frames over TCP with Netty, optionally in
  * mutual TLS.
  *
- * <p>Each node listens on one socket and dials one connection to each peer the first time it
- * sends to it. A connection carries messages one way, from the dialer to the acceptor; replies
+ * <p>Each node listens on one socket and dials two connections to each peer the first time it
+ * sends to it: one for control messages and one for bulk data (entries, snapshot chunks; see
+ * {@link Lane}), so that heartbeats and votes never wait behind a large AppendEntries and are never
+ * dropped because bulk data filled a connection's buffer. Messages to a peer keep their order
+ * within a lane. A connection carries messages one way, from the dialer to the acceptor; replies
  * travel on the replier's own connection. The dialer's first frame is a handshake naming the
  * protocol version, the cluster id and its node id; the acceptor closes the connection if any of
  * them is wrong or unknown, and drops any later message whose sender is not that node. The wire
@@ -84,12 +87,14 @@ public final class NettyTransport implements Transport {
   private static final long CLOSE_TIMEOUT_SECONDS = 5;
 
   private final NettyTransportOptions options;
-  private final Map<NodeId, PeerConnection> peers = new ConcurrentHashMap<>();
+  /** Each peer's two outbound connections, by {@link Lane}. */
+  private final Map<NodeId, PeerConnection[]> peers = new ConcurrentHashMap<>();
   /** Peers from the options or {@link #updatePeers}; guarded by {@code lifecycle}. */
   private Map<NodeId, InetSocketAddress> staticPeers = Map.of();
   /** Members' addresses from the cluster's configuration; guarded by {@code lifecycle}. */
   private Map<NodeId, InetSocketAddress> memberPeers = Map.of();
-  private final Map<NodeId, Channel> inbound = new ConcurrentHashMap<>();
+  /** Each peer's inbound connections, by {@link Lane}. */
+  private final Map<NodeId, Channel[]> inbound = new ConcurrentHashMap<>();
   private final Set<NodeId> warnedUnknown = ConcurrentHashMap.newKeySet();
   private final Set<String> warnedRefusals = ConcurrentHashMap.newKeySet();
   private final LongAdder droppedSent = new LongAdder();
@@ -278,8 +283,8 @@ public final class NettyTransport implements Transport {
         log.debug("dropped {}: transport not running", message);
         return;
       }
-      PeerConnection peer = peers.get(message.to());
-      if (peer == null) {
+      PeerConnection[] lanes = peers.get(message.to());
+      if (lanes == null) {
         droppedSent.increment();
         if (warnedUnknown.size() < 1000 && warnedUnknown.add(message.to())) {
           log.warn("{}: dropping messages to unknown node {}", self, message.to());
@@ -295,7 +300,7 @@ public final class NettyTransport implements Transport {
             size, options.maxFrameBytes());
         return;
       }
-      peer.send(message, size);
+      lanes[Lane.of(message).ordinal()].send(message, size);
     } catch (RuntimeException e) {
       droppedSent.increment();
       log.warn("{}: dropped {}: {}", self, message, e.toString(), e);
@@ -364,22 +369,34 @@ public final class NettyTransport implements Transport {
     copy.remove(self);
     for (NodeId id : Set.copyOf(peers.keySet())) {
       if (!copy.containsKey(id)) {
-        peers.remove(id).close();
-        Channel in = inbound.remove(id);
+        for (PeerConnection c : peers.remove(id)) {
+          c.close();
+        }
+        Channel[] in = inbound.remove(id);
         if (in != null) {
-          in.close();
+          for (Channel ch : in) {
+            if (ch != null) {
+              ch.close();
+            }
+          }
         }
         log.info("{}: removed peer {}", self, id);
       }
     }
     copy.forEach((id, address) -> {
-      PeerConnection existing = peers.get(id);
+      PeerConnection[] existing = peers.get(id);
       if (existing == null) {
-        peers.put(id, new PeerConnection(self, id, address, dialer, backoff,
-            options.reconnectBackoffMax().toNanos(), options.writeBufferHighWaterMarkBytes(),
-            droppedSent, outboundClosed));
+        PeerConnection[] lanes = new PeerConnection[Lane.values().length];
+        for (Lane lane : Lane.values()) {
+          lanes[lane.ordinal()] = new PeerConnection(self, id, lane, address, dialer, backoff,
+              options.reconnectBackoffMax().toNanos(), options.writeBufferHighWaterMarkBytes(),
+              droppedSent, outboundClosed);
+        }
+        peers.put(id, lanes);
       } else {
-        existing.updateAddress(address);
+        for (PeerConnection c : existing) {
+          c.updateAddress(address);
+        }
       }
     });
   }
@@ -438,8 +455,8 @@ public final class NettyTransport implements Transport {
 
   /** Returns whether the outbound connection to {@code peer} is up (for tests). */
   boolean isConnectedTo(NodeId peer) {
-    PeerConnection p = peers.get(peer);
-    return p != null && p.isReady();
+    PeerConnection[] p = peers.get(peer);
+    return p != null && p[Lane.CONTROL.ordinal()].isReady();
   }
 
   /** Closes every connection and the listening socket, and stops the I/O threads. Idempotent. */
@@ -450,12 +467,22 @@ public final class NettyTransport implements Transport {
         return;
       }
       closed = true;
-      peers.values().forEach(PeerConnection::close);
+      peers.values().forEach(lanes -> {
+        for (PeerConnection c : lanes) {
+          c.close();
+        }
+      });
       peers.clear();
       if (serverChannel != null) {
         serverChannel.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       }
-      inbound.values().forEach(Channel::close);
+      inbound.values().forEach(lanes -> {
+        for (Channel ch : lanes) {
+          if (ch != null) {
+            ch.close();
+          }
+        }
+      });
       inbound.clear();
       if (group != null) {
         shutDownGroup();
@@ -483,8 +510,8 @@ public final class NettyTransport implements Transport {
     }
 
     @Override
-    public Handshake handshake() {
-      return handshake;
+    public Handshake handshake(Lane lane) {
+      return new Handshake(handshake.version(), handshake.clusterId(), handshake.nodeId(), lane);
     }
   };
 
@@ -506,21 +533,31 @@ public final class NettyTransport implements Transport {
     }
 
     @Override
-    public void inboundAccepted(NodeId peer, Channel channel) {
-      Channel previous = inbound.put(peer, channel);
+    public void inboundAccepted(NodeId peer, Lane lane, Channel channel) {
+      Channel previous;
+      synchronized (inbound) {
+        Channel[] lanes = inbound.computeIfAbsent(peer, k -> new Channel[Lane.values().length]);
+        previous = lanes[lane.ordinal()];
+        lanes[lane.ordinal()] = channel;
+      }
       if (previous != null && previous != channel) {
         // The peer redialed (it restarted, or its old connection broke without us noticing).
         previous.close();
       }
       if (!peers.containsKey(peer)) { // removed while its handshake was in flight
-        inbound.remove(peer, channel);
+        inboundClosed(peer, lane, channel);
         channel.close();
       }
     }
 
     @Override
-    public void inboundClosed(NodeId peer, Channel channel) {
-      inbound.remove(peer, channel);
+    public void inboundClosed(NodeId peer, Lane lane, Channel channel) {
+      synchronized (inbound) {
+        Channel[] lanes = inbound.get(peer);
+        if (lanes != null && lanes[lane.ordinal()] == channel) {
+          lanes[lane.ordinal()] = null;
+        }
+      }
     }
 
     @Override

@@ -44,12 +44,13 @@ final class PeerConnection {
      */
     ChannelFuture connect(NodeId peer, InetSocketAddress address, Consumer<Refusal> onRefusal);
 
-    /** Returns the handshake to send first. */
-    Handshake handshake();
+    /** Returns the handshake to send first on a connection of {@code lane}. */
+    Handshake handshake(Lane lane);
   }
 
   private final NodeId self;
   private final NodeId id;
+  private final Lane lane;
   private final Dialer dialer;
   private final Backoff backoff;
   private final long stableAfterNanos;
@@ -72,11 +73,12 @@ final class PeerConnection {
   /** Why the peer refused this node, as last logged at WARN; null while it accepts. */
   private String refusal;
 
-  PeerConnection(NodeId self, NodeId id, InetSocketAddress address, Dialer dialer,
+  PeerConnection(NodeId self, NodeId id, Lane lane, InetSocketAddress address, Dialer dialer,
       Backoff backoff, long stableAfterNanos, long pendingLimitBytes, LongAdder dropped,
       LongAdder closedConnections) {
     this.self = self;
     this.id = id;
+    this.lane = lane;
     this.address = address;
     this.dialer = dialer;
     this.backoff = backoff;
@@ -206,7 +208,7 @@ final class PeerConnection {
     }
     // We are on ch's event loop, so these writes go before any that other threads queue after
     // seeing `ready`: the handshake is first on the wire.
-    ch.write(dialer.handshake(), ch.voidPromise());
+    ch.write(dialer.handshake(lane), ch.voidPromise());
     for (RaftMessage m : queued) {
       ch.write(m, ch.voidPromise());
     }
@@ -229,7 +231,7 @@ final class PeerConnection {
 
   /** On the channel's event loop: the peer refused the handshake, so the channel closes next. */
   private void onRefused(InetSocketAddress to, Refusal r) {
-    String why = r.explain(id, hostAndPort(to), self, dialer.handshake().clusterId());
+    String why = r.explain(id, hostAndPort(to), self, dialer.handshake(lane).clusterId());
     boolean first;
     synchronized (this) {
       first = !why.equals(refusal);

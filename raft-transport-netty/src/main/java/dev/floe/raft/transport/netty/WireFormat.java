@@ -1,13 +1,14 @@
 package dev.floe.raft.transport.netty;
 
 /**
- * Constants of the wire format (protocol version 3). All integers are big-endian.
+ * Constants of the wire format (protocol version 4). All integers are big-endian.
  *
  * <pre>
  * frame      := length:u32  body            length = size of body, 1..maxFrameBytes
  * body       := type:u8  fields             fields in the order of the record's components
  *
- * handshake  := type=0  magic:u32 ("FLOE")  version:u16  clusterId:str16  nodeId:id
+ * handshake  := type=0  magic:u32 ("FLOE")  version:u16  clusterId:str16  nodeId:id  lane:u8
+ *              lane: 0 control (votes, heartbeats, answers), 1 bulk (entries, snapshot chunks)
  * message    := type=1..11  from:id  to:id  term:i64  (the rest of the record's components)
  * refusal    := type=12  reason:u8  clusterId:str16  nodeId:id     the acceptor's ids
  *
@@ -51,9 +52,9 @@ package dev.floe.raft.transport.netty;
 final class WireFormat {
   /**
    * The protocol version this code speaks (2: InstallSnapshot messages carry a round; 3:
-   * ForwardRequest carries settledBelow).
+   * ForwardRequest carries settledBelow; 4: the handshake names its connection's lane).
    */
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   /** "FLOE" in ASCII: the first bytes of a handshake body after its type. */
   static final int MAGIC = 0x464C4F45;

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.floe.raft.NodeId;
+import dev.floe.raft.message.AppendRequest;
 import dev.floe.raft.message.ForwardRequest;
+import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.message.VoteRequest;
 import java.io.IOException;
@@ -40,13 +42,22 @@ class NettyTransportTest {
     }
   }
 
+  private static List<RaftMessage> onLane(List<RaftMessage> messages, Lane lane) {
+    return messages.stream().filter(m -> Lane.of(m) == lane).toList();
+  }
+
   private static VoteRequest vote(NodeId from, NodeId to, long term) {
     return new VoteRequest(from, to, term, 0, 0, false, false);
   }
 
+  /**
+   * Every message type arrives; messages keep their order within a lane (control messages in one
+   * connection, bulk data in the other, see {@link Lane}).
+   */
   @ParameterizedTest(name = "native transport: {0}")
   @ValueSource(booleans = {true, false})
-  void twoTransportsExchangeEveryMessageTypeInOrder(boolean nativeTransport) throws IOException {
+  void twoTransportsExchangeEveryMessageTypeInOrderWithinEachLane(boolean nativeTransport)
+      throws IOException {
     cluster = new Cluster(b -> b.nativeTransport(nativeTransport)).start("a", "b");
     long seed = System.nanoTime();
     Random r = new Random(seed);
@@ -63,8 +74,13 @@ class NettyTransportTest {
     toA.forEach(cluster.get("b")::send);
 
     await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(cluster.inbox("b").received()).as("seed %d", seed).containsExactlyElementsOf(toB);
-      assertThat(cluster.inbox("a").received()).as("seed %d", seed).containsExactlyElementsOf(toA);
+      for (Lane lane : Lane.values()) {
+        assertThat(onLane(cluster.inbox("b").received(), lane)).as("seed %d, %s", seed, lane)
+            .containsExactlyElementsOf(onLane(toB, lane));
+        assertThat(onLane(cluster.inbox("a").received(), lane)).as("seed %d, %s", seed, lane)
+            .containsExactlyElementsOf(onLane(toA, lane));
+      }
+      assertThat(cluster.inbox("b").received()).hasSameSizeAs(toB);
     });
     assertThat(cluster.get("a").droppedMessageCount()).isZero();
   }
@@ -203,6 +219,37 @@ class NettyTransportTest {
       }
 
       assertThat(a.droppedMessageCount()).isPositive();
+    }
+  }
+
+  /**
+   * Bulk data has a connection of its own: a peer whose bulk connection is over its high water mark
+   * (a 16 MiB AppendEntries in flight to a slow reader) still gets every heartbeat and vote, which
+   * would otherwise be dropped behind the bulk data and cost the leader its office.
+   */
+  @Test
+  void controlMessagesStillFlowWhileTheBulkLaneIsOverItsHighWaterMark() throws IOException {
+    cluster = new Cluster(b -> b.writeBufferWaterMarks(32 * 1024, 64 * 1024)).start("a");
+    NettyTransport a = cluster.get("a");
+    try (ServerSocket stalled = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      NodeId sink = NodeId.of("sink");
+      a.updatePeers(Map.of(sink, new InetSocketAddress("127.0.0.1", stalled.getLocalPort())));
+      a.send(vote(A, sink, 1));
+      await().atMost(WAIT).until(() -> a.isConnectedTo(sink));
+      List<LogEntry> entries = List.of(LogEntry.command(1, 1, new byte[16 * 1024]));
+      int sent = 0;
+      while (sent < 4_000 && a.droppedMessageCount() == 0) { // 64 MB at most
+        a.send(new AppendRequest(A, sink, 1, 0, 0, entries, 0, sent++));
+      }
+      assertThat(a.droppedMessageCount()).as("the bulk lane is over its mark").isPositive();
+      long droppedBulk = a.droppedMessageCount();
+
+      for (int i = 0; i < 100; i++) {
+        a.send(new AppendRequest(A, sink, 1, 0, 0, List.of(), 0, i)); // heartbeats
+        a.send(vote(A, sink, 2));
+      }
+
+      assertThat(a.droppedMessageCount()).as("no control message dropped").isEqualTo(droppedBulk);
     }
   }
 

@@ -39,6 +39,7 @@ final class Applier {
   private NodeLoop loop;
   /** Where the leader's id is read for a submit whose entry a later leader overwrote. */
   private NodeStatus status;
+  private EventDispatcher events;
   /** Submits waiting for their entry to be applied, in index order. */
   private final java.util.ArrayDeque<PendingRequests.Submitted> awaiting =
       new java.util.ArrayDeque<>();
@@ -67,9 +68,14 @@ final class Applier {
   }
 
   /** The loop that results go to; set once, before the first task. */
-  void attach(NodeLoop loop, NodeStatus status) {
+  void attach(NodeLoop loop, NodeStatus status, EventDispatcher events) {
     this.loop = loop;
     this.status = status;
+    this.events = events;
+  }
+
+  EventDispatcher events() {
+    return events;
   }
 
   SnapshotTaker snapshots() {

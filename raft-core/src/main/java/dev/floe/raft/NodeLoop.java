@@ -36,6 +36,7 @@ final class NodeLoop {
   private final LogStore store;
   private final Applier applier;
   private final NodeStatus status;
+  private final EventDispatcher events;
   /** The leader's snapshot transfers, or {@code null} without a snapshot store. */
   private final SnapshotSender snapshotSender;
   private final SnapshotInstaller snapshotInstaller;
@@ -60,8 +61,8 @@ final class NodeLoop {
   private volatile Throwable failure;
 
   NodeLoop(NodeId self, RaftOptions options, EventLoop loop, Transport transport, LogStore store,
-      Applier applier, NodeStatus status, RaftCore core, long firstRequestId,
-      long handedToApplyIndex) {
+      Applier applier, NodeStatus status, EventDispatcher events, RaftCore core,
+      long firstRequestId, long handedToApplyIndex) {
     this.self = self;
     this.options = options;
     this.loop = loop;
@@ -69,6 +70,7 @@ final class NodeLoop {
     this.store = store;
     this.applier = applier;
     this.status = status;
+    this.events = events;
     this.core = core;
     this.nextRequestId = firstRequestId;
     this.handedToApplyIndex = handedToApplyIndex;
@@ -85,7 +87,7 @@ final class NodeLoop {
       this.snapshotSender = null;
       this.snapshotInstaller = null;
     }
-    applier.attach(this, status);
+    applier.attach(this, status, events);
   }
 
   /** Starts taking part: the transport delivers messages to this loop, and the timer runs. */
@@ -252,7 +254,7 @@ final class NodeLoop {
 
   private void processReady() {
     Ready ready = core.ready();
-    ready.roleChanges().forEach(this::logRoleChange);
+    ready.roleChanges().forEach(this::reportRoleChange);
     if (ready.mustPersist() && !write(ready)) {
       return;
     }
@@ -293,7 +295,7 @@ final class NodeLoop {
     status.publish(core, false, failure);
   }
 
-  private void logRoleChange(RoleChange c) {
+  private void reportRoleChange(RoleChange c) {
     String why = switch (c.reason()) {
       case ELECTION_TIMEOUT -> "no leader was heard within the election timeout";
       case PRE_VOTE_WON -> "a majority granted the pre-vote";
@@ -308,6 +310,8 @@ final class NodeLoop {
     log.info("{}: {} in term {}{} ({})", self, c.role().name().toLowerCase(java.util.Locale.ROOT),
         c.term(), c.leader() == null || c.leader().equals(self) ? "" : ", leader " + c.leader(),
         why);
+    events.publish(new NodeEvent.RoleChanged(self, c.role(), c.term(),
+        java.util.Optional.ofNullable(c.leader()), NodeEvent.Reason.valueOf(c.reason().name())));
   }
 
   /** Hands the batch's writes to the store and asks for a sync; false if the store failed. */
@@ -359,6 +363,8 @@ final class NodeLoop {
     if (core.configuration() != lastConfiguration) {
       lastConfiguration = core.configuration();
       log.info("{}: configuration {} (entry {})", self, lastConfiguration, core.configurationIndex());
+      events.publish(new NodeEvent.MembershipChanged(self, lastConfiguration,
+          core.configurationIndex()));
       transport.membersChanged(lastConfiguration);
       if (snapshotSender != null) {
         snapshotSender.retainOnly(lastConfiguration.members());
@@ -406,6 +412,10 @@ final class NodeLoop {
     return core.term();
   }
 
+  EventDispatcher events() {
+    return events;
+  }
+
   // ---------------------------------------------------------------- failures
 
   /**
@@ -433,6 +443,7 @@ final class NodeLoop {
     }
     failure = new FloeException(why + ": " + error, error);
     log.error("{}: {}; the node stops taking part in the cluster", self, why, error);
+    events.publish(new NodeEvent.Stopped(self, failure.getMessage(), error));
     if (tickTask != null) {
       tickTask.cancel();
     }

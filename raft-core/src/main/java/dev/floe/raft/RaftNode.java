@@ -56,6 +56,7 @@ public final class RaftNode implements AutoCloseable {
   private final EventLoop loop;
   private final Applier applier;
   private final NodeStatus status;
+  private final EventDispatcher events;
   /** The threads this node started itself (none if the builder was given its threads). */
   private final NodeThreads ownedThreads;
   private final RandomGenerator random;
@@ -92,6 +93,7 @@ public final class RaftNode implements AutoCloseable {
     this.applier = new Applier(id, b.stateMachine(), applyThread, b.snapshotStore() == null
         ? null : new SnapshotTaker.Settings(b.snapshotStore(), b.snapshotOptions()));
     this.status = new NodeStatus(id, b.members());
+    this.events = new EventDispatcher(id, b.listener());
   }
 
   /** Returns a builder. */
@@ -128,7 +130,7 @@ public final class RaftNode implements AutoCloseable {
         settings.joining(), store, applier).run(settings.options(), random, settings.clock());
     clusterId = r.clusterId();
     NodeLoop started = new NodeLoop(id, settings.options(), loop, transport, store, applier,
-        status, r.core(), firstRequestId, r.snapshotIndex());
+        status, events, r.core(), firstRequestId, r.snapshotIndex());
     nodeLoop = started;
     started.start(clusterId);
   }
@@ -362,12 +364,13 @@ public final class RaftNode implements AutoCloseable {
     } catch (IOException e) {
       log.warn("{}: closing the log store failed", id, e);
     }
-    if (ownedThreads != null) {
-      try {
+    try {
+      if (ownedThreads != null) {
         ownedThreads.close();
-      } catch (Exception e) {
-        log.warn("{}: stopping threads failed", id, e);
       }
+      events.close();
+    } catch (Exception e) {
+      log.warn("{}: stopping threads failed", id, e);
     }
   }
 }

@@ -31,6 +31,7 @@ public final class RaftNodeBuilder {
   private RandomGenerator random;
   private SnapshotStore snapshotStore;
   private SnapshotOptions snapshotOptions = SnapshotOptions.defaults();
+  private RaftListener listener;
 
   RaftNodeBuilder() {}
 
@@ -172,7 +173,20 @@ public final class RaftNodeBuilder {
     }
   }
 
+  /**
+   * Who is told of the node's events: elections (with their reasons), membership changes,
+   * snapshots, a failure (optional). It is called on a thread of its own, one event at a time.
+   */
+  public RaftNodeBuilder listener(RaftListener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
   // Read by RaftNode.
+  RaftListener listener() {
+    return listener;
+  }
+
   NodeId id() {
     return id;
   }

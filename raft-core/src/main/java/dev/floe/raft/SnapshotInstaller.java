@@ -30,6 +30,7 @@ final class SnapshotInstaller {
     final SnapshotStore.Sink sink;
     final long index;
     final long term;
+    final long startedNanos = System.nanoTime();
     long written;
 
     Incoming(SnapshotStore.Sink sink, long index, long term) {
@@ -92,9 +93,12 @@ final class SnapshotInstaller {
       return;
     }
     SnapshotMeta meta = incoming.sink.commit();
+    long started = incoming.startedNanos;
     incoming = null;
     snapshots.restore(meta);
     applier.restored(meta);
+    loop.events().publish(new NodeEvent.SnapshotInstalled(self, meta.index(), meta.term(),
+        meta.sizeBytes(), java.time.Duration.ofNanos(System.nanoTime() - started)));
     loop.post(() -> loop.stepFromApplyThread(
         new Event.SnapshotInstalled(meta.index(), meta.term(), meta.configuration())));
   }

@@ -102,6 +102,7 @@ final class SnapshotTaker {
   SnapshotMeta take(long index, long term, Configuration configuration, NodeLoop loop)
       throws IOException {
     SnapshotMeta meta;
+    long started = System.nanoTime();
     try (SnapshotStore.Sink sink = store.begin(index, term, configuration.encode())) {
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(sink.stream(), 1 << 16));
       out.writeInt(MAGIC);
@@ -114,7 +115,9 @@ final class SnapshotTaker {
     lastSnapshotIndex = index;
     bytesSinceSnapshot = 0;
     long compactUpTo = Math.max(0, index - options.trailingEntries());
-    log.info("{} took snapshot {}", self, meta);
+    java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - started);
+    log.info("{} took snapshot {} in {} ms", self, meta, took.toMillis());
+    loop.events().publish(new NodeEvent.SnapshotTaken(self, index, term, meta.sizeBytes(), took));
     loop.post(() -> loop.stepFromApplyThread(new Event.SnapshotTaken(index, term, compactUpTo)));
     return meta;
   }

@@ -37,6 +37,8 @@ final class Progress {
   long matchRound;
   /** {@code match} at the last heartbeat tick, to detect a stalled pipeline. */
   long matchAtLastHeartbeat;
+  /** Heartbeat intervals in a row in which entries were in flight and match did not grow. */
+  int stalledHeartbeats;
   /**
    * The heartbeat round of the last request sent, and the commit index the follower can adopt from
    * it (the leader's commit, capped at the last index that request confirms).
@@ -101,6 +103,11 @@ final class Progress {
 
   boolean hasInflight() {
     return !inflight.isEmpty();
+  }
+
+  /** The entry bytes in flight. */
+  long inflightBytes() {
+    return inflightBytes;
   }
 
   private void clearInflight() {

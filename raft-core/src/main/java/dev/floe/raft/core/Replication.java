@@ -21,6 +21,18 @@ import java.util.TreeMap;
 final class Replication {
   /** Heartbeat intervals a snapshot transfer may go unanswered before it is started over. */
   private static final int SNAPSHOT_SILENT_HEARTBEATS = 20;
+  /**
+   * The most entry bytes a probe carries: a probe looks for the point where the logs match, and
+   * may be answered with a rejection, so it must not resend a large entry every heartbeat.
+   */
+  static final long PROBE_MAX_BYTES = 64 * 1024;
+  /**
+   * How many entry bytes in flight one heartbeat interval without progress stands for: a pipeline
+   * counts as stalled (a request lost) only after one interval per this many bytes in flight, so
+   * that a follower forcing large entries to a slow disk is not probed again, and sent them again,
+   * while it is merely busy.
+   */
+  static final long STALL_BYTES_PER_HEARTBEAT = 1 << 20;
 
   private final RaftState s;
   private final Snapshots snapshots;
@@ -185,8 +197,15 @@ final class Replication {
       startSnapshot(to, p); // the entries it needs are compacted away
       return false;
     }
-    List<LogEntry> entries =
-        s.log.slice(p.next, s.config.maxEntriesPerAppend(), s.config.maxBytesPerAppend());
+    List<LogEntry> entries;
+    if (p.state == Progress.State.PROBE) {
+      entries = s.log.slice(p.next, s.config.maxEntriesPerAppend(), PROBE_MAX_BYTES);
+      if (!entries.isEmpty() && entries.get(0).sizeInBytes() > PROBE_MAX_BYTES) {
+        entries = List.of(); // a large entry waits until the probe found the match point
+      }
+    } else {
+      entries = s.log.slice(p.next, s.config.maxEntriesPerAppend(), s.config.maxBytesPerAppend());
+    }
     if (entries.isEmpty() && !allowEmpty) {
       return false;
     }
@@ -248,9 +267,8 @@ final class Replication {
       if (p.lastSentRound < round || p.lastSentCommit < Math.min(commit, p.match)) {
         if (p.state == Progress.State.PROBE) {
           sendAppend(id, p, true);
-        } else {
-          sendHeartbeat(id, p);
         }
+        sendHeartbeat(id, p);
       }
     });
   }
@@ -271,15 +289,34 @@ final class Replication {
       } else if (p.state == Progress.State.PROBE) {
         p.probeSent = false;
         sendAppend(id, p, true);
-      } else if (p.hasInflight() && p.match == p.matchAtLastHeartbeat) {
-        // Nothing acknowledged for a whole heartbeat interval: a request was lost. Re-probe.
+      } else if (stalled(p)) {
+        // Nothing acknowledged for long enough, given what is in flight: a request was lost.
         p.becomeProbe();
         sendAppend(id, p, true);
-      } else {
-        sendHeartbeat(id, p);
       }
+      // Every follower hears from the leader at every interval, on the control lane, whatever
+      // its replication's state: its election timer and check-quorum must not wait for entries.
+      sendHeartbeat(id, p);
       p.matchAtLastHeartbeat = p.match;
     });
+  }
+
+  /**
+   * Whether a follower's pipeline stalled: entries in flight and match unmoved for one heartbeat
+   * interval per {@link #STALL_BYTES_PER_HEARTBEAT} in flight (at least one).
+   */
+  private static boolean stalled(Progress p) {
+    if (!p.hasInflight() || p.match != p.matchAtLastHeartbeat) {
+      p.stalledHeartbeats = 0;
+      return false;
+    }
+    long allowed = Math.max(1, (p.inflightBytes() + STALL_BYTES_PER_HEARTBEAT - 1)
+        / STALL_BYTES_PER_HEARTBEAT);
+    if (++p.stalledHeartbeats < allowed) {
+      return false;
+    }
+    p.stalledHeartbeats = 0;
+    return true;
   }
 
   /** Check-quorum: whether a majority answered since the last check; starts the next period. */
@@ -322,9 +359,10 @@ final class Replication {
   /** Takes a success; returns whether the follower's match grew. */
   boolean onSuccess(Progress p, AppendResponse r) {
     boolean grew = p.acknowledge(r.matchIndex());
-    if (p.state == Progress.State.PROBE) {
-      // A success ends the probe, even one that confirms no more than was known (as after a
-      // snapshot install): staying in PROBE would answer every success with another probe.
+    if (p.state == Progress.State.PROBE && r.matchIndex() >= p.next - 1) {
+      // A success at the probe's point ends the probe, even one that confirms no more than was
+      // known (as after a snapshot install): staying in PROBE would answer every success with
+      // another probe. A heartbeat's answer, at match below it, confirms nothing new.
       p.becomeReplicate();
     }
     if (grew) {

@@ -196,7 +196,9 @@ final class Applier {
       bytes += e.data().length;
       ApplyResult result = ApplyResult.NONE;
       if (e.type() == EntryType.COMMAND) {
-        result = applyCommand(e);
+        result = applyToStateMachine(e.index(), e.data());
+      } else if (e.type() == EntryType.SESSION_COMMAND) {
+        result = applySessionCommand(e);
       } else if (e.type() == EntryType.CONFIGURATION) {
         appliedConfiguration = Configuration.decode(e.data());
         result = new ApplyResult.Membership(appliedConfiguration);
@@ -274,12 +276,9 @@ final class Applier {
     }
   }
 
-  /** Applies one command entry; returns its result, the state machine's exception, or a replay. */
-  private ApplyResult applyCommand(LogEntry e) {
+  /** Applies a session command once: its result, the state machine's exception, or a replay. */
+  private ApplyResult applySessionCommand(LogEntry e) {
     byte[] payload = e.data();
-    if (!Commands.isSession(payload)) {
-      return applyToStateMachine(e.index(), payload);
-    }
     long client = Commands.clientId(payload);
     long sequence = Commands.sequence(payload);
     SessionTable.Last first;
@@ -292,14 +291,14 @@ final class Applier {
       // A retry: answered with the first result, not applied again.
       return new ApplyResult.Replay(first.index(), first.term(), first.result());
     }
-    ApplyResult result = applyToStateMachine(e.index(), payload);
+    ApplyResult result = applyToStateMachine(e.index(), Commands.command(e));
     sessions.record(client, sequence, e.index(), e.term(), result);
     return result;
   }
 
-  private ApplyResult applyToStateMachine(long index, byte[] payload) {
+  private ApplyResult applyToStateMachine(long index, byte[] command) {
     try {
-      byte[] result = stateMachine.apply(index, Commands.command(payload));
+      byte[] result = stateMachine.apply(index, command);
       return result == null ? ApplyResult.NONE : new ApplyResult.Value(result);
     } catch (RuntimeException ex) {
       log.warn("{}: the state machine rejected entry {}", self, index, ex);

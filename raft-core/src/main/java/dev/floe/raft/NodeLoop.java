@@ -5,6 +5,7 @@ import dev.floe.raft.core.Outcome;
 import dev.floe.raft.core.RaftCore;
 import dev.floe.raft.core.Ready;
 import dev.floe.raft.core.RoleChange;
+import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.InstallSnapshotResponse;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
@@ -145,7 +146,7 @@ final class NodeLoop {
 
   // ---------------------------------------------------------------- requests (loop)
 
-  void submit(byte[] payload, CompletableFuture<SubmitResult> future) {
+  void submit(EntryType type, byte[] payload, CompletableFuture<SubmitResult> future) {
     if (!checkActive(future)) {
       return;
     }
@@ -156,7 +157,7 @@ final class NodeLoop {
     }
     long requestId = nextRequestId++;
     pending.addSubmit(requestId, future);
-    proposalBatch.add(new Event.Proposal(requestId, payload));
+    proposalBatch.add(new Event.Proposal(requestId, type, payload));
   }
 
   void query(byte[] query, ReadConsistency consistency, CompletableFuture<byte[]> future) {

@@ -2,6 +2,7 @@ package dev.floe.raft;
 
 import dev.floe.raft.core.Commands;
 import dev.floe.raft.core.Event;
+import dev.floe.raft.message.EntryType;
 import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.StateMachine;
@@ -154,7 +155,9 @@ public final class RaftNode implements AutoCloseable {
   /**
    * Replicates a command and applies it.
    *
-   * @param command the command bytes, handed to {@link StateMachine#apply} on every node
+   * @param command the command bytes, handed to {@link StateMachine#apply} on every node. The
+   *     array becomes the log entry's payload as it is, without a copy: do not change it after
+   *     the call
    * @return a future completing with the command's index and result once it is committed and
    *     applied on this node; it fails with {@link NotLeaderException} (no effect),
    *     {@link CommitUnknownException} (fate unknown), {@link OverloadedException}, {@link
@@ -166,7 +169,7 @@ public final class RaftNode implements AutoCloseable {
     if (command.length > settings.options().maxCommandBytes()) {
       return tooLarge(command);
     }
-    return submitPayload(Commands.plain(command));
+    return submitPayload(EntryType.COMMAND, command);
   }
 
   /**
@@ -185,7 +188,8 @@ public final class RaftNode implements AutoCloseable {
     if (command.length > settings.options().maxCommandBytes()) {
       return tooLarge(command);
     }
-    return submitPayload(Commands.session(session.clientId(), session.sequence(), command));
+    return submitPayload(EntryType.SESSION_COMMAND,
+        Commands.session(session.clientId(), session.sequence(), command));
   }
 
   private CompletableFuture<SubmitResult> tooLarge(byte[] command) {
@@ -194,9 +198,9 @@ public final class RaftNode implements AutoCloseable {
         + settings.options().maxCommandBytes() + " bytes); nothing was replicated"));
   }
 
-  private CompletableFuture<SubmitResult> submitPayload(byte[] payload) {
+  private CompletableFuture<SubmitResult> submitPayload(EntryType type, byte[] payload) {
     CompletableFuture<SubmitResult> future = new CompletableFuture<>();
-    onLoop(future, l -> l.submit(payload, future));
+    onLoop(future, l -> l.submit(type, payload, future));
     return future;
   }
 

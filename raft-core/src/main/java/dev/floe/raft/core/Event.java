@@ -1,6 +1,7 @@
 package dev.floe.raft.core;
 
 import dev.floe.raft.NodeId;
+import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.RaftMessage;
 import java.util.List;
 import java.util.Objects;
@@ -35,8 +36,18 @@ public sealed interface Event {
     }
   }
 
-  /** One submitted command. */
-  record Proposal(long requestId, byte[] command) {}
+  /**
+   * One submitted command.
+   *
+   * @param type {@link EntryType#COMMAND} or {@link EntryType#SESSION_COMMAND}
+   * @param command the entry's payload
+   */
+  record Proposal(long requestId, EntryType type, byte[] command) {
+    /** A plain command. */
+    public Proposal(long requestId, byte[] command) {
+      this(requestId, EntryType.COMMAND, command);
+    }
+  }
 
   /** The state machine has applied every entry up to {@code index}. */
   record Applied(long index) implements Event {}

@@ -1,5 +1,6 @@
 package dev.floe.raft.core;
 
+import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.ForwardRequest;
 import dev.floe.raft.message.ForwardResponse;
 import dev.floe.raft.message.LogEntry;
@@ -32,7 +33,7 @@ final class Proposals {
           s.out.answer(new Outcome.Rejected(
               p.requestId(), Outcome.Refusal.TRANSFER_IN_PROGRESS, s.self, refusal));
         } else {
-          long index = append(p.command(), leadership);
+          long index = append(p.type(), p.command(), leadership);
           s.out.answer(new Outcome.ProposalAccepted(p.requestId(), index, s.term));
         }
       }
@@ -41,7 +42,7 @@ final class Proposals {
     for (Event.Proposal p : proposals) {
       if (s.leader != null) {
         s.out.send(new ForwardRequest(s.self, s.leader, s.term, p.requestId(), p.command(),
-            settledBelow));
+            settledBelow, p.type()));
       } else {
         s.out.answer(new Outcome.Rejected(
             p.requestId(), Outcome.Refusal.NO_LEADER, null, "no leader is known"));
@@ -62,7 +63,7 @@ final class Proposals {
       return; // a late copy of a request its sender has settled: it waits for no answer
     }
     if (index == 0) {
-      index = append(f.command(), leadership);
+      index = append(f.type(), f.command(), leadership);
       leadership.forwards().remember(f.from(), f.requestId(), f.settledBelow(), index);
     }
     s.out.send(ForwardResponse.accepted(s.self, f.from(), s.term, f.requestId(), index, s.term));
@@ -76,9 +77,9 @@ final class Proposals {
             f.requestId(), Outcome.Refusal.NOT_LEADER, f.leaderHint(), "the leader refused"));
   }
 
-  private long append(byte[] command, Leadership leadership) {
+  private long append(EntryType type, byte[] command, Leadership leadership) {
     long index = s.log.lastIndex() + 1;
-    s.log.append(LogEntry.command(index, s.term, command));
+    s.log.append(new LogEntry(index, s.term, type, command));
     leadership.replication().markAppended();
     return index;
   }

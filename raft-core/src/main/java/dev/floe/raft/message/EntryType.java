@@ -2,12 +2,17 @@ package dev.floe.raft.message;
 
 /** What a log entry holds. The numeric codes are part of the wire and disk formats. */
 public enum EntryType {
-  /** A command submitted by a client, applied to the state machine. */
+  /** A command submitted by a client, applied to the state machine; the payload is the command. */
   COMMAND(1),
   /** The empty entry a new leader appends to commit entries of earlier terms (Raft §5.4.2). */
   NOOP(2),
   /** A cluster configuration (members and learners); takes effect when appended. */
-  CONFIGURATION(3);
+  CONFIGURATION(3),
+  /**
+   * A command submitted within a client session: the payload is the client id (8 bytes,
+   * big-endian), the sequence number (8) and the command; the session table applies it once.
+   */
+  SESSION_COMMAND(4);
 
   private final int code;
 
@@ -18,6 +23,11 @@ public enum EntryType {
   /** Returns the stable numeric code used by the wire and disk formats. */
   public int code() {
     return code;
+  }
+
+  /** Whether some type has the given code. */
+  public static boolean isKnown(int code) {
+    return code >= 1 && code <= 4;
   }
 
   /**
@@ -32,6 +42,7 @@ public enum EntryType {
       case 1 -> COMMAND;
       case 2 -> NOOP;
       case 3 -> CONFIGURATION;
+      case 4 -> SESSION_COMMAND;
       default -> throw new IllegalArgumentException("unknown entry type code " + code);
     };
   }

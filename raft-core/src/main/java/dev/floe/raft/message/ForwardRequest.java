@@ -13,16 +13,30 @@ import java.util.Objects;
  * @param to the leader
  * @param term the follower's term
  * @param requestId an id unique on the sender, echoed in the response
- * @param command the command bytes
+ * @param command the entry's payload
  * @param settledBelow every request of the sender with a lower id is settled there (answered, or
  *     given up on): the leader forgets them, and drops a late copy of one instead of appending it
  *     again
  */
 public record ForwardRequest(
-    NodeId from, NodeId to, long term, long requestId, byte[] command, long settledBelow)
+    NodeId from, NodeId to, long term, long requestId, byte[] command, long settledBelow,
+    EntryType type)
     implements RaftMessage {
 
-  /** A forward that tells the leader of no settled requests. */
+  /** Checks the entry type: a command, plain or within a session. */
+  public ForwardRequest {
+    if (type != EntryType.COMMAND && type != EntryType.SESSION_COMMAND) {
+      throw new IllegalArgumentException("a forwarded entry is a command, not " + type);
+    }
+  }
+
+  /** A plain command. */
+  public ForwardRequest(NodeId from, NodeId to, long term, long requestId, byte[] command,
+      long settledBelow) {
+    this(from, to, term, requestId, command, settledBelow, EntryType.COMMAND);
+  }
+
+  /** A plain command that tells the leader of no settled requests. */
   public ForwardRequest(NodeId from, NodeId to, long term, long requestId, byte[] command) {
     this(from, to, term, requestId, command, 0);
   }
@@ -35,6 +49,7 @@ public record ForwardRequest(
         && term == r.term
         && requestId == r.requestId
         && settledBelow == r.settledBelow
+        && type == r.type
         && Arrays.equals(command, r.command);
   }
 
@@ -46,6 +61,6 @@ public record ForwardRequest(
   @Override
   public String toString() {
     return "ForwardRequest[" + from + "->" + to + " term=" + term + " id=" + requestId + " "
-        + command.length + "B settledBelow=" + settledBelow + "]";
+        + type + " " + command.length + "B settledBelow=" + settledBelow + "]";
   }
 }

@@ -30,7 +30,8 @@ public interface StateMachine {
    * Applies a committed command.
    *
    * @param index the command's log index; strictly increasing from call to call
-   * @param command the command bytes, as submitted
+   * @param command the command bytes, as submitted; the array may be the log's own copy, so read
+   *     it and do not change it
    * @return the result handed to the submitter (may be empty, not {@code null})
    * @throws RuntimeException if the command is invalid; the exception is handed to the submitter
    *     and the node goes on. Because the state machine is deterministic, every node throws.

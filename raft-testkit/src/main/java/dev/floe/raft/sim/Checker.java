@@ -126,8 +126,8 @@ final class Checker {
         return;
       }
       LogEntry mine = log.get(pos);
-      if (mine.type() != EntryType.COMMAND
-          || !Arrays.equals(Commands.command(mine.data()), e.getValue().command)) {
+      if (!Commands.isCommand(mine)
+          || !Arrays.equals(Commands.command(mine), e.getValue().command)) {
         violation("leader completeness: leader " + leader.id + " holds another entry at " + index);
         return;
       }

@@ -148,7 +148,7 @@ final class SegmentFormat {
       return -2;
     }
     int code = buffer.get(start + TYPE_OFFSET);
-    if (code < 1 || code > 3 || buffer.getLong(start + TERM_OFFSET) < 1) {
+    if (!EntryType.isKnown(code) || buffer.getLong(start + TERM_OFFSET) < 1) {
       return -2;
     }
     return RECORD_OVERHEAD + length;

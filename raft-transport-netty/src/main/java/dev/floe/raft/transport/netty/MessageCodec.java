@@ -91,7 +91,7 @@ final class MessageCodec {
     } else if (m instanceof TimeoutNow) {
       return header;
     } else if (m instanceof ForwardRequest r) {
-      return (int) Math.min((long) header + 2 * LONG + Integer.BYTES + r.command().length,
+      return (int) Math.min((long) header + 2 * LONG + Integer.BYTES + 1 + r.command().length,
           Integer.MAX_VALUE);
     } else if (m instanceof ForwardResponse r) {
       return header + 3 * LONG + 1 + nullableIdSize(r.leaderHint());
@@ -205,6 +205,7 @@ final class MessageCodec {
       out.writeLong(r.requestId());
       writeBytes(out, r.command());
       out.writeLong(r.settledBelow());
+      out.writeByte(r.type().code());
     } else if (m instanceof ForwardResponse r) {
       header(out, FORWARD_RESPONSE, m);
       out.writeLong(r.requestId());
@@ -372,7 +373,8 @@ final class MessageCodec {
       case TIMEOUT_NOW:
         return new TimeoutNow(from, to, term);
       case FORWARD_REQUEST:
-        return new ForwardRequest(from, to, term, readLong(in), readBytes(in), readLong(in));
+        return new ForwardRequest(from, to, term, readLong(in), readBytes(in), readLong(in),
+            readCommandType(in));
       case FORWARD_RESPONSE:
         return new ForwardResponse(from, to, term, readLong(in), readBoolean(in), readLong(in),
             readLong(in), readNullableId(in));
@@ -400,6 +402,15 @@ final class MessageCodec {
       entries.add(new LogEntry(index, term, type, readBytes(in)));
     }
     return entries;
+  }
+
+  /** A forwarded entry's type: a command, plain or within a session. */
+  private static EntryType readCommandType(ByteBuf in) {
+    int code = readUnsignedByte(in);
+    if (code != EntryType.COMMAND.code() && code != EntryType.SESSION_COMMAND.code()) {
+      throw new CorruptedFrameException("a forwarded entry must be a command, not type " + code);
+    }
+    return EntryType.fromCode(code);
   }
 
   private NodeId readId(ByteBuf in) {

@@ -34,7 +34,7 @@ package dev.floe.raft.transport.netty;
  *                            chunk:bytes done:bool round:long
  *  6 InstallSnapshotResponse snapshotIndex:long nextOffset:long done:bool round:long
  *  7 TimeoutNow              (nothing)
- *  8 ForwardRequest          requestId:long command:bytes settledBelow:long
+ *  8 ForwardRequest          requestId:long command:bytes settledBelow:long type:u8 (1 or 4)
  *  9 ForwardResponse         requestId:long accepted:bool index:long entryTerm:long leaderHint:id?
  * 10 ReadIndexRequest        requestId:long
  * 11 ReadIndexResponse       requestId:long accepted:bool readIndex:long leaderHint:id?
@@ -52,7 +52,8 @@ package dev.floe.raft.transport.netty;
 final class WireFormat {
   /**
    * The protocol version this code speaks (2: InstallSnapshot messages carry a round; 3:
-   * ForwardRequest carries settledBelow; 4: the handshake names its connection's lane).
+   * ForwardRequest carries settledBelow; 4: the handshake names its connection's lane,
+   * ForwardRequest its entry type).
    */
   static final int VERSION = 4;
 

@@ -5,6 +5,7 @@ import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.RaftStatus;
+import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.Role;
 import dev.floe.raft.SessionRequest;
 import dev.floe.raft.SnapshotOptions;
@@ -22,7 +23,14 @@ import java.util.function.Supplier;
 /**
  * A cluster of real {@link RaftNode}s on virtual time, a simulated network and simulated disks, all
  * driven by one seeded random source: a run replays exactly from its seed. Safety properties are
- * checked after every event (see {@link #violations()}).
+ * checked after every event (see {@link #violations()}), and so is every node's health: a node that
+ * stops on a failure its disk did not inject ({@link dev.floe.raft.Role#STOPPED}), or whose task
+ * throws, is a violation reported with its stack trace; the node is then crashed, so that it can be
+ * restarted.
+ *
+ * <p>Besides crashes and a faulty network, it plays the faults at the edges around the algorithm:
+ * process pauses, clocks that run fast or slow, late timers, messages held for seconds, and an
+ * operator's mistakes (an edited member list, swapped data directories, a lost term and vote).
  *
  * <p>Used by scripted scenario tests and by {@link Simulation}'s randomized runs. Not thread-safe:
  * drive it from one thread.
@@ -42,6 +50,14 @@ public final class SimCluster {
   private final dev.floe.raft.ClusterId clusterId;
   /** Makes each machine's disk. */
   private final Supplier<SimDisk> disks;
+  /** Node failures that no injected fault explains (each one a violation). */
+  private long nodeFailures;
+  /** Node failures that a disk injected on purpose. */
+  private long injectedFailures;
+  private final SimNode.FailureSink failureSink = (node, error) -> {
+    nodeFailures++;
+    checker.violation("node failure: a task of " + node.id + " threw " + stackTrace(error));
+  };
 
   private SimCluster(int size, long seed, RaftOptions options, Supplier<StateMachine> stateMachines,
       SnapshotOptions snapshots, Supplier<SimDisk> disks) {
@@ -60,7 +76,7 @@ public final class SimCluster {
     }
     for (NodeId id : ids) {
       nodes.add(new SimNode(id, clusterId, scheduler, network, List.copyOf(ids), options,
-          stateMachines, checker, snapshots, disks.get()));
+          stateMachines, checker, snapshots, disks.get(), failureSink));
     }
   }
 
@@ -120,7 +136,7 @@ public final class SimCluster {
       throw new IllegalArgumentException(id + " already exists");
     }
     SimNode n = new SimNode(id, clusterId, scheduler, network, null, options, stateMachines, checker,
-        snapshots, disks.get());
+        snapshots, disks.get(), failureSink);
     ids.add(id);
     nodes.add(n);
     n.start();
@@ -175,6 +191,50 @@ public final class SimCluster {
     if (scheduler.executed() % LOG_CHECK_INTERVAL == 0) {
       checker.checkLogMatching(nodes);
     }
+    for (SimNode n : nodes) {
+      if (n.isUp() && !n.failureSeen() && n.node().status().role() == Role.STOPPED) {
+        onStopped(n);
+      }
+    }
+  }
+
+  /**
+   * A node stopped on a failure. Its status says why in a line; the failure itself, with its stack
+   * trace, is the cause of the exception that a stopped node answers every request with, so the
+   * node is asked something. Once it answers, the failure is judged (injected by its disk, or a
+   * bug) and the node is crashed, to be restarted like any crashed node.
+   */
+  private void onStopped(SimNode n) {
+    String reason = n.node().status().failure().orElse("no reason given");
+    int incarnation = n.incarnation();
+    n.failureSeen(cause -> judgeFailure(n, reason, cause));
+    n.node().query(new byte[0], ReadConsistency.LOCAL).whenComplete((v, e) ->
+        scheduler.schedule(0, () -> {
+          if (n.isUp() && n.incarnation() == incarnation
+              && n.settleFailure(e == null ? null : e.getCause() != null ? e.getCause() : e)) {
+            n.crash();
+          }
+        }));
+  }
+
+  private void judgeFailure(SimNode n, String reason, Throwable cause) {
+    if (cause != null && n.disk.injected(cause)) {
+      injectedFailures++;
+      return;
+    }
+    nodeFailures++;
+    checker.violation("node failure: " + n.id + " stopped: " + reason + (cause == null
+        ? " (crashed before its failure could be read)" : "\n" + stackTrace(cause)));
+  }
+
+  /** The throwable and its causes, each with its first frames: enough to find where it was. */
+  static String stackTrace(Throwable t) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(out));
+    String[] lines = out.toString().split("\n");
+    int keep = Math.min(lines.length, 60);
+    return String.join("\n", java.util.Arrays.copyOf(lines, keep))
+        + (keep < lines.length ? "\n\t... " + (lines.length - keep) + " more lines" : "");
   }
 
   private SimNode sim(NodeId id) {
@@ -283,6 +343,168 @@ public final class SimCluster {
   }
 
   /**
+   * Tries to start a new incarnation of a crashed node with its own settings (on whatever disk it
+   * has now, see {@link #swapDisks}).
+   *
+   * @return empty if it started, or why it was refused (it then stays down)
+   */
+  public Optional<Exception> tryRestart(NodeId id) {
+    return tryRestartWithMembers(id, sim(id).founders());
+  }
+
+  /**
+   * Tries to start a new incarnation of a crashed node given {@code members(...)} (an operator's
+   * edited member list), or {@code join()} if null; only this start gets them.
+   *
+   * @return empty if it started, or why it was refused (it then stays down)
+   */
+  public Optional<Exception> tryRestartWithMembers(NodeId id, List<NodeId> members) {
+    SimNode n = sim(id);
+    if (n.isUp()) {
+      throw new IllegalStateException(id + " is running");
+    }
+    checker.onRestart(id);
+    return Optional.ofNullable(n.tryStart(members));
+  }
+
+  /** The members the node was founded with, or empty if it joined a running cluster. */
+  public Optional<List<NodeId>> founders(NodeId id) {
+    return Optional.ofNullable(sim(id).founders());
+  }
+
+  /** Whom the running node's store says it belongs to. */
+  public Optional<dev.floe.raft.spi.StoreIdentity> storeIdentity(NodeId id) {
+    node(id); // checks that it runs
+    return sim(id).store().identity();
+  }
+
+  /**
+   * An operator's mistake: the data directories of two crashed machines are swapped (each machine
+   * now starts on the other's disk), or swapped back.
+   */
+  public void swapDisks(NodeId a, NodeId b) {
+    SimNode x = sim(a);
+    SimNode y = sim(b);
+    if (x.isUp() || y.isUp() || a.equals(b)) {
+      throw new IllegalStateException("swap the disks of two crashed machines: " + a + ", " + b);
+    }
+    SimDisk d = x.disk;
+    x.disk = y.disk;
+    y.disk = d;
+  }
+
+  /**
+   * An operator's mistake: the crashed node's disk loses its term and vote (see {@link
+   * SimDisk#loseTermAndVote}).
+   *
+   * @return whether it was lost (false if the disk cannot, or holds none)
+   */
+  public boolean loseTermAndVote(NodeId id) {
+    if (isUp(id)) {
+      throw new IllegalStateException(id + " is running");
+    }
+    return sim(id).disk.loseTermAndVote();
+  }
+
+  /** Puts back the term and vote {@link #loseTermAndVote} lost. */
+  public void restoreTermAndVote(NodeId id) {
+    sim(id).disk.restoreTermAndVote();
+  }
+
+  /**
+   * Power loss that keeps none of the unsynced writes, for scripts that need that exact state.
+   *
+   * @throws IllegalStateException if the node's disk is not a {@link MemoryDisk}
+   */
+  void crashLosingEveryUnsyncedWrite(NodeId id) {
+    SimNode n = sim(id);
+    if (!(n.disk instanceof MemoryDisk memory)) {
+      throw new IllegalStateException(id + " runs on " + n.disk + ", not a MemoryDisk");
+    }
+    memory.crashLosingEveryUnsyncedWrite();
+    n.crash();
+  }
+
+  /**
+   * Pauses the running node's process for {@code millis} (a long GC pause, SIGSTOP): it runs
+   * nothing meanwhile; messages to it, its timers and its disk's completions queue up, in order,
+   * and run when it resumes; its clock runs on. Extends a pause in progress if it ends later.
+   */
+  public void pause(NodeId id, long millis) {
+    sim(id).pause(millis * 1000);
+  }
+
+  /** Whether the node is up and paused. */
+  public boolean isPaused(NodeId id) {
+    return sim(id).isUp() && sim(id).isPaused();
+  }
+
+  /** Ends every pause now. */
+  public void resumeAll() {
+    nodes.forEach(SimNode::resume);
+  }
+
+  /**
+   * Sets the rate of the machine's clock against virtual time (1.0 is exact): its monotonic clock
+   * and its timers run at that rate from now on. Floe assumes any two clocks agree on an interval
+   * within {@link dev.floe.raft.core.CoreConfig#MAX_CLOCK_DRIFT}.
+   */
+  public void setClockRate(NodeId id, double rate) {
+    sim(id).clock.setRate(rate);
+  }
+
+  /** The rate of the machine's clock against virtual time. */
+  public double clockRate(NodeId id) {
+    return sim(id).clock.rate();
+  }
+
+  /**
+   * For the next {@code forMillis}, every timer the node sets fires late by a random amount up to
+   * {@code maxLateMillis}, as on a busy event loop; the ticks lost are not made up.
+   */
+  public void lateTimers(NodeId id, long forMillis, long maxLateMillis) {
+    sim(id).lateTimers(scheduler.nowMicros() + forMillis * 1000, maxLateMillis * 1000);
+  }
+
+  /** Ends every spell of late timers. */
+  public void timersOnTime() {
+    nodes.forEach(n -> n.lateTimers(0, 0));
+  }
+
+  /** Timers set that fired late, over all nodes. */
+  public long lateTimers() {
+    return nodes.stream().mapToLong(n -> n.lateTimers).sum();
+  }
+
+  /**
+   * Sets the chance that a message is held far longer than an election timeout, uniformly between
+   * {@code minMillis} and {@code maxMillis}, before it is delivered.
+   */
+  public void setLongDelays(double rate, long minMillis, long maxMillis) {
+    if (minMillis < 0 || maxMillis < minMillis) {
+      throw new IllegalArgumentException("bad long delays: " + minMillis + ".." + maxMillis);
+    }
+    network.longDelayRate = rate;
+    network.longDelayMinMicros = minMillis * 1000;
+    network.longDelayMaxMicros = maxMillis * 1000;
+  }
+
+  /** Messages held long so far. */
+  public long messagesDelayedLong() {
+    return network.longDelayed;
+  }
+
+  /** Node failures no injected fault explains so far (each is among the {@link #violations()}). */
+  public long nodeFailures() {
+    return nodeFailures;
+  }
+
+  /** Node failures that their disk injected on purpose. */
+  public long injectedNodeFailures() {
+    return injectedFailures;
+  }
+
+  /**
    * Crashes the node and wipes its disk; it restarts empty, as a new machine that waits to be
    * added to the running cluster (the way to bring back a node that was removed).
    */
@@ -335,6 +557,11 @@ public final class SimCluster {
     return scheduler.random();
   }
 
+  /** Records a violation that a script or a fault found (a start that had to be refused). */
+  void violation(String what) {
+    checker.violation(what);
+  }
+
   /** Runs the end-of-run checks and returns every safety violation seen. */
   public List<String> violations() {
     checker.checkLogMatching(nodes);
@@ -347,7 +574,8 @@ public final class SimCluster {
     StringBuilder b = new StringBuilder();
     for (SimNode n : nodes) {
       b.append(n.id).append(": ");
-      b.append(n.isUp() ? n.node().status().toString() : "down").append('\n');
+      b.append(n.isUp() ? (n.isPaused() ? "paused, " : "") + n.node().status() : "down");
+      b.append(", clock rate ").append(n.clock.rate()).append('\n');
     }
     return b.toString();
   }

@@ -1,26 +1,42 @@
 package dev.floe.raft.sim;
 
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
+import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.StateMachine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * One simulated machine: a disk that outlives crashes, and the current incarnation of the real
- * {@link RaftNode} running on virtual time. A crash abandons the incarnation: every task it had
- * scheduled is dropped, and unsynced writes are partly lost.
+ * One simulated machine: a disk that outlives crashes, a clock that runs at the machine's rate,
+ * and the current incarnation of the real {@link RaftNode} running on virtual time. A crash
+ * abandons the incarnation: every task it had scheduled is dropped, and unsynced writes are partly
+ * lost.
+ *
+ * <p>Every task of the incarnation (its event loop, apply thread and disk thread) runs through one
+ * gate, which models the process: while it is paused, tasks that come due wait in a backlog, in
+ * the order they came due, and run once it resumes; a task that throws is reported, and the
+ * process dies of it.
  */
 final class SimNode {
+  /** What a node that fails reports to, once per failure. */
+  interface FailureSink {
+    /** An exception escaped one of the node's tasks; the node has crashed of it. */
+    void thrown(SimNode node, Throwable error);
+  }
+
   final NodeId id;
-  private final dev.floe.raft.ClusterId clusterId;
+  private final ClusterId clusterId;
   private final Scheduler scheduler;
   private final SimNetwork network;
   /** The initial members, or {@code null} for a node that joins a running cluster. */
@@ -28,9 +44,11 @@ final class SimNode {
   private final RaftOptions options;
   private final Supplier<StateMachine> stateMachines;
   private final Checker checker;
+  private final FailureSink failures;
   /** The machine's disk; replaced only by an operator (a swapped data directory). */
   SimDisk disk;
-  private final dev.floe.raft.SnapshotOptions snapshotOptions;
+  private final SnapshotOptions snapshotOptions;
+  final SimClock clock;
 
   private int incarnation;
   private boolean up;
@@ -39,10 +57,27 @@ final class SimNode {
   private RecordingStateMachine stateMachine;
   private long lastDiskCompletionMicros;
 
-  SimNode(NodeId id, dev.floe.raft.ClusterId clusterId, Scheduler scheduler, SimNetwork network,
-      List<NodeId> members,
-      RaftOptions options, Supplier<StateMachine> stateMachines, Checker checker,
-      dev.floe.raft.SnapshotOptions snapshotOptions, SimDisk disk) {
+  /** Whether the process is stopped (SIGSTOP, a long GC pause). */
+  private boolean paused;
+  private long pausedUntilMicros;
+  /** Tells apart the pauses, so that an earlier pause's end does not end a later one. */
+  private int pauseGeneration;
+  /** Tasks that came due while paused (or while the backlog was being worked off), in order. */
+  private final ArrayDeque<Runnable> backlog = new ArrayDeque<>();
+  private boolean workingOffBacklog;
+
+  /** Until when (virtual time) timers fire late, and by how much at most. */
+  private long lateTimersUntilMicros;
+  private long maxLateMicros;
+  long lateTimers;
+
+  /** Settles the failure this incarnation stopped with, once; null if none is waiting. */
+  private Consumer<Throwable> unsettledFailure;
+  private boolean failureSeen;
+
+  SimNode(NodeId id, ClusterId clusterId, Scheduler scheduler, SimNetwork network,
+      List<NodeId> members, RaftOptions options, Supplier<StateMachine> stateMachines,
+      Checker checker, SnapshotOptions snapshotOptions, SimDisk disk, FailureSink failures) {
     this.disk = disk;
     this.snapshotOptions = snapshotOptions;
     this.id = id;
@@ -53,6 +88,10 @@ final class SimNode {
     this.options = options;
     this.stateMachines = stateMachines;
     this.checker = checker;
+    this.failures = failures;
+    // Monotonic clocks have no common origin: each machine's starts somewhere of its own (taken
+    // from its name, not the random source, so that runs without clock faults draw as before).
+    this.clock = new SimClock(scheduler, (id.value().hashCode() & 0xFFFFFL) * 1_000_000_000L);
   }
 
   /** From the next start on, the node joins a running cluster instead of bootstrapping one. */
@@ -60,8 +99,21 @@ final class SimNode {
     members = null;
   }
 
+  /** The members the node was founded with, or {@code null} if it joined a running cluster. */
+  List<NodeId> founders() {
+    return members;
+  }
+
   boolean isUp() {
     return up;
+  }
+
+  boolean isPaused() {
+    return paused;
+  }
+
+  int incarnation() {
+    return incarnation;
   }
 
   RaftNode node() {
@@ -81,18 +133,79 @@ final class SimNode {
     return stateMachine;
   }
 
+  /**
+   * Starts a new incarnation with the machine's own settings.
+   *
+   * @throws UncheckedIOException or the node's exception if the start is refused
+   */
   void start() {
+    Exception refused = tryStart(members);
+    if (refused instanceof IOException e) {
+      throw new UncheckedIOException(id + " did not start: " + e.getMessage(), e);
+    } else if (refused != null) {
+      throw (RuntimeException) refused;
+    }
+  }
+
+  /**
+   * Tries to start a new incarnation, given {@code founders} as its members (or {@code join()} if
+   * null), as an operator might. A refused start leaves the machine down; the process exits, which
+   * the disk sees as a power loss.
+   *
+   * @return null if the node started, or why it was refused
+   */
+  Exception tryStart(List<NodeId> founders) {
     incarnation++;
     int mine = incarnation;
-    store = disk.openLog(task -> {
+    failureSeen = false;
+    LogStore newStore = disk.openLog(task -> {
       // A disk does its work in order, each piece after a random latency.
       long due = Math.max(lastDiskCompletionMicros,
           scheduler.nowMicros() + 200 + scheduler.random().nextLong(5_000));
       lastDiskCompletionMicros = due;
       scheduler.schedule(due - scheduler.nowMicros(), guard(mine, task));
     });
-    stateMachine = new RecordingStateMachine(id, stateMachines.get(), checker);
-    EventLoop loop = new EventLoop() {
+    RecordingStateMachine newStateMachine =
+        new RecordingStateMachine(id, stateMachines.get(), checker);
+    Executor applier = task -> scheduler.schedule(0, guard(mine, task));
+    RaftNode.Builder builder = RaftNode.builder();
+    if (snapshotOptions != null) {
+      builder.snapshots(disk.openSnapshots(), snapshotOptions);
+    }
+    if (founders != null) {
+      builder.members(founders);
+    } else {
+      builder.join();
+    }
+    RaftNode newNode = builder
+        .id(id)
+        .clusterId(clusterId)
+        .clock(clock::nanos)
+        .stateMachine(newStateMachine)
+        .transport(network.transport(id))
+        .logStore(newStore)
+        .options(options)
+        .threads(eventLoop(mine), applier)
+        .random(new java.util.SplittableRandom(scheduler.random().nextLong()))
+        .build();
+    try {
+      newNode.start();
+    } catch (IOException | RuntimeException e) {
+      network.detach(id);
+      disk.crash(scheduler.random());
+      lastDiskCompletionMicros = 0;
+      return e;
+    }
+    node = newNode;
+    store = newStore;
+    stateMachine = newStateMachine;
+    up = true;
+    return null;
+  }
+
+  /** The incarnation's event loop: tasks in order, timers measured with the machine's clock. */
+  private EventLoop eventLoop(int mine) {
+    return new EventLoop() {
       @Override
       public void execute(Runnable task) {
         scheduler.schedule(0, guard(mine, task));
@@ -101,7 +214,7 @@ final class SimNode {
       @Override
       public Cancellable schedule(long delayMillis, Runnable task) {
         boolean[] cancelled = new boolean[1];
-        scheduler.schedule(delayMillis * 1000, guard(mine, () -> {
+        scheduler.schedule(clock.virtualMicros(delayMillis) + lateness(), guard(mine, () -> {
           if (!cancelled[0]) {
             task.run();
           }
@@ -109,48 +222,127 @@ final class SimNode {
         return () -> cancelled[0] = true;
       }
     };
-    Executor applier = task -> scheduler.schedule(0, guard(mine, task));
-    RaftNode.Builder builder = RaftNode.builder();
-    if (snapshotOptions != null) {
-      builder.snapshots(disk.openSnapshots(), snapshotOptions);
+  }
+
+  /** How late the timer being set will fire: during a spell of late timers, a random amount. */
+  private long lateness() {
+    if (scheduler.nowMicros() >= lateTimersUntilMicros) {
+      return 0;
     }
-    if (members != null) {
-      builder.members(members);
-    } else {
-      builder.join();
+    long late = scheduler.random().nextLong(maxLateMicros + 1);
+    if (late > 0) {
+      lateTimers++;
     }
-    node = builder
-        .id(id)
-        .clusterId(clusterId)
-        .clock(() -> scheduler.nowMicros() * 1000)
-        .stateMachine(stateMachine)
-        .transport(network.transport(id))
-        .logStore(store)
-        .options(options)
-        .threads(loop, applier)
-        .random(new java.util.SplittableRandom(scheduler.random().nextLong()))
-        .build();
-    try {
-      node.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    up = true;
+    return late;
+  }
+
+  /** Until {@code untilMicros}, every timer set fires late by up to {@code maxLateMicros}. */
+  void lateTimers(long untilMicros, long maxLateMicros) {
+    this.lateTimersUntilMicros = untilMicros;
+    this.maxLateMicros = maxLateMicros;
   }
 
   private Runnable guard(int forIncarnation, Runnable task) {
     return () -> {
-      if (up && incarnation == forIncarnation) {
-        task.run();
+      if (!up || incarnation != forIncarnation) {
+        return;
       }
+      if (paused || !backlog.isEmpty()) {
+        backlog.addLast(task); // behind what came due before it: the process runs in order
+        return;
+      }
+      runTask(task);
     };
+  }
+
+  private void runTask(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException | AssertionError e) {
+      // The process dies of an exception that escaped a task: report it, as a bug.
+      crash();
+      failures.thrown(this, e);
+    }
+  }
+
+  /**
+   * Stops the process for {@code micros} of virtual time (a long GC pause, SIGSTOP): nothing of it
+   * runs meanwhile, while messages to it and its timers queue up; its clock runs on. Extends a
+   * pause in progress if it would end later.
+   */
+  void pause(long micros) {
+    long until = scheduler.nowMicros() + micros;
+    if (!up || (paused && until <= pausedUntilMicros)) {
+      return;
+    }
+    paused = true;
+    pausedUntilMicros = until;
+    int generation = ++pauseGeneration;
+    scheduler.schedule(micros, () -> {
+      if (paused && pauseGeneration == generation) {
+        resume();
+      }
+    });
+  }
+
+  /** Ends a pause: the backlog runs first, one task per event, then the process goes on. */
+  void resume() {
+    if (!paused) {
+      return;
+    }
+    paused = false;
+    pauseGeneration++;
+    workOffBacklog(incarnation);
+  }
+
+  private void workOffBacklog(int forIncarnation) {
+    if (workingOffBacklog || backlog.isEmpty()) {
+      return;
+    }
+    workingOffBacklog = true;
+    scheduler.schedule(0, () -> {
+      workingOffBacklog = false;
+      if (!up || incarnation != forIncarnation || paused) {
+        return; // a crash dropped the backlog, or a new pause keeps it
+      }
+      runTask(backlog.pollFirst());
+      workOffBacklog(forIncarnation);
+    });
+  }
+
+  /** Whether the running incarnation's failure was seen already (reported once). */
+  boolean failureSeen() {
+    return failureSeen;
+  }
+
+  /**
+   * The running incarnation stopped with a failure: {@code settle} is called once, with the
+   * failure's cause once known, or with null if the incarnation ends before.
+   */
+  void failureSeen(Consumer<Throwable> settle) {
+    failureSeen = true;
+    unsettledFailure = settle;
+  }
+
+  /** Settles the incarnation's failure (once); returns whether it was still unsettled. */
+  boolean settleFailure(Throwable cause) {
+    Consumer<Throwable> settle = unsettledFailure;
+    unsettledFailure = null;
+    if (settle != null) {
+      settle.accept(cause);
+    }
+    return settle != null;
   }
 
   /** Power loss: the incarnation stops mid-flight, unsynced writes are partly lost. */
   void crash() {
     up = false;
+    paused = false;
+    pauseGeneration++;
+    backlog.clear();
     network.detach(id);
     disk.crash(scheduler.random());
     lastDiskCompletionMicros = 0;
+    settleFailure(null);
   }
 }

@@ -21,6 +21,13 @@ import java.util.random.RandomGenerator;
  * dropped, duplicated and reordered; then a liveness phase in which the healed cluster must elect
  * a leader, commit a new command and bring every node up to date within a bound.
  *
+ * <p>Unless {@link Builder#edgeFaults turned off}, the safety phase also plays the faults at the
+ * edges around the algorithm: every machine's clock runs at its own rate (within the drift bound
+ * Floe assumes), processes pause for up to several election timeouts, timers fire late, messages
+ * are held for seconds, and an operator restarts nodes with an edited member list, on swapped data
+ * directories and on a disk that lost its term and vote (see {@link EdgeFaultInjector}). A node
+ * that fails with no injected fault to explain it is a violation.
+ *
  * <p>Point it at your own state machine to test its determinism under faults:
  *
  * <pre>{@code
@@ -42,6 +49,9 @@ public final class Simulation {
   private final SnapshotOptions snapshots;
   private final boolean membershipChanges;
   private final Supplier<SimDisk> disks;
+  private final boolean edgeFaults;
+  /** What of the settings a command line cannot give, or null if nothing: for the replay hint. */
+  private final String customized;
 
   private SimCluster cluster;
   /** The membership change in progress, if any: one at a time, as an operator would. */
@@ -63,6 +73,8 @@ public final class Simulation {
     this.snapshots = b.snapshots;
     this.membershipChanges = b.membershipChanges;
     this.disks = b.disks;
+    this.edgeFaults = b.edgeFaults;
+    this.customized = b.customized.isEmpty() ? null : String.join(", ", b.customized);
   }
 
   /** Returns a builder with defaults: 3 nodes, seed 1, 10 s of faults, 10 s for liveness. */
@@ -87,6 +99,10 @@ public final class Simulation {
       cluster.addNode(NodeId.of("n" + (nodes + 1)));
       cluster.addNode(NodeId.of("n" + (nodes + 2)));
     }
+    EdgeFaultInjector edge = new EdgeFaultInjector(cluster, options);
+    if (edgeFaults) {
+      edge.skewClocks(random);
+    }
     for (int c = 0; c < clients; c++) {
       startClient(c, random);
     }
@@ -97,16 +113,20 @@ public final class Simulation {
       while (cluster.nowMillis() < end) {
         cluster.runFor(20 + random.nextInt(300));
         injectFault(random);
+        if (edgeFaults && random.nextInt(100) < 30) {
+          edge.inject(random);
+        }
         if (membershipChanges) {
           changeMembership(random);
         }
       }
+      edge.endAll();
       live = livenessPhase();
     } catch (RuntimeException e) {
-      // A node's own consistency check fired (such as a leader overwriting a committed entry):
+      // Something the nodes' own failure handling did not catch (such as a restart that failed):
       // report it as this seed's violation, so that it is printed with its replay command.
       live = false;
-      crash = "a node failed: " + e;
+      crash = "the run stopped: " + SimCluster.stackTrace(e);
     }
     List<String> violations = new java.util.ArrayList<>(cluster.violations());
     if (crash != null) {
@@ -117,10 +137,45 @@ public final class Simulation {
     violations.addAll(history.check(v -> v.isEmpty() ? 0
         : indexes.getOrDefault(java.nio.ByteBuffer.wrap(v.getBytes(StandardCharsets.UTF_8)), -1L)));
     String finalState = live ? "" : cluster.describe();
-    return new SimulationReport(seed, nodes, cluster.events(), faults, changesCommitted,
-        cluster.acknowledgedCount(),
+    return new SimulationReport(seed, nodes, cluster.events(), faults + edge.injected(),
+        changesCommitted, cluster.acknowledgedCount(),
         cluster.messagesSent(), cluster.messagesDropped(), cluster.messagesDuplicated(),
-        history.operations(), live, List.copyOf(violations), finalState);
+        history.operations(), edge.counts(), live, List.copyOf(violations), finalState,
+        replayCommand());
+  }
+
+  /**
+   * The command that replays this run: {@code SimulationTest#replay} with the seed and every
+   * setting that differs from the defaults, run from the repository's root. A run with settings no
+   * command line can give (a custom state machine, disk, ...) is replayed by rerunning its own test
+   * with its seed.
+   */
+  private String replayCommand() {
+    Builder defaults = new Builder();
+    StringBuilder command = new StringBuilder("mvn -B -ntp -o -pl raft-testkit -am"
+        + " -Dsurefire.failIfNoSpecifiedTests=false '-Dtest=SimulationTest#replay'");
+    command.append(" -Dfloe.sim.seed=").append(seed).append(" -Dfloe.sim.nodes=").append(nodes);
+    if (safetyMillis != defaults.safetyMillis) {
+      command.append(" -Dfloe.sim.safetyMillis=").append(safetyMillis);
+    }
+    if (livenessMillis != defaults.livenessMillis) {
+      command.append(" -Dfloe.sim.livenessMillis=").append(livenessMillis);
+    }
+    if (clients != defaults.clients) {
+      command.append(" -Dfloe.sim.clients=").append(clients);
+    }
+    if (membershipChanges != defaults.membershipChanges) {
+      command.append(" -Dfloe.sim.membershipChanges=").append(membershipChanges);
+    }
+    if (edgeFaults != defaults.edgeFaults) {
+      command.append(" -Dfloe.sim.edgeFaults=").append(edgeFaults);
+    }
+    command.append(" test");
+    if (customized != null) {
+      return "rerun the test that built this simulation with seed " + seed + " (it has a custom "
+          + customized + ", which no command line can give; the other settings: " + command + ")";
+    }
+    return command.toString();
   }
 
   private void injectFault(RandomGenerator random) {
@@ -227,6 +282,7 @@ public final class Simulation {
   private boolean livenessPhase() {
     cluster.heal();
     cluster.setLossAndDuplication(0, 0);
+    cluster.setLongDelays(0, 0, 0);
     for (NodeId id : cluster.ids()) {
       if (!cluster.isUp(id)) {
         cluster.restart(id);
@@ -357,6 +413,9 @@ public final class Simulation {
     private SnapshotOptions snapshots = new SnapshotOptions(40, 8, 16);
     private boolean membershipChanges = true;
     private Supplier<SimDisk> disks = MemoryDisk::new;
+    private boolean edgeFaults = true;
+    /** The settings given that no command line can give, to say so in the replay command. */
+    private final java.util.TreeSet<String> customized = new java.util.TreeSet<>();
 
     private Builder() {}
 
@@ -366,6 +425,18 @@ public final class Simulation {
      */
     public Builder disks(Supplier<SimDisk> disks) {
       this.disks = Objects.requireNonNull(disks);
+      customized.add("disk");
+      return this;
+    }
+
+    /**
+     * Whether the safety phase also plays the faults at the edges around the algorithm (on by
+     * default): skewed clocks, process pauses, late timers, messages held for seconds, and an
+     * operator's restarts with an edited member list, on swapped data directories and on a disk
+     * that lost its term and vote.
+     */
+    public Builder edgeFaults(boolean on) {
+      this.edgeFaults = on;
       return this;
     }
 
@@ -385,6 +456,7 @@ public final class Simulation {
      */
     public Builder snapshots(SnapshotOptions snapshots) {
       this.snapshots = snapshots;
+      customized.add("snapshot setting");
       return this;
     }
 
@@ -419,6 +491,7 @@ public final class Simulation {
     /** The nodes' options. */
     public Builder options(RaftOptions options) {
       this.options = Objects.requireNonNull(options);
+      customized.add("RaftOptions");
       return this;
     }
 
@@ -429,6 +502,7 @@ public final class Simulation {
      */
     public Builder stateMachine(Supplier<StateMachine> stateMachines) {
       this.stateMachines = Objects.requireNonNull(stateMachines);
+      customized.add("state machine");
       return this;
     }
 
@@ -438,6 +512,7 @@ public final class Simulation {
      */
     public Builder commands(Supplier<byte[]> commands) {
       this.commands = commands;
+      customized.add("command supplier");
       return this;
     }
 

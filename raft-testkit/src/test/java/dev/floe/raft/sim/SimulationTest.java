@@ -43,13 +43,19 @@ class SimulationTest {
     long duplicated = reports.stream().mapToLong(SimulationReport::messagesDuplicated).sum();
     List<SimulationReport> failed = reports.stream().filter(r -> !r.passed()).toList();
     long violations = reports.stream().mapToLong(r -> r.violations().size()).sum();
+    SimulationReport.EdgeFaults edge = reports.stream().map(SimulationReport::edgeFaults)
+        .reduce(SimulationReport.EdgeFaults.NONE, SimulationReport.EdgeFaults::plus);
     System.out.printf(
         "simulation: %d seeds (%d three-node, %d five-node), %d events, %d faults injected,"
             + " %d membership changes committed, %d messages dropped, %d duplicated,"
             + " %d submits acknowledged, %d violations,"
-            + " %d runs not live%n",
+            + " %d runs not live; %d pauses, %d skewed clocks, %d late ticks, %d long delays,"
+            + " %d edited member lists refused, %d swapped directories refused,"
+            + " %d lost metas refused, %d node failures%n",
         reports.size(), SEEDS_THREE, SEEDS_FIVE, events, faults, changes, dropped, duplicated, acked,
-        violations, reports.stream().filter(r -> !r.live()).count());
+        violations, reports.stream().filter(r -> !r.live()).count(), edge.pauses(),
+        edge.skewedClocks(), edge.lateTicks(), edge.longDelays(), edge.editedMemberListsRefused(),
+        edge.swappedDirectoriesRefused(), edge.lostMetasRefused(), edge.nodeFailures());
     for (SimulationReport r : failed) {
       System.out.printf("FAILED seed %d (%d nodes): live=%s violations=%s%n%s  replay: %s%n",
           r.seed(), r.nodes(), r.live(), r.violations(), r.finalState(), r.replayCommand());

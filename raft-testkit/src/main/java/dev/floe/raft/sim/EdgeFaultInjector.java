@@ -46,8 +46,18 @@ final class EdgeFaultInjector {
     }
   }
 
+  /** A client that reads through a given node, recorded for the linearizability check. */
+  interface StragglerReads {
+    /**
+     * In {@code millis}, a client writes through another node, then reads through {@code via} (if
+     * it is still up).
+     */
+    void readThrough(NodeId via, long millis);
+  }
+
   private final SimCluster cluster;
   private final RaftOptions options;
+  private final StragglerReads stragglers;
   private long pauses;
   private long skewedClocks;
   private long editedMemberListsRefused;
@@ -55,9 +65,10 @@ final class EdgeFaultInjector {
   private long lostMetasRefused;
   private long injected;
 
-  EdgeFaultInjector(SimCluster cluster, RaftOptions options) {
+  EdgeFaultInjector(SimCluster cluster, RaftOptions options, StragglerReads stragglers) {
     this.cluster = cluster;
     this.options = options;
+    this.stragglers = stragglers;
   }
 
   /** Faults injected so far. */
@@ -128,7 +139,10 @@ final class EdgeFaultInjector {
 
   /**
    * Pauses the leader (half of the time) or any running node: briefly, for a few election
-   * timeouts, or, now and then, for up to six of the longest.
+   * timeouts, or, now and then, for up to six of the longest. Most of the time a client that still
+   * takes the paused node for the leader writes elsewhere late in the pause, then reads through the
+   * paused node: its read waits with the rest, and must not miss the write a new leader took (as a
+   * lease counted in ticks would, since the ticks stopped too).
    */
   private void pause(RandomGenerator random) {
     List<NodeId> up = up();
@@ -145,6 +159,10 @@ final class EdgeFaultInjector {
     };
     cluster.pause(target, millis);
     pauses++;
+    // Late in the pause, when another leader may have taken over and written.
+    for (int reads = random.nextInt(4); reads > 0; reads--) {
+      stragglers.readThrough(target, millis / 2 + random.nextLong(millis - millis / 2));
+    }
   }
 
   /** A spell of up to two seconds in which a node's timers fire up to an election timeout late. */

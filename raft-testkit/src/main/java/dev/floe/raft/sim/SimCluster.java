@@ -36,12 +36,13 @@ import java.util.function.Supplier;
  * drive it from one thread.
  */
 public final class SimCluster {
+  private static final int JOURNAL_SIZE = 400;
   /** How often, in events, log matching is checked over all pairs (it costs the most). */
   private static final int LOG_CHECK_INTERVAL = 64;
 
   private final Scheduler scheduler;
   private final SimNetwork network;
-  private final Checker checker = new Checker();
+  private final Checker checker;
   private final List<SimNode> nodes = new ArrayList<>();
   private final List<NodeId> ids = new ArrayList<>();
   private final RaftOptions options;
@@ -50,14 +51,12 @@ public final class SimCluster {
   private final dev.floe.raft.ClusterId clusterId;
   /** Makes each machine's disk. */
   private final Supplier<SimDisk> disks;
+  private final java.util.ArrayDeque<String> journal = new java.util.ArrayDeque<>();
   /** Node failures that no injected fault explains (each one a violation). */
   private long nodeFailures;
   /** Node failures that a disk injected on purpose. */
   private long injectedFailures;
-  private final SimNode.FailureSink failureSink = (node, error) -> {
-    nodeFailures++;
-    checker.violation("node failure: a task of " + node.id + " threw " + stackTrace(error));
-  };
+  private final SimNode.FailureSink failureSink = this::thrown;
 
   private SimCluster(int size, long seed, RaftOptions options, Supplier<StateMachine> stateMachines,
       SnapshotOptions snapshots, Supplier<SimDisk> disks) {
@@ -70,6 +69,7 @@ public final class SimCluster {
     this.disks = disks;
     this.clusterId = dev.floe.raft.ClusterId.of("sim-" + Long.toHexString(seed));
     this.scheduler = new Scheduler(new SplittableRandom(seed));
+    this.checker = new Checker(scheduler::nowMicros);
     this.network = new SimNetwork(scheduler);
     for (int i = 1; i <= size; i++) {
       ids.add(NodeId.of("n" + i));
@@ -132,6 +132,7 @@ public final class SimCluster {
    * @throws IllegalArgumentException if the id is taken
    */
   public NodeId addNode(NodeId id) {
+    note("add machine " + id);
     if (ids.contains(id)) {
       throw new IllegalArgumentException(id + " already exists");
     }
@@ -192,10 +193,25 @@ public final class SimCluster {
       checker.checkLogMatching(nodes);
     }
     for (SimNode n : nodes) {
-      if (n.isUp() && !n.failureSeen() && n.node().status().role() == Role.STOPPED) {
+      if (!n.isUp()) {
+        continue;
+      }
+      RaftStatus s = n.node().status();
+      if (s.role() == Role.STOPPED && !n.failureSeen()) {
         onStopped(n);
+      } else if (s.role() == Role.LEADER && s.term() > n.termNotedLeading) {
+        n.termNotedLeading = s.term();
+        note(n.id + " leads term " + s.term() + ", log to " + s.lastIndex() + ", commit "
+            + s.commitIndex() + ", voters " + s.members());
       }
     }
+  }
+
+  /** An exception escaped a task of the node, which crashed of it. */
+  private void thrown(SimNode node, Throwable error) {
+    note("a task of " + node.id + " threw " + error + "; it crashed");
+    nodeFailures++;
+    checker.violation("node failure: a task of " + node.id + " threw " + stackTrace(error));
   }
 
   /**
@@ -206,6 +222,7 @@ public final class SimCluster {
    */
   private void onStopped(SimNode n) {
     String reason = n.node().status().failure().orElse("no reason given");
+    note(n.id + " stopped: " + reason);
     int incarnation = n.incarnation();
     n.failureSeen(cause -> judgeFailure(n, reason, cause));
     n.node().query(new byte[0], ReadConsistency.LOCAL).whenComplete((v, e) ->
@@ -227,14 +244,24 @@ public final class SimCluster {
         ? " (crashed before its failure could be read)" : "\n" + stackTrace(cause)));
   }
 
-  /** The throwable and its causes, each with its first frames: enough to find where it was. */
+  /**
+   * The throwable and its causes, with their frames down to the simulator's run loop (the thread
+   * pool's below are the same for every run), at most 60 lines: enough to find where it was.
+   */
   static String stackTrace(Throwable t) {
     java.io.StringWriter out = new java.io.StringWriter();
     t.printStackTrace(new java.io.PrintWriter(out));
-    String[] lines = out.toString().split("\n");
-    int keep = Math.min(lines.length, 60);
-    return String.join("\n", java.util.Arrays.copyOf(lines, keep))
-        + (keep < lines.length ? "\n\t... " + (lines.length - keep) + " more lines" : "");
+    List<String> lines = new ArrayList<>();
+    int skipped = 0;
+    for (String line : out.toString().split("\\R")) {
+      if (line.contains("java.util.concurrent.") || line.contains("java.lang.Thread.run")
+          || lines.size() >= 60) {
+        skipped++;
+      } else {
+        lines.add(line);
+      }
+    }
+    return String.join("\n", lines) + (skipped > 0 ? "\n\t(" + skipped + " lines left out)" : "");
   }
 
   private SimNode sim(NodeId id) {
@@ -292,14 +319,22 @@ public final class SimCluster {
     return leader().orElseThrow();
   }
 
-  /** Submits through the given node; acknowledged results are checked against what is applied. */
+  /**
+   * Submits through the given node; acknowledged results are checked against what is applied. A
+   * paused node takes the call when it resumes.
+   */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command) {
-    return checked(command, node(via).submit(command));
+    return checked(command, sim(via).call(n -> n.submit(command)));
   }
 
   /** Submits within a client session; acknowledged results are checked as with {@link #submit}. */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command, SessionRequest session) {
-    return checked(command, node(via).submit(command, session));
+    return checked(command, sim(via).call(n -> n.submit(command, session)));
+  }
+
+  /** Queries through the given node; a paused node takes the call when it resumes. */
+  public CompletableFuture<byte[]> query(NodeId via, byte[] query, ReadConsistency consistency) {
+    return sim(via).call(n -> n.query(query, consistency));
   }
 
   private CompletableFuture<SubmitResult> checked(byte[] command, CompletableFuture<SubmitResult> f) {
@@ -329,11 +364,13 @@ public final class SimCluster {
 
   /** Power loss: the node stops at once and loses some of its unsynced writes. */
   public void crash(NodeId id) {
+    note("crash " + id);
     sim(id).crash();
   }
 
   /** Starts a new incarnation of a crashed node from what its disk kept. */
   public void restart(NodeId id) {
+    note("restart " + id);
     SimNode n = sim(id);
     if (n.isUp()) {
       throw new IllegalStateException(id + " is running");
@@ -359,6 +396,7 @@ public final class SimCluster {
    * @return empty if it started, or why it was refused (it then stays down)
    */
   public Optional<Exception> tryRestartWithMembers(NodeId id, List<NodeId> members) {
+    note("try to restart " + id + (members == null ? " joining" : " with members " + members));
     SimNode n = sim(id);
     if (n.isUp()) {
       throw new IllegalStateException(id + " is running");
@@ -383,6 +421,7 @@ public final class SimCluster {
    * now starts on the other's disk), or swapped back.
    */
   public void swapDisks(NodeId a, NodeId b) {
+    note("swap the disks of " + a + " and " + b);
     SimNode x = sim(a);
     SimNode y = sim(b);
     if (x.isUp() || y.isUp() || a.equals(b)) {
@@ -400,6 +439,7 @@ public final class SimCluster {
    * @return whether it was lost (false if the disk cannot, or holds none)
    */
   public boolean loseTermAndVote(NodeId id) {
+    note("lose the term and vote of " + id);
     if (isUp(id)) {
       throw new IllegalStateException(id + " is running");
     }
@@ -408,6 +448,7 @@ public final class SimCluster {
 
   /** Puts back the term and vote {@link #loseTermAndVote} lost. */
   public void restoreTermAndVote(NodeId id) {
+    note("restore the term and vote of " + id);
     sim(id).disk.restoreTermAndVote();
   }
 
@@ -417,6 +458,7 @@ public final class SimCluster {
    * @throws IllegalStateException if the node's disk is not a {@link MemoryDisk}
    */
   void crashLosingEveryUnsyncedWrite(NodeId id) {
+    note("crash " + id + ", losing every unsynced write");
     SimNode n = sim(id);
     if (!(n.disk instanceof MemoryDisk memory)) {
       throw new IllegalStateException(id + " runs on " + n.disk + ", not a MemoryDisk");
@@ -431,6 +473,7 @@ public final class SimCluster {
    * and run when it resumes; its clock runs on. Extends a pause in progress if it ends later.
    */
   public void pause(NodeId id, long millis) {
+    note("pause " + id + " for " + millis + " ms");
     sim(id).pause(millis * 1000);
   }
 
@@ -450,6 +493,7 @@ public final class SimCluster {
    * within {@link dev.floe.raft.core.CoreConfig#MAX_CLOCK_DRIFT}.
    */
   public void setClockRate(NodeId id, double rate) {
+    note("clock of " + id + " at rate " + rate);
     sim(id).clock.setRate(rate);
   }
 
@@ -463,6 +507,7 @@ public final class SimCluster {
    * {@code maxLateMillis}, as on a busy event loop; the ticks lost are not made up.
    */
   public void lateTimers(NodeId id, long forMillis, long maxLateMillis) {
+    note("timers of " + id + " up to " + maxLateMillis + " ms late for " + forMillis + " ms");
     sim(id).lateTimers(scheduler.nowMicros() + forMillis * 1000, maxLateMillis * 1000);
   }
 
@@ -481,6 +526,7 @@ public final class SimCluster {
    * {@code minMillis} and {@code maxMillis}, before it is delivered.
    */
   public void setLongDelays(double rate, long minMillis, long maxMillis) {
+    note("hold " + rate + " of the messages for " + minMillis + ".." + maxMillis + " ms");
     if (minMillis < 0 || maxMillis < minMillis) {
       throw new IllegalArgumentException("bad long delays: " + minMillis + ".." + maxMillis);
     }
@@ -509,6 +555,7 @@ public final class SimCluster {
    * added to the running cluster (the way to bring back a node that was removed).
    */
   public void wipeToJoin(NodeId id) {
+    note("wipe " + id + " to join");
     wipe(id);
     sim(id).joinFromNowOn();
   }
@@ -518,6 +565,7 @@ public final class SimCluster {
    * scenario of a member that lost its disk).
    */
   public void wipe(NodeId id) {
+    note("wipe " + id);
     SimNode n = sim(id);
     if (n.isUp()) {
       n.crash();
@@ -527,21 +575,25 @@ public final class SimCluster {
 
   /** Drops every message from {@code from} to {@code to} until healed. */
   public void cut(NodeId from, NodeId to) {
+    note("cut " + from + " > " + to);
     network.cut(from, to);
   }
 
   /** Cuts the node off from all others, both ways. */
   public void isolate(NodeId id) {
+    note("isolate " + id);
     network.isolate(id, ids);
   }
 
   /** Restores every link. */
   public void heal() {
+    note("heal");
     network.healAll();
   }
 
   /** Sets the chance that a message is dropped, and that one is delivered twice. */
   public void setLossAndDuplication(double dropRate, double duplicateRate) {
+    note("drop " + dropRate + ", duplicate " + duplicateRate);
     network.dropRate = dropRate;
     network.duplicateRate = duplicateRate;
   }
@@ -555,6 +607,22 @@ public final class SimCluster {
   /** The seeded random source of this run, for scripts that make random choices. */
   public java.util.random.RandomGenerator random() {
     return scheduler.random();
+  }
+
+  /**
+   * Notes what was done to the cluster (a fault, an operator's action), for the journal of a run
+   * that failed. Only the last {@value #JOURNAL_SIZE} notes are kept.
+   */
+  public void note(String what) {
+    if (journal.size() == JOURNAL_SIZE) {
+      journal.removeFirst();
+    }
+    journal.addLast("at " + nowMillis() + " ms: " + what);
+  }
+
+  /** The last notes, oldest first, one a line. */
+  public String journal() {
+    return String.join("\n", journal);
   }
 
   /** Records a violation that a script or a fault found (a start that had to be refused). */

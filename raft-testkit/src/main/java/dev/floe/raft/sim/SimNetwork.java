@@ -40,7 +40,13 @@ final class SimNetwork {
     this.scheduler = scheduler;
   }
 
-  Transport transport(NodeId id) {
+  /**
+   * The transport of one incarnation of a node.
+   *
+   * @param receiving runs each delivery to the node: the node's process reading its socket, which
+   *     it does not while paused
+   */
+  Transport transport(NodeId id, Consumer<Runnable> receiving) {
     return new Transport() {
       private boolean open;
 
@@ -48,7 +54,7 @@ final class SimNetwork {
       public void start(ClusterId clusterId, NodeId self, Consumer<RaftMessage> inbound) {
         open = true;
         clusters.put(self, clusterId);
-        receivers.put(self, inbound);
+        receivers.put(self, m -> receiving.accept(() -> inbound.accept(m)));
       }
 
       @Override

@@ -23,10 +23,13 @@ import java.util.function.Supplier;
  * abandons the incarnation: every task it had scheduled is dropped, and unsynced writes are partly
  * lost.
  *
- * <p>Every task of the incarnation (its event loop, apply thread and disk thread) runs through one
- * gate, which models the process: while it is paused, tasks that come due wait in a backlog, in
- * the order they came due, and run once it resumes; a task that throws is reported, and the
- * process dies of it.
+ * <p>Every task of the incarnation (its event loop's tasks and timers, its apply thread, its disk
+ * thread) runs through one gate, which models the process: while it is paused, tasks that come due
+ * wait in a backlog, and run once it resumes; a task that throws is reported, and the process dies
+ * of it. Resumed, the process works off its backlog the way its threads would: each thread in
+ * order, the threads interleaved at random in bursts, and the loop's timers late and in any order
+ * with its tasks (a loop may run what is queued before the timers that came due meanwhile, as
+ * Floe's own loop thread does, or after).
  */
 final class SimNode {
   /** What a node that fails reports to, once per failure. */
@@ -62,9 +65,25 @@ final class SimNode {
   private long pausedUntilMicros;
   /** Tells apart the pauses, so that an earlier pause's end does not end a later one. */
   private int pauseGeneration;
-  /** Tasks that came due while paused (or while the backlog was being worked off), in order. */
-  private final ArrayDeque<Runnable> backlog = new ArrayDeque<>();
+  /**
+   * The process's threads, each of which runs its tasks in order: the event loop (its tasks, and
+   * its timers, which it runs in any order with them), the apply thread, the disk thread, the
+   * transport reading the messages that came in, and the application calling the node for its
+   * clients.
+   */
+  private enum Lane { LOOP, TIMERS, APPLY, DISK, NETWORK, CLIENT }
+
+  /**
+   * Tasks that came due while paused (or while the backlog was being worked off), by lane, each
+   * in the order they came due.
+   */
+  private final List<ArrayDeque<Runnable>> backlog = java.util.stream.Stream.of(Lane.values())
+      .map(l -> new ArrayDeque<Runnable>()).toList();
+  private int backlogSize;
   private boolean workingOffBacklog;
+  /** The lane running a burst of its backlog, and how many more of its tasks the burst runs. */
+  private int burstLane;
+  private int burstLeft;
 
   /** Until when (virtual time) timers fire late, and by how much at most. */
   private long lateTimersUntilMicros;
@@ -73,6 +92,8 @@ final class SimNode {
 
   /** Settles the failure this incarnation stopped with, once; null if none is waiting. */
   private Consumer<Throwable> unsettledFailure;
+  /** The highest term in which the journal noted this machine leading. */
+  long termNotedLeading;
   private boolean failureSeen;
 
   SimNode(NodeId id, ClusterId clusterId, Scheduler scheduler, SimNetwork network,
@@ -163,11 +184,11 @@ final class SimNode {
       long due = Math.max(lastDiskCompletionMicros,
           scheduler.nowMicros() + 200 + scheduler.random().nextLong(5_000));
       lastDiskCompletionMicros = due;
-      scheduler.schedule(due - scheduler.nowMicros(), guard(mine, task));
+      scheduler.schedule(due - scheduler.nowMicros(), guard(mine, Lane.DISK, task));
     });
     RecordingStateMachine newStateMachine =
         new RecordingStateMachine(id, stateMachines.get(), checker);
-    Executor applier = task -> scheduler.schedule(0, guard(mine, task));
+    Executor applier = task -> scheduler.schedule(0, guard(mine, Lane.APPLY, task));
     RaftNode.Builder builder = RaftNode.builder();
     if (snapshotOptions != null) {
       builder.snapshots(disk.openSnapshots(), snapshotOptions);
@@ -182,7 +203,7 @@ final class SimNode {
         .clusterId(clusterId)
         .clock(clock::nanos)
         .stateMachine(newStateMachine)
-        .transport(network.transport(id))
+        .transport(network.transport(id, task -> guard(mine, Lane.NETWORK, task).run()))
         .logStore(newStore)
         .options(options)
         .threads(eventLoop(mine), applier)
@@ -208,13 +229,14 @@ final class SimNode {
     return new EventLoop() {
       @Override
       public void execute(Runnable task) {
-        scheduler.schedule(0, guard(mine, task));
+        scheduler.schedule(0, guard(mine, Lane.LOOP, task));
       }
 
       @Override
       public Cancellable schedule(long delayMillis, Runnable task) {
         boolean[] cancelled = new boolean[1];
-        scheduler.schedule(clock.virtualMicros(delayMillis) + lateness(), guard(mine, () -> {
+        long delay = clock.virtualMicros(delayMillis) + lateness();
+        scheduler.schedule(delay, guard(mine, Lane.TIMERS, () -> {
           if (!cancelled[0]) {
             task.run();
           }
@@ -222,6 +244,32 @@ final class SimNode {
         return () -> cancelled[0] = true;
       }
     };
+  }
+
+  /**
+   * A client's call to the running node, made by the application in the node's process: at once,
+   * or, while the process is paused, once it resumes (the future then completes as the call's).
+   *
+   * @throws IllegalStateException if the node is down
+   */
+  <T> java.util.concurrent.CompletableFuture<T> call(
+      java.util.function.Function<RaftNode, java.util.concurrent.CompletableFuture<T>> call) {
+    if (!up) {
+      throw new IllegalStateException(id + " is down");
+    }
+    if (!paused && backlogSize == 0) {
+      return call.apply(node);
+    }
+    java.util.concurrent.CompletableFuture<T> answer = new java.util.concurrent.CompletableFuture<>();
+    RaftNode callee = node;
+    guard(incarnation, Lane.CLIENT, () -> call.apply(callee).whenComplete((v, e) -> {
+      if (e != null) {
+        answer.completeExceptionally(e);
+      } else {
+        answer.complete(v);
+      }
+    })).run();
+    return answer;
   }
 
   /** How late the timer being set will fire: during a spell of late timers, a random amount. */
@@ -242,13 +290,14 @@ final class SimNode {
     this.maxLateMicros = maxLateMicros;
   }
 
-  private Runnable guard(int forIncarnation, Runnable task) {
+  private Runnable guard(int forIncarnation, Lane lane, Runnable task) {
     return () -> {
       if (!up || incarnation != forIncarnation) {
         return;
       }
-      if (paused || !backlog.isEmpty()) {
-        backlog.addLast(task); // behind what came due before it: the process runs in order
+      if (paused || backlogSize > 0) {
+        backlog.get(lane.ordinal()).addLast(task); // behind what came due before it
+        backlogSize++;
         return;
       }
       runTask(task);
@@ -296,7 +345,7 @@ final class SimNode {
   }
 
   private void workOffBacklog(int forIncarnation) {
-    if (workingOffBacklog || backlog.isEmpty()) {
+    if (workingOffBacklog || backlogSize == 0) {
       return;
     }
     workingOffBacklog = true;
@@ -305,7 +354,20 @@ final class SimNode {
       if (!up || incarnation != forIncarnation || paused) {
         return; // a crash dropped the backlog, or a new pause keeps it
       }
-      runTask(backlog.pollFirst());
+      if (burstLeft == 0 || backlog.get(burstLane).isEmpty()) {
+        // Whichever thread gets there first: a lane with work, at random, runs a burst of it.
+        List<Integer> busy = new java.util.ArrayList<>();
+        for (int l = 0; l < backlog.size(); l++) {
+          if (!backlog.get(l).isEmpty()) {
+            busy.add(l);
+          }
+        }
+        burstLane = busy.get(scheduler.random().nextInt(busy.size()));
+        burstLeft = 1 + scheduler.random().nextInt(backlog.get(burstLane).size());
+      }
+      burstLeft--;
+      backlogSize--;
+      runTask(backlog.get(burstLane).pollFirst());
       workOffBacklog(forIncarnation);
     });
   }
@@ -339,7 +401,9 @@ final class SimNode {
     up = false;
     paused = false;
     pauseGeneration++;
-    backlog.clear();
+    backlog.forEach(ArrayDeque::clear);
+    backlogSize = 0;
+    burstLeft = 0;
     network.detach(id);
     disk.crash(scheduler.random());
     lastDiskCompletionMicros = 0;

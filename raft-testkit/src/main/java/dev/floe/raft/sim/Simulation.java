@@ -99,7 +99,8 @@ public final class Simulation {
       cluster.addNode(NodeId.of("n" + (nodes + 1)));
       cluster.addNode(NodeId.of("n" + (nodes + 2)));
     }
-    EdgeFaultInjector edge = new EdgeFaultInjector(cluster, options);
+    EdgeFaultInjector edge = new EdgeFaultInjector(cluster, options, (via, millis) ->
+        later(millis, () -> stragglerRead(via, random)));
     if (edgeFaults) {
       edge.skewClocks(random);
     }
@@ -136,7 +137,8 @@ public final class Simulation {
     history.pendingWritesUnknown();
     violations.addAll(history.check(v -> v.isEmpty() ? 0
         : indexes.getOrDefault(java.nio.ByteBuffer.wrap(v.getBytes(StandardCharsets.UTF_8)), -1L)));
-    String finalState = live ? "" : cluster.describe();
+    String finalState = live && violations.isEmpty() ? ""
+        : cluster.describe() + "journal (the last faults and leaders):\n" + cluster.journal() + "\n";
     return new SimulationReport(seed, nodes, cluster.events(), faults + edge.injected(),
         changesCommitted, cluster.acknowledgedCount(),
         cluster.messagesSent(), cluster.messagesDropped(), cluster.messagesDuplicated(),
@@ -204,7 +206,9 @@ public final class Simulation {
       cluster.heal();
     } else if (dice < 88) {
       if (cluster.isUp(leader) && cluster.status(leader).isLeader()) {
-        cluster.node(leader).transferLeadership(random.nextBoolean() ? null : target);
+        NodeId to = random.nextBoolean() ? null : target;
+        cluster.note("transfer leadership from " + leader + " to " + (to == null ? "anyone" : to));
+        cluster.node(leader).transferLeadership(to);
       }
     } else {
       cluster.setLossAndDuplication(random.nextDouble() * 0.2, random.nextDouble() * 0.1);
@@ -232,12 +236,14 @@ public final class Simulation {
         && (current.voters().size() <= nodes || random.nextBoolean());
     if (grow) {
       NodeId added = outside.get(random.nextInt(outside.size()));
+      cluster.note("add voter " + added + " through " + leader.get());
       change = via.addVoter(added, "");
     } else if (current.voters().size() > nodes) {
       List<NodeId> voters = List.copyOf(current.voters());
       NodeId removed = random.nextInt(3) == 0 ? leader.get()
           : voters.get(random.nextInt(voters.size()));
       boolean wipe = random.nextBoolean();
+      cluster.note("remove " + removed + " through " + leader.get());
       change = via.removeMember(removed);
       change.thenRun(() -> later(0, () -> {
         // Only a node outside every configuration it could come back in may lose its disk.
@@ -364,7 +370,7 @@ public final class Simulation {
     long invoked = cluster.nowMicros();
     ReadConsistency consistency =
         random.nextBoolean() ? ReadConsistency.LINEARIZABLE : ReadConsistency.LEASE;
-    answerOrGiveUp(cluster.node(via).query(new byte[0], consistency), v -> {
+    answerOrGiveUp(cluster.query(via, new byte[0], consistency), v -> {
       if (v != null) {
         history.read(new String(v, StandardCharsets.UTF_8), invoked, cluster.nowMicros());
       }
@@ -373,9 +379,49 @@ public final class Simulation {
   }
 
   /**
+   * A client other than the regular ones, which still takes {@code via} (such as a paused leader)
+   * for the leader: it writes through another node and, once the write is acknowledged, reads
+   * through {@code via}, mostly a lease read. Both are recorded like the regular clients'
+   * operations, so a read that misses the write is a stale read.
+   */
+  private void stragglerRead(NodeId via, RandomGenerator random) {
+    List<NodeId> others = cluster.ids().stream()
+        .filter(id -> !id.equals(via) && cluster.isUp(id)).toList();
+    if (!cluster.isUp(via) || others.isEmpty()) {
+      return;
+    }
+    byte[] command = nextCommand(clients);
+    String value = new String(command, StandardCharsets.UTF_8);
+    history.writeInvoked(value, cluster.nowMicros());
+    NodeId writeVia = others.get(random.nextInt(others.size()));
+    answerOrGiveUp(cluster.submit(writeVia, command), r -> {
+      if (r != null) {
+        history.writeEnded(value, cluster.nowMicros());
+        readThrough(via, random);
+      }
+    }, () -> {});
+  }
+
+  private void readThrough(NodeId via, RandomGenerator random) {
+    if (!cluster.isUp(via)) {
+      return;
+    }
+    long invoked = cluster.nowMicros();
+    ReadConsistency consistency =
+        random.nextInt(3) == 0 ? ReadConsistency.LINEARIZABLE : ReadConsistency.LEASE;
+    answerOrGiveUp(cluster.query(via, new byte[0], consistency), v -> {
+      if (v != null) {
+        history.read(new String(v, StandardCharsets.UTF_8), invoked, cluster.nowMicros());
+      }
+    }, () -> {});
+  }
+
+  /**
    * Runs {@code onAnswer} with the result (null on failure) when the operation ends, or {@code
    * onGiveUp} if it has not ended after 3 s (its node crashed and will never answer): one of them,
-   * once.
+   * once. With the faults at the edges a client is less patient, 0.2 to 1.5 s: it moves on while a
+   * paused node holds its request, and may then read from that node once its writes elsewhere
+   * completed, which is how a paused leader's stale lease would show.
    */
   private <T> void answerOrGiveUp(
       java.util.concurrent.CompletableFuture<T> operation,
@@ -388,7 +434,8 @@ public final class Simulation {
         onAnswer.accept(result);
       }
     });
-    later(3_000, () -> {
+    long patienceMillis = edgeFaults ? 200 + cluster.random().nextLong(1_300) : 3_000;
+    later(patienceMillis, () -> {
       if (!settled[0]) {
         settled[0] = true;
         onGiveUp.run();

@@ -137,6 +137,11 @@ public final class InMemoryLogStore implements LogStore {
     State durableCopy() {
       return durable.copy();
     }
+
+    /** The last durable index (the first durable one less one, if the durable log is empty). */
+    long durableLastIndex() {
+      return durable.lastIndex();
+    }
   }
 
   private final Disk disk;

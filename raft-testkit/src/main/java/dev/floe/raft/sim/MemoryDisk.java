@@ -30,6 +30,11 @@ public final class MemoryDisk implements SimDisk {
     log.crash(random);
   }
 
+  /** The log's disk, for scripts that inspect what is durable. */
+  InMemoryLogStore.Disk log() {
+    return log;
+  }
+
   /** A crash that keeps none of the unsynced writes, for scripts that need that exact state. */
   void crashLosingEveryUnsyncedWrite() {
     log.crashLosingEveryUnsyncedWrite();

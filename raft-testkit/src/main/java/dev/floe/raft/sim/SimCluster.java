@@ -452,6 +452,11 @@ public final class SimCluster {
     sim(id).disk.restoreTermAndVote();
   }
 
+  /** The machine's disk (for scripts that inspect it). */
+  SimDisk disk(NodeId id) {
+    return sim(id).disk;
+  }
+
   /**
    * Power loss that keeps none of the unsynced writes, for scripts that need that exact state.
    *

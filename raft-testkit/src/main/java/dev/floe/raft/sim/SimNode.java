@@ -8,6 +8,7 @@ import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.SnapshotStore;
 import dev.floe.raft.spi.StateMachine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -190,8 +191,9 @@ final class SimNode {
         new RecordingStateMachine(id, stateMachines.get(), checker);
     Executor applier = task -> scheduler.schedule(0, guard(mine, Lane.APPLY, task));
     RaftNode.Builder builder = RaftNode.builder();
-    if (snapshotOptions != null) {
-      builder.snapshots(disk.openSnapshots(), snapshotOptions);
+    SnapshotStore snapshotStore = snapshotOptions != null ? disk.openSnapshots() : null;
+    if (snapshotStore != null) {
+      builder.snapshots(snapshotStore, snapshotOptions);
     }
     if (founders != null) {
       builder.members(founders);
@@ -212,7 +214,11 @@ final class SimNode {
     try {
       newNode.start();
     } catch (IOException | RuntimeException e) {
+      // The process exits: it lets go of its stores (a real store may hold a lock or a thread),
+      // and what it wrote but did not sync may be lost, as in a crash.
       network.detach(id);
+      closeQuietly(newStore);
+      closeQuietly(snapshotStore);
       disk.crash(scheduler.random());
       lastDiskCompletionMicros = 0;
       return e;
@@ -222,6 +228,17 @@ final class SimNode {
     stateMachine = newStateMachine;
     up = true;
     return null;
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (IOException | RuntimeException e) {
+      // the start failed already; that failure is the one reported
+    }
   }
 
   /** The incarnation's event loop: tasks in order, timers measured with the machine's clock. */

@@ -160,16 +160,27 @@ class SimulationTest {
     SimulationSummary summary = new SimulationSummary();
     AtomicLong next = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong crashed = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     for (int t = 0; t < threads; t++) {
       pool.submit(() -> {
         long i;
         while (!stop.get() && (i = next.getAndIncrement()) < runs) {
-          SimulationReport r = Simulation.builder().nodes(i % 5 < 3 ? 3 : 5).seed(from + i).run();
-          summary.add(r);
-          if (!r.passed()) {
-            System.out.println(SimulationSummary.describeFailure(r));
-            stop.set(!keepGoing);
+          long seed = from + i;
+          int nodes = i % 5 < 3 ? 3 : 5;
+          try {
+            SimulationReport r = Simulation.builder().nodes(nodes).seed(seed).run();
+            summary.add(r);
+            if (!r.passed()) {
+              System.out.println(SimulationSummary.describeFailure(r));
+              stop.set(!keepGoing);
+            }
+          } catch (RuntimeException | Error e) {
+            // A bug of the simulator itself: say which seed, and stop, whatever keepGoing says.
+            System.out.printf("seed %d (%d nodes) threw:%n%s%n", seed, nodes,
+                SimCluster.stackTrace(e));
+            crashed.incrementAndGet();
+            stop.set(true);
           }
         }
       });
@@ -188,6 +199,7 @@ class SimulationTest {
     for (SimulationReport r : summary.failed()) {
       System.out.printf("failing seed %d (%d nodes): %s%n", r.seed(), r.nodes(), r.replayCommand());
     }
+    assertThat(crashed).as("seeds on which the simulator threw (printed above)").hasValue(0);
     assertThat(summary.failed()).as("failing seeds (replay commands printed above)").isEmpty();
     assertThat(summary.seeds()).as("seeds run").isEqualTo(runs);
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.core.CoreConfig;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -124,6 +125,13 @@ class TimingFaultsTest {
     scheduler.schedule(100_000, () -> {});
     scheduler.runNext(Long.MAX_VALUE);
     assertThat(clock.nanos()).isEqualTo(195_000_000L);
+  }
+
+  @Test
+  void theClockRatesTheSimulationDrawsStayWithinTheDriftBoundTheCoreAssumes() {
+    double slowest = 1 - EdgeFaultInjector.MAX_RATE_OFFSET;
+    double fastest = 1 + EdgeFaultInjector.MAX_RATE_OFFSET;
+    assertThat(slowest / fastest).isGreaterThanOrEqualTo(1 - CoreConfig.MAX_CLOCK_DRIFT);
   }
 
   @Test

@@ -43,22 +43,27 @@ class SimulationRegressionTest {
   }
 
   /**
-   * A bug in raft-core, found by the long campaign, not fixed yet (its owner fixes the core; enable
-   * this test with the fix). A voter ignores vote requests from nodes that are not voters in its own
-   * configuration (RaftCore.receive: "a node outside the configuration cannot disturb it"). Here n1
-   * lags: its configuration still has n4 and n5 as learners, while n2, n4 and n5 hold the promotion
-   * (voters n1, n3, n4, n5, uncommitted). n3, whose log is the longest, appended its own removal
-   * and so never campaigns, and refuses n4 and n5 their votes (its log is more up to date). n4 and
-   * n5 campaign from term 7 on, and need n1, which ignores them: no leader, ever. Raft has servers
-   * answer vote requests without consulting their configuration (thesis §4.1) and keeps removed
-   * servers from disrupting with the lease check alone (§4.2.3), which Floe has; with the check
-   * relaxed to any member of the configuration, this seed is live (and the CI seeds still pass).
+   * A bug in raft-core, found by the long campaign (four seeds in 10,000), not fixed yet: its
+   * owner fixes the core; enable this test with the fix. A voter ignores vote requests from nodes
+   * that are not voters in its own configuration (RaftCore.receive: "a node outside the
+   * configuration cannot disturb it"). When a voter lags behind membership changes, the candidates
+   * of the newer configurations need its vote and never get it. In seed 1001296, n1's configuration
+   * still has n4 and n5 as learners, while the others hold their promotion (voters n1, n3, n4,
+   * n5); n3, whose log is the longest, appended its own removal, so it never campaigns and refuses
+   * n4 and n5 its vote (its log is more up to date); n4 and n5 need n1: no leader from term 7 on,
+   * ever. The other seeds end the same way.
+   *
+   * <p>Raft has servers answer vote requests without consulting their configuration (thesis §4.1)
+   * and keeps removed servers from disrupting with the lease check alone (§4.2.3), which Floe has.
+   * Dropping the check altogether makes the four seeds live but lets a node wiped to rejoin (no
+   * configuration yet) vote again in a term it voted in before it was wiped (seed 1007046: two
+   * leaders of term 2). Dropping only the requests that a node with no configuration receives
+   * makes all four live, and the CI seeds still pass.
    */
-  @Disabled("raft-core bug: a lagging voter ignores the votes of promoted learners")
+  @Disabled("raft-core bug: a voter behind a membership change ignores the newer voters' votes")
   @ParameterizedTest(name = "seed {0}, {1} nodes")
-  @CsvSource({"1001296, 3"})
-  void aLaggingVoterHearsTheVoteRequestsOfLearnersPromotedSinceItsConfiguration(long seed,
-      int nodes) {
+  @CsvSource({"1001296, 3", "1007046, 3", "1008457, 3", "1008663, 3"})
+  void aVoterBehindAMembershipChangeAnswersTheVoteRequestsOfTheNewVoters(long seed, int nodes) {
     SimulationReport r = Simulation.builder().nodes(nodes).seed(seed).run();
     assertThat(r.violations()).isEmpty();
     assertThat(r.live()).as(r.finalState()).isTrue();

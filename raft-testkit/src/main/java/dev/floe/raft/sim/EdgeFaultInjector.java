@@ -241,7 +241,7 @@ final class EdgeFaultInjector {
           + refusal.get());
     } else if (!(refusal.get() instanceof IllegalArgumentException)) {
       cluster.violation("edited member list refused for another reason: " + target + " with "
-          + given + ": " + SimCluster.stackTrace(refusal.get()));
+          + given + ": " + NodeFailures.stackTrace(refusal.get()));
     } else {
       editedMemberListsRefused++;
     }
@@ -321,7 +321,7 @@ final class EdgeFaultInjector {
         swappedDirectoriesRefused++;
       } else {
         cluster.violation("foreign data directory refused for another reason: " + who
-            + " on the directory of " + owner + ": " + SimCluster.stackTrace(refusal.get()));
+            + " on the directory of " + owner + ": " + NodeFailures.stackTrace(refusal.get()));
       }
       return;
     }
@@ -362,7 +362,7 @@ final class EdgeFaultInjector {
       lostMetasRefused++;
     } else {
       cluster.violation("lost meta refused for another reason: " + target + ": "
-          + SimCluster.stackTrace(refusal.get()));
+          + NodeFailures.stackTrace(refusal.get()));
     }
     cluster.restoreTermAndVote(target);
     cluster.restart(target);

@@ -52,11 +52,7 @@ public final class SimCluster {
   /** Makes each machine's disk. */
   private final Supplier<SimDisk> disks;
   private final java.util.ArrayDeque<String> journal = new java.util.ArrayDeque<>();
-  /** Node failures that no injected fault explains (each one a violation). */
-  private long nodeFailures;
-  /** Node failures that a disk injected on purpose. */
-  private long injectedFailures;
-  private final SimNode.FailureSink failureSink = this::thrown;
+  private final NodeFailures failures;
 
   private SimCluster(int size, long seed, RaftOptions options, Supplier<StateMachine> stateMachines,
       SnapshotOptions snapshots, Supplier<SimDisk> disks) {
@@ -70,13 +66,14 @@ public final class SimCluster {
     this.clusterId = dev.floe.raft.ClusterId.of("sim-" + Long.toHexString(seed));
     this.scheduler = new Scheduler(new SplittableRandom(seed));
     this.checker = new Checker(scheduler::nowMicros);
+    this.failures = new NodeFailures(scheduler, checker, this::note);
     this.network = new SimNetwork(scheduler);
     for (int i = 1; i <= size; i++) {
       ids.add(NodeId.of("n" + i));
     }
     for (NodeId id : ids) {
       nodes.add(new SimNode(id, clusterId, scheduler, network, List.copyOf(ids), options,
-          stateMachines, checker, snapshots, disks.get(), failureSink));
+          stateMachines, checker, snapshots, disks.get(), failures));
     }
   }
 
@@ -137,7 +134,7 @@ public final class SimCluster {
       throw new IllegalArgumentException(id + " already exists");
     }
     SimNode n = new SimNode(id, clusterId, scheduler, network, null, options, stateMachines, checker,
-        snapshots, disks.get(), failureSink);
+        snapshots, disks.get(), failures);
     ids.add(id);
     nodes.add(n);
     n.start();
@@ -197,71 +194,13 @@ public final class SimCluster {
         continue;
       }
       RaftStatus s = n.node().status();
-      if (s.role() == Role.STOPPED && !n.failureSeen()) {
-        onStopped(n);
-      } else if (s.role() == Role.LEADER && s.term() > n.termNotedLeading) {
+      failures.check(n, s);
+      if (s.role() == Role.LEADER && s.term() > n.termNotedLeading) {
         n.termNotedLeading = s.term();
         note(n.id + " leads term " + s.term() + ", log to " + s.lastIndex() + ", commit "
             + s.commitIndex() + ", voters " + s.members());
       }
     }
-  }
-
-  /** An exception escaped a task of the node, which crashed of it. */
-  private void thrown(SimNode node, Throwable error) {
-    note("a task of " + node.id + " threw " + error + "; it crashed");
-    nodeFailures++;
-    checker.violation("node failure: a task of " + node.id + " threw " + stackTrace(error));
-  }
-
-  /**
-   * A node stopped on a failure. Its status says why in a line; the failure itself, with its stack
-   * trace, is the cause of the exception that a stopped node answers every request with, so the
-   * node is asked something. Once it answers, the failure is judged (injected by its disk, or a
-   * bug) and the node is crashed, to be restarted like any crashed node.
-   */
-  private void onStopped(SimNode n) {
-    String reason = n.node().status().failure().orElse("no reason given");
-    note(n.id + " stopped: " + reason);
-    int incarnation = n.incarnation();
-    n.failureSeen(cause -> judgeFailure(n, reason, cause));
-    n.node().query(new byte[0], ReadConsistency.LOCAL).whenComplete((v, e) ->
-        scheduler.schedule(0, () -> {
-          if (n.isUp() && n.incarnation() == incarnation
-              && n.settleFailure(e == null ? null : e.getCause() != null ? e.getCause() : e)) {
-            n.crash();
-          }
-        }));
-  }
-
-  private void judgeFailure(SimNode n, String reason, Throwable cause) {
-    if (cause != null && n.disk.injected(cause)) {
-      injectedFailures++;
-      return;
-    }
-    nodeFailures++;
-    checker.violation("node failure: " + n.id + " stopped: " + reason + (cause == null
-        ? " (crashed before its failure could be read)" : "\n" + stackTrace(cause)));
-  }
-
-  /**
-   * The throwable and its causes, with their frames down to the simulator's run loop (the thread
-   * pool's below are the same for every run), at most 60 lines: enough to find where it was.
-   */
-  static String stackTrace(Throwable t) {
-    java.io.StringWriter out = new java.io.StringWriter();
-    t.printStackTrace(new java.io.PrintWriter(out));
-    List<String> lines = new ArrayList<>();
-    int skipped = 0;
-    for (String line : out.toString().split("\\R")) {
-      if (line.contains("java.util.concurrent.") || line.contains("java.lang.Thread.run")
-          || lines.size() >= 60) {
-        skipped++;
-      } else {
-        lines.add(line);
-      }
-    }
-    return String.join("\n", lines) + (skipped > 0 ? "\n\t(" + skipped + " lines left out)" : "");
   }
 
   private SimNode sim(NodeId id) {
@@ -547,12 +486,12 @@ public final class SimCluster {
 
   /** Node failures no injected fault explains so far (each is among the {@link #violations()}). */
   public long nodeFailures() {
-    return nodeFailures;
+    return failures.unexplained();
   }
 
   /** Node failures that their disk injected on purpose. */
   public long injectedNodeFailures() {
-    return injectedFailures;
+    return failures.injected();
   }
 
   /**

@@ -12,7 +12,6 @@ import dev.floe.raft.spi.SnapshotStore;
 import dev.floe.raft.spi.StateMachine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -20,17 +19,9 @@ import java.util.function.Supplier;
 
 /**
  * One simulated machine: a disk that outlives crashes, a clock that runs at the machine's rate,
- * and the current incarnation of the real {@link RaftNode} running on virtual time. A crash
- * abandons the incarnation: every task it had scheduled is dropped, and unsynced writes are partly
- * lost.
- *
- * <p>Every task of the incarnation (its event loop's tasks and timers, its apply thread, its disk
- * thread) runs through one gate, which models the process: while it is paused, tasks that come due
- * wait in a backlog, and run once it resumes; a task that throws is reported, and the process dies
- * of it. Resumed, the process works off its backlog the way its threads would: each thread in
- * order, the threads interleaved at random in bursts, and the loop's timers late and in any order
- * with its tasks (a loop may run what is queued before the timers that came due meanwhile, as
- * Floe's own loop thread does, or after).
+ * and the current incarnation of the real {@link RaftNode} running on virtual time, in a {@link
+ * SimProcess} that can be paused. A crash abandons the incarnation: every task it had scheduled is
+ * dropped, and unsynced writes are partly lost.
  */
 final class SimNode {
   /** What a node that fails reports to, once per failure. */
@@ -61,30 +52,8 @@ final class SimNode {
   private RecordingStateMachine stateMachine;
   private long lastDiskCompletionMicros;
 
-  /** Whether the process is stopped (SIGSTOP, a long GC pause). */
-  private boolean paused;
-  private long pausedUntilMicros;
-  /** Tells apart the pauses, so that an earlier pause's end does not end a later one. */
-  private int pauseGeneration;
-  /**
-   * The process's threads, each of which runs its tasks in order: the event loop (its tasks, and
-   * its timers, which it runs in any order with them), the apply thread, the disk thread, the
-   * transport reading the messages that came in, and the application calling the node for its
-   * clients.
-   */
-  private enum Lane { LOOP, TIMERS, APPLY, DISK, NETWORK, CLIENT }
-
-  /**
-   * Tasks that came due while paused (or while the backlog was being worked off), by lane, each
-   * in the order they came due.
-   */
-  private final List<ArrayDeque<Runnable>> backlog = java.util.stream.Stream.of(Lane.values())
-      .map(l -> new ArrayDeque<Runnable>()).toList();
-  private int backlogSize;
-  private boolean workingOffBacklog;
-  /** The lane running a burst of its backlog, and how many more of its tasks the burst runs. */
-  private int burstLane;
-  private int burstLeft;
+  /** The running incarnation's process (a dead one while down). */
+  private SimProcess process;
 
   /** Until when (virtual time) timers fire late, and by how much at most. */
   private long lateTimersUntilMicros;
@@ -131,7 +100,7 @@ final class SimNode {
   }
 
   boolean isPaused() {
-    return paused;
+    return up && process.isPaused();
   }
 
   int incarnation() {
@@ -178,18 +147,18 @@ final class SimNode {
    */
   Exception tryStart(List<NodeId> founders) {
     incarnation++;
-    int mine = incarnation;
+    SimProcess mine = new SimProcess(scheduler, this::died);
     failureSeen = false;
     LogStore newStore = disk.openLog(task -> {
       // A disk does its work in order, each piece after a random latency.
       long due = Math.max(lastDiskCompletionMicros,
           scheduler.nowMicros() + 200 + scheduler.random().nextLong(5_000));
       lastDiskCompletionMicros = due;
-      scheduler.schedule(due - scheduler.nowMicros(), guard(mine, Lane.DISK, task));
+      scheduler.schedule(due - scheduler.nowMicros(), () -> mine.run(SimProcess.Lane.DISK, task));
     });
     RecordingStateMachine newStateMachine =
         new RecordingStateMachine(id, stateMachines.get(), checker);
-    Executor applier = task -> scheduler.schedule(0, guard(mine, Lane.APPLY, task));
+    Executor applier = task -> scheduler.schedule(0, () -> mine.run(SimProcess.Lane.APPLY, task));
     RaftNode.Builder builder = RaftNode.builder();
     SnapshotStore snapshotStore = snapshotOptions != null ? disk.openSnapshots() : null;
     if (snapshotStore != null) {
@@ -205,7 +174,7 @@ final class SimNode {
         .clusterId(clusterId)
         .clock(clock::nanos)
         .stateMachine(newStateMachine)
-        .transport(network.transport(id, task -> guard(mine, Lane.NETWORK, task).run()))
+        .transport(network.transport(id, task -> mine.run(SimProcess.Lane.NETWORK, task)))
         .logStore(newStore)
         .options(options)
         .threads(eventLoop(mine), applier)
@@ -216,6 +185,7 @@ final class SimNode {
     } catch (IOException | RuntimeException e) {
       // The process exits: it lets go of its stores (a real store may hold a lock or a thread),
       // and what it wrote but did not sync may be lost, as in a crash.
+      mine.kill();
       network.detach(id);
       closeQuietly(newStore);
       closeQuietly(snapshotStore);
@@ -223,6 +193,7 @@ final class SimNode {
       lastDiskCompletionMicros = 0;
       return e;
     }
+    process = mine;
     node = newNode;
     store = newStore;
     stateMachine = newStateMachine;
@@ -242,18 +213,18 @@ final class SimNode {
   }
 
   /** The incarnation's event loop: tasks in order, timers measured with the machine's clock. */
-  private EventLoop eventLoop(int mine) {
+  private EventLoop eventLoop(SimProcess mine) {
     return new EventLoop() {
       @Override
       public void execute(Runnable task) {
-        scheduler.schedule(0, guard(mine, Lane.LOOP, task));
+        scheduler.schedule(0, () -> mine.run(SimProcess.Lane.LOOP, task));
       }
 
       @Override
       public Cancellable schedule(long delayMillis, Runnable task) {
         boolean[] cancelled = new boolean[1];
         long delay = clock.virtualMicros(delayMillis) + lateness();
-        scheduler.schedule(delay, guard(mine, Lane.TIMERS, () -> {
+        scheduler.schedule(delay, () -> mine.run(SimProcess.Lane.TIMERS, () -> {
           if (!cancelled[0]) {
             task.run();
           }
@@ -274,18 +245,18 @@ final class SimNode {
     if (!up) {
       throw new IllegalStateException(id + " is down");
     }
-    if (!paused && backlogSize == 0) {
+    if (process.idle()) {
       return call.apply(node);
     }
     java.util.concurrent.CompletableFuture<T> answer = new java.util.concurrent.CompletableFuture<>();
     RaftNode callee = node;
-    guard(incarnation, Lane.CLIENT, () -> call.apply(callee).whenComplete((v, e) -> {
+    process.run(SimProcess.Lane.CLIENT, () -> call.apply(callee).whenComplete((v, e) -> {
       if (e != null) {
         answer.completeExceptionally(e);
       } else {
         answer.complete(v);
       }
-    })).run();
+    }));
     return answer;
   }
 
@@ -307,86 +278,27 @@ final class SimNode {
     this.maxLateMicros = maxLateMicros;
   }
 
-  private Runnable guard(int forIncarnation, Lane lane, Runnable task) {
-    return () -> {
-      if (!up || incarnation != forIncarnation) {
-        return;
-      }
-      if (paused || backlogSize > 0) {
-        backlog.get(lane.ordinal()).addLast(task); // behind what came due before it
-        backlogSize++;
-        return;
-      }
-      runTask(task);
-    };
-  }
-
-  private void runTask(Runnable task) {
-    try {
-      task.run();
-    } catch (RuntimeException | AssertionError e) {
-      // The process dies of an exception that escaped a task: report it, as a bug.
-      crash();
-      failures.thrown(this, e);
-    }
+  /** A task of the running incarnation threw: the process died of it, which is a bug. */
+  private void died(Throwable error) {
+    crash();
+    failures.thrown(this, error);
   }
 
   /**
-   * Stops the process for {@code micros} of virtual time (a long GC pause, SIGSTOP): nothing of it
-   * runs meanwhile, while messages to it and its timers queue up; its clock runs on. Extends a
-   * pause in progress if it would end later.
+   * Pauses the running incarnation's process for {@code micros} of virtual time (see {@link
+   * SimProcess#pause}).
    */
   void pause(long micros) {
-    long until = scheduler.nowMicros() + micros;
-    if (!up || (paused && until <= pausedUntilMicros)) {
-      return;
+    if (up) {
+      process.pause(micros);
     }
-    paused = true;
-    pausedUntilMicros = until;
-    int generation = ++pauseGeneration;
-    scheduler.schedule(micros, () -> {
-      if (paused && pauseGeneration == generation) {
-        resume();
-      }
-    });
   }
 
-  /** Ends a pause: the backlog runs first, one task per event, then the process goes on. */
+  /** Ends a pause of the running incarnation now. */
   void resume() {
-    if (!paused) {
-      return;
+    if (up) {
+      process.resume();
     }
-    paused = false;
-    pauseGeneration++;
-    workOffBacklog(incarnation);
-  }
-
-  private void workOffBacklog(int forIncarnation) {
-    if (workingOffBacklog || backlogSize == 0) {
-      return;
-    }
-    workingOffBacklog = true;
-    scheduler.schedule(0, () -> {
-      workingOffBacklog = false;
-      if (!up || incarnation != forIncarnation || paused) {
-        return; // a crash dropped the backlog, or a new pause keeps it
-      }
-      if (burstLeft == 0 || backlog.get(burstLane).isEmpty()) {
-        // Whichever thread gets there first: a lane with work, at random, runs a burst of it.
-        List<Integer> busy = new java.util.ArrayList<>();
-        for (int l = 0; l < backlog.size(); l++) {
-          if (!backlog.get(l).isEmpty()) {
-            busy.add(l);
-          }
-        }
-        burstLane = busy.get(scheduler.random().nextInt(busy.size()));
-        burstLeft = 1 + scheduler.random().nextInt(backlog.get(burstLane).size());
-      }
-      burstLeft--;
-      backlogSize--;
-      runTask(backlog.get(burstLane).pollFirst());
-      workOffBacklog(forIncarnation);
-    });
   }
 
   /** Whether the running incarnation's failure was seen already (reported once). */
@@ -416,11 +328,9 @@ final class SimNode {
   /** Power loss: the incarnation stops mid-flight, unsynced writes are partly lost. */
   void crash() {
     up = false;
-    paused = false;
-    pauseGeneration++;
-    backlog.forEach(ArrayDeque::clear);
-    backlogSize = 0;
-    burstLeft = 0;
+    if (process != null) {
+      process.kill();
+    }
     network.detach(id);
     disk.crash(scheduler.random());
     lastDiskCompletionMicros = 0;

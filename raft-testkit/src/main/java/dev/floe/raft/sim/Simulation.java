@@ -127,7 +127,7 @@ public final class Simulation {
       // Something the nodes' own failure handling did not catch (such as a restart that failed):
       // report it as this seed's violation, so that it is printed with its replay command.
       live = false;
-      crash = "the run stopped: " + SimCluster.stackTrace(e);
+      crash = "the run stopped: " + NodeFailures.stackTrace(e);
     }
     List<String> violations = new java.util.ArrayList<>(cluster.violations());
     if (crash != null) {

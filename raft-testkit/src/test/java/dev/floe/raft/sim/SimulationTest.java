@@ -178,7 +178,7 @@ class SimulationTest {
           } catch (RuntimeException | Error e) {
             // A bug of the simulator itself: say which seed, and stop, whatever keepGoing says.
             System.out.printf("seed %d (%d nodes) threw:%n%s%n", seed, nodes,
-                SimCluster.stackTrace(e));
+                NodeFailures.stackTrace(e));
             crashed.incrementAndGet();
             stop.set(true);
           }

@@ -59,12 +59,20 @@ class SimulationRegressionTest {
    * configuration yet) vote again in a term it voted in before it was wiped (seed 1007046: two
    * leaders of term 2). Dropping only the requests that a node with no configuration receives
    * makes all four live, and the CI seeds still pass.
+   *
+   * <p>The faults at the edges are not needed: the same 10,000 seeds without them end five runs
+   * the same way (the seeds below run without them), each live with that last change. The CI seeds
+   * never hit it.
    */
   @Disabled("raft-core bug: a voter behind a membership change ignores the newer voters' votes")
-  @ParameterizedTest(name = "seed {0}, {1} nodes")
-  @CsvSource({"1001296, 3", "1007046, 3", "1008457, 3", "1008663, 3"})
-  void aVoterBehindAMembershipChangeAnswersTheVoteRequestsOfTheNewVoters(long seed, int nodes) {
-    SimulationReport r = Simulation.builder().nodes(nodes).seed(seed).run();
+  @ParameterizedTest(name = "seed {0}, {1} nodes, faults at the edges: {2}")
+  @CsvSource({"1001296, 3, true", "1007046, 3, true", "1008457, 3, true", "1008663, 3, true",
+      "1002826, 3, false", "1005723, 3, false", "1006872, 3, false", "1007638, 3, false",
+      "1008431, 3, false"})
+  void aVoterBehindAMembershipChangeAnswersTheVoteRequestsOfTheNewVoters(long seed, int nodes,
+      boolean edgeFaults) {
+    SimulationReport r =
+        Simulation.builder().nodes(nodes).seed(seed).edgeFaults(edgeFaults).run();
     assertThat(r.violations()).isEmpty();
     assertThat(r.live()).as(r.finalState()).isTrue();
   }

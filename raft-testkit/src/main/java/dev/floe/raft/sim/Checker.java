@@ -22,15 +22,24 @@ import java.util.TreeMap;
  *   <li>state machine safety: every node applies the same command at each index (and, the state
  *       machine being deterministic, gets the same result);
  *   <li>log matching: two logs with the same term at an index hold the same entries up to it;
- *   <li>leader completeness: a leader's log holds every entry applied anywhere;
+ *   <li>leader completeness: a leader's log holds every entry committed in an earlier term (an
+ *       entry applied anywhere counts as committed by the highest term that had a leader by then;
+ *       a leader of an older term, such as one that won a late election after a pause, may lack
+ *       it);
  *   <li>acknowledged submits: each is applied at the index it was acknowledged with, exactly once;
  *   <li>each node's commit index never decreases within one incarnation.
  * </ul>
  */
 final class Checker {
-  private record Applied(byte[] command, byte[] result) {}
+  /**
+   * An entry as first applied: its command and result, and the highest term that had a leader by
+   * then, which bounds the term of the leader that committed it.
+   */
+  private record Applied(byte[] command, byte[] result, long committedBy) {}
 
   private final List<String> violations = new ArrayList<>();
+  /** Virtual time in microseconds, to say when each violation was seen. */
+  private final java.util.function.LongSupplier nowMicros;
   private final TreeMap<Long, NodeId> leaders = new TreeMap<>();
   private final HashMap<Long, Applied> applied = new HashMap<>();
   private long highestApplied;
@@ -39,9 +48,13 @@ final class Checker {
   private final Map<NodeId, Long> lastCommit = new TreeMap<>();
   private final Map<NodeId, Long> leaderChecked = new TreeMap<>();
 
+  Checker(java.util.function.LongSupplier nowMicros) {
+    this.nowMicros = nowMicros;
+  }
+
   void violation(String what) {
     if (violations.size() < 20) {
-      violations.add(what);
+      violations.add("at " + nowMicros.getAsLong() / 1000 + " ms: " + what);
     }
   }
 
@@ -58,7 +71,7 @@ final class Checker {
   }
 
   void onApply(NodeId node, long index, byte[] command, byte[] result) {
-    Applied mine = new Applied(command, result);
+    Applied mine = new Applied(command, result, leaders.isEmpty() ? 0 : leaders.lastKey());
     Applied first = applied.putIfAbsent(index, mine);
     highestApplied = Math.max(highestApplied, index);
     if (first == null) {
@@ -106,19 +119,19 @@ final class Checker {
         Long checkedTerm = leaderChecked.get(n.id);
         if (checkedTerm == null || checkedTerm != s.term()) {
           leaderChecked.put(n.id, s.term());
-          checkLeaderCompleteness(n);
+          checkLeaderCompleteness(n, s.term());
         }
       }
     }
   }
 
-  private void checkLeaderCompleteness(SimNode leader) {
+  private void checkLeaderCompleteness(SimNode leader, long term) {
     List<LogEntry> log = leader.logEntries();
     long first = leader.store().firstIndex();
     for (Map.Entry<Long, Applied> e : applied.entrySet()) {
       long index = e.getKey();
       int pos = (int) (index - first);
-      if (pos < 0) {
+      if (pos < 0 || e.getValue().committedBy >= term) {
         continue;
       }
       if (pos >= log.size()) {

@@ -4,6 +4,7 @@ import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.spi.TermAndVote;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,12 +19,19 @@ import java.util.random.RandomGenerator;
  *
  * <p>A new {@code InMemoryLogStore} over the same {@link Disk} is a restarted node: it sees only
  * what the disk kept.
+ *
+ * <p>Like a store on files, it keeps the term and vote in a record of their own (a file's
+ * {@code meta}), written with the identity and replaced by every {@link #saveTermAndVote}. An
+ * operator can lose that record ({@link Disk#loseTermAndVote}); {@link #open()} then refuses the
+ * store, since a node that took it for new would forget its vote and could vote twice in a term.
  */
 public final class InMemoryLogStore implements LogStore {
 
   /** The contents of a log: term, vote and entries from {@code firstIndex}. */
   static final class State {
     StoreIdentity identity;
+    /** Whether the term-and-vote record exists (it is created with the identity). */
+    boolean hasTermAndVote;
     long term;
     dev.floe.raft.NodeId votedFor;
     long firstIndex = 1;
@@ -32,6 +40,7 @@ public final class InMemoryLogStore implements LogStore {
     State copy() {
       State s = new State();
       s.identity = identity;
+      s.hasTermAndVote = hasTermAndVote;
       s.term = term;
       s.votedFor = votedFor;
       s.firstIndex = firstIndex;
@@ -52,6 +61,8 @@ public final class InMemoryLogStore implements LogStore {
     private State durable = new State();
     /** Writes handed to the disk and not yet durable, oldest first. */
     private final ArrayList<Consumer<State>> unsynced = new ArrayList<>();
+    /** The term and vote record an operator lost, kept to put it back; null if none is lost. */
+    private TermAndVote lostTermAndVote;
 
     /** A crash: keeps a random prefix of the unsynced writes (maybe none, maybe all). */
     public void crash(RandomGenerator random) {
@@ -66,6 +77,45 @@ public final class InMemoryLogStore implements LogStore {
     public void wipe() {
       durable = new State();
       unsynced.clear();
+      lostTermAndVote = null;
+    }
+
+    /** A crash that keeps none of the unsynced writes: for scripts that need that exact state. */
+    public void crashLosingEveryUnsyncedWrite() {
+      unsynced.clear();
+    }
+
+    /**
+     * An operator's mistake: the durable term-and-vote record is lost (deleted, or left behind in a
+     * copy) while the identity and the log remain. Call it while no store is open on the disk.
+     *
+     * @return whether there was a record to lose
+     * @throws IllegalStateException if writes are pending (a store is open) or a record is lost
+     *     already
+     */
+    public boolean loseTermAndVote() {
+      if (!unsynced.isEmpty() || lostTermAndVote != null) {
+        throw new IllegalStateException("lose the term and vote of a stopped node's disk, once");
+      }
+      if (!durable.hasTermAndVote) {
+        return false;
+      }
+      lostTermAndVote = new TermAndVote(durable.term, durable.votedFor);
+      durable.hasTermAndVote = false;
+      durable.term = 0;
+      durable.votedFor = null;
+      return true;
+    }
+
+    /** Puts back the record {@link #loseTermAndVote} lost, as it was. */
+    public void restoreTermAndVote() {
+      if (lostTermAndVote == null) {
+        throw new IllegalStateException("no term and vote record was lost");
+      }
+      durable.hasTermAndVote = true;
+      durable.term = lostTermAndVote.term();
+      durable.votedFor = lostTermAndVote.votedFor();
+      lostTermAndVote = null;
     }
 
     void write(Consumer<State> op) {
@@ -87,10 +137,17 @@ public final class InMemoryLogStore implements LogStore {
     State durableCopy() {
       return durable.copy();
     }
+
+    /** The last durable index (the first durable one less one, if the durable log is empty). */
+    long durableLastIndex() {
+      return durable.lastIndex();
+    }
   }
 
   private final Disk disk;
   private final Consumer<Runnable> syncCompleter;
+  /** Whether a blocking wait for a sync that has not completed fails instead of waiting. */
+  private final boolean refuseBlockingWaits;
   private State current;
   /** Writes made since the last sync() was asked for. */
   private int writesSinceSync;
@@ -108,13 +165,44 @@ public final class InMemoryLogStore implements LogStore {
    *     run them in the order given
    */
   public InMemoryLogStore(Disk disk, Consumer<Runnable> syncCompleter) {
-    this.disk = disk;
-    this.syncCompleter = syncCompleter;
+    this(disk, syncCompleter, false);
   }
 
+  /**
+   * A store on {@code disk} for the simulator, whose one thread also completes the syncs: there a
+   * blocking wait for a sync ({@code join} or {@code get} on its future, or on one derived from it)
+   * would wait forever, so it fails at once with an {@link IllegalStateException} instead.
+   */
+  static InMemoryLogStore forSimulator(Disk disk, Consumer<Runnable> syncCompleter) {
+    return new InMemoryLogStore(disk, syncCompleter, true);
+  }
+
+  private InMemoryLogStore(Disk disk, Consumer<Runnable> syncCompleter,
+      boolean refuseBlockingWaits) {
+    this.disk = disk;
+    this.syncCompleter = syncCompleter;
+    this.refuseBlockingWaits = refuseBlockingWaits;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IOException if the store holds an identity or entries but no term and vote record
+   *     (see {@link Disk#loseTermAndVote})
+   */
   @Override
-  public void open() {
-    current = disk.durableCopy();
+  public void open() throws IOException {
+    State s = disk.durableCopy();
+    boolean holdsData = s.identity != null || !s.entries.isEmpty() || s.firstIndex != 1;
+    if (holdsData && !s.hasTermAndVote) {
+      throw new IOException("the log store" + (s.identity == null ? ""
+          : " of " + s.identity.nodeId() + " (cluster " + s.identity.clusterId() + ")")
+          + " holds log " + s.firstIndex + ".." + s.lastIndex() + " but its term and vote record"
+          + " is missing: it was lost or deleted. Refusing to start, since a node that forgot its"
+          + " vote may vote twice in a term; restore the record, or replace the node with a new"
+          + " one (remove it from the cluster, wipe the directory, add it back)");
+    }
+    current = s;
   }
 
   @Override
@@ -127,7 +215,12 @@ public final class InMemoryLogStore implements LogStore {
     if (current.identity != null) {
       throw new IllegalStateException("the store already belongs to " + current.identity);
     }
-    write(s -> s.identity = identity);
+    // The identity is written with the initial term and vote, as a store on files creates its
+    // meta file: a store with an identity and no such record has lost it.
+    write(s -> {
+      s.identity = identity;
+      s.hasTermAndVote = true;
+    });
   }
 
   @Override
@@ -231,6 +324,7 @@ public final class InMemoryLogStore implements LogStore {
   @Override
   public void saveTermAndVote(TermAndVote tv) {
     write(s -> {
+      s.hasTermAndVote = true;
       s.term = tv.term();
       s.votedFor = tv.votedFor();
     });
@@ -238,7 +332,8 @@ public final class InMemoryLogStore implements LogStore {
 
   @Override
   public CompletableFuture<Void> sync() {
-    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture<Void> done =
+        refuseBlockingWaits ? new NoBlockingWait<>() : new CompletableFuture<>();
     int covered = writesSinceSync;
     writesSinceSync = 0;
     syncsOutstanding++;
@@ -255,6 +350,44 @@ public final class InMemoryLogStore implements LogStore {
   @Override
   public void close() {
     disk.makeDurable(disk.unsyncedCount());
+  }
+
+  /**
+   * A future that a thread may not wait for: on the simulator's one thread, the wait would never
+   * end (the disk completes syncs only when the simulator runs on), so it fails instead of hanging.
+   */
+  private static final class NoBlockingWait<T> extends CompletableFuture<T> {
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new NoBlockingWait<>();
+    }
+
+    private void refuseIfPending() {
+      if (!isDone()) {
+        throw new IllegalStateException("a blocking wait for a sync of the simulated disk: the"
+            + " simulator's one thread completes syncs, so the wait would never end");
+      }
+    }
+
+    @Override
+    public T join() {
+      refuseIfPending();
+      return super.join();
+    }
+
+    @Override
+    public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
+      refuseIfPending();
+      return super.get();
+    }
+
+    @Override
+    public T get(long timeout, java.util.concurrent.TimeUnit unit)
+        throws InterruptedException, java.util.concurrent.ExecutionException,
+            java.util.concurrent.TimeoutException {
+      refuseIfPending();
+      return super.get(timeout, unit);
+    }
   }
 
   @Override

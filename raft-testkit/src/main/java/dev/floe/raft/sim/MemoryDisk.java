@@ -8,6 +8,8 @@ import java.util.random.RandomGenerator;
 /**
  * The simulator's default disk: an {@link InMemoryLogStore.Disk} (a crash keeps a random prefix of
  * the unsynced writes) and an {@link InMemorySnapshotStore.Shelf} (snapshots publish atomically).
+ * It can lose its term and vote record, and its log stores fail a blocking wait for a sync rather
+ * than hang the simulator's one thread.
  */
 public final class MemoryDisk implements SimDisk {
   private final InMemoryLogStore.Disk log = new InMemoryLogStore.Disk();
@@ -15,7 +17,7 @@ public final class MemoryDisk implements SimDisk {
 
   @Override
   public LogStore openLog(Executor diskThread) {
-    return new InMemoryLogStore(log, diskThread::execute);
+    return InMemoryLogStore.forSimulator(log, diskThread::execute);
   }
 
   @Override
@@ -28,9 +30,29 @@ public final class MemoryDisk implements SimDisk {
     log.crash(random);
   }
 
+  /** The log's disk, for scripts that inspect what is durable. */
+  InMemoryLogStore.Disk log() {
+    return log;
+  }
+
+  /** A crash that keeps none of the unsynced writes, for scripts that need that exact state. */
+  void crashLosingEveryUnsyncedWrite() {
+    log.crashLosingEveryUnsyncedWrite();
+  }
+
   @Override
   public void wipe() {
     log.wipe();
     shelf.wipe();
+  }
+
+  @Override
+  public boolean loseTermAndVote() {
+    return log.loseTermAndVote();
+  }
+
+  @Override
+  public void restoreTermAndVote() {
+    log.restoreTermAndVote();
   }
 }

@@ -1,18 +1,59 @@
 package dev.floe.raft.sim;
 
 import dev.floe.raft.spi.StateMachine;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
- * A register: each command becomes its value and is also the result; a query returns the current
- * value (empty before the first command). The simulator's default state machine.
+ * A register: each command becomes its value; a query returns the current value (empty before the
+ * first command). The simulator's default state machine.
+ *
+ * <p>The result of a command depends on the whole state, so that nodes whose states diverged give
+ * different results at the same index (which the simulator checks): it is the value the command
+ * replaces, then {@code #}, then 16 hex digits of a running digest of every index and command
+ * applied so far, this one included. The digest is part of the snapshot, so a node that was brought
+ * up to date by a snapshot continues the same digest.
+ *
+ * <p>Used on the apply thread only, as every state machine.
  */
 public final class RegisterStateMachine implements StateMachine {
+  private static final long FNV_PRIME = 0x100000001B3L;
+  private static final long FNV_OFFSET = 0xCBF29CE484222325L;
+
   private byte[] value = new byte[0];
+  private long digest = FNV_OFFSET;
 
   @Override
   public byte[] apply(long index, byte[] command) {
-    value = command;
-    return command;
+    byte[] previous = value;
+    value = command.clone();
+    digest = fold(fold(digest, index), command);
+    byte[] suffix = String.format("#%016x", digest).getBytes(StandardCharsets.US_ASCII);
+    byte[] result = Arrays.copyOf(previous, previous.length + suffix.length);
+    System.arraycopy(suffix, 0, result, previous.length, suffix.length);
+    return result;
+  }
+
+  /** FNV-1a over the eight bytes of {@code v}, continuing {@code h}. */
+  private static long fold(long h, long v) {
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      h = (h ^ ((v >>> shift) & 0xff)) * FNV_PRIME;
+    }
+    return h;
+  }
+
+  /** FNV-1a over the length and the bytes of {@code bytes}, continuing {@code h}. */
+  private static long fold(long h, byte[] bytes) {
+    h = fold(h, bytes.length);
+    for (byte b : bytes) {
+      h = (h ^ (b & 0xff)) * FNV_PRIME;
+    }
+    return h;
   }
 
   @Override
@@ -21,18 +62,20 @@ public final class RegisterStateMachine implements StateMachine {
   }
 
   @Override
-  public void snapshot(java.io.OutputStream out) throws java.io.IOException {
-    java.io.DataOutputStream d = new java.io.DataOutputStream(out);
+  public void snapshot(OutputStream out) throws IOException {
+    DataOutputStream d = new DataOutputStream(out);
     d.writeInt(value.length);
     d.write(value);
+    d.writeLong(digest);
     d.flush();
   }
 
   @Override
-  public void restore(java.io.InputStream in) throws java.io.IOException {
-    java.io.DataInputStream d = new java.io.DataInputStream(in);
+  public void restore(InputStream in) throws IOException {
+    DataInputStream d = new DataInputStream(in);
     byte[] v = new byte[d.readInt()];
     d.readFully(v);
     value = v;
+    digest = d.readLong();
   }
 }

@@ -5,6 +5,7 @@ import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.RaftStatus;
+import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.Role;
 import dev.floe.raft.SessionRequest;
 import dev.floe.raft.SnapshotOptions;
@@ -22,18 +23,26 @@ import java.util.function.Supplier;
 /**
  * A cluster of real {@link RaftNode}s on virtual time, a simulated network and simulated disks, all
  * driven by one seeded random source: a run replays exactly from its seed. Safety properties are
- * checked after every event (see {@link #violations()}).
+ * checked after every event (see {@link #violations()}), and so is every node's health: a node that
+ * stops on a failure its disk did not inject ({@link dev.floe.raft.Role#STOPPED}), or whose task
+ * throws, is a violation reported with its stack trace; the node is then crashed, so that it can be
+ * restarted.
+ *
+ * <p>Besides crashes and a faulty network, it plays the faults at the edges around the algorithm:
+ * process pauses, clocks that run fast or slow, late timers, messages held for seconds, and an
+ * operator's mistakes (an edited member list, swapped data directories, a lost term and vote).
  *
  * <p>Used by scripted scenario tests and by {@link Simulation}'s randomized runs. Not thread-safe:
  * drive it from one thread.
  */
 public final class SimCluster {
+  private static final int JOURNAL_SIZE = 400;
   /** How often, in events, log matching is checked over all pairs (it costs the most). */
   private static final int LOG_CHECK_INTERVAL = 64;
 
   private final Scheduler scheduler;
   private final SimNetwork network;
-  private final Checker checker = new Checker();
+  private final Checker checker;
   private final List<SimNode> nodes = new ArrayList<>();
   private final List<NodeId> ids = new ArrayList<>();
   private final RaftOptions options;
@@ -42,6 +51,8 @@ public final class SimCluster {
   private final dev.floe.raft.ClusterId clusterId;
   /** Makes each machine's disk. */
   private final Supplier<SimDisk> disks;
+  private final java.util.ArrayDeque<String> journal = new java.util.ArrayDeque<>();
+  private final NodeFailures failures;
 
   private SimCluster(int size, long seed, RaftOptions options, Supplier<StateMachine> stateMachines,
       SnapshotOptions snapshots, Supplier<SimDisk> disks) {
@@ -54,13 +65,15 @@ public final class SimCluster {
     this.disks = disks;
     this.clusterId = dev.floe.raft.ClusterId.of("sim-" + Long.toHexString(seed));
     this.scheduler = new Scheduler(new SplittableRandom(seed));
+    this.checker = new Checker(scheduler::nowMicros);
+    this.failures = new NodeFailures(scheduler, checker, this::note);
     this.network = new SimNetwork(scheduler);
     for (int i = 1; i <= size; i++) {
       ids.add(NodeId.of("n" + i));
     }
     for (NodeId id : ids) {
       nodes.add(new SimNode(id, clusterId, scheduler, network, List.copyOf(ids), options,
-          stateMachines, checker, snapshots, disks.get()));
+          stateMachines, checker, snapshots, disks.get(), failures));
     }
   }
 
@@ -116,11 +129,12 @@ public final class SimCluster {
    * @throws IllegalArgumentException if the id is taken
    */
   public NodeId addNode(NodeId id) {
+    note("add machine " + id);
     if (ids.contains(id)) {
       throw new IllegalArgumentException(id + " already exists");
     }
     SimNode n = new SimNode(id, clusterId, scheduler, network, null, options, stateMachines, checker,
-        snapshots, disks.get());
+        snapshots, disks.get(), failures);
     ids.add(id);
     nodes.add(n);
     n.start();
@@ -174,6 +188,18 @@ public final class SimCluster {
     checker.afterEvent(nodes);
     if (scheduler.executed() % LOG_CHECK_INTERVAL == 0) {
       checker.checkLogMatching(nodes);
+    }
+    for (SimNode n : nodes) {
+      if (!n.isUp()) {
+        continue;
+      }
+      RaftStatus s = n.node().status();
+      failures.check(n, s);
+      if (s.role() == Role.LEADER && s.term() > n.termNotedLeading) {
+        n.termNotedLeading = s.term();
+        note(n.id + " leads term " + s.term() + ", log to " + s.lastIndex() + ", commit "
+            + s.commitIndex() + ", voters " + s.members());
+      }
     }
   }
 
@@ -232,14 +258,22 @@ public final class SimCluster {
     return leader().orElseThrow();
   }
 
-  /** Submits through the given node; acknowledged results are checked against what is applied. */
+  /**
+   * Submits through the given node; acknowledged results are checked against what is applied. A
+   * paused node takes the call when it resumes.
+   */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command) {
-    return checked(command, node(via).submit(command));
+    return checked(command, sim(via).call(n -> n.submit(command)));
   }
 
   /** Submits within a client session; acknowledged results are checked as with {@link #submit}. */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command, SessionRequest session) {
-    return checked(command, node(via).submit(command, session));
+    return checked(command, sim(via).call(n -> n.submit(command, session)));
+  }
+
+  /** Queries through the given node; a paused node takes the call when it resumes. */
+  public CompletableFuture<byte[]> query(NodeId via, byte[] query, ReadConsistency consistency) {
+    return sim(via).call(n -> n.query(query, consistency));
   }
 
   private CompletableFuture<SubmitResult> checked(byte[] command, CompletableFuture<SubmitResult> f) {
@@ -269,11 +303,13 @@ public final class SimCluster {
 
   /** Power loss: the node stops at once and loses some of its unsynced writes. */
   public void crash(NodeId id) {
+    note("crash " + id);
     sim(id).crash();
   }
 
   /** Starts a new incarnation of a crashed node from what its disk kept. */
   public void restart(NodeId id) {
+    note("restart " + id);
     SimNode n = sim(id);
     if (n.isUp()) {
       throw new IllegalStateException(id + " is running");
@@ -283,10 +319,187 @@ public final class SimCluster {
   }
 
   /**
+   * Tries to start a new incarnation of a crashed node with its own settings (on whatever disk it
+   * has now, see {@link #swapDisks}).
+   *
+   * @return empty if it started, or why it was refused (it then stays down)
+   */
+  public Optional<Exception> tryRestart(NodeId id) {
+    return tryRestartWithMembers(id, sim(id).founders());
+  }
+
+  /**
+   * Tries to start a new incarnation of a crashed node given {@code members(...)} (an operator's
+   * edited member list), or {@code join()} if null; only this start gets them.
+   *
+   * @return empty if it started, or why it was refused (it then stays down)
+   */
+  public Optional<Exception> tryRestartWithMembers(NodeId id, List<NodeId> members) {
+    note("try to restart " + id + (members == null ? " joining" : " with members " + members));
+    SimNode n = sim(id);
+    if (n.isUp()) {
+      throw new IllegalStateException(id + " is running");
+    }
+    checker.onRestart(id);
+    return Optional.ofNullable(n.tryStart(members));
+  }
+
+  /** The members the node was founded with, or empty if it joined a running cluster. */
+  public Optional<List<NodeId>> founders(NodeId id) {
+    return Optional.ofNullable(sim(id).founders());
+  }
+
+  /** Whom the running node's store says it belongs to. */
+  public Optional<dev.floe.raft.spi.StoreIdentity> storeIdentity(NodeId id) {
+    node(id); // checks that it runs
+    return sim(id).store().identity();
+  }
+
+  /**
+   * An operator's mistake: the data directories of two crashed machines are swapped (each machine
+   * now starts on the other's disk), or swapped back.
+   */
+  public void swapDisks(NodeId a, NodeId b) {
+    note("swap the disks of " + a + " and " + b);
+    SimNode x = sim(a);
+    SimNode y = sim(b);
+    if (x.isUp() || y.isUp() || a.equals(b)) {
+      throw new IllegalStateException("swap the disks of two crashed machines: " + a + ", " + b);
+    }
+    SimDisk d = x.disk;
+    x.disk = y.disk;
+    y.disk = d;
+  }
+
+  /**
+   * An operator's mistake: the crashed node's disk loses its term and vote (see {@link
+   * SimDisk#loseTermAndVote}).
+   *
+   * @return whether it was lost (false if the disk cannot, or holds none)
+   */
+  public boolean loseTermAndVote(NodeId id) {
+    note("lose the term and vote of " + id);
+    if (isUp(id)) {
+      throw new IllegalStateException(id + " is running");
+    }
+    return sim(id).disk.loseTermAndVote();
+  }
+
+  /** Puts back the term and vote {@link #loseTermAndVote} lost. */
+  public void restoreTermAndVote(NodeId id) {
+    note("restore the term and vote of " + id);
+    sim(id).disk.restoreTermAndVote();
+  }
+
+  /** The machine's disk (for scripts that inspect it). */
+  SimDisk disk(NodeId id) {
+    return sim(id).disk;
+  }
+
+  /**
+   * Power loss that keeps none of the unsynced writes, for scripts that need that exact state.
+   *
+   * @throws IllegalStateException if the node's disk is not a {@link MemoryDisk}
+   */
+  void crashLosingEveryUnsyncedWrite(NodeId id) {
+    note("crash " + id + ", losing every unsynced write");
+    SimNode n = sim(id);
+    if (!(n.disk instanceof MemoryDisk memory)) {
+      throw new IllegalStateException(id + " runs on " + n.disk + ", not a MemoryDisk");
+    }
+    memory.crashLosingEveryUnsyncedWrite();
+    n.crash();
+  }
+
+  /**
+   * Pauses the running node's process for {@code millis} (a long GC pause, SIGSTOP): it runs
+   * nothing meanwhile; messages to it, its timers and its disk's completions queue up, in order,
+   * and run when it resumes; its clock runs on. Extends a pause in progress if it ends later.
+   */
+  public void pause(NodeId id, long millis) {
+    note("pause " + id + " for " + millis + " ms");
+    sim(id).pause(millis * 1000);
+  }
+
+  /** Whether the node is up and paused. */
+  public boolean isPaused(NodeId id) {
+    return sim(id).isUp() && sim(id).isPaused();
+  }
+
+  /** Ends every pause now. */
+  public void resumeAll() {
+    nodes.forEach(SimNode::resume);
+  }
+
+  /**
+   * Sets the rate of the machine's clock against virtual time (1.0 is exact): its monotonic clock
+   * and its timers run at that rate from now on. Floe assumes any two clocks agree on an interval
+   * within {@link dev.floe.raft.core.CoreConfig#MAX_CLOCK_DRIFT}.
+   */
+  public void setClockRate(NodeId id, double rate) {
+    note("clock of " + id + " at rate " + rate);
+    sim(id).clock.setRate(rate);
+  }
+
+  /** The rate of the machine's clock against virtual time. */
+  public double clockRate(NodeId id) {
+    return sim(id).clock.rate();
+  }
+
+  /**
+   * For the next {@code forMillis}, every timer the node sets fires late by a random amount up to
+   * {@code maxLateMillis}, as on a busy event loop; the ticks lost are not made up.
+   */
+  public void lateTimers(NodeId id, long forMillis, long maxLateMillis) {
+    note("timers of " + id + " up to " + maxLateMillis + " ms late for " + forMillis + " ms");
+    sim(id).lateTimers(scheduler.nowMicros() + forMillis * 1000, maxLateMillis * 1000);
+  }
+
+  /** Ends every spell of late timers. */
+  public void timersOnTime() {
+    nodes.forEach(n -> n.lateTimers(0, 0));
+  }
+
+  /** Timers set that fired late, over all nodes. */
+  public long lateTimers() {
+    return nodes.stream().mapToLong(n -> n.lateTimers).sum();
+  }
+
+  /**
+   * Sets the chance that a message is held far longer than an election timeout, uniformly between
+   * {@code minMillis} and {@code maxMillis}, before it is delivered.
+   */
+  public void setLongDelays(double rate, long minMillis, long maxMillis) {
+    note("hold " + rate + " of the messages for " + minMillis + ".." + maxMillis + " ms");
+    if (minMillis < 0 || maxMillis < minMillis) {
+      throw new IllegalArgumentException("bad long delays: " + minMillis + ".." + maxMillis);
+    }
+    network.longDelayRate = rate;
+    network.longDelayMinMicros = minMillis * 1000;
+    network.longDelayMaxMicros = maxMillis * 1000;
+  }
+
+  /** Messages held long so far. */
+  public long messagesDelayedLong() {
+    return network.longDelayed;
+  }
+
+  /** Node failures no injected fault explains so far (each is among the {@link #violations()}). */
+  public long nodeFailures() {
+    return failures.unexplained();
+  }
+
+  /** Node failures that their disk injected on purpose. */
+  public long injectedNodeFailures() {
+    return failures.injected();
+  }
+
+  /**
    * Crashes the node and wipes its disk; it restarts empty, as a new machine that waits to be
    * added to the running cluster (the way to bring back a node that was removed).
    */
   public void wipeToJoin(NodeId id) {
+    note("wipe " + id + " to join");
     wipe(id);
     sim(id).joinFromNowOn();
   }
@@ -296,6 +509,7 @@ public final class SimCluster {
    * scenario of a member that lost its disk).
    */
   public void wipe(NodeId id) {
+    note("wipe " + id);
     SimNode n = sim(id);
     if (n.isUp()) {
       n.crash();
@@ -305,21 +519,25 @@ public final class SimCluster {
 
   /** Drops every message from {@code from} to {@code to} until healed. */
   public void cut(NodeId from, NodeId to) {
+    note("cut " + from + " > " + to);
     network.cut(from, to);
   }
 
   /** Cuts the node off from all others, both ways. */
   public void isolate(NodeId id) {
+    note("isolate " + id);
     network.isolate(id, ids);
   }
 
   /** Restores every link. */
   public void heal() {
+    note("heal");
     network.healAll();
   }
 
   /** Sets the chance that a message is dropped, and that one is delivered twice. */
   public void setLossAndDuplication(double dropRate, double duplicateRate) {
+    note("drop " + dropRate + ", duplicate " + duplicateRate);
     network.dropRate = dropRate;
     network.duplicateRate = duplicateRate;
   }
@@ -335,6 +553,27 @@ public final class SimCluster {
     return scheduler.random();
   }
 
+  /**
+   * Notes what was done to the cluster (a fault, an operator's action), for the journal of a run
+   * that failed. Only the last {@value #JOURNAL_SIZE} notes are kept.
+   */
+  public void note(String what) {
+    if (journal.size() == JOURNAL_SIZE) {
+      journal.removeFirst();
+    }
+    journal.addLast("at " + nowMillis() + " ms: " + what);
+  }
+
+  /** The last notes, oldest first, one a line. */
+  public String journal() {
+    return String.join("\n", journal);
+  }
+
+  /** Records a violation that a script or a fault found (a start that had to be refused). */
+  void violation(String what) {
+    checker.violation(what);
+  }
+
   /** Runs the end-of-run checks and returns every safety violation seen. */
   public List<String> violations() {
     checker.checkLogMatching(nodes);
@@ -347,7 +586,8 @@ public final class SimCluster {
     StringBuilder b = new StringBuilder();
     for (SimNode n : nodes) {
       b.append(n.id).append(": ");
-      b.append(n.isUp() ? n.node().status().toString() : "down").append('\n');
+      b.append(n.isUp() ? (n.isPaused() ? "paused, " : "") + n.node().status() : "down");
+      b.append(", clock rate ").append(n.clock.rate()).append('\n');
     }
     return b.toString();
   }

@@ -12,7 +12,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * A simulated network: each message is delayed by a random time (so messages reorder), and may be
- * dropped or duplicated; links can be cut in either direction.
+ * dropped or duplicated; links can be cut in either direction. A few messages may be held far
+ * longer than an election timeout (a congested route, a retransmission after a stall), then
+ * delivered.
  */
 final class SimNetwork {
   private final Scheduler scheduler;
@@ -25,15 +27,26 @@ final class SimNetwork {
   long maxDelayMicros = 2_000;
   double dropRate;
   double duplicateRate;
+  /** The chance that a message is held long, and for how long (uniformly in between). */
+  double longDelayRate;
+  long longDelayMinMicros = 1_000_000;
+  long longDelayMaxMicros = 5_000_000;
   long sent;
   long dropped;
   long duplicated;
+  long longDelayed;
 
   SimNetwork(Scheduler scheduler) {
     this.scheduler = scheduler;
   }
 
-  Transport transport(NodeId id) {
+  /**
+   * The transport of one incarnation of a node.
+   *
+   * @param receiving runs each delivery to the node: the node's process reading its socket, which
+   *     it does not while paused
+   */
+  Transport transport(NodeId id, Consumer<Runnable> receiving) {
     return new Transport() {
       private boolean open;
 
@@ -41,7 +54,7 @@ final class SimNetwork {
       public void start(ClusterId clusterId, NodeId self, Consumer<RaftMessage> inbound) {
         open = true;
         clusters.put(self, clusterId);
-        receivers.put(self, inbound);
+        receivers.put(self, m -> receiving.accept(() -> inbound.accept(m)));
       }
 
       @Override
@@ -103,6 +116,10 @@ final class SimNetwork {
 
   private void deliverLater(RaftMessage m, RandomGenerator r) {
     long delay = minDelayMicros + r.nextLong(maxDelayMicros - minDelayMicros + 1);
+    if (longDelayRate > 0 && r.nextDouble() < longDelayRate) {
+      longDelayed++;
+      delay = longDelayMinMicros + r.nextLong(longDelayMaxMicros - longDelayMinMicros + 1);
+    }
     scheduler.schedule(delay, () -> {
       Consumer<RaftMessage> receiver = receivers.get(m.to());
       if (receiver == null || isCut(m.from(), m.to())) {

@@ -1,27 +1,38 @@
 package dev.floe.raft.sim;
 
+import dev.floe.raft.ClusterId;
 import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftNodeBuilder;
 import dev.floe.raft.RaftOptions;
+import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.SnapshotStore;
 import dev.floe.raft.spi.StateMachine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * One simulated machine: a disk that outlives crashes, and the current incarnation of the real
- * {@link RaftNode} running on virtual time. A crash abandons the incarnation: every task it had
- * scheduled is dropped, and unsynced writes are partly lost.
+ * One simulated machine: a disk that outlives crashes, a clock that runs at the machine's rate,
+ * and the current incarnation of the real {@link RaftNode} running on virtual time, in a {@link
+ * SimProcess} that can be paused. A crash abandons the incarnation: every task it had scheduled is
+ * dropped, and unsynced writes are partly lost.
  */
 final class SimNode {
+  /** What a node that fails reports to, once per failure. */
+  interface FailureSink {
+    /** An exception escaped one of the node's tasks; the node has crashed of it. */
+    void thrown(SimNode node, Throwable error);
+  }
+
   final NodeId id;
-  private final dev.floe.raft.ClusterId clusterId;
+  private final ClusterId clusterId;
   private final Scheduler scheduler;
   private final SimNetwork network;
   /** The initial members, or {@code null} for a node that joins a running cluster. */
@@ -29,9 +40,11 @@ final class SimNode {
   private final RaftOptions options;
   private final Supplier<StateMachine> stateMachines;
   private final Checker checker;
+  private final FailureSink failures;
   /** The machine's disk; replaced only by an operator (a swapped data directory). */
   SimDisk disk;
-  private final dev.floe.raft.SnapshotOptions snapshotOptions;
+  private final SnapshotOptions snapshotOptions;
+  final SimClock clock;
 
   private int incarnation;
   private boolean up;
@@ -40,10 +53,23 @@ final class SimNode {
   private RecordingStateMachine stateMachine;
   private long lastDiskCompletionMicros;
 
-  SimNode(NodeId id, dev.floe.raft.ClusterId clusterId, Scheduler scheduler, SimNetwork network,
-      List<NodeId> members,
-      RaftOptions options, Supplier<StateMachine> stateMachines, Checker checker,
-      dev.floe.raft.SnapshotOptions snapshotOptions, SimDisk disk) {
+  /** The running incarnation's process (a dead one while down). */
+  private SimProcess process;
+
+  /** Until when (virtual time) timers fire late, and by how much at most. */
+  private long lateTimersUntilMicros;
+  private long maxLateMicros;
+  long lateTimers;
+
+  /** Settles the failure this incarnation stopped with, once; null if none is waiting. */
+  private Consumer<Throwable> unsettledFailure;
+  /** The highest term in which the journal noted this machine leading. */
+  long termNotedLeading;
+  private boolean failureSeen;
+
+  SimNode(NodeId id, ClusterId clusterId, Scheduler scheduler, SimNetwork network,
+      List<NodeId> members, RaftOptions options, Supplier<StateMachine> stateMachines,
+      Checker checker, SnapshotOptions snapshotOptions, SimDisk disk, FailureSink failures) {
     this.disk = disk;
     this.snapshotOptions = snapshotOptions;
     this.id = id;
@@ -54,6 +80,10 @@ final class SimNode {
     this.options = options;
     this.stateMachines = stateMachines;
     this.checker = checker;
+    this.failures = failures;
+    // Monotonic clocks have no common origin: each machine's starts somewhere of its own (taken
+    // from its name, not the random source, so that runs without clock faults draw as before).
+    this.clock = new SimClock(scheduler, (id.value().hashCode() & 0xFFFFFL) * 1_000_000_000L);
   }
 
   /** From the next start on, the node joins a running cluster instead of bootstrapping one. */
@@ -61,8 +91,21 @@ final class SimNode {
     members = null;
   }
 
+  /** The members the node was founded with, or {@code null} if it joined a running cluster. */
+  List<NodeId> founders() {
+    return members;
+  }
+
   boolean isUp() {
     return up;
+  }
+
+  boolean isPaused() {
+    return up && process.isPaused();
+  }
+
+  int incarnation() {
+    return incarnation;
   }
 
   RaftNode node() {
@@ -82,27 +125,107 @@ final class SimNode {
     return stateMachine;
   }
 
+  /**
+   * Starts a new incarnation with the machine's own settings.
+   *
+   * @throws UncheckedIOException or the node's exception if the start is refused
+   */
   void start() {
+    Exception refused = tryStart(members);
+    if (refused instanceof IOException e) {
+      throw new UncheckedIOException(id + " did not start: " + e.getMessage(), e);
+    } else if (refused != null) {
+      throw (RuntimeException) refused;
+    }
+  }
+
+  /**
+   * Tries to start a new incarnation, given {@code founders} as its members (or {@code join()} if
+   * null), as an operator might. A refused start leaves the machine down; the process exits, which
+   * the disk sees as a power loss.
+   *
+   * @return null if the node started, or why it was refused
+   */
+  Exception tryStart(List<NodeId> founders) {
     incarnation++;
-    int mine = incarnation;
-    store = disk.openLog(task -> {
+    SimProcess mine = new SimProcess(scheduler, this::died);
+    failureSeen = false;
+    LogStore newStore = disk.openLog(task -> {
       // A disk does its work in order, each piece after a random latency.
       long due = Math.max(lastDiskCompletionMicros,
           scheduler.nowMicros() + 200 + scheduler.random().nextLong(5_000));
       lastDiskCompletionMicros = due;
-      scheduler.schedule(due - scheduler.nowMicros(), guard(mine, task));
+      scheduler.schedule(due - scheduler.nowMicros(), () -> mine.run(SimProcess.Lane.DISK, task));
     });
-    stateMachine = new RecordingStateMachine(id, stateMachines.get(), checker);
-    EventLoop loop = new EventLoop() {
+    RecordingStateMachine newStateMachine =
+        new RecordingStateMachine(id, stateMachines.get(), checker);
+    Executor applier = task -> scheduler.schedule(0, () -> mine.run(SimProcess.Lane.APPLY, task));
+    RaftNodeBuilder builder = RaftNode.builder();
+    SnapshotStore snapshotStore = snapshotOptions != null ? disk.openSnapshots() : null;
+    if (snapshotStore != null) {
+      builder.snapshots(snapshotStore, snapshotOptions);
+    }
+    if (founders != null) {
+      builder.members(founders);
+    } else {
+      builder.join();
+    }
+    RaftNode newNode = builder
+        .id(id)
+        .clusterId(clusterId)
+        .clock(clock::nanos)
+        .stateMachine(newStateMachine)
+        .transport(network.transport(id, task -> mine.run(SimProcess.Lane.NETWORK, task)))
+        .logStore(newStore)
+        .options(options)
+        .threads(eventLoop(mine), applier)
+        .random(new java.util.SplittableRandom(scheduler.random().nextLong()))
+        .build();
+    try {
+      newNode.start();
+    } catch (IOException | RuntimeException e) {
+      // The process exits: it lets go of its stores (a real store may hold a lock or a thread),
+      // and what it wrote but did not sync may be lost, as in a crash.
+      mine.kill();
+      network.detach(id);
+      closeQuietly(newStore);
+      closeQuietly(snapshotStore);
+      disk.crash(scheduler.random());
+      lastDiskCompletionMicros = 0;
+      return e;
+    }
+    process = mine;
+    node = newNode;
+    store = newStore;
+    stateMachine = newStateMachine;
+    up = true;
+    return null;
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (IOException | RuntimeException e) {
+      // the start failed already; that failure is the one reported
+    }
+  }
+
+  /** The incarnation's event loop: tasks in order, timers measured with the machine's clock. */
+  private EventLoop eventLoop(SimProcess mine) {
+    return new EventLoop() {
       @Override
       public void execute(Runnable task) {
-        scheduler.schedule(0, guard(mine, task));
+        scheduler.schedule(0, () -> mine.run(SimProcess.Lane.LOOP, task));
       }
 
       @Override
       public Cancellable schedule(long delayMillis, Runnable task) {
         boolean[] cancelled = new boolean[1];
-        scheduler.schedule(delayMillis * 1000, guard(mine, () -> {
+        long delay = clock.virtualMicros(delayMillis) + lateness();
+        scheduler.schedule(delay, () -> mine.run(SimProcess.Lane.TIMERS, () -> {
           if (!cancelled[0]) {
             task.run();
           }
@@ -110,48 +233,108 @@ final class SimNode {
         return () -> cancelled[0] = true;
       }
     };
-    Executor applier = task -> scheduler.schedule(0, guard(mine, task));
-    RaftNodeBuilder builder = RaftNode.builder();
-    if (snapshotOptions != null) {
-      builder.snapshots(disk.openSnapshots(), snapshotOptions);
-    }
-    if (members != null) {
-      builder.members(members);
-    } else {
-      builder.join();
-    }
-    node = builder
-        .id(id)
-        .clusterId(clusterId)
-        .clock(() -> scheduler.nowMicros() * 1000)
-        .stateMachine(stateMachine)
-        .transport(network.transport(id))
-        .logStore(store)
-        .options(options)
-        .threads(loop, applier)
-        .random(new java.util.SplittableRandom(scheduler.random().nextLong()))
-        .build();
-    try {
-      node.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    up = true;
   }
 
-  private Runnable guard(int forIncarnation, Runnable task) {
-    return () -> {
-      if (up && incarnation == forIncarnation) {
-        task.run();
+  /**
+   * A client's call to the running node, made by the application in the node's process: at once,
+   * or, while the process is paused, once it resumes (the future then completes as the call's).
+   *
+   * @throws IllegalStateException if the node is down
+   */
+  <T> java.util.concurrent.CompletableFuture<T> call(
+      java.util.function.Function<RaftNode, java.util.concurrent.CompletableFuture<T>> call) {
+    if (!up) {
+      throw new IllegalStateException(id + " is down");
+    }
+    if (process.idle()) {
+      return call.apply(node);
+    }
+    java.util.concurrent.CompletableFuture<T> answer = new java.util.concurrent.CompletableFuture<>();
+    RaftNode callee = node;
+    process.run(SimProcess.Lane.CLIENT, () -> call.apply(callee).whenComplete((v, e) -> {
+      if (e != null) {
+        answer.completeExceptionally(e);
+      } else {
+        answer.complete(v);
       }
-    };
+    }));
+    return answer;
+  }
+
+  /** How late the timer being set will fire: during a spell of late timers, a random amount. */
+  private long lateness() {
+    if (scheduler.nowMicros() >= lateTimersUntilMicros) {
+      return 0;
+    }
+    long late = scheduler.random().nextLong(maxLateMicros + 1);
+    if (late > 0) {
+      lateTimers++;
+    }
+    return late;
+  }
+
+  /** Until {@code untilMicros}, every timer set fires late by up to {@code maxLateMicros}. */
+  void lateTimers(long untilMicros, long maxLateMicros) {
+    this.lateTimersUntilMicros = untilMicros;
+    this.maxLateMicros = maxLateMicros;
+  }
+
+  /** A task of the running incarnation threw: the process died of it, which is a bug. */
+  private void died(Throwable error) {
+    crash();
+    failures.thrown(this, error);
+  }
+
+  /**
+   * Pauses the running incarnation's process for {@code micros} of virtual time (see {@link
+   * SimProcess#pause}).
+   */
+  void pause(long micros) {
+    if (up) {
+      process.pause(micros);
+    }
+  }
+
+  /** Ends a pause of the running incarnation now. */
+  void resume() {
+    if (up) {
+      process.resume();
+    }
+  }
+
+  /** Whether the running incarnation's failure was seen already (reported once). */
+  boolean failureSeen() {
+    return failureSeen;
+  }
+
+  /**
+   * The running incarnation stopped with a failure: {@code settle} is called once, with the
+   * failure's cause once known, or with null if the incarnation ends before.
+   */
+  void failureSeen(Consumer<Throwable> settle) {
+    failureSeen = true;
+    unsettledFailure = settle;
+  }
+
+  /** Settles the incarnation's failure (once); returns whether it was still unsettled. */
+  boolean settleFailure(Throwable cause) {
+    Consumer<Throwable> settle = unsettledFailure;
+    unsettledFailure = null;
+    if (settle != null) {
+      settle.accept(cause);
+    }
+    return settle != null;
   }
 
   /** Power loss: the incarnation stops mid-flight, unsynced writes are partly lost. */
   void crash() {
     up = false;
+    if (process != null) {
+      process.kill();
+    }
     network.detach(id);
     disk.crash(scheduler.random());
     lastDiskCompletionMicros = 0;
+    settleFailure(null);
   }
 }

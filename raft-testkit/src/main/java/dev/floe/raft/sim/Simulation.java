@@ -21,6 +21,13 @@ import java.util.random.RandomGenerator;
  * dropped, duplicated and reordered; then a liveness phase in which the healed cluster must elect
  * a leader, commit a new command and bring every node up to date within a bound.
  *
+ * <p>Unless {@link Builder#edgeFaults turned off}, the safety phase also plays the faults at the
+ * edges around the algorithm: every machine's clock runs at its own rate (within the drift bound
+ * Floe assumes), processes pause for up to several election timeouts, timers fire late, messages
+ * are held for seconds, and an operator restarts nodes with an edited member list, on swapped data
+ * directories and on a disk that lost its term and vote (see {@link EdgeFaultInjector}). A node
+ * that fails with no injected fault to explain it is a violation.
+ *
  * <p>Point it at your own state machine to test its determinism under faults:
  *
  * <pre>{@code
@@ -42,6 +49,9 @@ public final class Simulation {
   private final SnapshotOptions snapshots;
   private final boolean membershipChanges;
   private final Supplier<SimDisk> disks;
+  private final boolean edgeFaults;
+  /** What of the settings a command line cannot give, or null if nothing: for the replay hint. */
+  private final String customized;
 
   private SimCluster cluster;
   /** The membership change in progress, if any: one at a time, as an operator would. */
@@ -63,6 +73,8 @@ public final class Simulation {
     this.snapshots = b.snapshots;
     this.membershipChanges = b.membershipChanges;
     this.disks = b.disks;
+    this.edgeFaults = b.edgeFaults;
+    this.customized = b.customized.isEmpty() ? null : String.join(", ", b.customized);
   }
 
   /** Returns a builder with defaults: 3 nodes, seed 1, 10 s of faults, 10 s for liveness. */
@@ -87,6 +99,11 @@ public final class Simulation {
       cluster.addNode(NodeId.of("n" + (nodes + 1)));
       cluster.addNode(NodeId.of("n" + (nodes + 2)));
     }
+    EdgeFaultInjector edge = new EdgeFaultInjector(cluster, options, (via, millis) ->
+        later(millis, () -> stragglerRead(via, random)));
+    if (edgeFaults) {
+      edge.skewClocks(random);
+    }
     for (int c = 0; c < clients; c++) {
       startClient(c, random);
     }
@@ -97,16 +114,20 @@ public final class Simulation {
       while (cluster.nowMillis() < end) {
         cluster.runFor(20 + random.nextInt(300));
         injectFault(random);
+        if (edgeFaults && random.nextInt(100) < 30) {
+          edge.inject(random);
+        }
         if (membershipChanges) {
           changeMembership(random);
         }
       }
+      edge.endAll();
       live = livenessPhase();
     } catch (RuntimeException e) {
-      // A node's own consistency check fired (such as a leader overwriting a committed entry):
+      // Something the nodes' own failure handling did not catch (such as a restart that failed):
       // report it as this seed's violation, so that it is printed with its replay command.
       live = false;
-      crash = "a node failed: " + e;
+      crash = "the run stopped: " + NodeFailures.stackTrace(e);
     }
     List<String> violations = new java.util.ArrayList<>(cluster.violations());
     if (crash != null) {
@@ -116,11 +137,47 @@ public final class Simulation {
     history.pendingWritesUnknown();
     violations.addAll(history.check(v -> v.isEmpty() ? 0
         : indexes.getOrDefault(java.nio.ByteBuffer.wrap(v.getBytes(StandardCharsets.UTF_8)), -1L)));
-    String finalState = live ? "" : cluster.describe();
-    return new SimulationReport(seed, nodes, cluster.events(), faults, changesCommitted,
-        cluster.acknowledgedCount(),
+    String finalState = live && violations.isEmpty() ? ""
+        : cluster.describe() + "journal (the last faults and leaders):\n" + cluster.journal() + "\n";
+    return new SimulationReport(seed, nodes, cluster.events(), faults + edge.injected(),
+        changesCommitted, cluster.acknowledgedCount(),
         cluster.messagesSent(), cluster.messagesDropped(), cluster.messagesDuplicated(),
-        history.operations(), live, List.copyOf(violations), finalState);
+        history.operations(), edge.counts(), live, List.copyOf(violations), finalState,
+        replayCommand());
+  }
+
+  /**
+   * The command that replays this run: {@code SimulationTest#replay} with the seed and every
+   * setting that differs from the defaults, run from the repository's root. A run with settings no
+   * command line can give (a custom state machine, disk, ...) is replayed by rerunning its own test
+   * with its seed.
+   */
+  private String replayCommand() {
+    Builder defaults = new Builder();
+    StringBuilder command = new StringBuilder("mvn -B -ntp -o -pl raft-testkit -am"
+        + " -Dsurefire.failIfNoSpecifiedTests=false '-Dtest=SimulationTest#replay'");
+    command.append(" -Dfloe.sim.seed=").append(seed).append(" -Dfloe.sim.nodes=").append(nodes);
+    if (safetyMillis != defaults.safetyMillis) {
+      command.append(" -Dfloe.sim.safetyMillis=").append(safetyMillis);
+    }
+    if (livenessMillis != defaults.livenessMillis) {
+      command.append(" -Dfloe.sim.livenessMillis=").append(livenessMillis);
+    }
+    if (clients != defaults.clients) {
+      command.append(" -Dfloe.sim.clients=").append(clients);
+    }
+    if (membershipChanges != defaults.membershipChanges) {
+      command.append(" -Dfloe.sim.membershipChanges=").append(membershipChanges);
+    }
+    if (edgeFaults != defaults.edgeFaults) {
+      command.append(" -Dfloe.sim.edgeFaults=").append(edgeFaults);
+    }
+    command.append(" test");
+    if (customized != null) {
+      return "rerun the test that built this simulation with seed " + seed + " (it has a custom "
+          + customized + ", which no command line can give; the other settings: " + command + ")";
+    }
+    return command.toString();
   }
 
   private void injectFault(RandomGenerator random) {
@@ -149,7 +206,9 @@ public final class Simulation {
       cluster.heal();
     } else if (dice < 88) {
       if (cluster.isUp(leader) && cluster.status(leader).isLeader()) {
-        cluster.node(leader).transferLeadership(random.nextBoolean() ? null : target);
+        NodeId to = random.nextBoolean() ? null : target;
+        cluster.note("transfer leadership from " + leader + " to " + (to == null ? "anyone" : to));
+        cluster.node(leader).transferLeadership(to);
       }
     } else {
       cluster.setLossAndDuplication(random.nextDouble() * 0.2, random.nextDouble() * 0.1);
@@ -177,12 +236,14 @@ public final class Simulation {
         && (current.voters().size() <= nodes || random.nextBoolean());
     if (grow) {
       NodeId added = outside.get(random.nextInt(outside.size()));
+      cluster.note("add voter " + added + " through " + leader.get());
       change = via.addVoter(added, "");
     } else if (current.voters().size() > nodes) {
       List<NodeId> voters = List.copyOf(current.voters());
       NodeId removed = random.nextInt(3) == 0 ? leader.get()
           : voters.get(random.nextInt(voters.size()));
       boolean wipe = random.nextBoolean();
+      cluster.note("remove " + removed + " through " + leader.get());
       change = via.removeMember(removed);
       change.thenRun(() -> later(0, () -> {
         // Only a node outside every configuration it could come back in may lose its disk.
@@ -227,6 +288,7 @@ public final class Simulation {
   private boolean livenessPhase() {
     cluster.heal();
     cluster.setLossAndDuplication(0, 0);
+    cluster.setLongDelays(0, 0, 0);
     for (NodeId id : cluster.ids()) {
       if (!cluster.isUp(id)) {
         cluster.restart(id);
@@ -308,7 +370,7 @@ public final class Simulation {
     long invoked = cluster.nowMicros();
     ReadConsistency consistency =
         random.nextBoolean() ? ReadConsistency.LINEARIZABLE : ReadConsistency.LEASE;
-    answerOrGiveUp(cluster.node(via).query(new byte[0], consistency), v -> {
+    answerOrGiveUp(cluster.query(via, new byte[0], consistency), v -> {
       if (v != null) {
         history.read(new String(v, StandardCharsets.UTF_8), invoked, cluster.nowMicros());
       }
@@ -317,9 +379,49 @@ public final class Simulation {
   }
 
   /**
+   * A client other than the regular ones, which still takes {@code via} (such as a paused leader)
+   * for the leader: it writes through another node and, once the write is acknowledged, reads
+   * through {@code via}, mostly a lease read. Both are recorded like the regular clients'
+   * operations, so a read that misses the write is a stale read.
+   */
+  private void stragglerRead(NodeId via, RandomGenerator random) {
+    List<NodeId> others = cluster.ids().stream()
+        .filter(id -> !id.equals(via) && cluster.isUp(id)).toList();
+    if (!cluster.isUp(via) || others.isEmpty()) {
+      return;
+    }
+    byte[] command = nextCommand(clients);
+    String value = new String(command, StandardCharsets.UTF_8);
+    history.writeInvoked(value, cluster.nowMicros());
+    NodeId writeVia = others.get(random.nextInt(others.size()));
+    answerOrGiveUp(cluster.submit(writeVia, command), r -> {
+      if (r != null) {
+        history.writeEnded(value, cluster.nowMicros());
+        readThrough(via, random);
+      }
+    }, () -> {});
+  }
+
+  private void readThrough(NodeId via, RandomGenerator random) {
+    if (!cluster.isUp(via)) {
+      return;
+    }
+    long invoked = cluster.nowMicros();
+    ReadConsistency consistency =
+        random.nextInt(3) == 0 ? ReadConsistency.LINEARIZABLE : ReadConsistency.LEASE;
+    answerOrGiveUp(cluster.query(via, new byte[0], consistency), v -> {
+      if (v != null) {
+        history.read(new String(v, StandardCharsets.UTF_8), invoked, cluster.nowMicros());
+      }
+    }, () -> {});
+  }
+
+  /**
    * Runs {@code onAnswer} with the result (null on failure) when the operation ends, or {@code
    * onGiveUp} if it has not ended after 3 s (its node crashed and will never answer): one of them,
-   * once.
+   * once. With the faults at the edges a client is less patient, 0.2 to 1.5 s: it moves on while a
+   * paused node holds its request, and may then read from that node once its writes elsewhere
+   * completed, which is how a paused leader's stale lease would show.
    */
   private <T> void answerOrGiveUp(
       java.util.concurrent.CompletableFuture<T> operation,
@@ -332,7 +434,8 @@ public final class Simulation {
         onAnswer.accept(result);
       }
     });
-    later(3_000, () -> {
+    long patienceMillis = edgeFaults ? 200 + cluster.random().nextLong(1_300) : 3_000;
+    later(patienceMillis, () -> {
       if (!settled[0]) {
         settled[0] = true;
         onGiveUp.run();
@@ -357,6 +460,9 @@ public final class Simulation {
     private SnapshotOptions snapshots = new SnapshotOptions(40, 8, 16);
     private boolean membershipChanges = true;
     private Supplier<SimDisk> disks = MemoryDisk::new;
+    private boolean edgeFaults = true;
+    /** The settings given that no command line can give, to say so in the replay command. */
+    private final java.util.TreeSet<String> customized = new java.util.TreeSet<>();
 
     private Builder() {}
 
@@ -366,6 +472,18 @@ public final class Simulation {
      */
     public Builder disks(Supplier<SimDisk> disks) {
       this.disks = Objects.requireNonNull(disks);
+      customized.add("disk");
+      return this;
+    }
+
+    /**
+     * Whether the safety phase also plays the faults at the edges around the algorithm (on by
+     * default): skewed clocks, process pauses, late timers, messages held for seconds, and an
+     * operator's restarts with an edited member list, on swapped data directories and on a disk
+     * that lost its term and vote.
+     */
+    public Builder edgeFaults(boolean on) {
+      this.edgeFaults = on;
       return this;
     }
 
@@ -385,6 +503,7 @@ public final class Simulation {
      */
     public Builder snapshots(SnapshotOptions snapshots) {
       this.snapshots = snapshots;
+      customized.add("snapshot setting");
       return this;
     }
 
@@ -419,6 +538,7 @@ public final class Simulation {
     /** The nodes' options. */
     public Builder options(RaftOptions options) {
       this.options = Objects.requireNonNull(options);
+      customized.add("RaftOptions");
       return this;
     }
 
@@ -429,6 +549,7 @@ public final class Simulation {
      */
     public Builder stateMachine(Supplier<StateMachine> stateMachines) {
       this.stateMachines = Objects.requireNonNull(stateMachines);
+      customized.add("state machine");
       return this;
     }
 
@@ -438,6 +559,7 @@ public final class Simulation {
      */
     public Builder commands(Supplier<byte[]> commands) {
       this.commands = commands;
+      customized.add("command supplier");
       return this;
     }
 

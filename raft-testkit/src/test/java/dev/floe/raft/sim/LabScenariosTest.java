@@ -65,7 +65,8 @@ class LabScenariosTest {
     List<NodeId> ids = cluster.ids();
     for (int i = 1; i <= 9; i++) {
       SubmitResult r = submit(ids.get(i % 3), "v" + i);
-      assertThat(r.result()).isEqualTo(value("v" + i));
+      // The register answers with the value the command replaced, then a digest of its state.
+      assertThat(new String(r.result(), UTF_8)).startsWith(i == 1 ? "#" : "v" + (i - 1) + "#");
     }
     cluster.runFor(500);
     List<String> expected = List.of("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");

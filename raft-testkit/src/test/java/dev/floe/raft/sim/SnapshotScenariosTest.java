@@ -59,6 +59,47 @@ class SnapshotScenariosTest {
     assertThat(localValue(wiped)).isEqualTo("after");
   }
 
+  /**
+   * A follower far behind is brought up to date by a snapshot, and crashes after the snapshot is
+   * published but before the reset of its log is durable: its disk holds the new snapshot and an
+   * old log that does not continue it. It restarts from the snapshot and catches up. (RaftNode's
+   * start once waited for that reset's sync, which on the simulator's one thread never completes:
+   * the wait now fails at once, see {@code InMemoryLogStore.forSimulator}, so a return of that bug
+   * fails this test instead of hanging it.)
+   */
+  @Test
+  void aFollowerThatCrashesBeforeItsLogResetAfterASnapshotIsSyncedRestartsAndCatchesUp() {
+    cluster = SimCluster.start(3, 25, RaftOptions.defaults(), RegisterStateMachine::new, OFTEN);
+    NodeId leader = cluster.awaitLeader(2_000);
+    NodeId behind = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+    submitMany(leader, "a", 3);
+    long behindLogEnd = cluster.status(behind).lastIndex();
+    cluster.isolate(behind);
+    for (int round = 1; round <= 4; round++) {
+      submitMany(leader, "b" + round + "-", 25); // several snapshots, each compacting the log
+    }
+    assertThat(cluster.log(leader).get(0).index()).as("the leader compacted past the follower's log")
+        .isGreaterThan(behindLogEnd + 1);
+    cluster.heal();
+    // Run event by event until the follower took the snapshot: its commit index then jumps past
+    // its log, in the event that also wrote the reset of its log and asked for a sync.
+    assertThat(cluster.runUntil(() -> cluster.status(behind).commitIndex() > behindLogEnd + 10,
+        3_000)).as("the follower installed a snapshot").isTrue();
+    InMemoryLogStore.Disk disk = ((MemoryDisk) cluster.disk(behind)).log();
+    long snapshotIndex = cluster.disk(behind).openSnapshots().latest().orElseThrow().index();
+    assertThat(disk.durableLastIndex()).as("the durable log ends before the snapshot")
+        .isLessThan(snapshotIndex);
+    assertThat(disk.unsyncedCount()).as("the reset is not durable yet").isPositive();
+    cluster.crashLosingEveryUnsyncedWrite(behind);
+
+    cluster.restart(behind);
+    cluster.submitAndWait(leader, "after".getBytes(UTF_8), 1_000).join();
+    long commit = cluster.status(leader).commitIndex();
+    assertThat(cluster.runUntil(() -> cluster.status(behind).appliedIndex() >= commit, 3_000))
+        .as("the restarted follower caught up").isTrue();
+    assertThat(localValue(behind)).isEqualTo("after");
+  }
+
   @Test
   void aByteThresholdSnapshotsWhenLargeCommandsAddUpBeforeTheEntryThreshold() {
     // An entry threshold far away; about 10 commands of 100 bytes cross the 1,000-byte threshold.

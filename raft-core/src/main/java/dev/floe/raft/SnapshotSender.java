@@ -104,6 +104,26 @@ final class SnapshotSender {
       this.meta = meta;
     }
 
+    /**
+     * Reading a chunk failed. A newer snapshot replacing this one while it was sent is normal
+     * (the store keeps only the latest): the transfer starts over with the newer one at once.
+     * Anything else is logged; the leader's next attempt to replicate starts a new transfer.
+     */
+    private void readFailed(IOException e) {
+      if (outgoing.get(to) != this) {
+        return;
+      }
+      outgoing.remove(to);
+      Optional<SnapshotMeta> latest = store.latest();
+      if (latest.isPresent() && !latest.get().equals(meta)) {
+        log.debug("{}: snapshot {} for {} was replaced by {}; sending that one", self, meta, to,
+            latest.get());
+        send(to, session, term);
+      } else {
+        log.warn("{}: reading snapshot {} for {} failed", self, meta, to, e);
+      }
+    }
+
     void sendFrom(long offset) {
       applyThread.execute(() -> {
         byte[] chunk;
@@ -114,7 +134,7 @@ final class SnapshotSender {
           int read = in.readNBytes(buffer, 0, buffer.length);
           chunk = read == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, read);
         } catch (IOException e) {
-          log.warn("{}: reading snapshot {} for {} failed", self, meta, to, e);
+          loop.post(() -> readFailed(e));
           return;
         }
         boolean done = offset + chunk.length >= meta.sizeBytes();

@@ -335,8 +335,7 @@ public final class RaftCore {
               "the leader refused the read"));
       return;
     }
-    if (m instanceof VoteRequest v && !s.isVoter(v.from())) {
-      // A node outside the configuration (removed, or not yet known here) cannot disturb it.
+    if (m instanceof VoteRequest v && ignores(v)) {
       return;
     }
     if (m.term() > s.term && !adoptTerm(m)) {
@@ -347,6 +346,32 @@ public final class RaftCore {
       return;
     }
     dispatch(m);
+  }
+
+  /**
+   * Whether this node drops a vote request unanswered.
+   *
+   * <ul>
+   *   <li>A node with no configuration yet waits to join and has not heard from the cluster: its
+   *       data directory may have been wiped since it last voted, so its vote could repeat one it
+   *       gave in the same term before (a node must be removed before it is wiped and added
+   *       again: see the operations guide).
+   *   <li>A request from a node that is not a voter here comes from a node that was removed (and
+   *       missed it) or from a voter of a configuration this node has not received yet. While a
+   *       leader is alive (this node leads, or heard from the leader less than a minimum election
+   *       timeout ago) it is dropped, so a removed node cannot disturb the cluster. Otherwise it is
+   *       answered as any other: a voter that lags behind a membership change must still give its
+   *       vote to the newer voters, or they may never elect a leader.
+   * </ul>
+   */
+  private boolean ignores(VoteRequest v) {
+    if (s.configuration().isEmpty()) {
+      return true;
+    }
+    if (s.isVoter(v.from())) {
+      return false;
+    }
+    return s.role == Role.LEADER || election.inLeaderLease();
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.floe.raft.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -43,28 +42,24 @@ class SimulationRegressionTest {
   }
 
   /**
-   * A bug in raft-core, found by the long campaign (four seeds in 10,000), not fixed yet: its
-   * owner fixes the core; enable this test with the fix. A voter ignores vote requests from nodes
-   * that are not voters in its own configuration (RaftCore.receive: "a node outside the
-   * configuration cannot disturb it"). When a voter lags behind membership changes, the candidates
-   * of the newer configurations need its vote and never get it. In seed 1001296, n1's configuration
-   * still has n4 and n5 as learners, while the others hold their promotion (voters n1, n3, n4,
-   * n5); n3, whose log is the longest, appended its own removal, so it never campaigns and refuses
-   * n4 and n5 its vote (its log is more up to date); n4 and n5 need n1: no leader from term 7 on,
-   * ever. The other seeds end the same way.
+   * A raft-core liveness bug, found by the long campaign (four seeds in 10,000, five more without
+   * the faults at the edges). A voter dropped vote requests from nodes that were not voters in its
+   * own configuration. When a voter lagged behind membership changes, the candidates of the newer
+   * configurations needed its vote and never got it. In seed 1001296, n1's configuration still had
+   * n4 and n5 as learners while the others held their promotion; n3, whose log was the longest,
+   * had appended its own removal, so it never campaigned and refused n4 and n5 (its log was more up
+   * to date); n4 and n5 needed n1: no leader from term 7 on, ever.
    *
-   * <p>Raft has servers answer vote requests without consulting their configuration (thesis §4.1)
-   * and keeps removed servers from disrupting with the lease check alone (§4.2.3), which Floe has.
-   * Dropping the check altogether makes the four seeds live but lets a node wiped to rejoin (no
-   * configuration yet) vote again in a term it voted in before it was wiped (seed 1007046: two
-   * leaders of term 2). Dropping only the requests that a node with no configuration receives
-   * makes all four live, and the CI seeds still pass.
+   * <p>Raft answers vote requests without consulting the configuration (thesis §4.1) and keeps
+   * removed servers from disrupting by the lease check (§4.2.3). The fix answers a non-voter's
+   * request unless a leader is alive, and drops every request at a node that has no configuration
+   * yet (dropping the check altogether let a node wiped to rejoin vote again in a term it had voted
+   * in: seed 1007046, two leaders of term 2). {@code MembershipCoreTest} scripts the state itself.
    *
-   * <p>The faults at the edges are not needed: the same 10,000 seeds without them end five runs
-   * the same way (the seeds below run without them), each live with that last change. The CI seeds
-   * never hit it.
+   * <p>The seeds were found on the code before the driver's new shape; with it, their runs no
+   * longer reach that state (6,000 campaign seeds with the old check found none), so they stay
+   * here as runs that must pass, and the scripted core test is what fails if the check returns.
    */
-  @Disabled("raft-core bug: a voter behind a membership change ignores the newer voters' votes")
   @ParameterizedTest(name = "seed {0}, {1} nodes, faults at the edges: {2}")
   @CsvSource({"1001296, 3, true", "1007046, 3, true", "1008457, 3, true", "1008663, 3, true",
       "1002826, 3, false", "1005723, 3, false", "1006872, 3, false", "1007638, 3, false",

@@ -5,6 +5,9 @@ import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.SnapshotStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,8 +20,9 @@ import java.util.random.RandomGenerator;
  * keeps a random part of what was not durable (any subset of each file's unsynced pages, either
  * size, a prefix of the unsynced directory changes).
  *
- * <p>It also plays an operator's faults on a stopped machine: losing the meta file, and having
- * the data directory replaced by a copy of another machine's.
+ * <p>It also plays an operator's faults on a stopped machine: losing the meta file (also for the
+ * simulator's own operator faults, {@link #loseTermAndVote}), and having the data directory
+ * replaced by a copy of another machine's.
  */
 final class FileStoreDisk implements SimDisk {
   /** The node's data directory; its snapshots are in {@code snapshots/} inside, as in examples. */
@@ -33,6 +37,8 @@ final class FileStoreDisk implements SimDisk {
 
   private final SimFileSystem fs = new SimFileSystem();
   private final AtomicLong directoryIds;
+  /** The meta file {@link #loseTermAndVote} took away, until it is put back. */
+  private byte[] lostMeta;
 
   /** A disk whose directory ids are drawn from {@code machine} on, so that runs replay. */
   FileStoreDisk(long machine) {
@@ -71,6 +77,41 @@ final class FileStoreDisk implements SimDisk {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @Override
+  public boolean loseTermAndVote() {
+    Path meta = DATA.resolve(MetaFile.NAME);
+    try {
+      if (!fs.exists(meta)) {
+        return false;
+      }
+      lostMeta = fs.readAllBytes(meta);
+      fs.deleteDurably(meta);
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void restoreTermAndVote() {
+    if (lostMeta == null) {
+      throw new IllegalStateException("no meta file was lost");
+    }
+    Path meta = DATA.resolve(MetaFile.NAME);
+    try (FileChannel channel = fs.open(meta, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer bytes = ByteBuffer.wrap(lostMeta);
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
+      }
+      channel.force(true);
+      fs.syncDirectory(DATA);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    lostMeta = null;
   }
 
   /** An operator copies one file of another machine's data directory over this one's. */

@@ -96,14 +96,18 @@ class FileStoreSimulationTest {
     System.out.printf(
         "file store simulation: %d seeds (%d three-node, %d five-node), %d events, %d faults"
             + " injected, %d submits acknowledged, %d violations, %d runs not live, %d crashes,"
-            + " %d of which kept a later unsynced page without an earlier one%n",
+            + " %d of which kept a later unsynced page without an earlier one; refused: %d lost"
+            + " meta files, %d swapped directories, %d edited member lists%n",
         reports.size(), SEEDS_THREE, SEEDS_FIVE,
         reports.stream().mapToLong(SimulationReport::events).sum(),
         reports.stream().mapToLong(SimulationReport::faults).sum(),
         reports.stream().mapToLong(SimulationReport::acknowledged).sum(),
         reports.stream().mapToLong(r -> r.violations().size()).sum(),
         reports.stream().filter(r -> !r.live()).count(),
-        runs.stream().mapToLong(Run::crashes).sum(), reordered);
+        runs.stream().mapToLong(Run::crashes).sum(), reordered,
+        reports.stream().mapToLong(r -> r.edgeFaults().lostMetasRefused()).sum(),
+        reports.stream().mapToLong(r -> r.edgeFaults().swappedDirectoriesRefused()).sum(),
+        reports.stream().mapToLong(r -> r.edgeFaults().editedMemberListsRefused()).sum());
     for (SimulationReport r : failed) {
       System.out.printf("FAILED seed %d (%d nodes): live=%s violations=%s%n%s  replay: %s%n",
           r.seed(), r.nodes(), r.live(), r.violations(), r.finalState(), replayCommand(r));
@@ -111,6 +115,8 @@ class FileStoreSimulationTest {
     // Few of these crashes find a write not yet durable (the faults come at random moments, the
     // disks are mostly idle); CrashDuringWriteBackTest crashes nodes at exactly those moments.
     assertThat(failed).as("failing seeds (replay commands printed above)").isEmpty();
+    assertThat(reports.stream().mapToLong(r -> r.edgeFaults().lostMetasRefused()).sum())
+        .as("the real store met lost meta files").isPositive();
   }
 
   /** Replays one seed: {@code -Dfloe.sim.seed=S -Dfloe.sim.nodes=N}. */

@@ -366,7 +366,7 @@ public final class LocalCluster implements AutoCloseable {
    * the nodes' own outgoing connections before the node that is to listen on it starts or
    * restarts.
    */
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = 20_000 + random.nextInt(12_000);

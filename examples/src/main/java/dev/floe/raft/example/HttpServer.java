@@ -100,7 +100,7 @@ final class HttpServer implements AutoCloseable {
   }
 
   /**
-   * Serves the API of {@code node}, which has started, on every connection made from now on.
+   * Serves {@code api} (the started node's, or the demo's) on every connection made from now on.
    *
    * @param api the handler of full requests; {@link ChannelHandler.Sharable}, and it must answer
    *     every request exactly once

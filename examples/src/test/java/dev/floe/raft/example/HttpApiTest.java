@@ -224,6 +224,22 @@ class HttpApiTest {
     assertThat(old.readToEnd()).isEmpty(); // HTTP/1.0 without keep-alive: closed after it
   }
 
+  @Test
+  void aRequestLineOrHeadersOverNettysLimitsGet414And431() throws Exception {
+    start(HttpLimits.DEFAULTS, Map.of());
+    RawHttp longLine = raw();
+    longLine.send(("GET /kv/" + "k".repeat(5_000) + " HTTP/1.1\r\nHost: x\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    assertError(longLine.readResponse(), 414, "request line too long");
+    assertThat(longLine.readToEnd()).isEmpty();
+
+    RawHttp bigHeaders = raw();
+    bigHeaders.send(("GET /status HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(9_000)
+        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    assertError(bigHeaders.readResponse(), 431, "request headers too large");
+    assertThat(bigHeaders.readToEnd()).isEmpty();
+  }
+
   // ------------------------------------------------------------------ oversized bodies
 
   @Test

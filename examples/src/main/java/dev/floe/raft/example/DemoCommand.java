@@ -92,26 +92,33 @@ final class DemoCommand implements Callable<Integer> {
     try {
       pageAddress = Addresses.hostPort(http);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(),
-          "--http: " + e.getMessage());
+      throw new ParameterException(spec.commandLine(), "--http: " + e.getMessage());
     }
-    Path dir = Files.createTempDirectory("floe-demo-");
-    cluster = LocalCluster.create(dir, 3, electionTimeoutMillis);
-    Thread stopChildren = new Thread(cluster::close, "stop-demo-nodes");
-    Runtime.getRuntime().addShutdownHook(stopChildren);
-    System.out.println("Data directory: " + dir);
-    System.out.println("Cluster id: " + cluster.clusterId() + " (new for this cluster; each node "
-        + "records it in its raft/ and checks it at every start and every connection)");
-    System.out.println("Each node n<i> keeps raft/ (its log) and values.log in " + dir + "/n<i>, "
-        + "and writes its output to " + dir + "/n<i>.out");
-    cluster.startAll();
-    for (int i = 0; i < 3; i++) {
-      System.out.println("started " + cluster.id(i) + " (pid " + cluster.pid(i) + "), HTTP "
-          + cluster.httpUri(i));
+    HttpServer page;
+    try {
+      // Bound first: a page address in use fails the demo before any node starts.
+      page = HttpServer.bind(pageAddress, HttpLimits.DEFAULTS);
+    } catch (IOException e) {
+      System.err.println("demo cannot start: " + e.getMessage());
+      return 1;
     }
-    client = new ClusterClient(cluster.httpUris(), Duration.ofSeconds(20));
-    scenarios = new DemoScenarios(cluster, client);
-    try (HttpServer page = HttpServer.bind(pageAddress, HttpLimits.DEFAULTS)) {
+    try (page) {
+      Path dir = Files.createTempDirectory("floe-demo-");
+      cluster = LocalCluster.create(dir, 3, electionTimeoutMillis);
+      Thread stopChildren = new Thread(cluster::close, "stop-demo-nodes");
+      Runtime.getRuntime().addShutdownHook(stopChildren);
+      System.out.println("Data directory: " + dir);
+      System.out.println("Cluster id: " + cluster.clusterId() + " (new for this cluster; each "
+          + "node records it in its raft/ and checks it at every start and every connection)");
+      System.out.println("Each node n<i> keeps raft/ (its log) and values.log in " + dir
+          + "/n<i>, and writes its output to " + dir + "/n<i>.out");
+      cluster.startAll();
+      for (int i = 0; i < 3; i++) {
+        System.out.println("started " + cluster.id(i) + " (pid " + cluster.pid(i) + "), HTTP "
+            + cluster.httpUri(i));
+      }
+      client = new ClusterClient(cluster.httpUris(), Duration.ofSeconds(20));
+      scenarios = new DemoScenarios(cluster, client);
       page.serve(new DemoWeb(cluster, scenarios, watchPauseMillis, page::localAddress));
       System.out.println("waiting for an election...");
       scenarios.awaitLeader();

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * through the lab's scenarios, checking after each what the page shows: the values in every log
  * and values.log, the leader's name after a transfer and after a crash, the repaired follower's log
  * tail equal to the leader's, the restarted node caught up. At the end it writes the screenshot
- * that docs/example.md shows ({@code docs/example-page.png}).
+ * that docs/example.md shows ({@code docs/example-page.png}). Before the browser opens, it checks
+ * that actions from elsewhere than the page are refused.
  *
  * <p>It needs Chromium and its driver on the PATH (Debian's {@code chromium} and {@code
  * chromium-driver}, which .ci/run installs); without them it is skipped, except under CI
@@ -71,6 +73,7 @@ class LivePageBrowserTest {
   @Test
   void thePageShowsTheClusterThroughTheLabsScenarios() throws Exception {
     String page = startDemo();
+    refusesActionsFromElsewhere(URI.create(page));
     openInChromium(page);
 
     // Three nodes, one leader, shown side by side.
@@ -136,6 +139,27 @@ class LivePageBrowserTest {
     assertThat(activity()).contains(stopped + " caught up");
 
     writeScreenshot();
+  }
+
+  /**
+   * The buttons' actions kill processes: another site's page (no action header) and a DNS-rebound
+   * name (a Host that is not the demo's) are refused, and nothing happens.
+   */
+  private void refusesActionsFromElsewhere(URI page) throws IOException {
+    try (RawHttp raw = new RawHttp(page.getPort())) {
+      raw.send(("POST /demo/crash-leader HTTP/1.1\r\nHost: 127.0.0.1:" + page.getPort()
+          + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      RawHttp.Response noHeader = raw.readResponse();
+      assertThat(noHeader.status()).isEqualTo(403);
+      assertThat(noHeader.body()).contains("Floe-Demo-Action");
+      raw.send(("POST /demo/crash-leader HTTP/1.1\r\nHost: rebound.example:" + page.getPort()
+          + "\r\nFloe-Demo-Action: crash-leader\r\nContent-Length: 0\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      RawHttp.Response otherHost = raw.readResponse();
+      assertThat(otherHost.status()).isEqualTo(403);
+      assertThat(otherHost.body()).contains("does not name this server");
+    }
+    assertThat(Files.readString(dir.resolve("demo.out"))).doesNotContain("[page]");
   }
 
   // ------------------------------------------------------------------ the demo and the browser

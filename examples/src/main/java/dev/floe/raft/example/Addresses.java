@@ -43,15 +43,24 @@ final class Addresses {
    * @throws IllegalArgumentException naming the bad part
    */
   static Map<NodeId, InetSocketAddress> cluster(String text) {
+    return cluster(text, "--cluster");
+  }
+
+  /**
+   * Parses {@code n1=host:port,n2=host:port,...} given to {@code option}, keeping the order.
+   *
+   * @throws IllegalArgumentException naming the bad part and the option
+   */
+  static Map<NodeId, InetSocketAddress> cluster(String text, String option) {
     Map<NodeId, InetSocketAddress> members = new LinkedHashMap<>();
     for (String part : text.split(",")) {
       int eq = part.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("'" + part + "' in --cluster is not id=host:port");
+        throw new IllegalArgumentException("'" + part + "' in " + option + " is not id=host:port");
       }
       NodeId id = NodeId.of(part.substring(0, eq).trim());
       if (members.put(id, hostPort(part.substring(eq + 1).trim())) != null) {
-        throw new IllegalArgumentException("node " + id + " appears twice in --cluster");
+        throw new IllegalArgumentException("node " + id + " appears twice in " + option);
       }
     }
     return members;

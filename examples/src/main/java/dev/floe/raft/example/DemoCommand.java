@@ -1,24 +1,27 @@
 package dev.floe.raft.example;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code demo}: starts a three-node cluster of child processes on 127.0.0.1, with its data in a
- * fresh temporary directory, and walks through the lab's scenarios from a menu. The children are
+ * fresh temporary directory, and walks through the lab's scenarios from a menu and from a live page
+ * in the browser ({@link DemoWeb}, at the address it prints), which shows the three nodes as they
+ * change and runs the same scenarios from buttons ({@link DemoScenarios}). The children are
  * stopped on exit, on end of input and on Ctrl-C (a shutdown hook).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -39,40 +42,100 @@ final class DemoCommand implements Callable<Integer> {
       description = "The nodes' shortest election timeout (default ${DEFAULT-VALUE}).")
   long electionTimeoutMillis;
 
+  @Option(names = "--http", paramLabel = "<host:port>", defaultValue = "127.0.0.1:0",
+      description = "Where to serve the live page (default ${DEFAULT-VALUE}: a free port on the "
+          + "loopback address; the address is printed).")
+  String http;
+
+  @Option(names = "--watch-pause-ms", paramLabel = "<ms>", defaultValue = "3000",
+      description = "How long the page's scenarios pause on a state worth seeing, such as a "
+          + "follower that lacks the last entry (default ${DEFAULT-VALUE}).")
+  long watchPauseMillis;
+
+  @Spec CommandSpec spec;
+
   private LocalCluster cluster;
   private ClusterClient client;
+  private DemoScenarios scenarios;
   private BufferedReader in;
-  private int counter;
+
+  /** The menu's narration: printed, with the status and the values.log files where it helps. */
+  private final DemoScenarios.Narration printed = new DemoScenarios.Narration() {
+    @Override
+    public void say(String line) {
+      System.out.println(line);
+    }
+
+    @Override
+    public void showStatus() throws InterruptedException {
+      printStatus();
+    }
+
+    @Override
+    public void showValuesLogs() {
+      printValuesLogs();
+    }
+
+    @Override
+    public String startStoppedAction() {
+      return "7";
+    }
+  };
 
   @Override
   public Integer call() throws Exception {
-    Path dir = Files.createTempDirectory("floe-demo-");
-    cluster = LocalCluster.create(dir, 3, electionTimeoutMillis);
-    Thread stopChildren = new Thread(cluster::close, "stop-demo-nodes");
-    Runtime.getRuntime().addShutdownHook(stopChildren);
-    System.out.println("Data directory: " + dir);
-    System.out.println("Cluster id: " + cluster.clusterId() + " (new for this cluster; each node "
-        + "records it in its raft/ and checks it at every start and every connection)");
-    System.out.println("Each node n<i> keeps raft/ (its log) and values.log in " + dir + "/n<i>, "
-        + "and writes its output to " + dir + "/n<i>.out");
-    cluster.startAll();
-    for (int i = 0; i < 3; i++) {
-      System.out.println("started " + cluster.id(i) + " (pid " + cluster.pid(i) + "), HTTP "
-          + cluster.httpUri(i));
+    if (watchPauseMillis < 0) {
+      throw new ParameterException(spec.commandLine(),
+          "--watch-pause-ms must be 0 or more, not " + watchPauseMillis);
     }
-    client = new ClusterClient(cluster.httpUris(), Duration.ofSeconds(20));
-    System.out.println("waiting for an election...");
-    awaitLeader();
-    printStatus();
-    System.out.println("\nTry it from another terminal too:\n  curl -X POST --data hello "
-        + cluster.httpUri(0) + "/values\n  curl " + cluster.httpUri(0) + "/status");
-    in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    InetSocketAddress pageAddress;
     try {
-      menu();
-    } finally {
-      System.out.println("stopping the nodes...");
-      cluster.close();
-      System.out.println("stopped; the data is still in " + dir);
+      pageAddress = Addresses.hostPort(http);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--http: " + e.getMessage());
+    }
+    HttpServer page;
+    try {
+      // Bound first: a page address in use fails the demo before any node starts.
+      page = HttpServer.bind(pageAddress, HttpLimits.DEFAULTS);
+    } catch (IOException e) {
+      System.err.println("demo cannot start: " + e.getMessage());
+      return 1;
+    }
+    try (page) {
+      Path dir = Files.createTempDirectory("floe-demo-");
+      cluster = LocalCluster.create(dir, 3, electionTimeoutMillis);
+      Thread stopChildren = new Thread(cluster::close, "stop-demo-nodes");
+      Runtime.getRuntime().addShutdownHook(stopChildren);
+      System.out.println("Data directory: " + dir);
+      System.out.println("Cluster id: " + cluster.clusterId() + " (new for this cluster; each "
+          + "node records it in its raft/ and checks it at every start and every connection)");
+      System.out.println("Each node n<i> keeps raft/ (its log) and values.log in " + dir
+          + "/n<i>, and writes its output to " + dir + "/n<i>.out");
+      cluster.startAll();
+      for (int i = 0; i < 3; i++) {
+        System.out.println("started " + cluster.id(i) + " (pid " + cluster.pid(i) + "), HTTP "
+            + cluster.httpUri(i));
+      }
+      client = new ClusterClient(cluster.httpUris(), Duration.ofSeconds(20));
+      scenarios = new DemoScenarios(cluster, client);
+      page.serve(new DemoWeb(cluster, scenarios, watchPauseMillis, page::localAddress));
+      System.out.println("waiting for an election...");
+      scenarios.awaitLeader();
+      printStatus();
+      System.out.println("\nThe live page: http://" + Addresses.format(page.localAddress()) + "/"
+          + " (open it in a browser: the nodes side by side, and the scenarios as buttons)");
+      System.out.println("\nTry it from another terminal too:\n  curl -X POST --data hello "
+          + cluster.httpUri(0) + "/values\n  curl " + cluster.httpUri(0) + "/status");
+      in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      try {
+        menu();
+      } finally {
+        System.out.println("stopping the nodes...");
+        scenarios.close();
+        cluster.close();
+        System.out.println("stopped; the data is still in " + dir);
+      }
     }
     return 0;
   }
@@ -90,141 +153,45 @@ final class DemoCommand implements Callable<Integer> {
       switch (choice) {
         case "1": submitValues(); break;
         case "2": moveLeadership(); break;
-        case "3": crashLeader(); break;
-        case "4": repairFollower(); break;
+        case "3": scenarios.runNow("crash the leader", printed, scenarios::crashLeader); break;
+        case "4": scenarios.runNow("repair a follower", printed, scenarios::repairFollower); break;
         case "5": stopAndCatchUp(); break;
         case "6": printStatus(); printValuesLogs(); break;
-        case "7": startStopped(); break;
+        case "7": scenarios.runNow("start every stopped node", printed, scenarios::startStopped);
+          break;
         default: System.out.println("unknown choice: " + choice);
       }
     }
   }
 
-  private void submitValues() throws InterruptedException {
+  private void submitValues() throws Exception {
     String line = ask("values, separated by spaces [empty: three new ones]");
-    List<String> values = new ArrayList<>();
-    if (line == null || line.isBlank()) {
-      for (int i = 0; i < 3; i++) {
-        values.add(nextValue());
-      }
-    } else {
-      values.addAll(List.of(line.trim().split("\\s+")));
-    }
-    submit(values);
+    List<String> values = line == null || line.isBlank() ? List.of()
+        : List.of(line.trim().split("\\s+"));
+    scenarios.runNow("submit values", printed, n -> scenarios.submitValues(values, n));
   }
 
-  private void moveLeadership() throws InterruptedException {
+  private void moveLeadership() throws Exception {
     String to = ask("to which node (n1, n2, n3) [empty: the most up-to-date follower]");
-    try {
-      String leader = client.transfer(to == null || to.isBlank() ? null : to.trim());
-      System.out.println(leader + " now leads");
-    } catch (ClusterClient.SubmitFailedException e) {
-      System.out.println("transfer failed: " + e.getMessage());
-    }
-    printStatus();
-  }
-
-  private void crashLeader() throws InterruptedException {
-    Optional<Integer> leader = leaderIndex();
-    if (leader.isEmpty()) {
-      System.out.println("no leader right now");
-      return;
-    }
-    int l = leader.get();
-    System.out.println("kill -9 " + cluster.id(l) + " (pid " + cluster.pid(l) + ")");
-    cluster.kill(l);
-    System.out.println("waiting for the others to elect a new leader...");
-    awaitLeader();
-    printStatus();
-    System.out.println(cluster.id(l) + " stays down: submit values, then use 7 to start it and "
-        + "watch it catch up.");
-  }
-
-  /**
-   * Floe offers no way to delete an entry from a running node's log, so this makes a follower miss
-   * the last entry the honest way: it is killed, a value is committed by the two others, and when
-   * it comes back its log ends one entry short; the leader finds where the logs diverge
-   * (AppendEntries consistency check) and sends what is missing.
-   */
-  private void repairFollower() throws Exception {
-    if (!allRunning()) {
-      System.out.println("start every node first (7)");
-      return;
-    }
-    Optional<Integer> leader = leaderIndex();
-    if (leader.isEmpty()) {
-      System.out.println("no leader right now");
-      return;
-    }
-    int f = (leader.get() + 1) % 3;
-    System.out.println("kill -9 follower " + cluster.id(f) + " so that it misses the next entry");
-    cluster.kill(f);
-    submit(List.of(nextValue()));
-    System.out.println("\n" + cluster.id(f) + " lacks the last line:");
-    printValuesLogs();
-    System.out.println("\nrestarting " + cluster.id(f) + "; the leader repairs its log...");
-    cluster.start(f);
-    awaitCaughtUp();
-    printStatus();
-    printValuesLogs();
+    String target = to == null || to.isBlank() ? null : to.trim();
+    scenarios.runNow("move the leadership", printed, n -> scenarios.moveLeadership(target, n));
   }
 
   private void stopAndCatchUp() throws Exception {
-    if (!allRunning()) {
+    if (!scenarios.allRunning()) {
       System.out.println("start every node first (7)");
       return;
     }
     String id = ask("which node (n1, n2, n3) [empty: a follower]");
-    int n = id == null || id.isBlank() ? (leaderIndex().orElse(0) + 1) % 3 : cluster.indexOf(id.trim());
-    if (n < 0) {
+    int n = id == null || id.isBlank() ? -1 : cluster.indexOf(id.trim());
+    if (n < 0 && id != null && !id.isBlank()) {
       System.out.println("no such node: " + id);
       return;
     }
-    System.out.println("stopping " + cluster.id(n) + " cleanly (SIGTERM)");
-    cluster.stop(n);
-    List<String> values = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      values.add(nextValue());
-    }
-    System.out.println("writing " + values.size() + " values while it is down");
-    submit(values);
-    printValuesLogs();
-    System.out.println("\nstarting " + cluster.id(n) + " again; it replays its own log, then "
-        + "receives the rest from the leader...");
-    cluster.start(n);
-    awaitCaughtUp();
-    printStatus();
-    printValuesLogs();
-  }
-
-  private void startStopped() throws Exception {
-    for (int i = 0; i < 3; i++) {
-      if (!cluster.isRunning(i)) {
-        cluster.start(i);
-        System.out.println("started " + cluster.id(i) + " (pid " + cluster.pid(i) + ")");
-      }
-    }
-    awaitCaughtUp();
-    printStatus();
+    scenarios.runNow("stop a node and catch up", printed, x -> scenarios.stopAndCatchUp(n, x));
   }
 
   // ------------------------------------------------------------------ helpers
-
-  private void submit(List<String> values) throws InterruptedException {
-    for (String v : values) {
-      try {
-        ClusterClient.Committed c = client.submit(v);
-        System.out.println("committed " + v + " at index " + c.index() + " (term " + c.term() + ")");
-      } catch (ClusterClient.SubmitFailedException e) {
-        System.out.println("NOT committed " + v + ": " + e.getMessage());
-        return;
-      }
-    }
-  }
-
-  private String nextValue() {
-    return "v" + (++counter);
-  }
 
   private String ask(String prompt) {
     System.out.print(prompt + "> ");
@@ -236,72 +203,11 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private boolean allRunning() {
-    for (int i = 0; i < 3; i++) {
-      if (!cluster.isRunning(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private Optional<Integer> leaderIndex() throws InterruptedException {
-    for (ClusterClient.ServerStatus s : client.status()) {
-      if (s.status().isPresent() && s.status().get().path("role").asText().equals("leader")) {
-        return Optional.of(cluster.indexOf(s.status().get().path("id").asText()));
-      }
-    }
-    return Optional.empty();
-  }
-
-  private void awaitLeader() throws InterruptedException {
-    for (int i = 0; i < 200 && leaderIndex().isEmpty(); i++) {
-      TimeUnit.MILLISECONDS.sleep(100);
-    }
-  }
-
-  /** Waits (at most 20 s) until every running node has applied everything the leader committed. */
-  private void awaitCaughtUp() throws InterruptedException {
-    for (int i = 0; i < 200; i++) {
-      long commit = -1;
-      boolean behind = false;
-      for (ClusterClient.ServerStatus s : client.status()) {
-        if (s.status().isEmpty()) {
-          behind |= cluster.isRunning(cluster.indexOf(idOf(s)));
-          continue;
-        }
-        JsonNode n = s.status().get();
-        if (n.path("role").asText().equals("leader")) {
-          commit = n.path("commitIndex").asLong();
-        }
-      }
-      if (commit >= 0 && !behind) {
-        long target = commit;
-        boolean all = client.status().stream().filter(s -> s.status().isPresent())
-            .allMatch(s -> s.status().get().path("appliedIndex").asLong() >= target);
-        if (all) {
-          return;
-        }
-      }
-      TimeUnit.MILLISECONDS.sleep(100);
-    }
-    System.out.println("(some node has not caught up after 20 s)");
-  }
-
-  private String idOf(ClusterClient.ServerStatus s) {
-    for (int i = 0; i < 3; i++) {
-      if (cluster.httpUri(i).equals(s.server())) {
-        return cluster.id(i);
-      }
-    }
-    return "?";
-  }
-
   private void printStatus() throws InterruptedException {
     System.out.println();
     for (ClusterClient.ServerStatus s : client.status()) {
       System.out.println(s.status().isPresent() ? StatusCommand.format(s)
-          : String.format("%-4s %-9s %s: %s", idOf(s), "down", s.server(), s.problem()));
+          : String.format("%-4s %-9s %s: %s", scenarios.idOf(s), "down", s.server(), s.problem()));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.floe.raft.example;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.floe.raft.ClusterId;
 import dev.floe.raft.CommitUnknownException;
@@ -32,10 +33,11 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -43,6 +45,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -70,7 +73,16 @@ import java.util.function.Supplier;
  *   PUT    /kv/{key}          body: the value              200 {"index","term"}
  *   GET    /kv/{key}                                       200 the value, or 404
  *   DELETE /kv/{key}                                       200 {"index","term","existed"}
+ *   GET    /view                                           200 this node's status, log tail and
+ *                                                          values.log tail (see NodeView)
+ *   GET    /cluster                                        200 {"nodes"}: every node's view (see
+ *                                                          ClusterView)
+ *   GET    /, /page.js, /page.css                          the live page (see PageAssets)
  * </pre>
+ *
+ * <p>Each path segment is percent-decoded once, as strict UTF-8 (see {@link RequestTarget}): a key
+ * is one segment ({@code /kv/x%2Fy} is the key {@code x/y}); an empty key, a target that is not
+ * ASCII, a bad {@code %} escape or invalid UTF-8 is a 400 that says so.
  *
  * <p>Errors are JSON {@code {"error": ..., "leader": ...}}: 400 for a malformed request, 404 for an
  * unknown path, 405 for a wrong method, 413 for a body over {@value #MAX_BODY_BYTES} bytes, 503 when
@@ -114,6 +126,10 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final RaftNode node;
   private final LongSupplier snapshotIndex;
   private final Map<NodeId, String> staticAddresses;
+  private final NodeView view;
+  private final Map<NodeId, URI> clusterHttp;
+  /** Created at the first {@code GET /cluster}: a node nobody watches opens no HTTP client. */
+  private volatile ClusterView clusterView;
 
   /**
    * Creates the API.
@@ -122,11 +138,17 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
    * @param snapshotIndex the index of the node's latest snapshot (0 for none)
    * @param staticAddresses the Raft addresses from the node's {@code --cluster}, as {@code host:port},
    *     shown by {@code GET /members} for members whose configuration entry has no address
+   * @param view what {@code GET /view} answers
+   * @param clusterHttp the HTTP addresses of the cluster's nodes ({@code --cluster-http}), this
+   *     one's included, from which {@code GET /cluster} fetches their views; may be empty
    */
-  HttpApi(RaftNode node, LongSupplier snapshotIndex, Map<NodeId, String> staticAddresses) {
+  HttpApi(RaftNode node, LongSupplier snapshotIndex, Map<NodeId, String> staticAddresses,
+      NodeView view, Map<NodeId, URI> clusterHttp) {
     this.node = Objects.requireNonNull(node, "node");
     this.snapshotIndex = Objects.requireNonNull(snapshotIndex, "snapshotIndex");
     this.staticAddresses = Map.copyOf(staticAddresses);
+    this.view = Objects.requireNonNull(view, "view");
+    this.clusterHttp = Map.copyOf(clusterHttp);
   }
 
   @Override
@@ -136,31 +158,57 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
       ex.error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
       return;
     }
-    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-    String path = uri.path();
     HttpMethod method = request.method();
     byte[] body = ByteBufUtil.getBytes(request.content());
     try {
-      if (path.equals("/values")) {
+      RequestTarget target = target(request.uri());
+      List<String> path = target.segments();
+      String first = path.get(0);
+      PageAssets.Asset asset = path.size() == 1 ? PageAssets.find(first) : null;
+      if (asset != null) {
+        requireMethod(method, HttpMethod.GET);
+        ex.asset(asset);
+      } else if (path.size() == 1 && first.equals("values")) {
         requireMethod(method, HttpMethod.POST);
         postValue(ex, request, body);
-      } else if (path.equals("/status")) {
+      } else if (path.size() == 1 && first.equals("status")) {
         requireMethod(method, HttpMethod.GET);
         ex.json(HttpResponseStatus.OK,
             Json.status(node.status(), node.clusterId(), snapshotIndex.getAsLong()));
-      } else if (path.equals("/leadership")) {
+      } else if (path.size() == 1 && first.equals("view")) {
+        requireMethod(method, HttpMethod.GET);
+        // Reads files: off the event loop.
+        CompletableFuture.supplyAsync(view::toJson).whenComplete((json, error) -> {
+          if (error == null) {
+            ex.json(HttpResponseStatus.OK, json);
+          } else {
+            ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(unwrap(error)));
+          }
+        });
+      } else if (path.size() == 1 && first.equals("cluster")) {
+        requireMethod(method, HttpMethod.GET);
+        cluster(ex);
+      } else if (path.size() == 1 && first.equals("leadership")) {
         requireMethod(method, HttpMethod.POST);
-        List<String> to = uri.parameters().get("to");
-        transfer(ex, to == null || to.isEmpty() || to.get(0).isEmpty() ? null : to.get(0));
-      } else if (path.equals("/members") || path.startsWith("/members/")) {
-        members(ex, method, path.substring("/members".length()), body);
-      } else if (path.startsWith("/kv/") && path.length() > "/kv/".length()) {
-        keyValue(ex, method, path.substring("/kv/".length()), body);
+        String to = target.parameter("to");
+        transfer(ex, to == null || to.isEmpty() ? null : to);
+      } else if (first.equals("members")) {
+        members(ex, method, path.subList(1, path.size()), body);
+      } else if (first.equals("kv")) {
+        keyValue(ex, method, path.subList(1, path.size()), body);
       } else {
-        ex.error(HttpResponseStatus.NOT_FOUND, "no such path: " + path);
+        ex.error(HttpResponseStatus.NOT_FOUND, "no such path: " + target.path());
       }
     } catch (BadRequest e) {
       ex.error(e.status, e.getMessage());
+    }
+  }
+
+  private static RequestTarget target(String uri) {
+    try {
+      return RequestTarget.parse(uri);
+    } catch (RequestTarget.MalformedTargetException e) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, e.getMessage());
     }
   }
 
@@ -234,9 +282,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     });
   }
 
-  /** {@code rest} is what follows {@code /members}: empty, {@code /ID} or {@code /ID/promote}. */
-  private void members(Exchange ex, HttpMethod method, String rest, byte[] body) {
-    if (rest.isEmpty() || rest.equals("/")) {
+  /** {@code rest} are the segments after {@code members}: none, {@code [ID]} or {@code [ID, promote]}. */
+  private void members(Exchange ex, HttpMethod method, List<String> rest, byte[] body) {
+    if (rest.isEmpty() || rest.equals(List.of(""))) {
       if (method.equals(HttpMethod.GET)) {
         ex.json(HttpResponseStatus.OK,
             Json.members(node.id(), leaderHint(), node.configuration(), staticAddresses));
@@ -247,17 +295,16 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       return;
     }
-    String[] parts = rest.substring(1).split("/", -1);
-    if (parts.length == 1) {
+    if (rest.size() == 1) {
       requireMethod(method, HttpMethod.DELETE);
-      NodeId member = memberId(parts[0]);
+      NodeId member = memberId(rest.get(0));
       changeMembership(ex, () -> node.removeMember(member));
-    } else if (parts.length == 2 && parts[1].equals("promote")) {
+    } else if (rest.size() == 2 && rest.get(1).equals("promote")) {
       requireMethod(method, HttpMethod.POST);
-      NodeId learner = memberId(parts[0]);
+      NodeId learner = memberId(rest.get(0));
       changeMembership(ex, () -> node.promote(learner));
     } else {
-      ex.error(HttpResponseStatus.NOT_FOUND, "no such path: /members" + rest);
+      ex.error(HttpResponseStatus.NOT_FOUND, "no such path: /members/" + String.join("/", rest));
     }
   }
 
@@ -323,7 +370,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     return field.asText();
   }
 
-  /** The id in a path segment (already decoded by {@link QueryStringDecoder#path()}). */
+  /** The id in a path segment (decoded once by {@link RequestTarget}). */
   private static NodeId memberId(String text) {
     try {
       return NodeId.of(text);
@@ -388,8 +435,23 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     });
   }
 
-  private void keyValue(Exchange ex, HttpMethod method, String rawKey, byte[] body) {
-    String key = QueryStringDecoder.decodeComponent(rawKey);
+  /**
+   * {@code rest} are the segments after {@code kv}: exactly one, the key, decoded once (so
+   * {@code %2F} is a slash in the key and {@code %25} a percent sign).
+   */
+  private void keyValue(Exchange ex, HttpMethod method, List<String> rest, byte[] body) {
+    if (rest.isEmpty()) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "no key: use /kv/{key}");
+    }
+    if (rest.size() > 1) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "a key is one path segment: write a "
+          + "'/' in a key as %2F");
+    }
+    String key = rest.get(0);
+    if (key.isEmpty()) {
+      throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "the key is empty: use /kv/{key} with a "
+          + "key of 1 to " + KeyValueStateMachine.MAX_KEY_BYTES + " bytes");
+    }
     if (key.getBytes(StandardCharsets.UTF_8).length > KeyValueStateMachine.MAX_KEY_BYTES) {
       throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "key longer than "
           + KeyValueStateMachine.MAX_KEY_BYTES + " bytes");
@@ -410,6 +472,60 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     } else {
       throw new BadRequest(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET, PUT or DELETE");
     }
+  }
+
+  /**
+   * {@code {"demo": false, "self": "n1", "nodes": [...]}}: this node's view and every other
+   * node's, fetched from its {@code --cluster-http} address (see {@link ClusterView}); a member
+   * whose address this node was not given is listed as {@code unknown}.
+   */
+  private void cluster(Exchange ex) {
+    TreeSet<String> ids = new TreeSet<>();
+    clusterHttp.keySet().forEach(id -> ids.add(id.value()));
+    node.configuration().members().forEach(id -> ids.add(id.value()));
+    ids.add(node.id().value());
+    List<ClusterView.Member> others = new ArrayList<>();
+    for (String id : ids) {
+      if (!id.equals(node.id().value())) {
+        URI http = clusterHttp.get(NodeId.of(id));
+        others.add(new ClusterView.Member(id, http, "this node was not given its HTTP address: "
+            + "start the nodes with --cluster-http n1=host:port,n2=..."));
+      }
+    }
+    URI self = clusterHttp.get(node.id());
+    CompletableFuture<ObjectNode> own = CompletableFuture.supplyAsync(
+        () -> ClusterView.up(node.id().value(), self, view.toJson()));
+    CompletableFuture<ArrayNode> rest = clusterView().fetchAll(others);
+    own.thenCombine(rest, (mine, theirs) -> {
+      ObjectNode o = Json.MAPPER.createObjectNode();
+      o.put("demo", false);
+      o.put("self", node.id().value());
+      ArrayNode nodes = o.putArray("nodes");
+      int at = 0;
+      for (String id : ids) {
+        nodes.add(id.equals(node.id().value()) ? mine : theirs.get(at++));
+      }
+      return o;
+    }).whenComplete((json, error) -> {
+      if (error == null) {
+        ex.json(HttpResponseStatus.OK, json);
+      } else {
+        ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(unwrap(error)));
+      }
+    });
+  }
+
+  private ClusterView clusterView() {
+    ClusterView v = clusterView;
+    if (v == null) {
+      synchronized (this) {
+        if (clusterView == null) {
+          clusterView = new ClusterView();
+        }
+        v = clusterView;
+      }
+    }
+    return v;
   }
 
   // ------------------------------------------------------------------ Raft calls
@@ -580,10 +696,22 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
       bytes(status, Json.bytes(body), "application/json");
     }
 
+    /** Serves a file of the page, which the browser must check for changes before each use. */
+    void asset(PageAssets.Asset asset) {
+      bytes(HttpResponseStatus.OK, asset.bytes(), asset.contentType());
+    }
+
     void bytes(HttpResponseStatus status, byte[] body, String contentType) {
       FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
           Unpooled.wrappedBuffer(body));
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+      response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+      response.headers().set("x-content-type-options", "nosniff");
+      if (contentType.startsWith("text/html")) {
+        // The page loads nothing from elsewhere; the browser is told to refuse it if it tried.
+        response.headers().set("content-security-policy",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+      }
       HttpUtil.setContentLength(response, body.length);
       if (keepAlive) {
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

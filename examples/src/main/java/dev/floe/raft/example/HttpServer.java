@@ -1,14 +1,12 @@
 package dev.floe.raft.example;
 
-import dev.floe.raft.NodeId;
-import dev.floe.raft.RaftNode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -20,61 +18,57 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The Netty HTTP server in front of {@link HttpApi}: {@code HttpServerCodec}, an aggregator that
- * bounds a request's size, then the API.
+ * The Netty HTTP server in front of {@link HttpApi} (or of the demo's {@link DemoWeb}): a
+ * {@link ConnectionGuard} around {@code HttpServerCodec} (timeouts, versions, the body limit), an
+ * aggregator, then the API.
  *
  * <p>It is bound ({@link #bind}) before the node starts, so that a port in use fails the start
  * before anything else is touched, and serves the API from {@link #serve} on, once the node runs.
  * Until then every request is answered {@code 503 {"error": "the node is starting"}} and its
  * connection closed, so that the client's next connection reaches the API.
  *
- * <p>Bodies up to {@value #MAX_AGGREGATED_BYTES} bytes are read whole so that the API can answer a
- * value over its own limit with a JSON 413; anything larger is answered with a JSON 413 by the
- * aggregator, which then discards the rest of the body (and closes the connection unless it is
- * keep-alive).
+ * <p>At most {@link HttpLimits#maxConnections()} connections are served at once: one more is
+ * answered {@code 503 {"error": "too many connections..."}} at once, without being read, and
+ * closed. Bodies over {@link HttpApi#MAX_BODY_BYTES} bytes are refused with a 413 by the guard.
  */
 final class HttpServer implements AutoCloseable {
-  static final int MAX_AGGREGATED_BYTES = 1024 * 1024;
-
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  private final AtomicInteger connections = new AtomicInteger();
+  private final HttpLimits limits;
   private Channel channel;
   /** Null until {@link #serve}: connections made before get the {@link Starting} answer. */
-  private volatile HttpApi api;
+  private volatile ChannelHandler api;
 
-  private HttpServer() {}
+  private HttpServer(HttpLimits limits) {
+    this.limits = limits;
+  }
 
   /**
    * Listens on {@code address}, answering 503 until {@link #serve} is called.
    *
+   * @param limits the timeouts and the connection limit
    * @throws IOException naming the address if it cannot be bound
    */
-  static HttpServer bind(InetSocketAddress address) throws IOException {
-    HttpServer server = new HttpServer();
+  static HttpServer bind(InetSocketAddress address, HttpLimits limits) throws IOException {
+    HttpServer server = new HttpServer(limits);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(server.group)
         .channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            HttpApi current = server.api;
-            ch.pipeline()
-                .addLast("http-codec", new HttpServerCodec())
-                .addLast("aggregator", new JsonRefusingAggregator(MAX_AGGREGATED_BYTES))
-                .addLast("api", current != null ? current : new Starting());
+            server.initConnection(ch);
           }
         });
     try {
@@ -86,15 +80,33 @@ final class HttpServer implements AutoCloseable {
     }
   }
 
+  private void initConnection(SocketChannel ch) {
+    if (connections.incrementAndGet() > limits.maxConnections()) {
+      connections.decrementAndGet();
+      ch.pipeline().addLast("refusal", ConnectionGuard.refusal(HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "too many connections: this server serves at most " + limits.maxConnections()
+              + " at once; retry later"));
+      return;
+    }
+    ch.closeFuture().addListener(f -> connections.decrementAndGet());
+    ConnectionGuard guard = new ConnectionGuard(limits, HttpApi.MAX_BODY_BYTES);
+    ChannelHandler current = api;
+    ch.pipeline()
+        .addLast("guard-bytes", guard.bytes())
+        .addLast("http-codec", new HttpServerCodec())
+        .addLast("guard", guard.messages())
+        .addLast("aggregator", new HttpObjectAggregator(HttpApi.MAX_BODY_BYTES))
+        .addLast("api", current != null ? current : new Starting());
+  }
+
   /**
-   * Serves the API of {@code node}, which has started, on every connection made from now on.
+   * Serves {@code api} (the started node's, or the demo's) on every connection made from now on.
    *
-   * @param snapshotIndex the index of the node's latest snapshot (0 for none), for {@code /status};
-   *     called on Netty's threads, so it must be cheap and thread-safe
-   * @param staticAddresses the Raft addresses of the node's {@code --cluster}, for {@code GET /members}
+   * @param api the handler of full requests; {@link ChannelHandler.Sharable}, and it must answer
+   *     every request exactly once
    */
-  void serve(RaftNode node, LongSupplier snapshotIndex, Map<NodeId, String> staticAddresses) {
-    api = new HttpApi(node, snapshotIndex, staticAddresses);
+  void serve(ChannelHandler api) {
+    this.api = api;
   }
 
   /** Returns the address the server listens on. */
@@ -124,48 +136,6 @@ final class HttpServer implements AutoCloseable {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
-    }
-  }
-
-  /** Answers an oversized request with a JSON 413 (Netty's default has an empty body). */
-  private static final class JsonRefusingAggregator extends HttpObjectAggregator {
-    JsonRefusingAggregator(int maxContentLength) {
-      super(maxContentLength);
-    }
-
-    @Override
-    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      FullHttpResponse response = tooLarge();
-      if (HttpUtil.isKeepAlive(oversized)) {
-        // The aggregator discards the rest of the body, so the connection stays usable, and the
-        // client is not reset while it is still sending.
-        ctx.writeAndFlush(response);
-      } else {
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-      }
-    }
-
-    /** A request with {@code Expect: 100-continue} and a too large length gets the JSON 413 too. */
-    @Override
-    protected Object newContinueResponse(HttpMessage start, int maxContentLength,
-        ChannelPipeline pipeline) {
-      Object response = super.newContinueResponse(start, maxContentLength, pipeline);
-      if (response instanceof FullHttpResponse
-          && ((FullHttpResponse) response).status().code() == 413) {
-        ReferenceCountUtil.release(response);
-        return tooLarge();
-      }
-      return response;
-    }
-
-    private static FullHttpResponse tooLarge() {
-      byte[] body = Json.bytes(Json.error("request body over " + MAX_AGGREGATED_BYTES + " bytes", null));
-      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
-      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-      HttpUtil.setContentLength(response, body.length);
-      return response;
     }
   }
 }

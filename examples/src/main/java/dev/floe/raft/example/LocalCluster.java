@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
@@ -203,7 +204,8 @@ public final class LocalCluster implements AutoCloseable {
 
   /**
    * Starts node {@code i} as a child process: {@code node --id n<i+1> --cluster ... --http ...
-   * --data-dir ... --election-timeout-ms ...}, plus {@code --cluster-id ...} for a founding member
+   * --data-dir ... --election-timeout-ms ... --cluster-http ...} (every node's HTTP address, for
+   * the live page), plus {@code --cluster-id ...} for a founding member
    * or {@code --join ...} for a node added with {@link #addJoiningNode()}, then the extra options
    * given at creation, then the node's own.
    */
@@ -227,7 +229,8 @@ public final class LocalCluster implements AutoCloseable {
         "-XX:TieredStopAtLevel=1", "-cp", classpath, Main.class.getName(), "node",
         "--id", id(i), "--cluster", node.clusterSpec, "--http", "127.0.0.1:" + node.httpPort,
         "--data-dir", dataDir(i).toString(),
-        "--election-timeout-ms", Long.toString(electionTimeoutMillis)));
+        "--election-timeout-ms", Long.toString(electionTimeoutMillis),
+        "--cluster-http", clusterHttpSpec()));
     if (node.joinServers != null) {
       command.addAll(List.of("--join", node.joinServers));
     } else {
@@ -269,6 +272,15 @@ public final class LocalCluster implements AutoCloseable {
       throw new IllegalStateException(id(i) + " still runs after " + timeout);
     }
     return p.exitValue();
+  }
+
+  /**
+   * Returns how node {@code i}'s process ended (137 after {@link #kill}, 143 after {@link #stop}),
+   * or empty if it runs or was never started. May be called from any thread.
+   */
+  public OptionalInt exitStatus(int i) {
+    Process p = nodes.get(i).process;
+    return p == null || p.isAlive() ? OptionalInt.empty() : OptionalInt.of(p.exitValue());
   }
 
   /** Returns node {@code i}'s process id, or -1 if it is not running. */
@@ -331,6 +343,15 @@ public final class LocalCluster implements AutoCloseable {
     return spec.toString();
   }
 
+  /** Every node's HTTP address, as {@code --cluster-http} takes them: for the live page. */
+  private String clusterHttpSpec() {
+    StringJoiner spec = new StringJoiner(",");
+    for (int i = 0; i < size(); i++) {
+      spec.add(id(i) + "=127.0.0.1:" + nodes.get(i).httpPort);
+    }
+    return spec.toString();
+  }
+
   private static String javaExecutable() {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     return Files.isExecutable(java) ? java.toString() : "java";
@@ -345,7 +366,7 @@ public final class LocalCluster implements AutoCloseable {
    * the nodes' own outgoing connections before the node that is to listen on it starts or
    * restarts.
    */
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = 20_000 + random.nextInt(12_000);

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -98,6 +99,37 @@ final class NodeCommand implements Callable<Integer> {
           + "behind catches up from the log instead of by a whole snapshot (default ${DEFAULT-VALUE}).")
   long snapshotTrailingEntries;
 
+  @Option(names = "--cluster-http", paramLabel = "<id=host:port,...>",
+      description = "The nodes' HTTP addresses, this one's included: n1=127.0.0.1:8001,"
+          + "n2=127.0.0.1:8002,... The live page (GET /) and GET /cluster fetch every node's state "
+          + "from them; without it they show this node alone and the others as unknown.")
+  String clusterHttp;
+
+  @Option(names = "--http-header-timeout-ms", paramLabel = "<ms>",
+      defaultValue = "" + HttpLimits.DEFAULT_HEADER_TIMEOUT_MILLIS,
+      description = "How long a request's head may take to arrive (from the connection's opening, "
+          + "or from the request's first byte on a kept-alive connection); then 408 and close "
+          + "(default ${DEFAULT-VALUE}).")
+  long httpHeaderTimeoutMillis;
+
+  @Option(names = "--http-idle-timeout-ms", paramLabel = "<ms>",
+      defaultValue = "" + HttpLimits.DEFAULT_IDLE_TIMEOUT_MILLIS,
+      description = "How long a kept-alive connection may wait for its next request; then it is "
+          + "closed (default ${DEFAULT-VALUE}).")
+  long httpIdleTimeoutMillis;
+
+  @Option(names = "--http-body-timeout-ms", paramLabel = "<ms>",
+      defaultValue = "" + HttpLimits.DEFAULT_BODY_TIMEOUT_MILLIS,
+      description = "How long a request's body may take to arrive after its head; then 408 and "
+          + "close (default ${DEFAULT-VALUE}).")
+  long httpBodyTimeoutMillis;
+
+  @Option(names = "--http-max-connections", paramLabel = "<n>",
+      defaultValue = "" + HttpLimits.DEFAULT_MAX_CONNECTIONS,
+      description = "How many HTTP connections are served at once; one more is answered 503 and "
+          + "closed (default ${DEFAULT-VALUE}).")
+  int httpMaxConnections;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -131,10 +163,12 @@ final class NodeCommand implements Callable<Integer> {
    */
   NodeServer startServer() throws IOException, InterruptedException {
     SnapshotOptions snapshots = snapshotOptions();
+    HttpLimits httpLimits = httpLimits();
     List<URI> joinServers = joinServers();
     NodeId self = parse("--id", () -> NodeId.of(id));
     Map<NodeId, InetSocketAddress> members = parse("--cluster", () -> Addresses.cluster(cluster));
     InetSocketAddress httpAddress = parse("--http", () -> Addresses.hostPort(http));
+    Map<NodeId, URI> clusterHttpUris = clusterHttp();
     if (!members.containsKey(self)) {
       throw new ParameterException(spec.commandLine(),
           "--id " + self + " is not in --cluster " + members.keySet());
@@ -153,7 +187,33 @@ final class NodeCommand implements Callable<Integer> {
     }
     log.info("{}: cluster {} (from {})", self, found.clusterId(), found.source());
     return NodeServer.start(self, found.clusterId(), members, httpAddress, dataDir,
-        electionTimeoutMillis, snapshots, joinServers, learner);
+        electionTimeoutMillis, snapshots, joinServers, learner, httpLimits, clusterHttpUris);
+  }
+
+  /** The HTTP server's limits; one below 1 is a usage error naming its option. */
+  HttpLimits httpLimits() {
+    requireAtLeastOne("--http-header-timeout-ms", httpHeaderTimeoutMillis);
+    requireAtLeastOne("--http-idle-timeout-ms", httpIdleTimeoutMillis);
+    requireAtLeastOne("--http-body-timeout-ms", httpBodyTimeoutMillis);
+    requireAtLeastOne("--http-max-connections", httpMaxConnections);
+    return new HttpLimits(httpHeaderTimeoutMillis, httpIdleTimeoutMillis, httpBodyTimeoutMillis,
+        httpMaxConnections);
+  }
+
+  /** {@code --cluster-http} as base URIs, empty without it; a bad list is a usage error. */
+  Map<NodeId, URI> clusterHttp() {
+    Map<NodeId, URI> uris = new LinkedHashMap<>();
+    if (clusterHttp != null) {
+      parse("--cluster-http", () -> Addresses.cluster(clusterHttp, "--cluster-http"))
+          .forEach((node, address) -> uris.put(node, URI.create("http://" + Addresses.format(address))));
+    }
+    return uris;
+  }
+
+  private void requireAtLeastOne(String option, long value) {
+    if (value < 1) {
+      throw new ParameterException(spec.commandLine(), option + " must be at least 1, not " + value);
+    }
   }
 
   /** Parses an option's value; a bad one is a usage error naming the option. */

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,9 @@ final class NodeServer implements AutoCloseable {
    *     with no configuration ({@link RaftNodeBuilder#join()}) and asks them to add it as a voter
    *     (see {@link Joiner})
    * @param learner with {@code join}: ask to be added as a learner rather than a voter
+   * @param httpLimits the HTTP server's timeouts and connection limit
+   * @param clusterHttp the nodes' HTTP addresses ({@code --cluster-http}), from which {@code GET
+   *     /cluster} and the live page show every node; empty to show the others as unknown
    * @throws dev.floe.raft.IdentityMismatchException if the data directory belongs to another node
    *     or cluster
    * @throws IOException if a port cannot be bound or the stores cannot be opened (the message says
@@ -83,12 +87,13 @@ final class NodeServer implements AutoCloseable {
    */
   static NodeServer start(NodeId id, ClusterId clusterId, Map<NodeId, InetSocketAddress> cluster,
       InetSocketAddress httpAddress, Path dataDir, long electionTimeoutMillis,
-      SnapshotOptions snapshotOptions, List<URI> join, boolean learner) throws IOException {
+      SnapshotOptions snapshotOptions, List<URI> join, boolean learner, HttpLimits httpLimits,
+      Map<NodeId, URI> clusterHttp) throws IOException {
     if (!cluster.containsKey(id)) {
       throw new IllegalArgumentException("--id " + id + " is not in --cluster " + cluster.keySet());
     }
     Files.createDirectories(dataDir.resolve("raft"));
-    HttpServer http = HttpServer.bind(httpAddress);
+    HttpServer http = HttpServer.bind(httpAddress, httpLimits);
     ValuesStateMachine values = null;
     RaftNode node = null;
     try {
@@ -129,10 +134,11 @@ final class NodeServer implements AutoCloseable {
       // The stores are open and belong to this node: the rebuilt values.log may replace the old.
       values.publish();
       // latest() is a cached value, safe to read from the HTTP threads.
+      LongSupplier snapshotIndex = () -> snapshots.latest().map(SnapshotMeta::index).orElse(0L);
       Map<NodeId, String> staticAddresses = new LinkedHashMap<>();
       cluster.forEach((member, address) -> staticAddresses.put(member, Addresses.format(address)));
-      http.serve(node, () -> snapshots.latest().map(SnapshotMeta::index).orElse(0L),
-          staticAddresses);
+      NodeView view = new NodeView(node, store, values, dataDir.resolve("values.log"), snapshotIndex);
+      http.serve(new HttpApi(node, snapshotIndex, staticAddresses, view, clusterHttp));
       URI self = URI.create("http://" + Addresses.format(http.localAddress()));
       ClusterId started = node.clusterId().orElseThrow();
       log.info("{}: HTTP API on {}, data in {}, cluster {}", id, self, dataDir, started);

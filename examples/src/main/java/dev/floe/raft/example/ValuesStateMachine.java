@@ -98,7 +98,8 @@ public final class ValuesStateMachine implements StateMachine, Closeable {
   private boolean closed;
   /** Per client: {last sequence, index it was written at}. */
   private final Map<UUID, long[]> sessions = new HashMap<>();
-  private long lines;
+  /** Written by the apply thread only; volatile so that the live view may read it. */
+  private volatile long lines;
 
   /**
    * Creates the state machine over an empty {@code values.log.rebuilding} next to {@code file}
@@ -198,7 +199,7 @@ public final class ValuesStateMachine implements StateMachine, Closeable {
     return longBytes(index);
   }
 
-  /** Returns how many lines the file holds. */
+  /** Returns how many lines the file holds; may be called from any thread. */
   public long lineCount() {
     return lines;
   }

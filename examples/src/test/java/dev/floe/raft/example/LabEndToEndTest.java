@@ -78,7 +78,7 @@ class LabEndToEndTest {
       URI s = cluster.httpUri(i);
       assertError(lab.post(s, "/values", ""), 400);
       assertError(lab.post(s, "/values", "x".repeat(HttpApi.MAX_BODY_BYTES + 1)), 413);
-      assertError(lab.post(s, "/values", "x".repeat(HttpServer.MAX_AGGREGATED_BYTES + 1)), 413);
+      assertError(lab.post(s, "/values", "x".repeat(16 * HttpApi.MAX_BODY_BYTES + 1)), 413);
       assertError(lab.post(s, "/values", "two\nlines"), 400);
       assertError(lab.send(HttpRequest.newBuilder(s.resolve("/values"))
           .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xc3, (byte) 0x28}))), 400);

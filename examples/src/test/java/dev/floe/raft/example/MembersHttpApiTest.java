@@ -46,7 +46,7 @@ class MembersHttpApiTest {
     server = NodeServer.start(NodeId.of("n4"), ClusterId.random(), cluster,
         new InetSocketAddress("127.0.0.1", 0),
         dir.resolve("n4"), 150, new SnapshotOptions(10_000, 1_000, NodeServer.SNAPSHOT_CHUNK_BYTES),
-        List.of(URI.create("http://127.0.0.1:" + absent)), false);
+        List.of(URI.create("http://127.0.0.1:" + absent)), false, HttpLimits.DEFAULTS, Map.of());
     base = URI.create("http://127.0.0.1:" + server.httpAddress().getPort());
   }
 

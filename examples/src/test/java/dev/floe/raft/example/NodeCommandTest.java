@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The {@code node} command's options: snapshot and join options (defaults, values passed through,
+ * The {@code node} command's options: snapshot, HTTP and join options (defaults, values passed through,
  * bad values refused), and where a start takes the cluster id from (real nodes in this JVM, on
  * 127.0.0.1 and real files).
  */
@@ -64,6 +64,43 @@ class NodeCommandTest {
     assertRefused(List.of("--snapshot-every", "ten"),
         "Invalid value for option '--snapshot-every': 'ten' is not a long");
     // Nothing was started: the data directory was never created.
+    assertThat(dir.resolve("n1")).doesNotExist();
+  }
+
+  @Test
+  void theHttpLimitsDefaultToTenSecondsForAHeadSixtyIdleThirtyForABodyAnd256Connections() {
+    assertThat(parse().httpLimits()).isEqualTo(new HttpLimits(10_000, 60_000, 30_000, 256));
+    assertThat(parse("--http-header-timeout-ms", "500", "--http-idle-timeout-ms", "700",
+        "--http-body-timeout-ms", "900", "--http-max-connections", "3").httpLimits())
+        .isEqualTo(new HttpLimits(500, 700, 900, 3));
+  }
+
+  @Test
+  void httpLimitsBelowOneAreUsageErrorsNamingTheOptionAndStartNothing() {
+    assertRefused(List.of("--http-header-timeout-ms", "0"),
+        "--http-header-timeout-ms must be at least 1, not 0");
+    assertRefused(List.of("--http-idle-timeout-ms", "-1"),
+        "--http-idle-timeout-ms must be at least 1, not -1");
+    assertRefused(List.of("--http-body-timeout-ms", "0"),
+        "--http-body-timeout-ms must be at least 1, not 0");
+    assertRefused(List.of("--http-max-connections", "0"),
+        "--http-max-connections must be at least 1, not 0");
+    assertRefused(List.of("--http-max-connections", "many"),
+        "Invalid value for option '--http-max-connections': 'many' is not an int");
+    assertThat(dir.resolve("n1")).doesNotExist();
+  }
+
+  @Test
+  void clusterHttpGivesTheNodesHttpAddressesAndABadOneIsAUsageError() {
+    assertThat(parse().clusterHttp()).isEmpty();
+    assertThat(parse("--cluster-http", "n1=127.0.0.1:8001,n2=127.0.0.1:8002").clusterHttp())
+        .containsExactly(
+            java.util.Map.entry(dev.floe.raft.NodeId.of("n1"), URI.create("http://127.0.0.1:8001")),
+            java.util.Map.entry(dev.floe.raft.NodeId.of("n2"), URI.create("http://127.0.0.1:8002")));
+    assertRefused(List.of("--cluster-http", "n1=127.0.0.1"),
+        "--cluster-http: '127.0.0.1' is not host:port");
+    assertRefused(List.of("--cluster-http", "127.0.0.1:8001"),
+        "'127.0.0.1:8001' in --cluster-http is not id=host:port");
     assertThat(dir.resolve("n1")).doesNotExist();
   }
 

@@ -40,9 +40,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * three nodes as its children), headless Chromium opens the page it prints, and the test clicks
  * through the lab's scenarios, checking after each what the page shows: the values in every log
  * and values.log, the leader's name after a transfer and after a crash, the repaired follower's log
- * tail equal to the leader's, the restarted node caught up. At the end it writes the screenshot
- * that docs/example.md shows ({@code docs/example-page.png}). Before the browser opens, it checks
- * that actions from elsewhere than the page are refused.
+ * tail equal to the leader's, the restarted node caught up. At the end it writes a screenshot
+ * (target/example-page.png; docs/example-page.png, which docs/example.md shows, on request).
+ * Before the browser opens, it checks that actions from elsewhere than the page are refused.
  *
  * <p>It needs Chromium and its driver on the PATH (Debian's {@code chromium} and {@code
  * chromium-driver}, which .ci/run installs); without them it is skipped, except under CI
@@ -243,16 +243,18 @@ class LivePageBrowserTest {
   }
 
   /**
-   * Saves what the page shows now as docs/example-page.png, which docs/example.md shows; only when
-   * the test runs in the repository's examples module (its docs/ next to it).
+   * Saves what the page shows now as target/example-page.png; with {@code
+   * -Dfloe.docs.screenshot=true} also as docs/example-page.png, which docs/example.md shows (so that
+   * an ordinary build leaves the working tree clean).
    */
   private void writeScreenshot() throws IOException {
-    Path docs = Path.of("").toAbsolutePath().resolveSibling("docs");
-    if (!Files.exists(docs.resolve("example.md"))) {
-      return;
-    }
     byte[] png = ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES);
-    Files.write(docs.resolve("example-page.png"), png);
+    Files.createDirectories(Path.of("target"));
+    Files.write(Path.of("target", "example-page.png"), png);
+    Path docs = Path.of("").toAbsolutePath().resolveSibling("docs");
+    if (Boolean.getBoolean("floe.docs.screenshot") && Files.exists(docs.resolve("example.md"))) {
+      Files.write(docs.resolve("example-page.png"), png);
+    }
   }
 
   // ------------------------------------------------------------------ reading the page

@@ -1,6 +1,8 @@
 package dev.floe.raft;
 
-import dev.floe.raft.core.Commands;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.internal.core.Commands;
 import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.SnapshotMeta;
@@ -291,7 +293,7 @@ final class Applier {
       // A retry: answered with the first result, not applied again.
       return new ApplyResult.Replay(first.index(), first.term(), first.result());
     }
-    ApplyResult result = applyToStateMachine(e.index(), Commands.command(e));
+    ApplyResult result = applyToStateMachine(e.index(), e.command());
     sessions.record(client, sequence, e.index(), e.term(), result);
     return result;
   }

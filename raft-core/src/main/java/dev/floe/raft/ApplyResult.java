@@ -1,5 +1,7 @@
 package dev.floe.raft;
 
+import dev.floe.raft.cluster.Configuration;
+
 /**
  * What applying one committed entry produced, as the apply thread hands it to whoever waits for
  * the entry.

@@ -1,6 +1,6 @@
 package dev.floe.raft;
 
-import dev.floe.raft.core.Outcome;
+import dev.floe.raft.internal.core.Outcome;
 
 /**
  * The one place where the core's refusals become the exceptions a caller sees, by the kind of

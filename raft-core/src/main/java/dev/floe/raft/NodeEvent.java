@@ -1,5 +1,8 @@
 package dev.floe.raft;
 
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.cluster.Role;
 import java.time.Duration;
 import java.util.Optional;
 

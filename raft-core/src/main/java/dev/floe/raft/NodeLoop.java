@@ -1,10 +1,13 @@
 package dev.floe.raft;
 
-import dev.floe.raft.core.Event;
-import dev.floe.raft.core.Outcome;
-import dev.floe.raft.core.RaftCore;
-import dev.floe.raft.core.Ready;
-import dev.floe.raft.core.RoleChange;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.cluster.Role;
+import dev.floe.raft.internal.core.Event;
+import dev.floe.raft.internal.core.Outcome;
+import dev.floe.raft.internal.core.RaftCore;
+import dev.floe.raft.internal.core.Ready;
 import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.InstallSnapshotResponse;
 import dev.floe.raft.message.LogEntry;
@@ -34,7 +37,7 @@ final class NodeLoop {
   private final RaftOptions options;
   private final EventLoop loop;
   private final Transport transport;
-  private final LogStore store;
+  private final StoreWrites writes;
   private final Applier applier;
   private final NodeStatus status;
   private final EventDispatcher events;
@@ -51,7 +54,6 @@ final class NodeLoop {
 
   // Loop only.
   private final List<Event.Proposal> proposalBatch = new ArrayList<>();
-  private CompletableFuture<Void> lastSync = CompletableFuture.completedFuture(null);
   private long nextRequestId;
   private long handedToApplyIndex;
   private Role lastRole = Role.FOLLOWER;
@@ -68,7 +70,7 @@ final class NodeLoop {
     this.options = options;
     this.loop = loop;
     this.transport = transport;
-    this.store = store;
+    this.writes = new StoreWrites(self, store, transport);
     this.applier = applier;
     this.status = status;
     this.events = events;
@@ -255,7 +257,7 @@ final class NodeLoop {
 
   private void processReady() {
     Ready ready = core.ready();
-    ready.roleChanges().forEach(this::reportRoleChange);
+    ready.roleChanges().forEach(events::roleChanged);
     if (ready.mustPersist() && !write(ready)) {
       return;
     }
@@ -264,7 +266,8 @@ final class NodeLoop {
       transport.send(m);
     }
     if (!ready.messagesAfterPersist().isEmpty()) {
-      sendAfterPersist(ready.messagesAfterPersist());
+      writes.sendWhenDurable(ready.messagesAfterPersist(), this::isActive,
+          (toSelf, error) -> loop.execute(() -> guarded(() -> afterPersist(toSelf, error))));
     }
     for (Outcome o : ready.outcomes()) {
       pending.onOutcome(o);
@@ -296,44 +299,10 @@ final class NodeLoop {
     status.publish(core, false, failure);
   }
 
-  private void reportRoleChange(RoleChange c) {
-    String why = switch (c.reason()) {
-      case ELECTION_TIMEOUT -> "no leader was heard within the election timeout";
-      case PRE_VOTE_WON -> "a majority granted the pre-vote";
-      case LEADERSHIP_TRANSFER -> "the leader handed its leadership over";
-      case ELECTION_WON -> "a majority voted for it";
-      case ELECTION_LOST -> "its campaign cannot win";
-      case HIGHER_TERM -> "a message of a higher term arrived";
-      case LEADER_DISCOVERED -> "it heard from the leader of its term";
-      case CHECK_QUORUM -> "it did not hear from a majority within an election timeout";
-      case REMOVED -> "its removal from the configuration committed";
-    };
-    log.info("{}: {} in term {}{} ({})", self, c.role().name().toLowerCase(java.util.Locale.ROOT),
-        c.term(), c.leader() == null || c.leader().equals(self) ? "" : ", leader " + c.leader(),
-        why);
-    events.publish(new NodeEvent.RoleChanged(self, c.role(), c.term(),
-        java.util.Optional.ofNullable(c.leader()), NodeEvent.Reason.valueOf(c.reason().name())));
-  }
-
   /** Hands the batch's writes to the store and asks for a sync; false if the store failed. */
   private boolean write(Ready ready) {
     try {
-      if (ready.resetLogTo() != 0) {
-        store.reset(ready.resetLogTo());
-      }
-      if (ready.truncateFrom() != 0) {
-        store.truncateSuffix(ready.truncateFrom());
-      }
-      if (!ready.entries().isEmpty()) {
-        store.append(ready.entries());
-      }
-      if (ready.termAndVote() != null) {
-        store.saveTermAndVote(ready.termAndVote());
-      }
-      if (ready.compactUpTo() != 0) {
-        store.compactPrefix(ready.compactUpTo());
-      }
-      lastSync = store.sync();
+      writes.write(ready);
       return true;
     } catch (IOException | RuntimeException e) {
       fail(e);
@@ -341,31 +310,11 @@ final class NodeLoop {
     }
   }
 
-  private void sendAfterPersist(List<RaftMessage> messages) {
-    List<RaftMessage> toSelf = new ArrayList<>(1);
-    List<RaftMessage> toOthers = new ArrayList<>(messages.size());
-    for (RaftMessage m : messages) {
-      (m.to().equals(self) ? toSelf : toOthers).add(m);
-    }
-    lastSync.whenComplete((v, error) -> {
-      // Answers to other nodes leave from the thread that saw the write become durable: a hop
-      // through the event loop would add a thread wake-up to every commit's critical path.
-      if (error == null && isActive()) {
-        toOthers.forEach(transport::send);
-      }
-      if (error != null || !toSelf.isEmpty()) {
-        loop.execute(() -> guarded(() -> afterPersist(toSelf, error)));
-      }
-    });
-  }
-
   /** Tells the transport (before this batch's messages go out, so a newcomer is reachable). */
   private void followConfiguration() {
     if (core.configuration() != lastConfiguration) {
       lastConfiguration = core.configuration();
-      log.info("{}: configuration {} (entry {})", self, lastConfiguration, core.configurationIndex());
-      events.publish(new NodeEvent.MembershipChanged(self, lastConfiguration,
-          core.configurationIndex()));
+      events.membershipChanged(lastConfiguration, core.configurationIndex());
       transport.membersChanged(lastConfiguration);
       if (snapshotSender != null) {
         snapshotSender.retainOnly(lastConfiguration.members());

@@ -1,6 +1,9 @@
 package dev.floe.raft;
 
-import dev.floe.raft.core.RaftCore;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.cluster.Role;
+import dev.floe.raft.internal.core.RaftCore;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.floe.raft;
 
+import dev.floe.raft.cluster.NodeId;
 import java.util.Optional;
 
 /**

@@ -1,7 +1,8 @@
 package dev.floe.raft;
 
-import dev.floe.raft.core.Outcome;
-import dev.floe.raft.core.RaftCore;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.internal.core.Outcome;
+import dev.floe.raft.internal.core.RaftCore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;

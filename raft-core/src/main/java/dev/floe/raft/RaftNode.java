@@ -1,9 +1,11 @@
 package dev.floe.raft;
 
-import dev.floe.raft.core.Commands;
-import dev.floe.raft.core.Event;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.internal.core.Commands;
+import dev.floe.raft.internal.core.Event;
 import dev.floe.raft.message.EntryType;
-import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.StateMachine;
 import dev.floe.raft.spi.Transport;
@@ -12,11 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.random.RandomGenerator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Supplier;
 
 /**
  * A member of a Floe cluster: the Raft algorithm driven over a {@link Transport}, a {@link LogStore}
@@ -48,21 +46,9 @@ import org.slf4j.LoggerFactory;
  * had no effect, and with {@link CommitUnknownException} when its fate is unknown.
  */
 public final class RaftNode implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(RaftNode.class);
-
-  private final RaftNodeBuilder settings;
+  private final NodeParts parts;
   private final NodeId id;
-  private final Transport transport;
-  private final LogStore store;
-  private final EventLoop loop;
-  private final Applier applier;
-  private final NodeStatus status;
-  private final EventDispatcher events;
-  /** The threads this node started itself (none if the builder was given its threads). */
-  private final NodeThreads ownedThreads;
-  private final RandomGenerator random;
-  /** The first id of this incarnation's requests. */
-  private final long firstRequestId;
+  private final RaftNodeBuilder settings;
   /** The event loop's side of the node, once started. */
   private volatile NodeLoop nodeLoop;
   private volatile ClusterId clusterId;
@@ -70,31 +56,9 @@ public final class RaftNode implements AutoCloseable {
   private volatile boolean closed;
 
   RaftNode(RaftNodeBuilder b) {
-    this.settings = b;
+    this.parts = new NodeParts(b);
     this.id = b.id();
-    this.transport = b.transport();
-    this.store = b.logStore();
-    Executor applyThread;
-    if (b.eventLoop() != null) {
-      this.loop = b.eventLoop();
-      applyThread = b.applyExecutor();
-      this.ownedThreads = null;
-    } else {
-      // The transport's own I/O thread, if it offers one: messages then step the core, and the
-      // core's messages are written, without a thread hand-off.
-      this.ownedThreads = new NodeThreads(id.value(), transport.eventLoop().orElse(null));
-      this.loop = ownedThreads.loop;
-      applyThread = ownedThreads.applier;
-    }
-    this.random = b.random() != null ? b.random() : RandomGenerator.of("L64X128MixRandom");
-    // Request ids travel to other nodes (forwarded submits, reads), so they must not repeat
-    // across restarts: a late answer to an earlier incarnation's request would complete the wrong
-    // future. Each incarnation numbers from a random epoch in the high bits.
-    this.firstRequestId = ((random.nextLong() >>> 33) << 32) + 1;
-    this.applier = new Applier(id, b.stateMachine(), applyThread, b.snapshotStore() == null
-        ? null : new SnapshotTaker.Settings(b.snapshotStore(), b.snapshotOptions()));
-    this.status = new NodeStatus(id, b.members());
-    this.events = new EventDispatcher(id, b.listener());
+    this.settings = b;
   }
 
   /** Returns a builder. */
@@ -126,30 +90,9 @@ public final class RaftNode implements AutoCloseable {
       throw new IllegalStateException("node " + id + " is already started");
     }
     started = true;
-    checkTransportCarriesLargestCommand();
-    Recovery.Recovered r = new Recovery(id, settings.clusterId(), settings.members(),
-        settings.joining(), store, applier).run(settings.options(), random, settings.clock());
-    clusterId = r.clusterId();
-    NodeLoop started = new NodeLoop(id, settings.options(), loop, transport, store, applier,
-        status, events, r.core(), firstRequestId, r.snapshotIndex());
-    nodeLoop = started;
-    started.start(clusterId);
-  }
-
-  /**
-   * The room a message needs besides one command: an AppendEntries' header and one entry's
-   * framing, with ample margin for any transport's own.
-   */
-  static final int MESSAGE_OVERHEAD_BYTES = 16 * 1024;
-
-  private void checkTransportCarriesLargestCommand() {
-    long needed = (long) settings.options().maxCommandBytes() + MESSAGE_OVERHEAD_BYTES;
-    if (needed > transport.maxMessageBytes()) {
-      throw new IllegalArgumentException("maxCommandBytes (" + settings.options().maxCommandBytes()
-          + " bytes) plus " + MESSAGE_OVERHEAD_BYTES + " bytes of framing is more than the "
-          + "transport's largest message (" + transport.maxMessageBytes() + " bytes): raise the "
-          + "transport's limit or lower maxCommandBytes");
-    }
+    NodeParts.Running running = parts.start();
+    clusterId = running.clusterId();
+    nodeLoop = running.loop();
   }
 
   /**
@@ -166,10 +109,7 @@ public final class RaftNode implements AutoCloseable {
    */
   public CompletableFuture<SubmitResult> submit(byte[] command) {
     Objects.requireNonNull(command, "command");
-    if (command.length > settings.options().maxCommandBytes()) {
-      return tooLarge(command);
-    }
-    return submitPayload(EntryType.COMMAND, command);
+    return submitPayload(EntryType.COMMAND, () -> command, command.length);
   }
 
   /**
@@ -185,22 +125,21 @@ public final class RaftNode implements AutoCloseable {
   public CompletableFuture<SubmitResult> submit(byte[] command, SessionRequest session) {
     Objects.requireNonNull(command, "command");
     Objects.requireNonNull(session, "session");
-    if (command.length > settings.options().maxCommandBytes()) {
-      return tooLarge(command);
-    }
     return submitPayload(EntryType.SESSION_COMMAND,
-        Commands.session(session.clientId(), session.sequence(), command));
+        () -> Commands.session(session.clientId(), session.sequence(), command), command.length);
   }
 
-  private CompletableFuture<SubmitResult> tooLarge(byte[] command) {
-    return CompletableFuture.failedFuture(new CommandTooLargeException("a command of "
-        + command.length + " bytes is larger than maxCommandBytes ("
-        + settings.options().maxCommandBytes() + " bytes); nothing was replicated"));
-  }
-
-  private CompletableFuture<SubmitResult> submitPayload(EntryType type, byte[] payload) {
+  /** Submits the payload of a command of {@code commandBytes}, built only if not too large. */
+  private CompletableFuture<SubmitResult> submitPayload(EntryType type, Supplier<byte[]> payload,
+      int commandBytes) {
+    if (commandBytes > settings.options().maxCommandBytes()) {
+      return CompletableFuture.failedFuture(new CommandTooLargeException("a command of "
+          + commandBytes + " bytes is larger than maxCommandBytes ("
+          + settings.options().maxCommandBytes() + " bytes); nothing was replicated"));
+    }
     CompletableFuture<SubmitResult> future = new CompletableFuture<>();
-    onLoop(future, l -> l.submit(type, payload, future));
+    byte[] entry = payload.get();
+    onLoop(future, l -> l.submit(type, entry, future));
     return future;
   }
 
@@ -311,17 +250,17 @@ public final class RaftNode implements AutoCloseable {
    * @throws IllegalStateException if the node was built without a snapshot store
    */
   public CompletableFuture<Long> takeSnapshot() {
-    if (applier.snapshots() == null) {
+    if (parts.applier.snapshots() == null) {
       throw new IllegalStateException("node " + id + " has no snapshot store");
     }
     CompletableFuture<Long> future = new CompletableFuture<>();
-    applier.takeSnapshot(future);
+    parts.applier.takeSnapshot(future);
     return future;
   }
 
   /** Returns this node's current state. */
   public RaftStatus status() {
-    return status.current();
+    return parts.status.current();
   }
 
   /** Returns this node's id. */
@@ -354,27 +293,6 @@ public final class RaftNode implements AutoCloseable {
       return;
     }
     closed = true;
-    NodeLoop l = nodeLoop;
-    if (l != null) {
-      // Pending requests fail on the loop first: the loop may be the transport's, which stops.
-      CompletableFuture<Void> done = l.close();
-      if (ownedThreads != null && !loop.inLoop()) {
-        done.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
-      }
-    }
-    transport.close();
-    try {
-      store.close();
-    } catch (IOException e) {
-      log.warn("{}: closing the log store failed", id, e);
-    }
-    try {
-      if (ownedThreads != null) {
-        ownedThreads.close();
-      }
-      events.close();
-    } catch (Exception e) {
-      log.warn("{}: stopping threads failed", id, e);
-    }
+    parts.stop(nodeLoop);
   }
 }

@@ -1,5 +1,7 @@
 package dev.floe.raft;
 
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.MonotonicClock;

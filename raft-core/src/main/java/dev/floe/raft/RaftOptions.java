@@ -1,6 +1,6 @@
 package dev.floe.raft;
 
-import dev.floe.raft.core.CoreConfig;
+import dev.floe.raft.internal.core.CoreConfig;
 import java.util.concurrent.TimeUnit;
 
 /**

@@ -1,5 +1,7 @@
 package dev.floe.raft;
 
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.cluster.Role;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,6 +1,9 @@
 package dev.floe.raft;
 
-import dev.floe.raft.core.RaftCore;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.internal.core.RaftCore;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.MonotonicClock;

@@ -1,6 +1,7 @@
 package dev.floe.raft;
 
-import dev.floe.raft.core.Event;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.internal.core.Event;
 import dev.floe.raft.message.InstallSnapshotRequest;
 import dev.floe.raft.message.InstallSnapshotResponse;
 import dev.floe.raft.spi.SnapshotMeta;

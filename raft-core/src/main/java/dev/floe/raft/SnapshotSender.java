@@ -1,5 +1,6 @@
 package dev.floe.raft;
 
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.InstallSnapshotRequest;
 import dev.floe.raft.message.InstallSnapshotResponse;
 import dev.floe.raft.spi.SnapshotMeta;

@@ -1,6 +1,8 @@
 package dev.floe.raft;
 
-import dev.floe.raft.core.Event;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.internal.core.Event;
 import dev.floe.raft.spi.SnapshotMeta;
 import dev.floe.raft.spi.SnapshotStore;
 import dev.floe.raft.spi.StateMachine;

@@ -1,6 +1,6 @@
 package dev.floe.raft.example;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;

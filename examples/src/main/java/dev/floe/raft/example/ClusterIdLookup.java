@@ -1,7 +1,7 @@
 package dev.floe.raft.example;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.floe.raft.ClusterId;
+import dev.floe.raft.cluster.ClusterId;
 import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.storage.file.FileLogStore;
 import java.io.IOException;

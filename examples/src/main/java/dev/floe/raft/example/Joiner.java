@@ -2,8 +2,8 @@ package dev.floe.raft.example;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

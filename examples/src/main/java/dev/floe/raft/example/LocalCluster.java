@@ -1,6 +1,6 @@
 package dev.floe.raft.example;
 
-import dev.floe.raft.ClusterId;
+import dev.floe.raft.cluster.ClusterId;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

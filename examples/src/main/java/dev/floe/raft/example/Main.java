@@ -1,6 +1,5 @@
 package dev.floe.raft.example;
 
-import dev.floe.raft.bench.ClusterBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,8 +29,6 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     configureLogging(args.length > 0 && args[0].equals("node"));
     CommandLine cli = new CommandLine(new Main());
-    // The end-to-end benchmark of docs/benchmarks.md, as `floe-example.jar bench`.
-    cli.addSubcommand("bench", new ClusterBenchmark());
     int status = cli.execute(args);
     System.exit(status);
   }

@@ -1,6 +1,6 @@
 package dev.floe.raft.example;
 
-import dev.floe.raft.ClusterId;
+import dev.floe.raft.cluster.ClusterId;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,8 +1,8 @@
 package dev.floe.raft.example;
 
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;

@@ -1,16 +1,16 @@
 package dev.floe.raft.example;
 
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftNodeBuilder;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.SnapshotMeta;
 import dev.floe.raft.spi.StateMachine;
 import dev.floe.raft.storage.file.FileLogStore;
-import dev.floe.raft.storage.file.FileSnapshotStore;
 import dev.floe.raft.storage.file.FileLogStoreOptions;
+import dev.floe.raft.storage.file.FileSnapshotStore;
 import dev.floe.raft.transport.netty.NettyTransport;
 import dev.floe.raft.transport.netty.NettyTransportOptions;
 import java.io.IOException;

@@ -2,11 +2,10 @@ package dev.floe.raft.example;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.floe.raft.Configuration;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftStatus;
-import dev.floe.raft.core.Commands;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.storage.file.FileLogStore;
@@ -138,7 +137,7 @@ final class NodeView {
       }
     }
     try {
-      return shorten(describeCommand(Commands.command(e)));
+      return shorten(describeCommand(e.command()));
     } catch (RuntimeException unreadable) {
       return "command of " + e.data().length + " bytes";
     }

@@ -1,10 +1,10 @@
 package dev.floe.raft.example;
 
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.storage.file.FileLogStore;
 import dev.floe.raft.transport.netty.NettyTransport;
 import dev.floe.raft.transport.netty.NettyTransportOptions;

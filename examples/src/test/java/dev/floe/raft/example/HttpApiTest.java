@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -3,10 +3,10 @@ package dev.floe.raft.example;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.Configuration;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

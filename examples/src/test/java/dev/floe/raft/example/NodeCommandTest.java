@@ -3,9 +3,10 @@ package dev.floe.raft.example;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.floe.raft.ClusterId;
 import dev.floe.raft.IdentityMismatchException;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -95,8 +96,8 @@ class NodeCommandTest {
     assertThat(parse().clusterHttp()).isEmpty();
     assertThat(parse("--cluster-http", "n1=127.0.0.1:8001,n2=127.0.0.1:8002").clusterHttp())
         .containsExactly(
-            java.util.Map.entry(dev.floe.raft.NodeId.of("n1"), URI.create("http://127.0.0.1:8001")),
-            java.util.Map.entry(dev.floe.raft.NodeId.of("n2"), URI.create("http://127.0.0.1:8002")));
+            java.util.Map.entry(NodeId.of("n1"), URI.create("http://127.0.0.1:8001")),
+            java.util.Map.entry(NodeId.of("n2"), URI.create("http://127.0.0.1:8002")));
     assertRefused(List.of("--cluster-http", "n1=127.0.0.1"),
         "--cluster-http: '127.0.0.1' is not host:port");
     assertRefused(List.of("--cluster-http", "127.0.0.1:8001"),

@@ -14,6 +14,9 @@ public enum EntryType {
    */
   SESSION_COMMAND(4);
 
+  /** The length of a {@link #SESSION_COMMAND}'s header: the client id and sequence number. */
+  public static final int SESSION_HEADER_BYTES = 16;
+
   private final int code;
 
   EntryType(int code) {

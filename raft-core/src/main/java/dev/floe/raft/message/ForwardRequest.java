@@ -1,6 +1,6 @@
 package dev.floe.raft.message;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import java.util.Arrays;
 import java.util.Objects;
 

@@ -39,6 +39,28 @@ public record LogEntry(long index, long term, EntryType type, byte[] data) {
     return new LogEntry(index, term, EntryType.NOOP, EMPTY);
   }
 
+  /** Whether the entry holds a command for the state machine, plain or within a session. */
+  public boolean isCommand() {
+    return type == EntryType.COMMAND || type == EntryType.SESSION_COMMAND;
+  }
+
+  /**
+   * The application's command bytes, as submitted: a plain command's payload itself (not a copy),
+   * a session command's after its session header.
+   *
+   * @throws IllegalStateException if the entry holds no command, or a session command's payload
+   *     is shorter than its header
+   */
+  public byte[] command() {
+    if (type == EntryType.COMMAND) {
+      return data;
+    }
+    if (type == EntryType.SESSION_COMMAND && data.length >= EntryType.SESSION_HEADER_BYTES) {
+      return Arrays.copyOfRange(data, EntryType.SESSION_HEADER_BYTES, data.length);
+    }
+    throw new IllegalStateException(this + " holds no command");
+  }
+
   /** Returns the payload size plus a fixed per-entry overhead, for byte-bounded batching. */
   public long sizeInBytes() {
     return data.length + 24L;

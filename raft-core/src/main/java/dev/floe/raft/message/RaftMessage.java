@@ -1,6 +1,6 @@
 package dev.floe.raft.message;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 
 /**
  * A message between two Floe nodes. The set of messages is closed: a transport encodes each of the

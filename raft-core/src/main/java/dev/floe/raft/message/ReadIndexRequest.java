@@ -1,6 +1,6 @@
 package dev.floe.raft.message;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 
 /**
  * A follower asks the leader for a read index so that it can serve a linearizable read itself.

@@ -1,6 +1,6 @@
 package dev.floe.raft.message;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 
 /**
  * Sent by a leader transferring its leadership (thesis §3.10): the receiver starts an election at

@@ -1,6 +1,6 @@
 package dev.floe.raft.message;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 
 /**
  * RequestVote (Raft §5.2), or a pre-vote probe (thesis §9.6) that changes no one's term or vote.

@@ -1,6 +1,6 @@
 package dev.floe.raft.spi;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 
 /**
  * The durable part of a node's election state: its current term and whom it voted for in it.

@@ -1,9 +1,8 @@
 package dev.floe.raft.sim;
 
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftStatus;
-import dev.floe.raft.Role;
-import dev.floe.raft.core.Commands;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.cluster.Role;
 import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.LogEntry;
 import java.nio.ByteBuffer;
@@ -139,8 +138,8 @@ final class Checker {
         return;
       }
       LogEntry mine = log.get(pos);
-      if (!Commands.isCommand(mine)
-          || !Arrays.equals(Commands.command(mine), e.getValue().command)) {
+      if (!mine.isCommand()
+          || !Arrays.equals(mine.command(), e.getValue().command)) {
         violation("leader completeness: leader " + leader.id + " holds another entry at " + index);
         return;
       }

@@ -1,9 +1,9 @@
 package dev.floe.raft.sim;
 
 import dev.floe.raft.IdentityMismatchException;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftOptions;
-import dev.floe.raft.core.CoreConfig;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.internal.core.CoreConfig;
 import dev.floe.raft.spi.StoreIdentity;
 import java.io.IOException;
 import java.util.ArrayList;

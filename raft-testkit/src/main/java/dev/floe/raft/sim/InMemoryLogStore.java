@@ -33,7 +33,7 @@ public final class InMemoryLogStore implements LogStore {
     /** Whether the term-and-vote record exists (it is created with the identity). */
     boolean hasTermAndVote;
     long term;
-    dev.floe.raft.NodeId votedFor;
+    dev.floe.raft.cluster.NodeId votedFor;
     long firstIndex = 1;
     final ArrayList<LogEntry> entries = new ArrayList<>();
 

@@ -1,7 +1,7 @@
 package dev.floe.raft.sim;
 
-import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.RaftStatus;
+import dev.floe.raft.ReadConsistency;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -54,7 +54,7 @@ final class NodeFailures implements SimNode.FailureSink {
    * node crashed.
    */
   void check(SimNode n, RaftStatus status) {
-    if (status.role() != dev.floe.raft.Role.STOPPED || n.failureSeen()) {
+    if (status.role() != dev.floe.raft.cluster.Role.STOPPED || n.failureSeen()) {
       return;
     }
     String reason = status.failure().orElse("no reason given");

@@ -1,6 +1,6 @@
 package dev.floe.raft.sim;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.StateMachine;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,15 +1,15 @@
 package dev.floe.raft.sim;
 
-import dev.floe.raft.Configuration;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.RaftStatus;
 import dev.floe.raft.ReadConsistency;
-import dev.floe.raft.Role;
 import dev.floe.raft.SessionRequest;
 import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.cluster.Role;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.StateMachine;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * A cluster of real {@link RaftNode}s on virtual time, a simulated network and simulated disks, all
  * driven by one seeded random source: a run replays exactly from its seed. Safety properties are
  * checked after every event (see {@link #violations()}), and so is every node's health: a node that
- * stops on a failure its disk did not inject ({@link dev.floe.raft.Role#STOPPED}), or whose task
+ * stops on a failure its disk did not inject ({@link dev.floe.raft.cluster.Role#STOPPED}), or whose task
  * throws, is a violation reported with its stack trace; the node is then crashed, so that it can be
  * restarted.
  *
@@ -48,7 +48,7 @@ public final class SimCluster {
   private final RaftOptions options;
   private final Supplier<StateMachine> stateMachines;
   private final SnapshotOptions snapshots;
-  private final dev.floe.raft.ClusterId clusterId;
+  private final dev.floe.raft.cluster.ClusterId clusterId;
   /** Makes each machine's disk. */
   private final Supplier<SimDisk> disks;
   private final java.util.ArrayDeque<String> journal = new java.util.ArrayDeque<>();
@@ -63,7 +63,7 @@ public final class SimCluster {
     this.stateMachines = stateMachines;
     this.snapshots = snapshots;
     this.disks = disks;
-    this.clusterId = dev.floe.raft.ClusterId.of("sim-" + Long.toHexString(seed));
+    this.clusterId = dev.floe.raft.cluster.ClusterId.of("sim-" + Long.toHexString(seed));
     this.scheduler = new Scheduler(new SplittableRandom(seed));
     this.checker = new Checker(scheduler::nowMicros);
     this.failures = new NodeFailures(scheduler, checker, this::note);
@@ -434,7 +434,7 @@ public final class SimCluster {
   /**
    * Sets the rate of the machine's clock against virtual time (1.0 is exact): its monotonic clock
    * and its timers run at that rate from now on. Floe assumes any two clocks agree on an interval
-   * within {@link dev.floe.raft.core.CoreConfig#MAX_CLOCK_DRIFT}.
+   * within {@link dev.floe.raft.internal.core.CoreConfig#MAX_CLOCK_DRIFT}.
    */
   public void setClockRate(NodeId id, double rate) {
     note("clock of " + id + " at rate " + rate);

@@ -1,7 +1,7 @@
 package dev.floe.raft.sim;
 
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.Transport;
 import java.util.HashSet;

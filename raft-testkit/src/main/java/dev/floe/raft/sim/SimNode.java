@@ -1,11 +1,11 @@
 package dev.floe.raft.sim;
 
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftNodeBuilder;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;

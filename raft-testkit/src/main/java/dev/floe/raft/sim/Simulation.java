@@ -1,12 +1,12 @@
 package dev.floe.raft.sim;
 
-import dev.floe.raft.Configuration;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SessionRequest;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.StateMachine;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -3,10 +3,10 @@ package dev.floe.raft.sim;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.floe.raft.NodeId;
 import dev.floe.raft.NotLeaderException;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.LogEntry;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -4,13 +4,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.floe.raft.CommitUnknownException;
-import dev.floe.raft.Configuration;
 import dev.floe.raft.FloeException;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.ReadConsistency;
-import dev.floe.raft.Role;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.cluster.Role;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

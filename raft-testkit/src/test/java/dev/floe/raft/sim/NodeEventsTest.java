@@ -4,12 +4,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.floe.raft.ClusterId;
 import dev.floe.raft.NodeEvent;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
-import dev.floe.raft.Role;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.cluster.Role;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

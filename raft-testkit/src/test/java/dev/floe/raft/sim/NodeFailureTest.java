@@ -4,12 +4,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.NodeStoppedException;
 import dev.floe.raft.RaftNode;
-import dev.floe.raft.Role;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.cluster.Role;
 import dev.floe.raft.message.AppendRequest;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.Transport;

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.Configuration;
 import dev.floe.raft.IdentityMismatchException;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftNodeBuilder;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.spi.TermAndVote;

@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.floe.raft.IdentityMismatchException;
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.SnapshotStore;
 import java.io.IOException;

@@ -3,11 +3,11 @@ package dev.floe.raft.sim;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.TermAndVote;

@@ -3,12 +3,12 @@ package dev.floe.raft.sim;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SessionRequest;
 import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.cluster.NodeId;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -4,12 +4,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.floe.raft.NodeId;
 import dev.floe.raft.NotLeaderException;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftStatus;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.StateMachine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +54,7 @@ class ThreadedClusterTest {
 
   private void startAll() throws Exception {
     for (NodeId id : ids) {
-      RaftNode n = RaftNode.builder().id(id).clusterId(dev.floe.raft.ClusterId.of("test")).members(ids).stateMachine(machine(id))
+      RaftNode n = RaftNode.builder().id(id).clusterId(dev.floe.raft.cluster.ClusterId.of("test")).members(ids).stateMachine(machine(id))
           .transport(network.transport(id)).logStore(new InMemoryLogStore()).build();
       n.start();
       nodes.put(id, n);

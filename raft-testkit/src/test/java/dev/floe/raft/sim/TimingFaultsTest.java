@@ -3,10 +3,10 @@ package dev.floe.raft.sim;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.floe.raft.NodeId;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SubmitResult;
-import dev.floe.raft.core.CoreConfig;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.internal.core.CoreConfig;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;

@@ -1,10 +1,11 @@
 package dev.floe.raft.bench.cluster;
 
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.bench.TempDirs;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.StateMachine;
 import dev.floe.raft.storage.file.FileLogStore;
 import dev.floe.raft.storage.file.FileSnapshotStore;
@@ -26,7 +27,7 @@ import java.util.Map;
  * that does nothing and returns an empty result. Also the three-node cluster of the in-JVM mode.
  */
 final class BenchCluster implements AutoCloseable {
-  static final dev.floe.raft.ClusterId CLUSTER_ID = dev.floe.raft.ClusterId.of("floe-bench");
+  static final ClusterId CLUSTER_ID = ClusterId.of("floe-bench");
   static final List<NodeId> MEMBERS = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
   private static final byte[] EMPTY = new byte[0];
   /** A state machine that keeps nothing. */

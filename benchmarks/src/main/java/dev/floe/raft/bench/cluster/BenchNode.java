@@ -1,8 +1,8 @@
 package dev.floe.raft.bench.cluster;
 
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
+import dev.floe.raft.cluster.NodeId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -15,9 +15,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * One node of the {@code processes} mode of {@link ClusterBenchmark}, in its own JVM.

@@ -1,6 +1,6 @@
 package dev.floe.raft.bench.cluster;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,12 +1,12 @@
 package dev.floe.raft.bench.core;
 
-import dev.floe.raft.Configuration;
-import dev.floe.raft.NodeId;
-import dev.floe.raft.Role;
-import dev.floe.raft.core.CoreConfig;
-import dev.floe.raft.core.Event;
-import dev.floe.raft.core.RaftCore;
-import dev.floe.raft.core.Ready;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.cluster.Role;
+import dev.floe.raft.internal.core.CoreConfig;
+import dev.floe.raft.internal.core.Event;
+import dev.floe.raft.internal.core.RaftCore;
+import dev.floe.raft.internal.core.Ready;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.TermAndVote;

@@ -1,12 +1,12 @@
 package dev.floe.raft.bench.snapshot;
 
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.RaftStatus;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.storage.file.FileLogStore;
 import dev.floe.raft.storage.file.FileSnapshotStore;
 import dev.floe.raft.transport.netty.NettyTransport;
@@ -28,9 +28,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * One node of {@link CatchUpRun}, in its own JVM (so that its heap is its own): a {@link RaftNode}
@@ -62,8 +62,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "snapshot-bench-node", description = "One node of the snapshot catch-up benchmark.")
 public final class SnapshotBenchNode implements Callable<Integer> {
-  static final dev.floe.raft.ClusterId CLUSTER_ID =
-      dev.floe.raft.ClusterId.of("floe-snapshot-bench");
+  static final dev.floe.raft.cluster.ClusterId CLUSTER_ID =
+      dev.floe.raft.cluster.ClusterId.of("floe-snapshot-bench");
   /** Starts every answer line on standard output. */
   static final String ANSWER_MARK = "= ";
   private static final long COMMAND_TIMEOUT_SECONDS = 1_800;

@@ -1,9 +1,9 @@
 package dev.floe.raft.bench.storage;
 
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.Configuration;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.bench.TempDirs;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.storage.file.FileLogStore;

@@ -1,6 +1,6 @@
 package dev.floe.raft.bench.transport;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.AppendRequest;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
@@ -119,14 +119,14 @@ public final class TransportBenchmark {
 
     static Pair start() throws IOException {
       Pair p = new Pair();
-      p.receiver.start(dev.floe.raft.ClusterId.of("bench"), RECEIVER, m -> {
+      p.receiver.start(dev.floe.raft.cluster.ClusterId.of("bench"), RECEIVER, m -> {
         if (m instanceof AppendRequest) {
           p.appendsReceived.incrementAndGet();
         } else if (m instanceof VoteRequest v) {
           p.receiver.send(new VoteResponse(RECEIVER, SENDER, v.term(), true, false));
         }
       });
-      p.sender.start(dev.floe.raft.ClusterId.of("bench"), SENDER, m -> {
+      p.sender.start(dev.floe.raft.cluster.ClusterId.of("bench"), SENDER, m -> {
         CompletableFuture<Void> f = p.pong.get();
         if (f != null) {
           f.complete(null);

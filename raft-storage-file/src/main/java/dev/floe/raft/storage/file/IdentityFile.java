@@ -1,8 +1,8 @@
 package dev.floe.raft.storage.file;
 
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.Configuration;
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.StoreIdentity;
 import java.io.IOException;
 import java.nio.ByteBuffer;

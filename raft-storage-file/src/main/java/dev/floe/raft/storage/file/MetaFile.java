@@ -1,6 +1,6 @@
 package dev.floe.raft.storage.file;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.TermAndVote;
 import java.io.IOException;
 import java.nio.ByteBuffer;

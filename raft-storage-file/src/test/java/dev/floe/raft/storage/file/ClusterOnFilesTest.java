@@ -4,13 +4,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.floe.raft.NodeId;
 import dev.floe.raft.CommitUnknownException;
 import dev.floe.raft.NotLeaderException;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftStatus;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.sim.InProcessNetwork;
 import dev.floe.raft.sim.RegisterStateMachine;
 import java.io.IOException;
@@ -46,7 +46,7 @@ class ClusterOnFilesTest {
 
   private void start(NodeId id) throws IOException {
     Path data = dir.resolve(id.value());
-    RaftNode n = RaftNode.builder().id(id).clusterId(dev.floe.raft.ClusterId.of("test")).members(ids).stateMachine(new RegisterStateMachine())
+    RaftNode n = RaftNode.builder().id(id).clusterId(dev.floe.raft.cluster.ClusterId.of("test")).members(ids).stateMachine(new RegisterStateMachine())
         .transport(network.transport(id)).logStore(new FileLogStore(data.resolve("log")))
         .snapshots(new FileSnapshotStore(data.resolve("snapshots")), SNAPSHOTS).build();
     n.start();

@@ -2,10 +2,10 @@ package dev.floe.raft.storage.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.sim.RegisterStateMachine;
 import dev.floe.raft.sim.SimCluster;
 import java.nio.charset.StandardCharsets;

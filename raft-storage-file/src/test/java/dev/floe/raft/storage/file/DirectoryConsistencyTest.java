@@ -7,7 +7,7 @@ import static dev.floe.raft.storage.file.TestLogs.segments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.SnapshotMeta;
 import dev.floe.raft.spi.TermAndVote;
 import java.io.IOException;

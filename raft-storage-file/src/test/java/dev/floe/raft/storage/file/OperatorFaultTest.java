@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.floe.raft.IdentityMismatchException;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftOptions;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.sim.RegisterStateMachine;
 import dev.floe.raft.sim.SimCluster;
 import dev.floe.raft.spi.TermAndVote;

@@ -1,6 +1,6 @@
 package dev.floe.raft.transport.netty;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 
 /**
  * The first frame on every connection: who dials, in which cluster, speaking which protocol, and

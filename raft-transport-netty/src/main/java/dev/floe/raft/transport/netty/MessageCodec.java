@@ -14,7 +14,7 @@ import static dev.floe.raft.transport.netty.WireFormat.TIMEOUT_NOW;
 import static dev.floe.raft.transport.netty.WireFormat.VOTE_REQUEST;
 import static dev.floe.raft.transport.netty.WireFormat.VOTE_RESPONSE;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.AppendRequest;
 import dev.floe.raft.message.AppendResponse;
 import dev.floe.raft.message.EntryType;

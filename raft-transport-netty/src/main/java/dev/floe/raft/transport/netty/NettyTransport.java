@@ -1,8 +1,8 @@
 package dev.floe.raft.transport.netty;
 
-import dev.floe.raft.Configuration;
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -34,8 +34,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;

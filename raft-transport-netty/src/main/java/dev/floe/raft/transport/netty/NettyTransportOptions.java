@@ -1,6 +1,6 @@
 package dev.floe.raft.transport.netty;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.net.InetSocketAddress;

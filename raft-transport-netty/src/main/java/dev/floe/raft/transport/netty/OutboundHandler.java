@@ -1,6 +1,6 @@
 package dev.floe.raft.transport.netty;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -1,6 +1,6 @@
 package dev.floe.raft.transport.netty;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -69,7 +69,7 @@ final class WireFormat {
   /** The longest cluster id in UTF-8 bytes. */
   static final int MAX_CLUSTER_ID_BYTES = 255;
 
-  /** The longest node id in bytes (see {@link dev.floe.raft.NodeId}). */
+  /** The longest node id in bytes (see {@link dev.floe.raft.cluster.NodeId}). */
   static final int MAX_NODE_ID_BYTES = 64;
 
   static final int HANDSHAKE = 0;

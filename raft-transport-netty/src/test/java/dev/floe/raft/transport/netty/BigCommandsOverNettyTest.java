@@ -3,14 +3,14 @@ package dev.floe.raft.transport.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.floe.raft.ClusterId;
 import dev.floe.raft.NodeEvent;
-import dev.floe.raft.NodeId;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
 import dev.floe.raft.RaftStatus;
-import dev.floe.raft.Role;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.cluster.Role;
 import dev.floe.raft.spi.StateMachine;
 import dev.floe.raft.storage.file.FileLogStore;
 import java.io.IOException;

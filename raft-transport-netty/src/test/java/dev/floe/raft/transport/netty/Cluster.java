@@ -1,6 +1,6 @@
 package dev.floe.raft.transport.netty;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -16,7 +16,7 @@ import org.awaitility.Awaitility;
  */
 final class Cluster implements AutoCloseable {
   static final String CLUSTER_ID = "test-cluster";
-  static final dev.floe.raft.ClusterId CLUSTER = dev.floe.raft.ClusterId.of(CLUSTER_ID);
+  static final dev.floe.raft.cluster.ClusterId CLUSTER = dev.floe.raft.cluster.ClusterId.of(CLUSTER_ID);
 
   static {
     // Loopback messages arrive in microseconds; poll often rather than Awaitility's 100 ms.
@@ -59,7 +59,7 @@ final class Cluster implements AutoCloseable {
   }
 
   /** Starts a transport for {@code id} in the given cluster (the others' is {@link #CLUSTER}). */
-  NettyTransport startNode(NodeId id, int port, dev.floe.raft.ClusterId clusterId)
+  NettyTransport startNode(NodeId id, int port, dev.floe.raft.cluster.ClusterId clusterId)
       throws IOException {
     NettyTransport t = new NettyTransport(customize.apply(defaults(port)).build());
     Inbox inbox = new Inbox();

@@ -3,8 +3,8 @@ package dev.floe.raft.transport.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.floe.raft.ClusterId;
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.message.VoteRequest;
 import java.io.IOException;

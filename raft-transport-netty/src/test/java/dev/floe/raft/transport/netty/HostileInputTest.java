@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.message.VoteRequest;
 import io.netty.buffer.ByteBuf;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.AppendRequest;
 import dev.floe.raft.message.ForwardRequest;
 import dev.floe.raft.message.LogEntry;

@@ -4,12 +4,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.floe.raft.NodeId;
 import dev.floe.raft.NotLeaderException;
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftNodeBuilder;
 import dev.floe.raft.RaftStatus;
 import dev.floe.raft.SubmitResult;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.StateMachine;
 import dev.floe.raft.storage.file.FileLogStore;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.floe.raft.NodeId;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.message.VoteRequest;
 import java.io.IOException;
@@ -59,7 +59,7 @@ class TlsTest {
   }
 
   private NettyTransport start(NodeId id, TestCertificates.NodeFiles files,
-      dev.floe.raft.ClusterId clusterId) throws IOException {
+      dev.floe.raft.cluster.ClusterId clusterId) throws IOException {
     NettyTransportOptions.Builder b = Cluster.defaults(0);
     if (files != null) {
       b.mutualTls(files.privateKey(), files.certificateChain(), files.trustedCa());
@@ -119,7 +119,7 @@ class TlsTest {
   void aTrustedPeerOfAnotherClusterIsRefusedAndLearnsWhyThroughTls() throws IOException {
     try (LogCapture logs = new LogCapture()) {
       NettyTransport t1 = start(N1, n1Files);
-      NettyTransport t2 = start(N2, n2Files, dev.floe.raft.ClusterId.of("other-cluster"));
+      NettyTransport t2 = start(N2, n2Files, dev.floe.raft.cluster.ClusterId.of("other-cluster"));
       connectAll();
 
       await().atMost(WAIT).until(() -> {

@@ -1,0 +1,124 @@
+package dev.floe.raft;
+
+import dev.floe.raft.cluster.ClusterId;
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.spi.EventLoop;
+import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.Transport;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one node is made of, wired from its builder: its threads, the applier, the published status
+ * and the event dispatcher. It starts them in order (recovery, then the loop) and stops them in the
+ * reverse. Used by the thread that calls {@link RaftNode#start()} and {@link RaftNode#close()}.
+ */
+final class NodeParts {
+  private static final Logger log = LoggerFactory.getLogger(NodeParts.class);
+
+  /**
+   * The room a message needs besides one command: an AppendEntries' header and one entry's
+   * framing, with ample margin for any transport's own.
+   */
+  static final int MESSAGE_OVERHEAD_BYTES = 16 * 1024;
+
+  final NodeId id;
+  final RaftNodeBuilder settings;
+  final Applier applier;
+  final NodeStatus status;
+  private final Transport transport;
+  private final LogStore store;
+  private final EventLoop loop;
+  private final EventDispatcher events;
+  /** The threads this node started itself (none if the builder was given its threads). */
+  private final NodeThreads ownedThreads;
+  private final RandomGenerator random;
+  /** The first id of this incarnation's requests. */
+  private final long firstRequestId;
+
+  NodeParts(RaftNodeBuilder b) {
+    this.settings = b;
+    this.id = b.id();
+    this.transport = b.transport();
+    this.store = b.logStore();
+    Executor applyThread;
+    if (b.eventLoop() != null) {
+      this.loop = b.eventLoop();
+      applyThread = b.applyExecutor();
+      this.ownedThreads = null;
+    } else {
+      // The transport's own I/O thread, if it offers one: messages then step the core, and the
+      // core's messages are written, without a thread hand-off.
+      this.ownedThreads = new NodeThreads(id.value(), transport.eventLoop().orElse(null));
+      this.loop = ownedThreads.loop;
+      applyThread = ownedThreads.applier;
+    }
+    this.random = b.random() != null ? b.random() : RandomGenerator.of("L64X128MixRandom");
+    // Request ids travel to other nodes (forwarded submits, reads), so they must not repeat
+    // across restarts: a late answer to an earlier incarnation's request would complete the wrong
+    // future. Each incarnation numbers from a random epoch in the high bits.
+    this.firstRequestId = ((random.nextLong() >>> 33) << 32) + 1;
+    this.applier = new Applier(id, b.stateMachine(), applyThread, b.snapshotStore() == null
+        ? null : new SnapshotTaker.Settings(b.snapshotStore(), b.snapshotOptions()));
+    this.status = new NodeStatus(id, b.members());
+    this.events = new EventDispatcher(id, b.listener());
+  }
+
+  /** A node that runs: its loop, and the cluster its store belongs to. */
+  record Running(NodeLoop loop, ClusterId clusterId) {}
+
+  /** Recovers the node's state from its stores, checks it against the settings, starts the loop. */
+  Running start() throws IOException {
+    checkTransportCarriesLargestCommand();
+    Recovery.Recovered r = new Recovery(id, settings.clusterId(), settings.members(),
+        settings.joining(), store, applier).run(settings.options(), random, settings.clock());
+    NodeLoop started = new NodeLoop(id, settings.options(), loop, transport, store, applier,
+        status, events, r.core(), firstRequestId, r.snapshotIndex());
+    started.start(r.clusterId());
+    return new Running(started, r.clusterId());
+  }
+
+  private void checkTransportCarriesLargestCommand() {
+    long needed = (long) settings.options().maxCommandBytes() + MESSAGE_OVERHEAD_BYTES;
+    if (needed > transport.maxMessageBytes()) {
+      throw new IllegalArgumentException("maxCommandBytes (" + settings.options().maxCommandBytes()
+          + " bytes) plus " + MESSAGE_OVERHEAD_BYTES + " bytes of framing is more than the "
+          + "transport's largest message (" + transport.maxMessageBytes() + " bytes): raise the "
+          + "transport's limit or lower maxCommandBytes");
+    }
+  }
+
+  /**
+   * Stops everything: the loop fails its pending requests first (the loop may be the transport's,
+   * which then stops), then the transport, the store and the threads.
+   *
+   * @param running the loop, or null if the node never started
+   */
+  void stop(NodeLoop running) {
+    if (running != null) {
+      CompletableFuture<Void> done = running.close();
+      if (ownedThreads != null && !loop.inLoop()) {
+        done.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+      }
+    }
+    transport.close();
+    try {
+      store.close();
+    } catch (IOException e) {
+      log.warn("{}: closing the log store failed", id, e);
+    }
+    try {
+      if (ownedThreads != null) {
+        ownedThreads.close();
+      }
+      events.close();
+    } catch (Exception e) {
+      log.warn("{}: stopping threads failed", id, e);
+    }
+  }
+}

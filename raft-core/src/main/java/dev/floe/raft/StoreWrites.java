@@ -1,0 +1,75 @@
+package dev.floe.raft;
+
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.internal.core.Ready;
+import dev.floe.raft.message.RaftMessage;
+import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.Transport;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The event loop's writes to the log store: each batch's changes are handed to the store, then a
+ * sync; the messages that may leave only once the batch is durable wait for that sync. Called on
+ * the loop; the sync completes on the store's thread.
+ */
+final class StoreWrites {
+  private final NodeId self;
+  private final LogStore store;
+  private final Transport transport;
+  private CompletableFuture<Void> lastSync = CompletableFuture.completedFuture(null);
+
+  StoreWrites(NodeId self, LogStore store, Transport transport) {
+    this.self = self;
+    this.store = store;
+    this.transport = transport;
+  }
+
+  /** Hands the batch's changes to the store, in the order the core requires, and asks for a sync. */
+  void write(Ready ready) throws IOException {
+    if (ready.resetLogTo() != 0) {
+      store.reset(ready.resetLogTo());
+    }
+    if (ready.truncateFrom() != 0) {
+      store.truncateSuffix(ready.truncateFrom());
+    }
+    if (!ready.entries().isEmpty()) {
+      store.append(ready.entries());
+    }
+    if (ready.termAndVote() != null) {
+      store.saveTermAndVote(ready.termAndVote());
+    }
+    if (ready.compactUpTo() != 0) {
+      store.compactPrefix(ready.compactUpTo());
+    }
+    lastSync = store.sync();
+  }
+
+  /**
+   * Sends {@code messages} once everything written so far is durable. Those to other nodes leave
+   * from the thread that saw the write become durable (a hop through the event loop would add a
+   * thread wake-up to every commit's critical path), if the node is still {@code active}; this
+   * node's answers to itself, or the sync's failure, go to {@code onLoop}, which the caller runs
+   * on its loop.
+   */
+  void sendWhenDurable(List<RaftMessage> messages, BooleanSupplier active,
+      BiConsumer<List<RaftMessage>, Throwable> onLoop) {
+    List<RaftMessage> toSelf = new ArrayList<>(1);
+    List<RaftMessage> toOthers = new ArrayList<>(messages.size());
+    for (RaftMessage m : messages) {
+      (m.to().equals(self) ? toSelf : toOthers).add(m);
+    }
+    lastSync.whenComplete((v, error) -> {
+      if (error == null && active.getAsBoolean()) {
+        toOthers.forEach(transport::send);
+      }
+      if (error != null || !toSelf.isEmpty()) {
+        onLoop.accept(toSelf, error);
+      }
+    });
+  }
+}

@@ -1,0 +1,52 @@
+package dev.floe.raft.internal.core;
+
+import dev.floe.raft.message.AppendRequest;
+import dev.floe.raft.message.AppendResponse;
+
+/**
+ * How a follower takes the leader's AppendEntries (Raft §5.3), once the core has settled the roles
+ * and the term: the consistency check at {@code prevLogIndex}, the entries stored (the matching
+ * prefix skipped, the log truncated only at a real conflict), the commit index adopted, and the
+ * answer, which confirms new entries only once they are durable.
+ *
+ * <p>A heartbeat (no entries) at a point the leader has committed claims nothing that is not
+ * durable on a majority already, so it is answered at once rather than after this node's pending
+ * writes: a follower busy forcing a large batch to a slow disk still shows the leader, within a
+ * round trip, that it follows (check-quorum, ReadIndex rounds and leases count on that).
+ */
+final class FollowerLog {
+  private FollowerLog() {}
+
+  static void accept(RaftState s, AppendRequest a) {
+    long prev = a.prevLogIndex();
+    if (prev > s.log.lastIndex()) {
+      reject(s, a, 0, s.log.lastIndex() + 1);
+      return;
+    }
+    if (prev >= s.log.baseIndex() && s.log.term(prev) != a.prevLogTerm()) {
+      long conflictTerm = s.log.term(prev);
+      reject(s, a, conflictTerm, Math.max(s.log.firstIndexOfTermAt(prev), s.commitIndex + 1));
+      return;
+    }
+    s.log.appendFromLeader(prev, a.entries(), s.commitIndex);
+    long lastNew = a.lastIndex();
+    // Only what this request confirms may be committed here: the log beyond it may hold stale
+    // entries of an older term.
+    long newCommit = Math.min(a.leaderCommit(), lastNew);
+    if (newCommit > s.commitIndex) {
+      s.commitIndex = newCommit;
+    }
+    AppendResponse accepted =
+        AppendResponse.accepted(s.self, a.from(), s.term, lastNew, s.log.lastIndex(), a.round());
+    if (a.entries().isEmpty() && prev <= a.leaderCommit()) {
+      s.out.send(accepted);
+    } else {
+      s.out.sendAfterPersist(accepted); // it confirms entries only once they are durable here
+    }
+  }
+
+  private static void reject(RaftState s, AppendRequest a, long conflictTerm, long conflictIndex) {
+    s.out.send(AppendResponse.rejected(s.self, a.from(), s.term, a.prevLogIndex(), conflictTerm,
+        conflictIndex, s.log.lastIndex(), a.round()));
+  }
+}

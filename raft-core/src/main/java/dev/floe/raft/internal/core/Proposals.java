@@ -1,0 +1,86 @@
+package dev.floe.raft.internal.core;
+
+import dev.floe.raft.message.EntryType;
+import dev.floe.raft.message.ForwardRequest;
+import dev.floe.raft.message.ForwardResponse;
+import dev.floe.raft.message.LogEntry;
+import java.util.List;
+
+/**
+ * Client commands: a leader appends them (unless a transfer is under way); a follower forwards
+ * them to the leader it knows, which appends each forwarded command once however often it arrives,
+ * and answers with its index; a node that knows no leader refuses them.
+ */
+final class Proposals {
+  private final RaftState s;
+  private final LeadershipTransfer transfer;
+
+  Proposals(RaftState s, LeadershipTransfer transfer) {
+    this.s = s;
+    this.transfer = transfer;
+  }
+
+  /**
+   * Commands submitted on this node.
+   *
+   * @param leadership this node's leadership, or {@code null} if it does not lead
+   */
+  void propose(List<Event.Proposal> proposals, long settledBelow, Leadership leadership) {
+    if (leadership != null) {
+      String refusal = transfer.refusal();
+      for (Event.Proposal p : proposals) {
+        if (refusal != null) {
+          s.out.answer(new Outcome.Rejected(
+              p.requestId(), Outcome.Refusal.TRANSFER_IN_PROGRESS, s.self, refusal));
+        } else {
+          long index = append(p.type(), p.command(), leadership);
+          s.out.answer(new Outcome.ProposalAccepted(p.requestId(), index, s.term));
+        }
+      }
+      return;
+    }
+    for (Event.Proposal p : proposals) {
+      if (s.leader != null) {
+        s.out.send(new ForwardRequest(s.self, s.leader, s.term, p.requestId(), p.command(),
+            settledBelow, p.type()));
+      } else {
+        s.out.answer(new Outcome.Rejected(
+            p.requestId(), Outcome.Refusal.NO_LEADER, null, "no leader is known"));
+      }
+    }
+  }
+
+  /** A command forwarded by a follower: appended once, answered with its index, or refused. */
+  void onForward(ForwardRequest f, Leadership leadership) {
+    // Sent to the leader of another term: a delayed or duplicated copy must not append twice.
+    boolean refused = leadership == null || transfer.refusal() != null || f.term() != s.term;
+    if (refused) {
+      s.out.send(ForwardResponse.refused(s.self, f.from(), s.term, f.requestId(), s.leader));
+      return;
+    }
+    long index = leadership.forwards().indexOf(f.from(), f.requestId(), f.settledBelow());
+    if (index < 0) {
+      return; // a late copy of a request its sender has settled: it waits for no answer
+    }
+    if (index == 0) {
+      index = append(f.type(), f.command(), leadership);
+      leadership.forwards().remember(f.from(), f.requestId(), f.settledBelow(), index);
+    }
+    s.out.send(ForwardResponse.accepted(s.self, f.from(), s.term, f.requestId(), index, s.term));
+  }
+
+  /** The leader's answer to a command this node forwarded. */
+  void onForwardResponse(ForwardResponse f) {
+    s.out.answer(f.accepted()
+        ? new Outcome.ProposalAccepted(f.requestId(), f.index(), f.entryTerm())
+        : new Outcome.Rejected(
+            f.requestId(), Outcome.Refusal.NOT_LEADER, f.leaderHint(), "the leader refused"));
+  }
+
+  private long append(EntryType type, byte[] command, Leadership leadership) {
+    long index = s.log.lastIndex() + 1;
+    s.log.append(new LogEntry(index, s.term, type, command));
+    leadership.replication().markAppended();
+    return index;
+  }
+}

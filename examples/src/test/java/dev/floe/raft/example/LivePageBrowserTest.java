@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -285,19 +286,36 @@ class LivePageBrowserTest {
   }
 
   private boolean idle() {
-    return browser.findElement(By.id("running")).getText().equals("idle");
+    return read(() -> browser.findElement(By.id("running")).getText().equals("idle"));
   }
 
   private String activity() {
-    return browser.findElement(By.id("activity")).getText();
+    return read(() -> browser.findElement(By.id("activity")).getText());
   }
 
   private String leader() {
-    return browser.findElement(By.id("leader")).getText();
+    return read(() -> browser.findElement(By.id("leader")).getText());
   }
 
   private static boolean isNode(String text) {
     return NODE_ID.matcher(text).matches();
+  }
+
+  /**
+   * Reads from the page. The page redraws itself every half second, replacing its elements, so a
+   * read that meets an element replaced meanwhile is made again on the new ones (a bounded number
+   * of times: a redraw is over in an instant).
+   */
+  private static <T> T read(Supplier<T> read) {
+    StaleElementReferenceException replaced = null;
+    for (int attempt = 0; attempt < 20; attempt++) {
+      try {
+        return read.get();
+      } catch (StaleElementReferenceException e) {
+        replaced = e;
+      }
+    }
+    throw replaced;
   }
 
   private WebElement card(String node) {
@@ -305,27 +323,31 @@ class LivePageBrowserTest {
   }
 
   private String state(String node) {
-    return card(node).getDomAttribute("data-state");
+    return read(() -> card(node).getDomAttribute("data-state"));
   }
 
   /** Why a node is down, as its column says; empty while it is up. */
   private String reason(String node) {
-    List<WebElement> reason = card(node).findElements(By.className("reason"));
-    return reason.isEmpty() ? "" : reason.get(0).getText();
+    return read(() -> {
+      List<WebElement> reason = card(node).findElements(By.className("reason"));
+      return reason.isEmpty() ? "" : reason.get(0).getText();
+    });
   }
 
   private String role(String node) {
-    return card(node).getDomAttribute("data-role");
+    return read(() -> card(node).getDomAttribute("data-role"));
   }
 
   private List<String> nodesIn(String state) {
-    List<String> nodes = new ArrayList<>();
-    for (WebElement card : browser.findElements(By.cssSelector("#nodes .node"))) {
-      if (state.equals(card.getDomAttribute("data-state"))) {
-        nodes.add(card.getDomAttribute("data-node"));
+    return read(() -> {
+      List<String> nodes = new ArrayList<>();
+      for (WebElement card : browser.findElements(By.cssSelector("#nodes .node"))) {
+        if (state.equals(card.getDomAttribute("data-state"))) {
+          nodes.add(card.getDomAttribute("data-node"));
+        }
       }
-    }
-    return nodes;
+      return nodes;
+    });
   }
 
   private List<String> upNodes() {
@@ -341,7 +363,8 @@ class LivePageBrowserTest {
   }
 
   private long number(String node, String field) {
-    return Long.parseLong(card(node).findElement(By.cssSelector("[data-field=" + field + "]")).getText());
+    return read(() -> Long.parseLong(
+        card(node).findElement(By.cssSelector("[data-field=" + field + "]")).getText()));
   }
 
   private long term(String node) {
@@ -350,20 +373,24 @@ class LivePageBrowserTest {
 
   /** The rows of a node's log tail as shown: "index term entry". */
   private List<String> logRows(String node) {
-    List<String> rows = new ArrayList<>();
-    for (WebElement row : card(node).findElements(By.cssSelector("table.log tbody tr"))) {
-      rows.add(row.getText());
-    }
-    return rows;
+    return read(() -> {
+      List<String> rows = new ArrayList<>();
+      for (WebElement row : card(node).findElements(By.cssSelector("table.log tbody tr"))) {
+        rows.add(row.getText());
+      }
+      return rows;
+    });
   }
 
   /** The lines of a node's values.log as shown (on disk for a node that is down). */
   private List<String> values(String node) {
-    List<String> lines = new ArrayList<>();
-    for (WebElement line : card(node).findElements(By.cssSelector("ol.values li"))) {
-      lines.add(line.getText());
-    }
-    return lines;
+    return read(() -> {
+      List<String> lines = new ArrayList<>();
+      for (WebElement line : card(node).findElements(By.cssSelector("ol.values li"))) {
+        lines.add(line.getText());
+      }
+      return lines;
+    });
   }
 
   private String lastValue(String node) {

@@ -8,7 +8,6 @@ import dev.floe.raft.internal.core.Event;
 import dev.floe.raft.internal.core.Outcome;
 import dev.floe.raft.internal.core.RaftCore;
 import dev.floe.raft.internal.core.Ready;
-import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.InstallSnapshotResponse;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
@@ -16,7 +15,6 @@ import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.Transport;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -46,17 +44,17 @@ final class NodeLoop {
   private final SnapshotInstaller snapshotInstaller;
   private final RaftCore core;
   private final PendingRequests pending;
+  private final Requests requests;
 
   // Filled by any thread, drained by the loop.
   private final ConcurrentLinkedQueue<RaftMessage> inbox = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<Runnable> requests = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Runnable> queuedCalls = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
   // Loop only.
-  private final List<Event.Proposal> proposalBatch = new ArrayList<>();
-  private long nextRequestId;
   private long handedToApplyIndex;
   private Role lastRole = Role.FOLLOWER;
+  private long lastTerm;
   private EventLoop.Cancellable tickTask;
   /** The configuration in effect, as last seen by the loop; read by other threads. */
   private volatile Configuration lastConfiguration;
@@ -75,9 +73,11 @@ final class NodeLoop {
     this.status = status;
     this.events = events;
     this.core = core;
-    this.nextRequestId = firstRequestId;
+    this.lastTerm = core.term();
     this.handedToApplyIndex = handedToApplyIndex;
     this.pending = new PendingRequests(self, options, applier, core);
+    this.requests = new Requests(self, options, core, pending, applier, this::checkActive,
+        firstRequestId);
     this.lastConfiguration = core.configuration();
     SnapshotTaker snapshots = applier.snapshots();
     if (snapshots != null) {
@@ -105,6 +105,11 @@ final class NodeLoop {
     return lastConfiguration;
   }
 
+  /** The requests callers hand to the loop (call on the loop). */
+  Requests requests() {
+    return requests;
+  }
+
   // ---------------------------------------------------------------- from any thread
 
   void onMessage(RaftMessage message) {
@@ -114,7 +119,7 @@ final class NodeLoop {
 
   /** Hands a request to the loop; it runs at the next drain, before the batch's effects. */
   void enqueue(Runnable request) {
-    requests.add(request);
+    queuedCalls.add(request);
     scheduleDrain();
   }
 
@@ -146,55 +151,8 @@ final class NodeLoop {
     return done;
   }
 
-  // ---------------------------------------------------------------- requests (loop)
-
-  void submit(EntryType type, byte[] payload, CompletableFuture<SubmitResult> future) {
-    if (!checkActive(future)) {
-      return;
-    }
-    if (pending.size() >= options.maxPendingRequests()) {
-      future.completeExceptionally(new OverloadedException(
-          "node " + self + " has " + pending.size() + " requests waiting (maxPendingRequests)"));
-      return;
-    }
-    long requestId = nextRequestId++;
-    pending.addSubmit(requestId, future);
-    proposalBatch.add(new Event.Proposal(requestId, type, payload));
-  }
-
-  void query(byte[] query, ReadConsistency consistency, CompletableFuture<byte[]> future) {
-    if (!checkActive(future)) {
-      return;
-    }
-    if (consistency == ReadConsistency.LOCAL) {
-      applier.query(query, future);
-      return;
-    }
-    long requestId = nextRequestId++;
-    pending.addRead(requestId, query, future);
-    core.step(consistency == ReadConsistency.LEASE
-        ? new Event.LeaseRead(requestId) : new Event.ReadIndex(requestId));
-  }
-
-  void transfer(NodeId target, CompletableFuture<NodeId> future) {
-    if (!checkActive(future)) {
-      return;
-    }
-    long requestId = nextRequestId++;
-    pending.addTransfer(requestId, future);
-    core.step(new Event.TransferLeadership(requestId, target));
-  }
-
-  void changeMembership(Event.MembershipChangeKind kind, NodeId member, String address,
-      CompletableFuture<SubmitResult> applied) {
-    if (checkActive(applied)) {
-      long requestId = nextRequestId++;
-      pending.addMembershipChange(requestId, applied);
-      core.step(new Event.ChangeMembership(requestId, kind, member, address));
-    }
-  }
-
-  private boolean checkActive(CompletableFuture<?> future) {
+  /** Fails {@code future} unless the node is active; returns whether it is. */
+  boolean checkActive(CompletableFuture<?> future) {
     if (isActive()) {
       return true;
     }
@@ -207,6 +165,25 @@ final class NodeLoop {
     return !closed && failure == null;
   }
 
+  /**
+   * Before a leader stops: hands leadership to the most up-to-date voter, so the cluster does not
+   * wait an election timeout for a new one, and what was forwarded elsewhere is retried there
+   * rather than left waiting. Completes when handed over, or at once if no voter that answered
+   * recently can take over; the caller bounds the wait.
+   */
+  CompletableFuture<NodeId> handOverLeadership() {
+    CompletableFuture<NodeId> done = new CompletableFuture<>();
+    enqueue(() -> {
+      NodeId successor = isActive() ? core.successor() : null;
+      if (successor != null) {
+        requests.transfer(successor, done);
+      } else {
+        done.complete(core.leader());
+      }
+    });
+    return done;
+  }
+
   // ---------------------------------------------------------------- the loop
 
   /** Steps everything that arrived since the last pass, then carries out one batch of effects. */
@@ -215,7 +192,7 @@ final class NodeLoop {
     if (!isActive()) {
       inbox.clear();
       Runnable r;
-      while ((r = requests.poll()) != null) {
+      while ((r = queuedCalls.poll()) != null) {
         r.run(); // each request fails itself when the node is not active
       }
       return;
@@ -229,14 +206,10 @@ final class NodeLoop {
       core.step(new Event.Receive(m));
     }
     Runnable r;
-    while ((r = requests.poll()) != null) {
+    while ((r = queuedCalls.poll()) != null) {
       r.run();
     }
-    if (!proposalBatch.isEmpty()) {
-      core.step(new Event.Propose(new ArrayList<>(proposalBatch),
-          pending.lowestAwaitingIndex(nextRequestId)));
-      proposalBatch.clear();
-    }
+    requests.proposeBatch();
     processReady();
   }
 
@@ -296,6 +269,13 @@ final class NodeLoop {
       }
     }
     lastRole = core.role();
+    if (core.term() != lastTerm) {
+      lastTerm = core.term();
+      pending.onTermChanged(lastTerm);
+    }
+    if (core.hasLeaderThatTakesWrites()) {
+      pending.onLeaderReady(core.leader());
+    }
     status.publish(core, false, failure);
   }
 

@@ -6,9 +6,11 @@ import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.Transport;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,10 @@ final class NodeParts {
   private final RandomGenerator random;
   /** The first id of this incarnation's requests. */
   private final long firstRequestId;
+  private volatile NodeLoop running;
+  private volatile ClusterId clusterId;
+  private volatile boolean started;
+  private volatile boolean closed;
 
   NodeParts(RaftNodeBuilder b) {
     this.settings = b;
@@ -69,18 +75,48 @@ final class NodeParts {
     this.events = new EventDispatcher(id, b.listener());
   }
 
-  /** A node that runs: its loop, and the cluster its store belongs to. */
-  record Running(NodeLoop loop, ClusterId clusterId) {}
-
   /** Recovers the node's state from its stores, checks it against the settings, starts the loop. */
-  Running start() throws IOException {
+  void start() throws IOException {
+    if (started) {
+      throw new IllegalStateException("node " + id + " is already started");
+    }
+    started = true;
     checkTransportCarriesLargestCommand();
     Recovery.Recovered r = new Recovery(id, settings.clusterId(), settings.members(),
         settings.joining(), store, applier).run(settings.options(), random, settings.clock());
-    NodeLoop started = new NodeLoop(id, settings.options(), loop, transport, store, applier,
+    NodeLoop nodeLoop = new NodeLoop(id, settings.options(), loop, transport, store, applier,
         status, events, r.core(), firstRequestId, r.snapshotIndex());
-    started.start(r.clusterId());
-    return new Running(started, r.clusterId());
+    nodeLoop.start(r.clusterId());
+    clusterId = r.clusterId();
+    running = nodeLoop;
+  }
+
+  /** The event loop's side of the node once started, else null. */
+  NodeLoop loop() {
+    return running;
+  }
+
+  Optional<ClusterId> clusterId() {
+    return Optional.ofNullable(clusterId);
+  }
+
+  /** Hands a request to the event loop, or fails it at once if the node is not running. */
+  void onLoop(CompletableFuture<?> future, Consumer<NodeLoop> request) {
+    NodeLoop l = running;
+    if (l == null || closed) {
+      future.completeExceptionally(new NodeStoppedException("node " + id + " is not running", null));
+      return;
+    }
+    l.enqueue(() -> request.accept(l));
+  }
+
+  /** Stops the node once (see {@link RaftNode#close()}). */
+  void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    stop(running);
   }
 
   private void checkTransportCarriesLargestCommand() {
@@ -94,12 +130,19 @@ final class NodeParts {
   }
 
   /**
-   * Stops everything: the loop fails its pending requests first (the loop may be the transport's,
-   * which then stops), then the transport, the store and the threads.
+   * Stops everything: a leader first hands its leadership over (bounded by an election timeout),
+   * then the loop fails its pending requests (the loop may be the transport's, which then stops),
+   * then the transport, the stores and the threads.
    *
    * @param running the loop, or null if the node never started
    */
-  void stop(NodeLoop running) {
+  private void stop(NodeLoop running) {
+    if (running != null && !loop.inLoop()) {
+      // Bounded: a transfer that does not finish within an election timeout is given up.
+      running.handOverLeadership()
+          .orTimeout(settings.options().electionTimeoutMaxMillis(), TimeUnit.MILLISECONDS)
+          .exceptionally(e -> null).join();
+    }
     if (running != null) {
       CompletableFuture<Void> done = running.close();
       if (ownedThreads != null && !loop.inLoop()) {
@@ -119,6 +162,13 @@ final class NodeParts {
       events.close();
     } catch (Exception e) {
       log.warn("{}: stopping threads failed", id, e);
+    }
+    if (settings.snapshotStore() != null) {
+      try {
+        settings.snapshotStore().close(); // after the apply thread, which uses it, has stopped
+      } catch (IOException e) {
+        log.warn("{}: closing the snapshot store failed", id, e);
+      }
     }
   }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The requests waiting for their outcome, owned by the event loop: submits (first for the index
@@ -26,6 +27,7 @@ final class PendingRequests {
   private final NodeId self;
   private final long requestTimeoutMillis;
   private final long requestTimeoutTicks;
+  private final long tickMillis;
   private final Applier applier;
   private final RaftCore core;
   private final Map<Long, CompletableFuture<SubmitResult>> awaitingIndex = new LinkedHashMap<>();
@@ -46,6 +48,10 @@ final class PendingRequests {
   private final Map<Long, PendingRead> reads = new LinkedHashMap<>();
   private final TreeMap<Long, List<PendingRead>> readsAwaitingApply = new TreeMap<>();
   private final Map<Long, CompletableFuture<NodeId>> transfers = new LinkedHashMap<>();
+  /** Submits and reads sent to a leader, with the term they were sent in, oldest first. */
+  private final Map<Long, Long> forwardedInTerm = new LinkedHashMap<>();
+  /** Callers of awaitLeader, with the tick at which each gives up. */
+  private final Map<CompletableFuture<NodeId>, Long> leaderWaits = new LinkedHashMap<>();
   /** The last index handed to the applier: queries at or below it may run. */
   private long handedToApplyIndex;
   /** Ticks since start: the clock of request timeouts. */
@@ -54,6 +60,7 @@ final class PendingRequests {
   PendingRequests(NodeId self, RaftOptions options, Applier applier, RaftCore core) {
     this.self = self;
     this.requestTimeoutMillis = options.requestTimeoutMillis();
+    this.tickMillis = options.tickMillis();
     this.requestTimeoutTicks =
         (options.requestTimeoutMillis() + options.tickMillis() - 1) / options.tickMillis();
     this.applier = applier;
@@ -105,6 +112,52 @@ final class PendingRequests {
     timeout(requestId, future, "leadership transfer");
   }
 
+  /** The request went to the leader of {@code term} (a forwarded submit, or a read). */
+  void forwarded(long requestId, long term) {
+    if (awaitingIndex.containsKey(requestId) || reads.containsKey(requestId)) {
+      forwardedInTerm.put(requestId, term);
+    }
+  }
+
+  /**
+   * The term changed: a leader of an earlier term will likely never answer what was sent to it
+   * (it stepped down, or it is gone), so those requests fail now rather than at their deadline.
+   * A forwarded submit may have been appended there, so its fate is unknown; a read had no
+   * effect.
+   */
+  void onTermChanged(long term) {
+    for (var it = forwardedInTerm.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (e.getValue() >= term) {
+        break;
+      }
+      it.remove();
+      fail(awaitingIndex.remove(e.getKey()), new CommitUnknownException("the leader of term "
+          + e.getValue() + " was replaced before it answered the forwarded command, which may or"
+          + " may not be committed"));
+      PendingRead read = reads.remove(e.getKey());
+      if (read != null) {
+        read.future().completeExceptionally(new NotLeaderException("the leader of term "
+            + e.getValue() + " was replaced before it answered the read; it had no effect",
+            core.leader()));
+      }
+    }
+  }
+
+  /** Completes {@code future} once a leader that takes writes is known, or at the deadline. */
+  void addLeaderWait(CompletableFuture<NodeId> future, long timeoutMillis) {
+    long ticks = Math.max(1, (timeoutMillis + tickMillis - 1) / tickMillis);
+    leaderWaits.put(future, nowTicks + ticks);
+  }
+
+  /** A leader of the current term has committed an entry of its term: it takes writes. */
+  void onLeaderReady(NodeId leader) {
+    if (!leaderWaits.isEmpty()) {
+      leaderWaits.keySet().forEach(f -> f.complete(leader));
+      leaderWaits.clear();
+    }
+  }
+
   /**
    * Every request has the same timeout, so deadlines arrive in order: one queue, checked on each
    * tick, costs far less than a timer task per request.
@@ -116,6 +169,11 @@ final class PendingRequests {
   /** A tick passed: requests whose deadline came fail with an unknown outcome. */
   void tick() {
     nowTicks++;
+    if (!leaderWaits.isEmpty()) {
+      leaderWaits.entrySet().removeIf(w -> w.getKey().isDone() || (w.getValue() <= nowTicks
+          && w.getKey().completeExceptionally(new TimeoutException("no leader that takes writes"
+          + " became known to node " + self + " in time"))));
+    }
     Deadline d;
     while ((d = deadlines.peekFirst()) != null && (d.future().isDone() || d.tick() <= nowTicks)) {
       deadlines.pollFirst();
@@ -123,6 +181,7 @@ final class PendingRequests {
         long requestId = d.requestId();
         awaitingIndex.remove(requestId);
         reads.remove(requestId);
+        forwardedInTerm.remove(requestId);
         transfers.remove(requestId);
         awaitingHandOff.removeIf(s -> s.requestId() == requestId);
         d.future().completeExceptionally(new CommitUnknownException("no outcome for the "
@@ -132,6 +191,9 @@ final class PendingRequests {
   }
 
   void onOutcome(Outcome o) {
+    if (!forwardedInTerm.isEmpty()) {
+      forwardedInTerm.remove(o.requestId());
+    }
     if (o instanceof Outcome.ProposalAccepted a) {
       membershipChanges.remove(a.requestId());
       CompletableFuture<SubmitResult> f = awaitingIndex.remove(a.requestId());
@@ -255,6 +317,9 @@ final class PendingRequests {
     reads.values().forEach(r -> r.future().completeExceptionally(e));
     readsAwaitingApply.values().forEach(l -> l.forEach(r -> r.future().completeExceptionally(e)));
     transfers.values().forEach(f -> f.completeExceptionally(e));
+    leaderWaits.keySet().forEach(f -> f.completeExceptionally(e));
+    leaderWaits.clear();
+    forwardedInTerm.clear();
     awaitingIndex.clear();
     membershipChanges.clear();
     awaitingHandOff.clear();

@@ -10,6 +10,7 @@ import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.StateMachine;
 import dev.floe.raft.spi.Transport;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,11 +50,6 @@ public final class RaftNode implements AutoCloseable {
   private final NodeParts parts;
   private final NodeId id;
   private final RaftNodeBuilder settings;
-  /** The event loop's side of the node, once started. */
-  private volatile NodeLoop nodeLoop;
-  private volatile ClusterId clusterId;
-  private volatile boolean started;
-  private volatile boolean closed;
 
   RaftNode(RaftNodeBuilder b) {
     this.parts = new NodeParts(b);
@@ -86,13 +82,7 @@ public final class RaftNode implements AutoCloseable {
    * @throws IllegalStateException if called twice
    */
   public void start() throws IOException {
-    if (started) {
-      throw new IllegalStateException("node " + id + " is already started");
-    }
-    started = true;
-    NodeParts.Running running = parts.start();
-    clusterId = running.clusterId();
-    nodeLoop = running.loop();
+    parts.start();
   }
 
   /**
@@ -139,7 +129,22 @@ public final class RaftNode implements AutoCloseable {
     }
     CompletableFuture<SubmitResult> future = new CompletableFuture<>();
     byte[] entry = payload.get();
-    onLoop(future, l -> l.submit(type, entry, future));
+    parts.onLoop(future, l -> l.requests().submit(type, entry, future));
+    return future;
+  }
+
+  /**
+   * Waits for a leader that takes writes: one that leads this node's term and has committed an
+   * entry of its term (a new leader's first entry), so that a submit or a linearizable read made
+   * now goes through without waiting for an election.
+   *
+   * @return a future completing with the leader's id; it fails with {@link
+   *     java.util.concurrent.TimeoutException} if none is known within {@code timeout}
+   */
+  public CompletableFuture<NodeId> awaitLeader(Duration timeout) {
+    CompletableFuture<NodeId> future = new CompletableFuture<>();
+    long millis = Math.max(1, timeout.toMillis());
+    parts.onLoop(future, l -> l.requests().awaitLeader(millis, future));
     return future;
   }
 
@@ -154,7 +159,7 @@ public final class RaftNode implements AutoCloseable {
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(consistency, "consistency");
     CompletableFuture<byte[]> future = new CompletableFuture<>();
-    onLoop(future, l -> l.query(query, consistency, future));
+    parts.onLoop(future, l -> l.requests().query(query, consistency, future));
     return future;
   }
 
@@ -169,7 +174,7 @@ public final class RaftNode implements AutoCloseable {
    */
   public CompletableFuture<NodeId> transferLeadership(NodeId target) {
     CompletableFuture<NodeId> future = new CompletableFuture<>();
-    onLoop(future, l -> l.transfer(target, future));
+    parts.onLoop(future, l -> l.requests().transfer(target, future));
     return future;
   }
 
@@ -232,13 +237,13 @@ public final class RaftNode implements AutoCloseable {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(address, "address");
     CompletableFuture<SubmitResult> applied = new CompletableFuture<>();
-    onLoop(applied, l -> l.changeMembership(kind, member, address, applied));
+    parts.onLoop(applied, l -> l.requests().changeMembership(kind, member, address, applied));
     return applied.thenApply(r -> Configuration.decode(r.result()));
   }
 
   /** The configuration in effect on this node (the last in its log, committed or not). */
   public Configuration configuration() {
-    NodeLoop l = nodeLoop;
+    NodeLoop l = parts.loop();
     return l == null ? Configuration.empty() : l.configuration();
   }
 
@@ -270,29 +275,17 @@ public final class RaftNode implements AutoCloseable {
 
   /** Returns the id of the cluster this node belongs to, once {@link #start()} has read it. */
   public Optional<ClusterId> clusterId() {
-    return Optional.ofNullable(clusterId);
-  }
-
-  /** Hands a request to the event loop, or fails it at once if the node never started. */
-  private void onLoop(CompletableFuture<?> future, java.util.function.Consumer<NodeLoop> request) {
-    NodeLoop l = nodeLoop;
-    if (l == null || closed) {
-      future.completeExceptionally(new NodeStoppedException("node " + id + " is not running", null));
-      return;
-    }
-    l.enqueue(() -> request.accept(l));
+    return parts.clusterId();
   }
 
   /**
-   * Stops the node: fails every pending request with {@link NodeStoppedException}, stops the
-   * transport and closes the store. Idempotent.
+   * Stops the node. A leader first hands its leadership to the most up-to-date voter (waiting at
+   * most an election timeout), so the others need not wait for an election; then every pending
+   * request fails with {@link NodeStoppedException}, and the transport, the log store and the
+   * snapshot store are closed. Idempotent.
    */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    parts.stop(nodeLoop);
+    parts.close();
   }
 }

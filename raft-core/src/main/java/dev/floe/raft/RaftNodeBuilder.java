@@ -156,11 +156,32 @@ public final class RaftNodeBuilder {
     if (members != null) {
       validateFounders(id, members);
     }
+    if (snapshotStore != null) {
+      requireSnapshots(stateMachine);
+    }
     options.toCoreConfig(); // validates
     if (eventLoop != null) {
       Objects.requireNonNull(applyExecutor, "applyExecutor (with eventLoop)");
     }
     return new RaftNode(this);
+  }
+
+  /** With a snapshot store, the state machine must take snapshots: found now, not at the first. */
+  private static void requireSnapshots(StateMachine stateMachine) {
+    for (String method : new String[] {"snapshot", "restore"}) {
+      Class<?> stream = method.equals("snapshot") ? java.io.OutputStream.class
+          : java.io.InputStream.class;
+      try {
+        if (stateMachine.getClass().getMethod(method, stream).getDeclaringClass()
+            == StateMachine.class) {
+          throw new IllegalArgumentException("snapshots are configured, but the state machine "
+              + stateMachine.getClass().getName() + " does not implement StateMachine." + method
+              + ": implement snapshot and restore, or build the node without snapshots");
+        }
+      } catch (NoSuchMethodException impossible) {
+        throw new AssertionError(impossible);
+      }
+    }
   }
 
   private static void validateFounders(NodeId id, List<NodeId> members) {

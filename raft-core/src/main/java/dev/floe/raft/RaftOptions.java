@@ -49,7 +49,11 @@ public final class RaftOptions {
     return new Builder();
   }
 
-  /** The defaults: elections after 150 to 300 ms, heartbeats every 50 ms, a 10 ms tick. */
+  /**
+   * The defaults: elections after 500 to 1,000 ms without a leader, heartbeats every 50 ms, a 10 ms
+   * tick. The election timeout is ten heartbeats and more, so that a pause of the JVM (a garbage
+   * collection) or a busy machine does not depose a healthy leader.
+   */
   public static RaftOptions defaults() {
     return builder().build();
   }
@@ -193,8 +197,8 @@ public final class RaftOptions {
   /** Builds {@link RaftOptions}; every setter's default is in the accessor's documentation. */
   public static final class Builder {
     private long tickMillis = 10;
-    private long electionTimeoutMinMillis = 150;
-    private long electionTimeoutMaxMillis = 300;
+    private long electionTimeoutMinMillis = 500;
+    private long electionTimeoutMaxMillis = 1_000;
     private long heartbeatIntervalMillis = 50;
     private long requestTimeoutMillis = 5_000;
     private int maxEntriesPerAppend = 1024;

@@ -454,7 +454,7 @@ public final class Simulation {
     private long safetyMillis = 10_000;
     private long livenessMillis = 10_000;
     private int clients = 3;
-    private RaftOptions options = RaftOptions.defaults();
+    private RaftOptions options = SimCluster.defaultOptions();
     private Supplier<StateMachine> stateMachines = RegisterStateMachine::new;
     private Supplier<byte[]> commands;
     private SnapshotOptions snapshots = new SnapshotOptions(40, 8, 16);

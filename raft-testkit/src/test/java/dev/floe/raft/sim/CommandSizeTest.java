@@ -77,7 +77,7 @@ class CommandSizeTest {
 
   @Test
   void aNodeWhoseTransportCannotCarryItsLargestCommandRefusesToStart() {
-    RaftNode n = build(RaftOptions.defaults(), limitedTo(16 * 1024 * 1024));
+    RaftNode n = build(SimCluster.defaultOptions(), limitedTo(16 * 1024 * 1024));
 
     assertThatThrownBy(n::start).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxCommandBytes (16777216 bytes)")

@@ -142,7 +142,7 @@ class LabScenariosTest {
 
   @Test
   void aNodeRestartedInTheSameTermDoesNotVoteTwice() {
-    cluster = SimCluster.start(3, 5, RaftOptions.defaults(), () -> (i, c) -> c);
+    cluster = SimCluster.start(3, 5, SimCluster.defaultOptions(), () -> (i, c) -> c);
     NodeId leader = cluster.awaitLeader(2_000);
     long term = cluster.status(leader).term();
     for (NodeId id : cluster.ids()) {

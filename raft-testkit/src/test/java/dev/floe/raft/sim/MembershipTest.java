@@ -95,7 +95,7 @@ class MembershipTest {
 
   @Test
   void aLearnerThatIsDownCostsNoQuorumAndAPromotionWaitsForItToCatchUp() {
-    cluster = SimCluster.start(3, 42, RaftOptions.defaults().withLearnerCatchUp(0, 2_000),
+    cluster = SimCluster.start(3, 42, SimCluster.defaultOptions().withLearnerCatchUp(0, 2_000),
         RegisterStateMachine::new);
     NodeId leader = cluster.awaitLeader(2_000);
     cluster.addNode(N4);
@@ -140,7 +140,7 @@ class MembershipTest {
   void aRemovedNodeThatMissedItsRemovalCannotDisturbTheCluster() {
     // Without pre-vote and check-quorum nothing but the membership rule stops the removed node:
     // it raises its term on every campaign, and still changes nothing.
-    cluster = SimCluster.start(3, 44, RaftOptions.defaults().withPreVoteAndCheckQuorum(false, false),
+    cluster = SimCluster.start(3, 44, SimCluster.defaultOptions().withPreVoteAndCheckQuorum(false, false),
         RegisterStateMachine::new);
     NodeId leader = cluster.awaitLeader(2_000);
     NodeId removed = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst()
@@ -158,7 +158,7 @@ class MembershipTest {
 
   @Test
   void aNodeRemovedWipedAndAddedAgainStartsAFreshReplicationSession() {
-    cluster = SimCluster.start(3, 45, RaftOptions.defaults(), RegisterStateMachine::new,
+    cluster = SimCluster.start(3, 45, SimCluster.defaultOptions(), RegisterStateMachine::new,
         new SnapshotOptions(20, 5, 16));
     NodeId leader = cluster.awaitLeader(2_000);
     NodeId node = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
@@ -181,7 +181,7 @@ class MembershipTest {
 
   @Test
   void theConfigurationSurvivesRestartsAndSnapshotsAndAJoiningNodeLearnsItFromASnapshot() {
-    cluster = SimCluster.start(3, 46, RaftOptions.defaults(), RegisterStateMachine::new,
+    cluster = SimCluster.start(3, 46, SimCluster.defaultOptions(), RegisterStateMachine::new,
         new SnapshotOptions(10, 2, 16));
     NodeId leader = cluster.awaitLeader(2_000);
     cluster.addNode(N4);

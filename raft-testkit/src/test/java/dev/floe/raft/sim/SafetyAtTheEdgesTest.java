@@ -46,7 +46,7 @@ class SafetyAtTheEdgesTest {
    */
   @Test
   void aFollowerPowerCycledRightAfterAckingTheLeaderCannotHelpElectANewLeaderInsideItsLease() {
-    RaftOptions options = RaftOptions.defaults().withElectionTimeout(1_000, 1_100)
+    RaftOptions options = SimCluster.defaultOptions().withElectionTimeout(1_000, 1_100)
         .withHeartbeatInterval(50);
     cluster = SimCluster.start(3, 5, options, RegisterStateMachine::new);
     NodeId leader = cluster.awaitLeader(5_000);
@@ -88,7 +88,7 @@ class SafetyAtTheEdgesTest {
    */
   @Test
   void aSnapshotTakenAfterOneLargeAppliedBatchCompactsTheLogAtOnce() {
-    cluster = SimCluster.start(1, 3, RaftOptions.defaults(), RegisterStateMachine::new,
+    cluster = SimCluster.start(1, 3, SimCluster.defaultOptions(), RegisterStateMachine::new,
         new SnapshotOptions(50, 0, 1024));
     NodeId solo = cluster.awaitLeader(2_000);
     List<CompletableFuture<SubmitResult>> writes = new ArrayList<>();
@@ -112,7 +112,7 @@ class SafetyAtTheEdgesTest {
   @Test
   void aLogWhoseEntryAtTheSnapshotIndexHasAnotherTermIsDroppedAtStart() {
     MemoryDisk disk = new MemoryDisk();
-    cluster = SimCluster.start(1, 4, RaftOptions.defaults(), RegisterStateMachine::new,
+    cluster = SimCluster.start(1, 4, SimCluster.defaultOptions(), RegisterStateMachine::new,
         new SnapshotOptions(5, 0, 1024), () -> disk);
     NodeId solo = cluster.awaitLeader(2_000);
     for (int i = 0; i < 8; i++) {

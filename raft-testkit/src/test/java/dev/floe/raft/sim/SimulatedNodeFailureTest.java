@@ -171,7 +171,7 @@ class SimulatedNodeFailureTest {
   /** A cluster whose first machine has a failing disk (injecting on purpose or not). */
   private SimCluster cluster(boolean onPurpose) {
     first = null;
-    return SimCluster.start(3, 61, RaftOptions.defaults(), RegisterStateMachine::new, null, () -> {
+    return SimCluster.start(3, 61, SimCluster.defaultOptions(), RegisterStateMachine::new, null, () -> {
       FailingDisk d = new FailingDisk(onPurpose);
       if (first == null) {
         first = d;

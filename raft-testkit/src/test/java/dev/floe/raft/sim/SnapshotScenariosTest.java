@@ -40,7 +40,7 @@ class SnapshotScenariosTest {
 
   @Test
   void aWipedNodeRejoinsThroughASnapshotAfterTheLeaderCompactedPastItsLog() {
-    cluster = SimCluster.start(3, 21, RaftOptions.defaults(), RegisterStateMachine::new, OFTEN);
+    cluster = SimCluster.start(3, 21, SimCluster.defaultOptions(), RegisterStateMachine::new, OFTEN);
     NodeId leader = cluster.awaitLeader(2_000);
     NodeId wiped = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
     cluster.wipe(wiped);
@@ -69,7 +69,7 @@ class SnapshotScenariosTest {
    */
   @Test
   void aFollowerThatCrashesBeforeItsLogResetAfterASnapshotIsSyncedRestartsAndCatchesUp() {
-    cluster = SimCluster.start(3, 25, RaftOptions.defaults(), RegisterStateMachine::new, OFTEN);
+    cluster = SimCluster.start(3, 25, SimCluster.defaultOptions(), RegisterStateMachine::new, OFTEN);
     NodeId leader = cluster.awaitLeader(2_000);
     NodeId behind = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
     submitMany(leader, "a", 3);
@@ -104,7 +104,7 @@ class SnapshotScenariosTest {
   void aByteThresholdSnapshotsWhenLargeCommandsAddUpBeforeTheEntryThreshold() {
     // An entry threshold far away; about 10 commands of 100 bytes cross the 1,000-byte threshold.
     SnapshotOptions byBytes = new SnapshotOptions(1_000_000, 0, 64).withThresholdBytes(1_000);
-    cluster = SimCluster.start(3, 24, RaftOptions.defaults(), RegisterStateMachine::new, byBytes);
+    cluster = SimCluster.start(3, 24, SimCluster.defaultOptions(), RegisterStateMachine::new, byBytes);
     NodeId leader = cluster.awaitLeader(2_000);
     String big = "x".repeat(99);
     for (int i = 0; i < 8; i++) {
@@ -121,7 +121,7 @@ class SnapshotScenariosTest {
 
   @Test
   void aRestartLoadsTheLatestSnapshotThenTheLogAfterIt() {
-    cluster = SimCluster.start(3, 22, RaftOptions.defaults(), RegisterStateMachine::new, OFTEN);
+    cluster = SimCluster.start(3, 22, SimCluster.defaultOptions(), RegisterStateMachine::new, OFTEN);
     NodeId leader = cluster.awaitLeader(2_000);
     NodeId follower = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
     submitMany(leader, "r", 47);
@@ -134,7 +134,7 @@ class SnapshotScenariosTest {
 
   @Test
   void aSessionRetriedAfterSnapshotsIsStillAnsweredWithItsFirstResult() {
-    cluster = SimCluster.start(3, 23, RaftOptions.defaults(), RegisterStateMachine::new, OFTEN);
+    cluster = SimCluster.start(3, 23, SimCluster.defaultOptions(), RegisterStateMachine::new, OFTEN);
     NodeId leader = cluster.awaitLeader(2_000);
     SessionRequest req = new SessionRequest(7, 1);
     CompletableFuture<SubmitResult> first = cluster.submit(leader, "s1".getBytes(UTF_8), req);

@@ -160,6 +160,10 @@ final class Leadership {
     reads.awaitQuorum(requestId, origin, readIndex, replication.newRound());
   }
 
+  NodeId liveSuccessor() {
+    return replication.liveSuccessor();
+  }
+
   boolean leaseValid() {
     return reads.leaseValid(transfer.inProgress(), replication.confirmedRoundStartNanos());
   }

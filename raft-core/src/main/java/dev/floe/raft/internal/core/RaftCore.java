@@ -31,10 +31,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>Not thread-safe: one thread steps it (the driver's event loop).
  *
- * <p>This class routes each event to the concern that handles it and owns the role changes, with
- * the rules that apply to every message (a higher term makes any node a follower first). The
- * concerns each have a file: {@link Election} (with pre-vote and the refusal to vote under a
- * lease), {@link Replication} and {@link Progress} (the leader's), {@link FollowerLog} (the
+ * <p>This class routes each event to the concern that handles it, with the rules that apply to
+ * every message (a higher term makes any node a follower first). The concerns each have a file:
+ * {@link Roles} (the moves between follower, candidate and leader), {@link Election} (with
+ * pre-vote and the refusal to vote under a lease), {@link Replication} and {@link Progress} (the leader's), {@link FollowerLog} (the
  * follower's), {@link Commit}, {@link Reads} (ReadIndex and lease), {@link LeadershipTransfer},
  * {@link Membership}, {@link Snapshots} (and compaction), {@link Proposals} (client commands and
  * forwarding); {@link Leadership} ties the leader's together for one term. They share {@link
@@ -47,8 +47,7 @@ public final class RaftCore {
   private final Snapshots snapshots;
   private final LeadershipTransfer transfer;
   private final Proposals proposals;
-  /** Non-null while leading. */
-  private Leadership leadership;
+  private final Roles roles;
   /** The term and vote as last handed out for saving. */
   private TermAndVote savedTermAndVote;
 
@@ -84,6 +83,7 @@ public final class RaftCore {
     this.snapshots = new Snapshots(s, snapshotIndex);
     this.transfer = new LeadershipTransfer(s);
     this.proposals = new Proposals(s, transfer);
+    this.roles = new Roles(s, election, snapshots, transfer);
   }
 
   // ---------------------------------------------------------------- accessors
@@ -103,6 +103,14 @@ public final class RaftCore {
   /** The leader of the current term if known, else {@code null}. */
   public NodeId leader() {
     return s.leader;
+  }
+
+  /**
+   * Whether a leader of this node's term is known and has committed an entry of its term, so that
+   * it takes writes and serves linearizable reads at once.
+   */
+  public boolean hasLeaderThatTakesWrites() {
+    return s.leader != null && s.log.term(s.commitIndex) == s.term;
   }
 
   public long commitIndex() {
@@ -140,8 +148,18 @@ public final class RaftCore {
     return s.log;
   }
 
+  /**
+   * While leading: the voter to hand leadership to when this node stops (the most up-to-date one,
+   * if it answered recently), else {@code null}.
+   */
+  public NodeId successor() {
+    Leadership leadership = roles.leadership();
+    return leadership == null ? null : leadership.liveSuccessor();
+  }
+
   /** While leading: each member's match index (this node's own included), else an empty map. */
   public Map<NodeId, Long> matchIndexes() {
+    Leadership leadership = roles.leadership();
     return leadership == null ? Map.of() : leadership.matchIndexes();
   }
 
@@ -154,34 +172,34 @@ public final class RaftCore {
     } else if (event instanceof Event.Receive r) {
       receive(r.message());
     } else if (event instanceof Event.Propose p) {
-      proposals.propose(p.proposals(), p.settledBelow(), leadership);
+      proposals.propose(p.proposals(), p.settledBelow(), roles.leadership());
     } else if (event instanceof Event.Applied a) {
       s.appliedIndex = Math.max(s.appliedIndex, Math.min(a.index(), s.commitIndex));
     } else if (event instanceof Event.TransferLeadership t) {
-      if (leadership != null) {
-        leadership.startTransfer(t.requestId(), t.target());
+      if (roles.leadership() != null) {
+        roles.leadership().startTransfer(t.requestId(), t.target());
       } else {
         refuseNotLeader(t.requestId());
       }
     } else if (event instanceof Event.ReadIndex r) {
-      Reads.request(s, leadership, r.requestId(), s.self);
+      Reads.request(s, roles.leadership(), r.requestId(), s.self);
     } else if (event instanceof Event.SnapshotTaken t) {
       snapshots.onTaken(t);
     } else if (event instanceof Event.SnapshotInstalled i) {
       snapshots.onInstalled(i.index(), i.term(), Configuration.decode(i.configuration()));
     } else if (event instanceof Event.LeaseRead r) {
-      Reads.leaseRead(s, leadership, r.requestId());
+      Reads.leaseRead(s, roles.leadership(), r.requestId());
     } else if (event instanceof Event.ChangeMembership c) {
-      if (leadership != null) {
-        leadership.queueChange(c);
+      if (roles.leadership() != null) {
+        roles.leadership().queueChange(c);
       } else {
         refuseNotLeader(c.requestId());
       }
     }
     followConfiguration();
-    if (leadership != null && leadership.handOverIfRemoved()) {
+    if (roles.leadership() != null && roles.leadership().handOverIfRemoved()) {
       // A removed leader is no voter any more, so it never campaigns again.
-      becomeFollower(s.term, null, RoleChange.Reason.REMOVED);
+      roles.becomeFollower(s.term, null, RoleChange.Reason.REMOVED);
     }
   }
 
@@ -191,15 +209,15 @@ public final class RaftCore {
   }
 
   private void followConfiguration() {
-    if (leadership != null) {
-      leadership.followConfiguration();
+    if (roles.leadership() != null) {
+      roles.leadership().followConfiguration();
     }
   }
 
   /** Takes the effects produced since the last call. */
   public Ready ready() {
-    if (leadership != null) {
-      leadership.flush();
+    if (roles.leadership() != null) {
+      roles.leadership().flush();
     }
     followConfiguration();
     TermAndVote tv = new TermAndVote(s.term, s.votedFor);
@@ -223,80 +241,18 @@ public final class RaftCore {
   // ---------------------------------------------------------------- time
 
   private void tick() {
-    if (leadership != null) {
-      if (leadership.tick()) {
+    if (roles.leadership() != null) {
+      if (roles.leadership().tick()) {
         // Check-quorum failed: stop leading (same term) so that the reachable majority may elect.
-        becomeFollower(s.term, null, RoleChange.Reason.CHECK_QUORUM);
+        roles.becomeFollower(s.term, null, RoleChange.Reason.CHECK_QUORUM);
       }
       return;
     }
     boolean timedOut = election.tick();
     transfer.tickAwaiting();
     if (timedOut && s.mayCampaign()) {
-      campaign(s.config.preVote(), false, RoleChange.Reason.ELECTION_TIMEOUT);
+      roles.campaign(s.config.preVote(), false, RoleChange.Reason.ELECTION_TIMEOUT);
     }
-  }
-
-  // ---------------------------------------------------------------- roles
-
-  private void becomeFollower(long newTerm, NodeId newLeader, RoleChange.Reason reason) {
-    boolean changed = s.role != Role.FOLLOWER || newTerm != s.term;
-    if (leadership != null) {
-      leadership.stepDown(newLeader);
-      leadership = null;
-    }
-    if (newTerm != s.term) {
-      s.term = newTerm;
-      s.votedFor = null;
-    }
-    s.role = Role.FOLLOWER;
-    election.end();
-    setLeader(newLeader);
-    election.resetTimer();
-    if (changed) {
-      s.out.roleChanged(new RoleChange(Role.FOLLOWER, s.term, newLeader, reason));
-    }
-  }
-
-  private void setLeader(NodeId newLeader) {
-    s.leader = newLeader;
-    if (newLeader != null) {
-      transfer.leaderKnown(newLeader);
-    }
-  }
-
-  private void campaign(boolean preVote, boolean leadershipTransfer, RoleChange.Reason reason) {
-    s.role = Role.CANDIDATE;
-    s.leader = null;
-    if (!preVote) {
-      s.term++;
-      s.votedFor = s.self;
-    }
-    s.out.roleChanged(new RoleChange(Role.CANDIDATE, s.term, null, reason));
-    onTally(election.start(preVote, leadershipTransfer));
-  }
-
-  private void onTally(VoteTally.Result result) {
-    if (result == VoteTally.Result.WON) {
-      if (election.preVoting()) {
-        campaign(false, false, RoleChange.Reason.PRE_VOTE_WON);
-      } else {
-        becomeLeader();
-      }
-    } else if (result == VoteTally.Result.LOST) {
-      becomeFollower(s.term, null, RoleChange.Reason.ELECTION_LOST);
-    }
-  }
-
-  private void becomeLeader() {
-    s.role = Role.LEADER;
-    election.end();
-    setLeader(s.self);
-    leadership = new Leadership(s, snapshots, transfer);
-    s.out.roleChanged(new RoleChange(Role.LEADER, s.term, s.self, RoleChange.Reason.ELECTION_WON));
-    // A no-op of the new term lets earlier entries commit (§5.4.2) and gates reads and transfers.
-    s.log.append(LogEntry.noop(s.log.lastIndex() + 1, s.term));
-    leadership.replication().broadcastAppend();
   }
 
   // ---------------------------------------------------------------- messages
@@ -307,7 +263,7 @@ public final class RaftCore {
     }
     // Client-side messages carry no authority over terms; they are answered whatever the term.
     if (m instanceof ForwardRequest f) {
-      proposals.onForward(f, leadership);
+      proposals.onForward(f, roles.leadership());
       return;
     }
     if (m instanceof ForwardResponse f) {
@@ -315,7 +271,7 @@ public final class RaftCore {
       return;
     }
     if (m instanceof ReadIndexRequest r) {
-      Reads.request(s, leadership, r.requestId(), r.from());
+      Reads.request(s, roles.leadership(), r.requestId(), r.from());
       return;
     }
     if (m instanceof ReadIndexResponse r) {
@@ -347,13 +303,13 @@ public final class RaftCore {
         return false;
       }
       if (!v.preVote()) {
-        becomeFollower(m.term(), null, RoleChange.Reason.HIGHER_TERM);
+        roles.becomeFollower(m.term(), null, RoleChange.Reason.HIGHER_TERM);
       }
     } else if (!(m instanceof VoteResponse r && r.preVote() && r.granted())) {
       // (A granted pre-vote carries the term the candidate would campaign in: adopt nothing.)
       boolean fromLeader = m instanceof AppendRequest || m instanceof InstallSnapshotRequest
           || m instanceof TimeoutNow;
-      becomeFollower(m.term(), fromLeader ? m.from() : null, RoleChange.Reason.HIGHER_TERM);
+      roles.becomeFollower(m.term(), fromLeader ? m.from() : null, RoleChange.Reason.HIGHER_TERM);
     }
     return true;
   }
@@ -364,25 +320,25 @@ public final class RaftCore {
     } else if (m instanceof VoteResponse r) {
       VoteTally.Result result = election.onVoteResponse(r);
       if (result != null) {
-        onTally(result);
+        roles.onTally(result);
       }
     } else if (m instanceof AppendRequest a) {
       followLeader(a.from(), "AppendEntries");
       FollowerLog.accept(s, a);
     } else if (m instanceof AppendResponse r) {
-      if (leadership != null) {
-        leadership.onAppendResponse(r);
+      if (roles.leadership() != null) {
+        roles.leadership().onAppendResponse(r);
       }
     } else if (m instanceof TimeoutNow) {
       if (s.role == Role.FOLLOWER && s.mayCampaign()) {
-        campaign(false, true, RoleChange.Reason.LEADERSHIP_TRANSFER);
+        roles.campaign(false, true, RoleChange.Reason.LEADERSHIP_TRANSFER);
       }
     } else if (m instanceof InstallSnapshotRequest r) {
       followLeader(r.from(), "InstallSnapshot");
       snapshots.onChunk(r);
     } else if (m instanceof InstallSnapshotResponse r) {
-      if (leadership != null) {
-        leadership.onSnapshotResponse(r);
+      if (roles.leadership() != null) {
+        roles.leadership().onSnapshotResponse(r);
       }
     }
   }
@@ -394,10 +350,10 @@ public final class RaftCore {
           "two leaders in term " + s.term + ": " + s.self + " and " + from + " (" + what + ")");
     }
     if (s.role == Role.CANDIDATE) {
-      becomeFollower(s.term, from, RoleChange.Reason.LEADER_DISCOVERED);
+      roles.becomeFollower(s.term, from, RoleChange.Reason.LEADER_DISCOVERED);
     }
     if (!from.equals(s.leader)) {
-      setLeader(from);
+      roles.setLeader(from);
     }
     election.heardFromLeader();
   }

@@ -101,6 +101,12 @@ final class Replication {
     return best;
   }
 
+  /** The most up-to-date follower if it answered since the last check-quorum period, else null. */
+  NodeId liveSuccessor() {
+    NodeId best = mostUpToDateFollower();
+    return best != null && progress.get(best).recentActive ? best : null;
+  }
+
   /** The highest index a majority of the voters holds durably. */
   long quorumMatch() {
     long[] matches = new long[voters.size()];

@@ -38,7 +38,7 @@ class CrashDuringWriteBackTest {
     long commands;
 
     Run(long seed) {
-      cluster = SimCluster.start(3, seed, RaftOptions.defaults(), RegisterStateMachine::new,
+      cluster = SimCluster.start(3, seed, SimCluster.defaultOptions(), RegisterStateMachine::new,
           new SnapshotOptions(40, 8, 64), () -> {
             FileStoreDisk disk = new FileStoreDisk(disks.size() + 1);
             disks.add(disk);

@@ -28,7 +28,7 @@ class OperatorFaultTest {
 
   @BeforeEach
   void startACommittingCluster() {
-    cluster = SimCluster.start(3, 5, RaftOptions.defaults(), RegisterStateMachine::new, null,
+    cluster = SimCluster.start(3, 5, SimCluster.defaultOptions(), RegisterStateMachine::new, null,
         () -> {
           FileStoreDisk disk = new FileStoreDisk(disks.size() + 1);
           disks.add(disk);

@@ -94,9 +94,10 @@ class BigCommandsOverNettyTest {
     await().atMost(WAIT).until(() -> leader.status().appliedIndex() >= 1);
     int electionsBefore = campaigns();
 
-    byte[] command = new byte[RaftOptions.DEFAULT_MAX_COMMAND_BYTES];
     long last = 0;
     for (int i = 0; i < COMMANDS; i++) {
+      // A new array each time: a submitted array becomes the entry itself and must not change.
+      byte[] command = new byte[RaftOptions.DEFAULT_MAX_COMMAND_BYTES];
       command[0] = (byte) i;
       SubmitResult r;
       try {

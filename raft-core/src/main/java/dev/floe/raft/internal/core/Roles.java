@@ -1,0 +1,93 @@
+package dev.floe.raft.internal.core;
+
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.cluster.Role;
+import dev.floe.raft.message.LogEntry;
+
+/**
+ * Which role this node holds and the moves between them (Raft §5.2): a follower campaigns (after
+ * a pre-vote, if on), a candidate that wins leads and appends its term's no-op, and any role falls
+ * back to follower on a higher term, a lost campaign, or a step-down. Each move is reported as a
+ * {@link RoleChange}. The leader's state for its term ({@link Leadership}) lives from the moment
+ * it wins until it steps down.
+ */
+final class Roles {
+  private final RaftState s;
+  private final Election election;
+  private final Snapshots snapshots;
+  private final LeadershipTransfer transfer;
+  /** Non-null while leading. */
+  private Leadership leadership;
+
+  Roles(RaftState s, Election election, Snapshots snapshots, LeadershipTransfer transfer) {
+    this.s = s;
+    this.election = election;
+    this.snapshots = snapshots;
+    this.transfer = transfer;
+  }
+
+  /** The leader's state for its term while this node leads, else {@code null}. */
+  Leadership leadership() {
+    return leadership;
+  }
+
+  void becomeFollower(long newTerm, NodeId newLeader, RoleChange.Reason reason) {
+    boolean changed = s.role != Role.FOLLOWER || newTerm != s.term;
+    if (leadership != null) {
+      leadership.stepDown(newLeader);
+      leadership = null;
+    }
+    if (newTerm != s.term) {
+      s.term = newTerm;
+      s.votedFor = null;
+    }
+    s.role = Role.FOLLOWER;
+    election.end();
+    setLeader(newLeader);
+    election.resetTimer();
+    if (changed) {
+      s.out.roleChanged(new RoleChange(Role.FOLLOWER, s.term, newLeader, reason));
+    }
+  }
+
+  void setLeader(NodeId newLeader) {
+    s.leader = newLeader;
+    if (newLeader != null) {
+      transfer.leaderKnown(newLeader);
+    }
+  }
+
+  void campaign(boolean preVote, boolean leadershipTransfer, RoleChange.Reason reason) {
+    s.role = Role.CANDIDATE;
+    s.leader = null;
+    if (!preVote) {
+      s.term++;
+      s.votedFor = s.self;
+    }
+    s.out.roleChanged(new RoleChange(Role.CANDIDATE, s.term, null, reason));
+    onTally(election.start(preVote, leadershipTransfer));
+  }
+
+  void onTally(VoteTally.Result result) {
+    if (result == VoteTally.Result.WON) {
+      if (election.preVoting()) {
+        campaign(false, false, RoleChange.Reason.PRE_VOTE_WON);
+      } else {
+        becomeLeader();
+      }
+    } else if (result == VoteTally.Result.LOST) {
+      becomeFollower(s.term, null, RoleChange.Reason.ELECTION_LOST);
+    }
+  }
+
+  private void becomeLeader() {
+    s.role = Role.LEADER;
+    election.end();
+    setLeader(s.self);
+    leadership = new Leadership(s, snapshots, transfer);
+    s.out.roleChanged(new RoleChange(Role.LEADER, s.term, s.self, RoleChange.Reason.ELECTION_WON));
+    // A no-op of the new term lets earlier entries commit (§5.4.2) and gates reads and transfers.
+    s.log.append(LogEntry.noop(s.log.lastIndex() + 1, s.term));
+    leadership.replication().broadcastAppend();
+  }
+}

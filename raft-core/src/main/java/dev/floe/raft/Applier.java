@@ -121,9 +121,12 @@ final class Applier {
    * wait for them: the apply thread completes those once their entry is applied.
    */
   void submit(List<LogEntry> committed, List<PendingRequests.Submitted> waiting) {
+    NodeMetrics metrics = events.metrics();
+    long handed = metrics.now();
     applyThread.execute(() -> {
       await(waiting);
       apply(committed);
+      metrics.applied(handed);
     });
   }
 

@@ -18,22 +18,32 @@ final class EventDispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
 
   private final NodeId self;
+  private final NodeMetrics metrics;
   private final RaftListener listener;
   private final LoopThread thread;
 
-  EventDispatcher(NodeId self, RaftListener listener) {
+  EventDispatcher(NodeId self, RaftListener listener, NodeMetrics metrics) {
     this.self = self;
+    this.metrics = metrics;
     this.listener = listener;
     this.thread = listener == null ? null : new LoopThread("floe-events-" + self);
   }
 
-  /** Whether anyone listens (so that building an event is worth it). */
+  /** Whether anyone listens or measures (so that building an event is worth it). */
   boolean listening() {
-    return thread != null;
+    return thread != null || metrics.enabled;
+  }
+
+  /** The node's meters. */
+  NodeMetrics metrics() {
+    return metrics;
   }
 
   /** Queues the event for the listener; may be called from any thread. */
   void publish(NodeEvent event) {
+    if (metrics.enabled) {
+      metrics.snapshot(event);
+    }
     if (thread == null) {
       return;
     }
@@ -48,6 +58,7 @@ final class EventDispatcher implements AutoCloseable {
 
   /** The core changed this node's role. */
   void roleChanged(RoleChange c) {
+    metrics.roleChanged(c);
     String why = switch (c.reason()) {
       case ELECTION_TIMEOUT -> "no leader was heard within the election timeout";
       case PRE_VOTE_WON -> "a majority granted the pre-vote";

@@ -68,16 +68,16 @@ final class NodeLoop {
     this.options = options;
     this.loop = loop;
     this.transport = transport;
-    this.writes = new StoreWrites(self, store, transport);
+    this.writes = new StoreWrites(self, store, transport, events.metrics());
     this.applier = applier;
     this.status = status;
     this.events = events;
     this.core = core;
     this.lastTerm = core.term();
     this.handedToApplyIndex = handedToApplyIndex;
-    this.pending = new PendingRequests(self, options, applier, core);
+    this.pending = new PendingRequests(self, options, applier, core, events.metrics());
     this.requests = new Requests(self, options, core, pending, applier, this::checkActive,
-        firstRequestId);
+        firstRequestId, events.metrics());
     this.lastConfiguration = core.configuration();
     SnapshotTaker snapshots = applier.snapshots();
     if (snapshots != null) {
@@ -96,6 +96,8 @@ final class NodeLoop {
   /** Starts taking part: the transport delivers messages to this loop, and the timer runs. */
   void start(ClusterId clusterId) throws IOException {
     status.publish(core, false, null);
+    events.metrics().registerGauges(status);
+    events.metrics().membersChanged(lastConfiguration, status);
     transport.start(clusterId, self, this::onMessage);
     transport.membersChanged(lastConfiguration);
     loop.execute(this::scheduleTick);
@@ -223,6 +225,9 @@ final class NodeLoop {
         core.step(new Event.Tick());
         processReady();
         status.publish(core, true, failure);
+        if (events.metrics().enabled) {
+          status.publishForMetrics(pending.size(), true, core);
+        }
         scheduleTick();
       }
     }));
@@ -277,6 +282,9 @@ final class NodeLoop {
       pending.onLeaderReady(core.leader());
     }
     status.publish(core, false, failure);
+    if (events.metrics().enabled) {
+      status.publishForMetrics(pending.size(), false, core);
+    }
   }
 
   /** Hands the batch's writes to the store and asks for a sync; false if the store failed. */
@@ -295,6 +303,7 @@ final class NodeLoop {
     if (core.configuration() != lastConfiguration) {
       lastConfiguration = core.configuration();
       events.membershipChanged(lastConfiguration, core.configurationIndex());
+      events.metrics().membersChanged(lastConfiguration, status);
       transport.membersChanged(lastConfiguration);
       if (snapshotSender != null) {
         snapshotSender.retainOnly(lastConfiguration.members());

@@ -6,6 +6,7 @@ import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.Transport;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -37,6 +38,8 @@ final class NodeParts {
   private final LogStore store;
   private final EventLoop loop;
   private final EventDispatcher events;
+  /** The node's meters (which record nothing without a metrics sink). */
+  final NodeMetrics metrics;
   /** The threads this node started itself (none if the builder was given its threads). */
   private final NodeThreads ownedThreads;
   private final RandomGenerator random;
@@ -71,8 +74,9 @@ final class NodeParts {
     this.firstRequestId = ((random.nextLong() >>> 33) << 32) + 1;
     this.applier = new Applier(id, b.stateMachine(), applyThread, b.snapshotStore() == null
         ? null : new SnapshotTaker.Settings(b.snapshotStore(), b.snapshotOptions()));
-    this.status = new NodeStatus(id, b.members());
-    this.events = new EventDispatcher(id, b.listener());
+    this.status = new NodeStatus(id, b.members(), b.snapshotStore());
+    this.metrics = new NodeMetrics(id, b.metrics(), b.clock());
+    this.events = new EventDispatcher(id, b.listener(), metrics);
   }
 
   /** Recovers the node's state from its stores, checks it against the settings, starts the loop. */
@@ -82,6 +86,11 @@ final class NodeParts {
     }
     started = true;
     checkTransportCarriesLargestCommand();
+    if (events.metrics().enabled) {
+      Map<String, String> tags = Map.of("node", id.value());
+      store.bindMetrics(settings.metrics(), tags);
+      transport.bindMetrics(settings.metrics(), tags);
+    }
     Recovery.Recovered r = new Recovery(id, settings.clusterId(), settings.members(),
         settings.joining(), store, applier).run(settings.options(), random, settings.clock());
     NodeLoop nodeLoop = new NodeLoop(id, settings.options(), loop, transport, store, applier,
@@ -163,6 +172,7 @@ final class NodeParts {
     } catch (Exception e) {
       log.warn("{}: stopping threads failed", id, e);
     }
+    events.metrics().close();
     if (settings.snapshotStore() != null) {
       try {
         settings.snapshotStore().close(); // after the apply thread, which uses it, has stopped

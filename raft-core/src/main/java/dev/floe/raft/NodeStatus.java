@@ -4,6 +4,8 @@ import dev.floe.raft.cluster.Configuration;
 import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.cluster.Role;
 import dev.floe.raft.internal.core.RaftCore;
+import dev.floe.raft.spi.SnapshotMeta;
+import dev.floe.raft.spi.SnapshotStore;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,19 +18,42 @@ import java.util.Optional;
  */
 final class NodeStatus {
   private final NodeId self;
+  /** The snapshot store, or null: its latest() is a cached value, cheap to read. */
+  private final SnapshotStore snapshots;
   private volatile RaftStatus current;
+  /** Requests waiting for their outcome, as of the last publish (for the metrics). */
+  private volatile int pendingRequests;
+  /** On a leader, each follower's time since its last answer, as of the last tick. */
+  private volatile Map<NodeId, Long> silenceNanos = Map.of();
   /** Event loop only: the configuration the published member lists were made from. */
   private Configuration publishedConfiguration;
 
-  NodeStatus(NodeId self, List<NodeId> founders) {
+  NodeStatus(NodeId self, List<NodeId> founders, SnapshotStore snapshots) {
     this.self = self;
-    this.current = new RaftStatus(self, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0,
+    this.snapshots = snapshots;
+    this.current = new RaftStatus(self, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 0, 0,
         founders == null ? List.of() : List.copyOf(new java.util.TreeSet<>(founders)), List.of(),
         Map.of(), Optional.empty());
   }
 
   RaftStatus current() {
     return current;
+  }
+
+  long pendingRequests() {
+    return pendingRequests;
+  }
+
+  long silenceMillis(NodeId member) {
+    return silenceNanos.getOrDefault(member, 0L) / 1_000_000;
+  }
+
+  /** Event loop: the figures only the metrics read. */
+  void publishForMetrics(int pending, boolean withProgress, RaftCore c) {
+    pendingRequests = pending;
+    if (withProgress) {
+      silenceNanos = c.silenceNanos();
+    }
   }
 
   /**
@@ -51,7 +76,9 @@ final class NodeStatus {
     Map<NodeId, Long> matches = withProgress || role != previous.role()
         ? c.matchIndexes() : previous.matchIndexes();
     current = new RaftStatus(self, role, c.term(), Optional.ofNullable(c.leader()),
-        c.commitIndex(), c.appliedIndex(), c.lastIndex(), voters, learners, matches,
+        c.commitIndex(), c.appliedIndex(), c.lastIndex(),
+        snapshots == null ? 0 : snapshots.latest().map(SnapshotMeta::index).orElse(0L),
+        voters, learners, matches,
         Optional.ofNullable(failure).map(Throwable::getMessage));
   }
 }

@@ -5,6 +5,7 @@ import dev.floe.raft.internal.core.Outcome;
 import dev.floe.raft.internal.core.RaftCore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ final class PendingRequests {
   private final long tickMillis;
   private final Applier applier;
   private final RaftCore core;
+  private final NodeMetrics metrics;
   private final Map<Long, CompletableFuture<SubmitResult>> awaitingIndex = new LinkedHashMap<>();
   /** Which of {@code awaitingIndex} are membership changes, whose refusals mean other things. */
   private final Set<Long> membershipChanges = new HashSet<>();
@@ -48,6 +50,8 @@ final class PendingRequests {
   private final Map<Long, PendingRead> reads = new LinkedHashMap<>();
   private final TreeMap<Long, List<PendingRead>> readsAwaitingApply = new TreeMap<>();
   private final Map<Long, CompletableFuture<NodeId>> transfers = new LinkedHashMap<>();
+  /** With metrics on: when each submit still waiting for its index was made. */
+  private final Map<Long, Long> submitStart = new HashMap<>();
   /** Submits and reads sent to a leader, with the term they were sent in, oldest first. */
   private final Map<Long, Long> forwardedInTerm = new LinkedHashMap<>();
   /** Callers of awaitLeader, with the tick at which each gives up. */
@@ -57,7 +61,9 @@ final class PendingRequests {
   /** Ticks since start: the clock of request timeouts. */
   private long nowTicks;
 
-  PendingRequests(NodeId self, RaftOptions options, Applier applier, RaftCore core) {
+  PendingRequests(NodeId self, RaftOptions options, Applier applier, RaftCore core,
+      NodeMetrics metrics) {
+    this.metrics = metrics;
     this.self = self;
     this.requestTimeoutMillis = options.requestTimeoutMillis();
     this.tickMillis = options.tickMillis();
@@ -67,8 +73,12 @@ final class PendingRequests {
     this.core = core;
   }
 
-  /** A submit whose entry is at {@code index} in {@code term}, waiting for it to be applied. */
-  record Submitted(long requestId, long index, long term, CompletableFuture<SubmitResult> future) {}
+  /**
+   * A submit whose entry is at {@code index} in {@code term}, waiting for it to be applied;
+   * {@code startNanos} is when it was submitted (0 unless metrics are on).
+   */
+  record Submitted(long requestId, long index, long term, CompletableFuture<SubmitResult> future,
+      long startNanos) {}
 
   private record PendingRead(byte[] query, CompletableFuture<byte[]> future) {}
 
@@ -88,8 +98,12 @@ final class PendingRequests {
     return awaitingIndex.isEmpty() ? next : awaitingIndex.keySet().iterator().next();
   }
 
-  void addSubmit(long requestId, CompletableFuture<SubmitResult> future) {
+  /** A submit, started at {@code startNanos} (0 unless metrics are on). */
+  void addSubmit(long requestId, CompletableFuture<SubmitResult> future, long startNanos) {
     awaitingIndex.put(requestId, future);
+    if (startNanos != 0) {
+      submitStart.put(requestId, startNanos);
+    }
     timeout(requestId, future, "submit");
   }
 
@@ -132,6 +146,7 @@ final class PendingRequests {
         break;
       }
       it.remove();
+      submitStart.remove(e.getKey());
       fail(awaitingIndex.remove(e.getKey()), new CommitUnknownException("the leader of term "
           + e.getValue() + " was replaced before it answered the forwarded command, which may or"
           + " may not be committed"));
@@ -182,6 +197,7 @@ final class PendingRequests {
         awaitingIndex.remove(requestId);
         reads.remove(requestId);
         forwardedInTerm.remove(requestId);
+        submitStart.remove(requestId);
         transfers.remove(requestId);
         awaitingHandOff.removeIf(s -> s.requestId() == requestId);
         d.future().completeExceptionally(new CommitUnknownException("no outcome for the "
@@ -194,13 +210,18 @@ final class PendingRequests {
     if (!forwardedInTerm.isEmpty()) {
       forwardedInTerm.remove(o.requestId());
     }
+    if (!submitStart.isEmpty() && !(o instanceof Outcome.ProposalAccepted)) {
+      submitStart.remove(o.requestId());
+    }
     if (o instanceof Outcome.ProposalAccepted a) {
       membershipChanges.remove(a.requestId());
       CompletableFuture<SubmitResult> f = awaitingIndex.remove(a.requestId());
       if (f == null) {
         return;
       }
-      Submitted s = new Submitted(a.requestId(), a.index(), a.term(), f);
+      Long start = submitStart.isEmpty() ? null : submitStart.remove(a.requestId());
+      Submitted s = new Submitted(a.requestId(), a.index(), a.term(), f,
+          start == null ? 0 : start);
       if (a.index() <= handedToApplyIndex) {
         // The entry went to the applier before its index came back (a forwarded submit's late
         // answer): the applier answers from what it applied, or when it applies it.
@@ -288,6 +309,7 @@ final class PendingRequests {
     while ((s = awaitingHandOff.peekFirst()) != null && s.index() <= index) {
       out.add(awaitingHandOff.pollFirst());
       handedOver.addLast(s.future());
+      metrics.committed(s.startNanos());
     }
     return out;
   }
@@ -320,6 +342,7 @@ final class PendingRequests {
     leaderWaits.keySet().forEach(f -> f.completeExceptionally(e));
     leaderWaits.clear();
     forwardedInTerm.clear();
+    submitStart.clear();
     awaitingIndex.clear();
     membershipChanges.clear();
     awaitingHandOff.clear();

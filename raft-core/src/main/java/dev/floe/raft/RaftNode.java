@@ -128,6 +128,9 @@ public final class RaftNode implements AutoCloseable {
           + settings.options().maxCommandBytes() + " bytes); nothing was replicated"));
     }
     CompletableFuture<SubmitResult> future = new CompletableFuture<>();
+    if (parts.metrics.enabled) {
+      future.whenComplete((r, e) -> parts.metrics.submitEnded(e));
+    }
     byte[] entry = payload.get();
     parts.onLoop(future, l -> l.requests().submit(type, entry, future));
     return future;
@@ -159,6 +162,9 @@ public final class RaftNode implements AutoCloseable {
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(consistency, "consistency");
     CompletableFuture<byte[]> future = new CompletableFuture<>();
+    if (parts.metrics.enabled) {
+      future.whenComplete((r, e) -> parts.metrics.queryEnded(e));
+    }
     parts.onLoop(future, l -> l.requests().query(query, consistency, future));
     return future;
   }

@@ -4,6 +4,7 @@ import dev.floe.raft.cluster.ClusterId;
 import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.MetricsSink;
 import dev.floe.raft.spi.MonotonicClock;
 import dev.floe.raft.spi.SnapshotStore;
 import dev.floe.raft.spi.StateMachine;
@@ -34,6 +35,7 @@ public final class RaftNodeBuilder {
   private SnapshotStore snapshotStore;
   private SnapshotOptions snapshotOptions = SnapshotOptions.defaults();
   private RaftListener listener;
+  private MetricsSink metrics = MetricsSink.NONE;
 
   RaftNodeBuilder() {}
 
@@ -197,12 +199,28 @@ public final class RaftNodeBuilder {
   }
 
   /**
+   * Where the node reports its measurements (optional; none by default): latencies of commits,
+   * applies and syncs, elections, snapshots, requests by outcome, and gauges of its indexes,
+   * queues and followers' lag. Bind one with the {@code raft-metrics-micrometer} module, or
+   * implement {@link MetricsSink}. The log store and the transport report theirs too, if they
+   * can ({@link LogStore#bindMetrics}, {@link Transport#bindMetrics}).
+   */
+  public RaftNodeBuilder metrics(MetricsSink metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    return this;
+  }
+
+  /**
    * Who is told of the node's events: elections (with their reasons), membership changes,
    * snapshots, a failure (optional). It is called on a thread of its own, one event at a time.
    */
   public RaftNodeBuilder listener(RaftListener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");
     return this;
+  }
+
+  MetricsSink metrics() {
+    return metrics;
   }
 
   // Read by RaftNode.

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param appliedIndex the highest index its state machine has applied, as the event loop last
  *     learned it (a submit completes on the apply thread, so this may trail it for a moment)
  * @param lastIndex the index of its last log entry
+ * @param snapshotIndex the last index its latest snapshot covers, 0 if it has none
  * @param members the voting members of the configuration in effect, in id order
  * @param learners the non-voting members of that configuration, in id order
  * @param matchIndexes on a leader, each member's match index (as of its last timer tick); otherwise
@@ -32,6 +33,7 @@ public record RaftStatus(
     long commitIndex,
     long appliedIndex,
     long lastIndex,
+    long snapshotIndex,
     List<NodeId> members,
     List<NodeId> learners,
     Map<NodeId, Long> matchIndexes,
@@ -40,5 +42,19 @@ public record RaftStatus(
   /** Whether this node is the leader. */
   public boolean isLeader() {
     return role == Role.LEADER;
+  }
+
+  /**
+   * On a leader, how many entries each follower lacks: this node's last index minus the follower's
+   * match index (as of the last timer tick); otherwise empty.
+   */
+  public Map<NodeId, Long> lag() {
+    java.util.TreeMap<NodeId, Long> lag = new java.util.TreeMap<>();
+    matchIndexes.forEach((member, match) -> {
+      if (!member.equals(id)) {
+        lag.put(member, Math.max(0, lastIndex - match));
+      }
+    });
+    return lag;
   }
 }

@@ -26,9 +26,12 @@ final class Requests {
   private final Predicate<CompletableFuture<?>> active;
   private final List<Event.Proposal> proposalBatch = new ArrayList<>();
   private long nextRequestId;
+  private final NodeMetrics metrics;
 
   Requests(NodeId self, RaftOptions options, RaftCore core, PendingRequests pending,
-      Applier applier, Predicate<CompletableFuture<?>> active, long firstRequestId) {
+      Applier applier, Predicate<CompletableFuture<?>> active, long firstRequestId,
+      NodeMetrics metrics) {
+    this.metrics = metrics;
     this.self = self;
     this.options = options;
     this.core = core;
@@ -49,7 +52,7 @@ final class Requests {
       return;
     }
     long requestId = nextRequestId++;
-    pending.addSubmit(requestId, future);
+    pending.addSubmit(requestId, future, metrics.now());
     proposalBatch.add(new Event.Proposal(requestId, type, payload));
   }
 

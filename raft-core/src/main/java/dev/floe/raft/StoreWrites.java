@@ -21,10 +21,12 @@ final class StoreWrites {
   private final NodeId self;
   private final LogStore store;
   private final Transport transport;
+  private final NodeMetrics metrics;
   private CompletableFuture<Void> lastSync = CompletableFuture.completedFuture(null);
 
-  StoreWrites(NodeId self, LogStore store, Transport transport) {
+  StoreWrites(NodeId self, LogStore store, Transport transport, NodeMetrics metrics) {
     this.self = self;
+    this.metrics = metrics;
     this.store = store;
     this.transport = transport;
   }
@@ -47,6 +49,11 @@ final class StoreWrites {
       store.compactPrefix(ready.compactUpTo());
     }
     lastSync = store.sync();
+    if (metrics.enabled) {
+      long start = metrics.now();
+      metrics.syncRequested(ready.entries().size());
+      lastSync.whenComplete((v, e) -> metrics.synced(start));
+    }
   }
 
   /**

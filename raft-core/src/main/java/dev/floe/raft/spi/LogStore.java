@@ -4,6 +4,7 @@ import dev.floe.raft.message.LogEntry;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -153,4 +154,11 @@ public interface LogStore extends Closeable {
    */
   @Override
   void close() throws IOException;
+
+  /**
+   * Reports the store's own measurements (forces, entries and bytes per force, ...) to {@code
+   * metrics}, with {@code tags} on every meter (the node's). Called once, before the node reads
+   * the store, when the node has a metrics sink. By default the store reports nothing.
+   */
+  default void bindMetrics(MetricsSink metrics, Map<String, String> tags) {}
 }

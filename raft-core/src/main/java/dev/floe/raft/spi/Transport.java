@@ -6,6 +6,7 @@ import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -74,4 +75,11 @@ public interface Transport extends Closeable {
   /** Stops sending and receiving and releases resources. Idempotent. */
   @Override
   void close();
+
+  /**
+   * Reports the transport's own measurements (queued bytes per peer, dropped messages, ...) to
+   * {@code metrics}, with {@code tags} on every meter (the node's). Called once, before {@link
+   * #start}, when the node has a metrics sink. By default the transport reports nothing.
+   */
+  default void bindMetrics(MetricsSink metrics, Map<String, String> tags) {}
 }

@@ -51,6 +51,10 @@ final class Leadership {
     return replication.matchIndexes();
   }
 
+  Map<NodeId, Long> silenceNanos() {
+    return replication.silenceNanos();
+  }
+
   /** Brings the concerns in step with the configuration in effect, if it changed. */
   void followConfiguration() {
     Configuration c = s.configuration();

@@ -31,6 +31,8 @@ final class Progress {
   boolean probeSent;
   /** Whether the follower answered since the last check-quorum round. */
   boolean recentActive;
+  /** When (the node's clock) the follower last answered an AppendEntries of this session. */
+  long lastAnswerNanos;
   /** The highest heartbeat round the follower answered in this term. */
   long ackedRound;
   /** The leader's round when {@code match} last grew; older requests' answers cannot lower it. */

@@ -157,6 +157,12 @@ public final class RaftCore {
     return leadership == null ? null : leadership.liveSuccessor();
   }
 
+  /** While leading: each follower's time since its last answer, in ns; else an empty map. */
+  public Map<NodeId, Long> silenceNanos() {
+    Leadership leadership = roles.leadership();
+    return leadership == null ? Map.of() : leadership.silenceNanos();
+  }
+
   /** While leading: each member's match index (this node's own included), else an empty map. */
   public Map<NodeId, Long> matchIndexes() {
     Leadership leadership = roles.leadership();

@@ -88,6 +88,18 @@ final class Replication {
     return out;
   }
 
+  /** Each follower's time since its last answer (0 if it has not answered yet this term). */
+  Map<NodeId, Long> silenceNanos() {
+    TreeMap<NodeId, Long> out = new TreeMap<>();
+    long now = s.now();
+    progress.forEach((id, p) -> {
+      if (!id.equals(s.self)) {
+        out.put(id, p.lastAnswerNanos == 0 ? 0 : now - p.lastAnswerNanos);
+      }
+    });
+    return out;
+  }
+
   /** The voter, other than this node, with the highest match index. */
   NodeId mostUpToDateFollower() {
     NodeId best = null;
@@ -326,6 +338,7 @@ final class Replication {
       return null; // not a member, or an answer from an earlier replication session
     }
     p.recentActive = true;
+    p.lastAnswerNanos = s.now();
     return p;
   }
 

@@ -2,6 +2,7 @@ package dev.floe.raft.storage.file;
 
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.MetricsSink;
 import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.spi.TermAndVote;
 import java.io.Closeable;
@@ -102,6 +103,8 @@ public final class FileLogStore implements LogStore {
   private volatile TermAndVote termAndVote = TermAndVote.INITIAL;
   private volatile StoreIdentity identity;
   private LogWriter writer;
+  /** Meters bound before the writer existed, handed to it when it starts. */
+  private volatile LogWriter.Meters boundMeters;
   private Thread writerThread; // null when the writer runs on env's executor
   private Closeable directoryLock;
 
@@ -193,6 +196,9 @@ public final class FileLogStore implements LogStore {
             TimeUnit.MICROSECONDS.toNanos(options.maxSyncDelayMicros())),
         options.preallocateBytes(), env.nanoClock(), lock, channels, unwritten, lastSegment, meta,
         env.writerExecutor(), this::closeFiles);
+    if (boundMeters != null) {
+      writer.bindMetrics(boundMeters);
+    }
     if (env.writerExecutor() == null) {
       writerThread = new Thread(writer, "floe-log-sync-" + dir.getFileName());
       writerThread.setDaemon(true);
@@ -471,6 +477,26 @@ public final class FileLogStore implements LogStore {
       writer.submit(new LogWriter.SaveMeta(value));
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Reports every force of the log: its latency ({@code floe.log.force.latency}), the entries and
+   * bytes it made durable ({@code floe.log.force.entries}, {@code floe.log.force.bytes}) and how
+   * many there were ({@code floe.log.forces}). Group commit shows as entries per force above one.
+   */
+  @Override
+  public void bindMetrics(MetricsSink metrics, Map<String, String> tags) {
+    LogWriter.Meters meters = new LogWriter.Meters(
+        metrics.timer("floe.log.force.latency", "one force of the log's writes to the disk", tags),
+        metrics.distribution("floe.log.force.entries", "entries made durable by one force",
+            "entries", tags),
+        metrics.distribution("floe.log.force.bytes", "bytes made durable by one force", "bytes",
+            tags),
+        metrics.counter("floe.log.forces", "forces of the log's writes", tags));
+    boundMeters = meters;
+    if (writer != null) {
+      writer.bindMetrics(meters);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.floe.raft.storage.file;
 
 import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.spi.MetricsSink;
 import dev.floe.raft.spi.TermAndVote;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -116,6 +117,17 @@ final class LogWriter implements Runnable {
   private MetaFile.Meta meta; // null until the identity is saved
   private boolean directoryDirty;
   private long unforcedBytes;
+  private long unforcedEntries;
+  /** The meters forces are recorded in, once bound (see {@link #bindMetrics}). */
+  private volatile Meters meters;
+
+  /** What the writer measures: every force of the log's writes. */
+  record Meters(MetricsSink.Timer forceLatency, MetricsSink.Distribution entriesPerForce,
+      MetricsSink.Distribution bytesPerForce, MetricsSink.Counter forces) {}
+
+  void bindMetrics(Meters meters) {
+    this.meters = meters;
+  }
   private final SegmentTail tail;
   private boolean exited;
   /** On an executor: a force is queued and has not run yet. */
@@ -295,6 +307,7 @@ final class LogWriter implements Runnable {
     }
     dirty.add(channel);
     unforcedBytes += bytes.limit();
+    unforcedEntries += write.entries().size();
     tail.wrote(channel, position);
     lock.writeLock().lock();
     try {
@@ -396,9 +409,18 @@ final class LogWriter implements Runnable {
 
   /** Makes every write so far durable and completes the waiting syncs. */
   private void forceAll() throws IOException {
+    Meters m = dirty.isEmpty() ? null : meters;
+    long start = m == null ? 0 : nanoClock.getAsLong();
     for (FileChannel channel : dirty) {
       channel.force(false);
     }
+    if (m != null) {
+      m.forceLatency().record(nanoClock.getAsLong() - start);
+      m.entriesPerForce().record(unforcedEntries);
+      m.bytesPerForce().record(unforcedBytes);
+      m.forces().increment(1);
+    }
+    unforcedEntries = 0;
     dirty.clear();
     tail.forced();
     if (directoryDirty) {

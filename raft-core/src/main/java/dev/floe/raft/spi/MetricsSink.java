@@ -1,0 +1,86 @@
+package dev.floe.raft.spi;
+
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Where a node reports what it measures: counters, timers, distributions and gauges, each named
+ * and tagged by Floe. Floe does the measuring; a binding only records (the module
+ * {@code raft-metrics-micrometer} binds Micrometer). Without one, {@link #NONE} records nothing
+ * and the node skips the measuring too.
+ *
+ * <p>Meters are asked for once, when a node starts (or when a peer first appears) and recorded
+ * into from the node's threads, its event loop among them: recording must be cheap, thread-safe
+ * and never block. A gauge's value is read by whoever reads the meters, on any thread.
+ *
+ * <p>Names use dots ({@code floe.submit.commit.latency}); every meter of a node carries the tag
+ * {@code node}. {@code docs/operations.md} lists them all.
+ */
+public interface MetricsSink {
+
+  /** Records nothing. */
+  MetricsSink NONE = new MetricsSink() {
+    @Override
+    public Counter counter(String name, String description, Map<String, String> tags) {
+      return amount -> {};
+    }
+
+    @Override
+    public Timer timer(String name, String description, Map<String, String> tags) {
+      return nanos -> {};
+    }
+
+    @Override
+    public Distribution distribution(String name, String description, String unit,
+        Map<String, String> tags) {
+      return value -> {};
+    }
+
+    @Override
+    public AutoCloseable gauge(String name, String description, String unit,
+        Map<String, String> tags, LongSupplier value) {
+      return () -> {};
+    }
+  };
+
+  /** A count that only grows. */
+  interface Counter {
+    /** Adds {@code amount} (at least 1). */
+    void increment(long amount);
+  }
+
+  /** Durations. */
+  interface Timer {
+    /** Records one duration, in nanoseconds. */
+    void record(long nanos);
+  }
+
+  /** Sizes or counts of something per event (bytes per snapshot, entries per force). */
+  interface Distribution {
+    /** Records one value. */
+    void record(long value);
+  }
+
+  /** A counter, named and tagged by Floe. */
+  Counter counter(String name, String description, Map<String, String> tags);
+
+  /** A timer, named and tagged by Floe. */
+  Timer timer(String name, String description, Map<String, String> tags);
+
+  /**
+   * A distribution, named and tagged by Floe.
+   *
+   * @param unit what a value counts, such as {@code bytes} or {@code entries}
+   */
+  Distribution distribution(String name, String description, String unit,
+      Map<String, String> tags);
+
+  /**
+   * A value read whenever the meters are read (a queue's depth, a follower's lag).
+   *
+   * @param unit what the value counts
+   * @return closing it removes the gauge (a follower that left, a node that stopped)
+   */
+  AutoCloseable gauge(String name, String description, String unit, Map<String, String> tags,
+      LongSupplier value);
+}

@@ -4,6 +4,7 @@ import dev.floe.raft.cluster.ClusterId;
 import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;
+import dev.floe.raft.spi.SnapshotStore;
 import dev.floe.raft.spi.Transport;
 import java.io.IOException;
 import java.util.Map;
@@ -98,6 +99,14 @@ final class NodeParts {
     nodeLoop.start(r.clusterId());
     clusterId = r.clusterId();
     running = nodeLoop;
+  }
+
+  /** The snapshot store (for backups). */
+  SnapshotStore snapshotStore() {
+    if (settings.snapshotStore() == null) {
+      throw new IllegalStateException("node " + id + " has no snapshot store: it takes no backups");
+    }
+    return settings.snapshotStore();
   }
 
   /** The event loop's side of the node once started, else null. */

@@ -47,7 +47,8 @@ import java.util.function.Supplier;
  * had no effect, and with {@link CommitUnknownException} when its fate is unknown.
  */
 public final class RaftNode implements AutoCloseable {
-  private final NodeParts parts;
+  /** What the node is made of; package-private for the helpers beside the facade (Backup). */
+  final NodeParts parts;
   private final NodeId id;
   private final RaftNodeBuilder settings;
 

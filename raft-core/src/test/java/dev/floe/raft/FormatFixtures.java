@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The checked-in byte fixtures of raft-core's persisted formats ({@code src/test/resources/fixtures},
- * described in its README): reading them, comparing today's encoding with them, and writing them
+ * The checked-in byte fixtures of raft-core's persisted formats ({@code
+ * src/test/resources/fixtures}, described in its README): reading them, comparing today's encoding
+ * with them, and writing them
  * when asked with {@code -Dfloe.fixtures.rewrite=true}.
  *
  * <p>A rewrite never silently replaces a fixture with other bytes: a fixture is named by its

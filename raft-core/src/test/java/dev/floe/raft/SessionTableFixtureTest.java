@@ -225,7 +225,8 @@ class SessionTableFixtureTest {
     ByteBuffer.wrap(data).putInt(4, 2);
 
     assertThatThrownBy(() -> restore(new OneSnapshot(data)))
-        .isInstanceOf(IOException.class).hasMessageContaining("not a Floe snapshot of a known version");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("not a Floe snapshot of a known version");
   }
 
   /**
@@ -240,7 +241,8 @@ class SessionTableFixtureTest {
       + "(DataOutputStream.writeUTF), which blocks every snapshot while the session lives")
   void aFailureWithAMessageOverSixtyFourKibibytesGoesIntoTheSnapshot() throws IOException {
     SessionTable t = new SessionTable(SessionRequest.EXPIRY_ENTRIES);
-    t.record(9, 1, 11, 2, new ApplyResult.Failure(new IllegalArgumentException("x".repeat(70_000))));
+    String message = "x".repeat(70_000);
+    t.record(9, 1, 11, 2, new ApplyResult.Failure(new IllegalArgumentException(message)));
 
     SessionTable back = decode(tableBytes(t));
 

@@ -165,10 +165,6 @@ final class ScenarioCluster {
     nowNanos += ticks * config.tickNanos();
   }
 
-  long nowTicks() {
-    return nowNanos / config.tickNanos();
-  }
-
   // ---------------------------------------------------------------- network
 
   /** Splits the network: each group reaches only its own members (unlisted nodes form one). */
@@ -346,7 +342,8 @@ final class ScenarioCluster {
     long term = n.core.log().term(n.appliedIndex);
     ScenarioNode.Snapshot s = n.takeSnapshot(term);
     print(id + ": snapshot " + s.index() + "@" + s.term() + " "
-        + ScenarioFormat.configuration(s.membership()) + " of " + ScenarioFormat.commands(n.applied));
+        + ScenarioFormat.configuration(s.membership()) + " of "
+        + ScenarioFormat.commands(n.applied));
     step(id, new Event.SnapshotTaken(s.index(), s.term(), Math.max(0, s.index() - trailing)));
   }
 

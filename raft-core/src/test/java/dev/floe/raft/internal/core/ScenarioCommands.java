@@ -109,7 +109,7 @@ final class ScenarioCommands {
     repeat(c, () -> cluster.tick(id));
   }
 
-  /** Ticks a node until it starts a campaign (its election timer fired), and says after how long. */
+  /** Ticks a node until it starts a campaign (its election timer fired); says after how long. */
   private void campaign(NodeId id) {
     ScenarioNode n = cluster.running(id);
     long before = n.campaigns;

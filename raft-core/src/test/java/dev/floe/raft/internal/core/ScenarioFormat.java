@@ -224,7 +224,8 @@ final class ScenarioFormat {
     r.messages().forEach(m -> out.add("send " + message(m) + note.apply(m)));
     r.messagesAfterPersist().forEach(m -> out.add("send-after-persist " + message(m)
         + note.apply(m)));
-    r.snapshotsToSend().forEach(t -> out.add("stream-snapshot to=" + t.to() + " round=" + t.round()));
+    r.snapshotsToSend().forEach(t -> out.add("stream-snapshot to=" + t.to() + " round="
+        + t.round()));
     r.snapshotChunks().forEach(c -> out.add("install-chunk snap=" + c.snapshotIndex() + "@"
         + c.snapshotTerm() + " offset=" + c.offset() + " bytes=" + c.chunk().length
         + (c.done() ? " done" : "")));

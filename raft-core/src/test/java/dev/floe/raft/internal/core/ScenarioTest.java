@@ -56,8 +56,8 @@ import org.junit.jupiter.api.TestFactory;
  *       {@code count} times. {@code tick-all [count]}: the same for every running node, in id
  *       order, the clock advancing once per round. {@code elapse ticks}: the clock advances and
  *       nobody ticks (a paused process). {@code run [count] [filters]}: {@code tick-all}, then
- *       {@code stabilize} (with the filters), {@code count} times. {@code campaign n1}: ticks a node until it starts a
- *       campaign (its election timer fired).
+ *       {@code stabilize} (with the filters), {@code count} times. {@code campaign n1}: ticks a
+ *       node until it starts a campaign (its election timer fired).
  *   <li>{@code propose n1 x [y ...]}: one proposal event with a command per argument. {@code
  *       propose-session n1 client=7 seq=1 x [y ...]}: session commands (sequence numbers count up).
  *       {@code transfer n1 [n2]}: a leadership transfer (to the most up-to-date follower if no

@@ -74,8 +74,8 @@ final class FormatFixtures {
       versions.put(f.path(), f.version());
     }
     changed.forEach(f -> write(DIRECTORY.resolve(f.path()), f.today()));
-    StringBuilder text = new StringBuilder(
-        "# The format version each fixture was written at (see README.md). Written by the tests.\n");
+    StringBuilder text = new StringBuilder("# The format version each fixture was written at "
+        + "(see README.md). Written by the tests.\n");
     versions.forEach((path, version) -> text.append(path).append(' ').append(version)
         .append('\n'));
     write(VERSIONS, text.toString().getBytes(StandardCharsets.UTF_8));

@@ -56,7 +56,8 @@ final class FormatsFixture {
 
   static final List<LogEntry> FIRST_SEGMENT = List.of(
       LogEntry.command(5, 2, "put a=1".getBytes(UTF_8)),
-      new LogEntry(6, 2, EntryType.SESSION_COMMAND, Commands.session(7, 1, "put b=2".getBytes(UTF_8))),
+      new LogEntry(6, 2, EntryType.SESSION_COMMAND,
+          Commands.session(7, 1, "put b=2".getBytes(UTF_8))),
       LogEntry.noop(7, 3),
       new LogEntry(8, 3, EntryType.CONFIGURATION,
           FOUNDERS.withLearner(N4, "10.0.0.4:7004").encode()));

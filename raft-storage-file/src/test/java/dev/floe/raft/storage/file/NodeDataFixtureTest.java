@@ -187,7 +187,7 @@ class NodeDataFixtureTest {
     return List.of(text.split("\n"));
   }
 
-  /** The writer's check: the snapshot files of a fresh run equal the checked-in ones, byte for byte. */
+  /** The writer's check: a fresh run's snapshot files equal the checked-in ones, byte for byte. */
   @Test
   void aNodeRunningTheSameScriptTodayWritesTheSameEntriesAndSnapshot() throws Exception {
     Path fresh = temp.resolve("fresh");

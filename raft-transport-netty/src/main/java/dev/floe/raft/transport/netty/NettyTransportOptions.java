@@ -1,8 +1,6 @@
 package dev.floe.raft.transport.netty;
 
 import dev.floe.raft.cluster.NodeId;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +13,11 @@ import java.util.Optional;
  * limits it enforces. Immutable; build one with {@link #builder()}.
  *
  * <p>The peer map may contain the local node itself (so that every node of a cluster can share one
- * map); the transport ignores that entry.
+ * map); the transport does not dial it, but checks at start that the bind address fits it (see
+ * {@link NettyTransport#start}). Every member of the cluster must have an address, here or in the
+ * cluster's configuration, when the node starts.
+ *
+ * <p>No Netty type appears here, so that the options do not tie an application to a Netty line.
  */
 public final class NettyTransportOptions {
   /**
@@ -35,10 +37,12 @@ public final class NettyTransportOptions {
   private final int writeBufferHighWaterMarkBytes;
   private final int ioThreads;
   private final boolean nativeTransport;
-  private final ByteBufAllocator allocator;
   private final Path tlsPrivateKeyFile;
+  private final char[] tlsPrivateKeyPassword;
   private final Path tlsCertificateChainFile;
   private final Path tlsTrustedCaFile;
+  private final boolean tlsHostnameVerification;
+  private final boolean tlsNodeIdentityRequired;
 
   private NettyTransportOptions(Builder b) {
     this.bindAddress = b.bindAddress;
@@ -51,10 +55,13 @@ public final class NettyTransportOptions {
     this.writeBufferHighWaterMarkBytes = b.writeBufferHighWaterMarkBytes;
     this.ioThreads = b.ioThreads;
     this.nativeTransport = b.nativeTransport;
-    this.allocator = b.allocator;
     this.tlsPrivateKeyFile = b.tlsPrivateKeyFile;
+    this.tlsPrivateKeyPassword =
+        b.tlsPrivateKeyPassword == null ? null : b.tlsPrivateKeyPassword.clone();
     this.tlsCertificateChainFile = b.tlsCertificateChainFile;
     this.tlsTrustedCaFile = b.tlsTrustedCaFile;
+    this.tlsHostnameVerification = b.tlsHostnameVerification;
+    this.tlsNodeIdentityRequired = b.tlsNodeIdentityRequired;
   }
 
   /** Returns a builder with the defaults. */
@@ -107,14 +114,12 @@ public final class NettyTransportOptions {
     return ioThreads;
   }
 
-  /** Returns whether native epoll is used when available (NIO otherwise). */
+  /**
+   * Returns whether native epoll is used when available (NIO otherwise); {@link
+   * NettyTransport#ioMode()} says which is in use.
+   */
   public boolean nativeTransport() {
     return nativeTransport;
-  }
-
-  /** Returns the buffer allocator. */
-  public ByteBufAllocator allocator() {
-    return allocator;
   }
 
   /** Returns whether mutual TLS is configured. */
@@ -127,6 +132,19 @@ public final class NettyTransportOptions {
     return Optional.ofNullable(tlsPrivateKeyFile);
   }
 
+  /** Returns whether a password for the private key was given. */
+  public boolean tlsPrivateKeyEncrypted() {
+    return tlsPrivateKeyPassword != null;
+  }
+
+  /**
+   * The private key's password, or null; package-private so that the secret is not handed on.
+   * The caller must not change the array.
+   */
+  char[] tlsPrivateKeyPassword() {
+    return tlsPrivateKeyPassword;
+  }
+
   /** Returns the PEM file with this node's certificate chain, if TLS is configured. */
   public Optional<Path> tlsCertificateChainFile() {
     return Optional.ofNullable(tlsCertificateChainFile);
@@ -135,6 +153,22 @@ public final class NettyTransportOptions {
   /** Returns the PEM file with the certificates of the trusted CAs, if TLS is configured. */
   public Optional<Path> tlsTrustedCaFile() {
     return Optional.ofNullable(tlsTrustedCaFile);
+  }
+
+  /**
+   * Returns whether a dialing node checks that the certificate of the node it reaches is valid for
+   * the host name or IP address it dialed (default false).
+   */
+  public boolean tlsHostnameVerification() {
+    return tlsHostnameVerification;
+  }
+
+  /**
+   * Returns whether certificates must name the node ids of their nodes (default true; see {@link
+   * Builder#tlsNodeIdentityRequired(boolean)}).
+   */
+  public boolean tlsNodeIdentityRequired() {
+    return tlsNodeIdentityRequired;
   }
 
   /** Builds {@link NettyTransportOptions}. Not thread-safe. */
@@ -149,10 +183,12 @@ public final class NettyTransportOptions {
     private int writeBufferHighWaterMarkBytes = 8 * 1024 * 1024;
     private int ioThreads = 1;
     private boolean nativeTransport = true;
-    private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     private Path tlsPrivateKeyFile;
+    private char[] tlsPrivateKeyPassword;
     private Path tlsCertificateChainFile;
     private Path tlsTrustedCaFile;
+    private boolean tlsHostnameVerification;
+    private boolean tlsNodeIdentityRequired = true;
 
     private Builder() {}
 
@@ -210,24 +246,27 @@ public final class NettyTransportOptions {
       return this;
     }
 
-    /** Sets whether to use native epoll when available (default true); NIO otherwise. */
+    /**
+     * Sets whether to use native epoll when available (default true); NIO otherwise. Epoll is
+     * available on Linux on x86_64 and aarch64 with Netty's epoll jars on the class path (this
+     * module brings them; an application may exclude them and run on NIO).
+     */
     public Builder nativeTransport(boolean nativeTransport) {
       this.nativeTransport = nativeTransport;
       return this;
     }
 
-    /** Sets the buffer allocator (default {@link PooledByteBufAllocator#DEFAULT}). */
-    public Builder allocator(ByteBufAllocator allocator) {
-      this.allocator = Objects.requireNonNull(allocator, "allocator");
-      return this;
-    }
-
     /**
      * Turns on mutual TLS. Every connection, in and out, then requires a certificate signed by a CA
-     * in {@code trustedCaFile}; plaintext connections are refused. Peers are authenticated by
-     * their CA alone: host names are not checked against certificates.
+     * in {@code trustedCaFile}; plaintext connections are refused. Each node's certificate must
+     * name its node id as the subject alternative name {@code URI:floe:node:<id>}: an acceptor
+     * serves a dialer only if the dialer's certificate names the node id it claims, and a dialer
+     * talks to an acceptor only if its certificate names the peer it meant to reach (see {@link
+     * #tlsNodeIdentityRequired}). Host names are checked only with {@link
+     * #tlsHostnameVerification}. {@link NettyTransport#reloadTls()} rereads the files.
      *
-     * @param privateKeyFile PEM file with this node's PKCS#8 private key (unencrypted)
+     * @param privateKeyFile PEM file with this node's PKCS#8 private key, unencrypted or encrypted
+     *     (then give {@link #tlsPrivateKeyPassword})
      * @param certificateChainFile PEM file with this node's certificate, then any intermediates
      * @param trustedCaFile PEM file with the certificates of the trusted CAs
      */
@@ -236,6 +275,39 @@ public final class NettyTransportOptions {
       this.tlsCertificateChainFile =
           Objects.requireNonNull(certificateChainFile, "certificateChainFile");
       this.tlsTrustedCaFile = Objects.requireNonNull(trustedCaFile, "trustedCaFile");
+      return this;
+    }
+
+    /**
+     * Sets the password of an encrypted PKCS#8 private key ({@code BEGIN ENCRYPTED PRIVATE KEY},
+     * as {@code openssl pkcs8 -topk8 -v2 aes-256-cbc} writes it). The array is copied; clear yours
+     * once the options are built.
+     */
+    public Builder tlsPrivateKeyPassword(char[] password) {
+      this.tlsPrivateKeyPassword = Objects.requireNonNull(password, "password").clone();
+      return this;
+    }
+
+    /**
+     * Sets whether a dialing node checks that the certificate of the node it reaches is valid for
+     * the host name or IP address it dialed, as HTTPS clients do (default false: nodes are often
+     * dialed by IP, and the node id in the certificate is what binds a peer). With it on, each
+     * certificate needs a DNS or IP subject alternative name for every name peers dial it by.
+     */
+    public Builder tlsHostnameVerification(boolean verify) {
+      this.tlsHostnameVerification = verify;
+      return this;
+    }
+
+    /**
+     * Sets whether certificates must name their nodes (default true): this node's own certificate
+     * must carry {@code URI:floe:node:<its id>} (checked at start), and a peer's connection is
+     * refused unless its certificate names the node it is. Turn it off only while moving a
+     * cluster to certificates that carry the name: without it, any certificate of the trusted CAs
+     * may claim any node id (logged at WARN at start).
+     */
+    public Builder tlsNodeIdentityRequired(boolean required) {
+      this.tlsNodeIdentityRequired = required;
       return this;
     }
 
@@ -266,6 +338,10 @@ public final class NettyTransportOptions {
       }
       if (ioThreads < 1) {
         throw new IllegalArgumentException("ioThreads must be >= 1: " + ioThreads);
+      }
+      if (tlsPrivateKeyFile == null && (tlsPrivateKeyPassword != null || tlsHostnameVerification)) {
+        throw new IllegalArgumentException((tlsPrivateKeyPassword != null
+            ? "tlsPrivateKeyPassword" : "tlsHostnameVerification") + " needs mutualTls(...)");
       }
       return new NettyTransportOptions(this);
     }

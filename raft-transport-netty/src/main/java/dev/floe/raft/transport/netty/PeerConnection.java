@@ -193,8 +193,11 @@ final class PeerConnection {
     return false;
   }
 
+  /** Dials; holding this object's monitor. */
   private void dial() {
     InetSocketAddress to = address;
+    boolean exactWanted = exactNext; // one dial only: the one after that offers the range again
+    exactNext = false;
     log.debug("{}: connecting to {} at {}", self, id, to);
     ChannelFuture f;
     try {
@@ -225,11 +228,11 @@ final class PeerConnection {
       ch.closeFuture().addListener(c -> onClosed(ch));
       SslHandler tls = ch.pipeline().get(SslHandler.class);
       if (tls == null) {
-        onConnected(ch, to);
+        onConnected(ch, to, exactWanted);
       } else {
         tls.handshakeFuture().addListener(hf -> {
           if (hf.isSuccess()) {
-            onConnected(ch, to);
+            onConnected(ch, to, exactWanted);
           } else {
             log.warn("{}: TLS handshake with {} at {} failed: {}", self, id, to,
                 String.valueOf(hf.cause()));
@@ -244,7 +247,7 @@ final class PeerConnection {
    * Called on {@code ch}'s event loop once it is connected (and TLS is up): checks who answered,
    * then writes the handshake, and either waits for the acceptor's answer or is ready at once.
    */
-  private void onConnected(Channel ch, InetSocketAddress to) {
+  private void onConnected(Channel ch, InetSocketAddress to, boolean exactWanted) {
     String problem = dialer.certificateProblem(id, to, ch);
     if (problem != null) {
       noteRefusal(problem + "; closing the connection");
@@ -259,8 +262,7 @@ final class PeerConnection {
       }
       ProtocolVersions speaks = dialer.speaks();
       exact = speaks.max() <= WireFormat.EXACT_HANDSHAKE_VERSION
-          || (exactNext && speaks.min() <= WireFormat.EXACT_HANDSHAKE_VERSION);
-      exactNext = false;
+          || (exactWanted && speaks.min() <= WireFormat.EXACT_HANDSHAKE_VERSION);
       if (!exact) {
         awaitingAnswer = ch;
       }
@@ -423,15 +425,10 @@ final class PeerConnection {
       ready = null;
       version = 0;
       if (awaitingAnswer == ch) {
-        // Closed on a handshake offering a range, unanswered: what a node that speaks only
-        // version 4 does. The next dial, at once, offers version 4 alone.
         awaitingAnswer = null;
         if (!shutDown && dialer.speaks().min() <= WireFormat.EXACT_HANDSHAKE_VERSION) {
-          exactNext = true;
-          redialAtOnce = true;
-          log.debug("{}: {} closed the connection without answering a version-{} handshake; "
-              + "dialing again offering version {} alone", self, id, dialer.speaks().max(),
-              WireFormat.EXACT_HANDSHAKE_VERSION);
+          fallBack();
+          return;
         }
       }
       long now = System.nanoTime();
@@ -458,6 +455,21 @@ final class PeerConnection {
       log.debug("{}: connecting to {} failed ({} in a row); next attempt in {} ms", self, id,
           failures, TimeUnit.NANOSECONDS.toMillis(delayNanos));
     }
+  }
+
+  /**
+   * The connection closed on a handshake offering a range, unanswered: what a node that speaks
+   * only version 4 does. Dials again at once offering version 4 alone, keeping the messages
+   * queued meanwhile, so that reaching an older node loses nothing. Holding this object's monitor.
+   */
+  private void fallBack() {
+    exactNext = true;
+    failures = 0;
+    nextAttemptNanos = System.nanoTime();
+    log.debug("{}: {} closed the connection without answering a version-{} handshake; dialing "
+        + "again offering version {} alone", self, id, dialer.speaks().max(),
+        WireFormat.EXACT_HANDSHAKE_VERSION);
+    dial();
   }
 
   /** Points the connection at a new address; the current connection, if any, is closed. */

@@ -26,6 +26,9 @@ final class OutboundHandler extends ChannelInboundHandlerAdapter {
 
     /** The acceptor refused the handshake; the channel closes next. */
     void refused(Channel channel, Refusal refusal);
+
+    /** The connection failed ({@code cause} may be the acceptor's TLS alert); it closes next. */
+    void failed(Channel channel, Throwable cause);
   }
 
   private final NodeId self;
@@ -69,6 +72,7 @@ final class OutboundHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("{}: closing connection to {}: {}", self, peer, cause.toString());
     closing = true;
+    listener.failed(ctx.channel(), cause);
     ctx.close();
   }
 }

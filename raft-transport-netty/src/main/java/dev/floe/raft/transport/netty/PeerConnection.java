@@ -10,7 +10,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,6 +211,11 @@ final class PeerConnection {
         public void refused(Channel channel, Refusal r) {
           onRefused(channel, to, r);
         }
+
+        @Override
+        public void failed(Channel channel, Throwable cause) {
+          onFailed(channel, to, cause);
+        }
       });
     } catch (RuntimeException e) { // the event loop is shutting down
       log.debug("{}: cannot dial {}: {}", self, id, e.toString());
@@ -234,8 +239,7 @@ final class PeerConnection {
           if (hf.isSuccess()) {
             onConnected(ch, to, exactWanted);
           } else {
-            log.warn("{}: TLS handshake with {} at {} failed: {}", self, id, to,
-                String.valueOf(hf.cause()));
+            noteRefusal("TLS handshake with " + id + " at " + to + " failed: " + hf.cause());
             ch.close();
           }
         });
@@ -372,6 +376,34 @@ final class PeerConnection {
     }
     noteRefusal(r.explain(id, hostAndPort(to), self, dialer.handshake(lane, false).clusterId())
         + "; redialing with backoff");
+  }
+
+  /**
+   * On the channel's event loop: the connection failed. A TLS alert from the acceptor (with TLS
+   * 1.3 it rejects the dialer's certificate after the dialer's side of the TLS handshake is done)
+   * is the acceptor's answer: it reads this node's handshake no worse for it, so there is no
+   * fallback to an older version, and it is logged like a refusal.
+   */
+  private void onFailed(Channel ch, InetSocketAddress to, Throwable cause) {
+    SSLException tls = sslCause(cause);
+    if (tls == null) {
+      return;
+    }
+    synchronized (this) {
+      if (awaitingAnswer == ch) {
+        awaitingAnswer = null;
+      }
+    }
+    noteRefusal("TLS handshake with " + id + " at " + to + " failed: " + tls);
+  }
+
+  private static SSLException sslCause(Throwable t) {
+    for (int depth = 0; t != null && depth < 10; t = t.getCause(), depth++) {
+      if (t instanceof SSLException e) {
+        return e;
+      }
+    }
+    return null;
   }
 
   /** Logs why the peer cannot be used at WARN once, and again only if the reason changes. */

@@ -263,8 +263,8 @@ public final class NettyTransport implements Transport {
   }
 
   /**
-   * Returns how the transport does its socket I/O: {@link IoMode#EPOLL} or {@link IoMode#NIO}
-   * (see {@link IoMode} for when each is used). It is logged at start.
+   * {@return how the transport does its socket I/O: {@link IoMode#EPOLL} or {@link IoMode#NIO}}
+   * See {@link IoMode} for when each is used. It is logged at start.
    *
    * @throws IllegalStateException if neither {@link #start} nor {@link #eventLoop()} has created
    *     the I/O threads yet
@@ -568,6 +568,8 @@ public final class NettyTransport implements Transport {
   /**
    * Parses {@code host:port} ({@code [v6]:port} for IPv6).
    *
+   * @param text the address, as a cluster configuration carries it
+   * @return the address, resolved if its host is a name that resolves
    * @throws IllegalArgumentException if the text is not such an address
    */
   public static InetSocketAddress parseAddress(String text) {
@@ -592,7 +594,7 @@ public final class NettyTransport implements Transport {
   }
 
   /**
-   * Returns the address the transport listens on; useful after binding port 0.
+   * {@return the address the transport listens on} Useful after binding port 0.
    *
    * @throws IllegalStateException if not started
    */
@@ -605,19 +607,19 @@ public final class NettyTransport implements Transport {
   }
 
   /**
-   * Returns how many messages were dropped so far: outbound ones not sent (unknown or unreachable
+   * {@return how many messages were dropped so far} Outbound ones not sent (unknown or unreachable
    * peer, full write buffer, oversized) and inbound ones not delivered (wrong sender or receiver).
    */
   public long droppedMessageCount() {
     return droppedSent.sum() + droppedReceived.sum();
   }
 
-  /** Returns how many outbound connections or connection attempts have ended (for tests). */
+  /** {@return how many outbound connections or connection attempts have ended (for tests)} */
   long outboundConnectionsClosed() {
     return outboundClosed.sum();
   }
 
-  /** Returns whether the outbound connection to {@code peer} is up (for tests). */
+  /** {@return whether the outbound connection to {@code peer} is up (for tests)} */
   boolean isConnectedTo(NodeId peer) {
     PeerConnection[] p = peers.get(peer);
     return p != null && p[Lane.CONTROL.ordinal()].isReady();

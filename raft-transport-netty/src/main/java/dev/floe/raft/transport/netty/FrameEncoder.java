@@ -7,16 +7,22 @@ import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.MessageToByteEncoder;
 
 /**
- * Encodes a {@link Handshake}, a {@link RaftMessage} or a {@link Refusal} into one length-prefixed
- * frame, in a buffer
- * of exactly the frame's size from the channel's allocator. {@link MessageToByteEncoder} passes
- * the buffer on (the transport releases it once written) or releases it if encoding fails.
+ * Encodes a {@link Handshake} (in the node's {@link HandshakeDialect}), a {@link RaftMessage}, an
+ * {@link Accept} or a {@link Refusal} into one length-prefixed frame, in a buffer of exactly the
+ * frame's size from the channel's allocator. {@link MessageToByteEncoder} passes the buffer on
+ * (the transport releases it once written) or releases it if encoding fails.
  */
 final class FrameEncoder extends MessageToByteEncoder<Object> {
+  private final HandshakeDialect dialect;
+
+  FrameEncoder(HandshakeDialect dialect) {
+    this.dialect = dialect;
+  }
 
   @Override
   public boolean acceptOutboundMessage(Object msg) {
-    return msg instanceof RaftMessage || msg instanceof Handshake || msg instanceof Refusal;
+    return msg instanceof RaftMessage || msg instanceof Handshake || msg instanceof Refusal
+        || msg instanceof Accept;
   }
 
   @Override
@@ -32,7 +38,9 @@ final class FrameEncoder extends MessageToByteEncoder<Object> {
     if (msg instanceof RaftMessage m) {
       MessageCodec.encode(m, out);
     } else if (msg instanceof Handshake h) {
-      MessageCodec.encodeHandshake(h, out);
+      dialect.encode(h, out);
+    } else if (msg instanceof Accept a) {
+      MessageCodec.encodeAccept(a, out);
     } else {
       MessageCodec.encodeRefusal((Refusal) msg, out);
     }
@@ -42,11 +50,13 @@ final class FrameEncoder extends MessageToByteEncoder<Object> {
     }
   }
 
-  private static int bodySize(Object msg) {
+  private int bodySize(Object msg) {
     if (msg instanceof RaftMessage m) {
       return MessageCodec.encodedSize(m);
     } else if (msg instanceof Handshake h) {
-      return MessageCodec.encodedSize(h);
+      return dialect.encodedSize(h);
+    } else if (msg instanceof Accept a) {
+      return MessageCodec.encodedSize(a);
     }
     return MessageCodec.encodedSize((Refusal) msg);
   }

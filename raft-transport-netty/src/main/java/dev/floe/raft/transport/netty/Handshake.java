@@ -1,19 +1,44 @@
 package dev.floe.raft.transport.netty;
 
 import dev.floe.raft.cluster.NodeId;
+import java.util.Objects;
 
 /**
- * The first frame on every connection: who dials, in which cluster, speaking which protocol, and
- * which of its two connections to the acceptor this is.
+ * The first frame on every connection: who dials, in which cluster, speaking which protocol
+ * versions, and which of its two connections to the acceptor this is.
  *
- * @param version the dialer's protocol version
+ * <p>A handshake of version 4 and before offers one exact version ({@code versions} is a range of
+ * one, and {@link #exact()} is true); from version 5 on it offers a range, and the acceptor answers
+ * it with the version the connection speaks (see {@link WireFormat}).
+ *
+ * @param versions the protocol versions the dialer offers
  * @param clusterId the dialer's cluster id
  * @param nodeId the dialer's node id; every message on the connection must come from it
  * @param lane the lane the connection carries
  */
-record Handshake(int version, String clusterId, NodeId nodeId, Lane lane) {
-  /** A handshake of the control lane. */
+record Handshake(ProtocolVersions versions, String clusterId, NodeId nodeId, Lane lane) {
+
+  Handshake {
+    Objects.requireNonNull(versions, "versions");
+    Objects.requireNonNull(clusterId, "clusterId");
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(lane, "lane");
+    if (versions.max() <= WireFormat.EXACT_HANDSHAKE_VERSION && versions.min() != versions.max()) {
+      throw new IllegalArgumentException("a handshake of version " + versions.max()
+          + " offers one exact version, not " + versions);
+    }
+  }
+
+  /** A handshake of the control lane offering exactly {@code version}. */
   Handshake(int version, String clusterId, NodeId nodeId) {
-    this(version, clusterId, nodeId, Lane.CONTROL);
+    this(ProtocolVersions.exactly(version), clusterId, nodeId, Lane.CONTROL);
+  }
+
+  /**
+   * Returns whether this is a handshake of the old kind, offering one exact version and never
+   * answered on success (version 4 and before).
+   */
+  boolean exact() {
+    return versions.max() <= WireFormat.EXACT_HANDSHAKE_VERSION;
   }
 }

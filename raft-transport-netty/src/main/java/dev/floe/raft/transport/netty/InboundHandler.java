@@ -13,12 +13,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of an accepted connection. The first frame must be a valid {@link Handshake}
- * from a known peer of the same cluster; otherwise, or on any malformed frame, the connection is
- * refused (and logged) and nothing from it reaches the node. After the handshake, every frame is
- * decoded and passed to the node, unless its sender is not the handshake's node or its receiver is
- * not the local node, in which case it is dropped. Each frame is released exactly once, here.
+ * from a known peer of the same cluster, offering a protocol version this node speaks, and (with
+ * mutual TLS) from a dialer whose certificate names the node it claims; otherwise, or on any
+ * malformed frame, the connection is refused (and logged) and nothing from it reaches the node. A
+ * handshake of version 5 or later is answered with an {@link Accept} naming the highest version
+ * both sides speak. After the handshake, every frame is decoded and passed to the node, unless its
+ * sender is not the handshake's node or its receiver is not the local node, in which case it is
+ * dropped. Each frame is released exactly once, here.
  *
- * <p>A well-formed handshake that names another cluster, or a node that is not a peer, is answered
+ * <p>A well-formed handshake that names another cluster or a node that is not a peer, that offers
+ * no version in common, or whose certificate does not name its node, is answered
  * with a {@link Refusal} before the connection is closed, so that the dialer can log why; the
  * refusal is logged here at WARN with the dialer's address and claimed node id (the same refusal of
  * the same dialer again at DEBUG, since the dialer keeps redialing). Once it is sent, the frame
@@ -77,14 +81,36 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
       refuse(ctx, "message before handshake");
       return;
     }
-    Handshake h = new MessageCodec().decodeHandshake(frame);
+    ProtocolVersions speaks = host.dialect().speaks();
+    Handshake h;
+    try {
+      h = host.dialect().decode(frame);
+    } catch (UnsupportedVersionException e) {
+      ProtocolVersions offered = ProtocolVersions.exactly(e.version);
+      refuseWithReason(ctx, "an unknown node (in a version-" + e.version + " handshake)", "?",
+          Refusal.ofVersions(host.clusterId(), host.self(), speaks, offered),
+          versionMismatch(speaks, offered));
+      return;
+    }
+    int version = speaks.highestCommon(h.versions());
+    if (version == 0) {
+      refuseWithReason(ctx, h, Refusal.ofVersions(host.clusterId(), host.self(), speaks,
+          h.versions()), versionMismatch(speaks, h.versions()));
+      return;
+    }
     if (!h.clusterId().equals(host.clusterId())) {
-      refuseWithReason(ctx, h, WireFormat.REFUSED_OTHER_CLUSTER, "cluster id mismatch: found '"
-          + h.clusterId() + "' in the handshake, expected '" + host.clusterId() + "' (this node's)");
+      refuseWithReason(ctx, h, refusal(WireFormat.REFUSED_OTHER_CLUSTER), "cluster id mismatch: "
+          + "found '" + h.clusterId() + "' in the handshake, expected '" + host.clusterId()
+          + "' (this node's)");
+      return;
+    }
+    String identity = host.identityProblem(ctx.channel(), h.nodeId());
+    if (identity != null) {
+      refuseWithReason(ctx, h, refusal(WireFormat.REFUSED_IDENTITY), identity);
       return;
     }
     if (!host.isPeer(h.nodeId())) {
-      refuseWithReason(ctx, h, WireFormat.REFUSED_UNKNOWN_NODE,
+      refuseWithReason(ctx, h, refusal(WireFormat.REFUSED_UNKNOWN_NODE),
           "node id " + h.nodeId() + " is not one of this node's peers");
       return;
     }
@@ -93,9 +119,21 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
     codec = new MessageCodec(peer, host.self());
     frameDecoder.handshakeAccepted();
     cancelHandshakeTimeout();
+    if (!h.exact()) {
+      ctx.writeAndFlush(new Accept(version, host.self()));
+    }
     host.inboundAccepted(peer, lane, ctx.channel());
-    log.debug("{}: accepted connection from {} at {}", host.self(), peer,
-        ctx.channel().remoteAddress());
+    log.debug("{}: accepted connection from {} at {} ({} lane, protocol version {})", host.self(),
+        peer, ctx.channel().remoteAddress(), lane, version);
+  }
+
+  private Refusal refusal(int reason) {
+    return new Refusal(reason, host.clusterId(), host.self());
+  }
+
+  private static String versionMismatch(ProtocolVersions speaks, ProtocolVersions offered) {
+    return "no protocol version in common: the dialer offers " + Refusal.versionsWord(offered)
+        + ", this node speaks " + Refusal.versionsWord(speaks);
   }
 
   private void onMessage(RaftMessage m) {
@@ -109,22 +147,31 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
     host.deliver(m);
   }
 
-  /** Refuses a well-formed handshake: says why to the dialer, then closes once it has heard. */
-  private void refuseWithReason(ChannelHandlerContext ctx, Handshake h, int reason, String why) {
+  private void refuseWithReason(ChannelHandlerContext ctx, Handshake h, Refusal refusal,
+      String why) {
+    refuseWithReason(ctx, "node " + h.nodeId(), h.clusterId(), refusal, why);
+  }
+
+  /**
+   * Refuses a well-formed handshake: says why to the dialer, then closes once it has heard.
+   *
+   * @param claim what the handshake claims, for the log: {@code "node n2"}
+   */
+  private void refuseWithReason(ChannelHandlerContext ctx, String claim, String claimedCluster,
+      Refusal refusal, String why) {
     refused = true;
     cancelHandshakeTimeout();
     String remote = String.valueOf(ctx.channel().remoteAddress());
-    String key = hostOf(remote) + ' ' + h.nodeId() + ' ' + h.clusterId() + ' ' + reason;
+    String key = hostOf(remote) + ' ' + claim + ' ' + claimedCluster + ' ' + refusal.reason();
     if (host.firstRefusal(key)) {
-      log.warn("{}: refusing connection from {} claiming node {}: {}", host.self(), remote,
-          h.nodeId(), why);
+      log.warn("{}: refusing connection from {} claiming {}: {}", host.self(), remote, claim, why);
     } else {
-      log.debug("{}: refusing connection from {} claiming node {} again: {}", host.self(), remote,
-          h.nodeId(), why);
+      log.debug("{}: refusing connection from {} claiming {} again: {}", host.self(), remote,
+          claim, why);
     }
     // From now on nothing is decoded or buffered: the decoder hands over what it holds and goes.
     ctx.pipeline().remove(frameDecoder);
-    ctx.writeAndFlush(new Refusal(reason, host.clusterId(), host.self()));
+    ctx.writeAndFlush(refusal);
     lingerTimeout = ctx.executor().schedule(() -> {
       ctx.close();
     }, WireFormat.REFUSAL_LINGER_MILLIS, TimeUnit.MILLISECONDS);

@@ -13,6 +13,16 @@ interface InboundHost {
   /** Returns the cluster id that handshakes must name. */
   String clusterId();
 
+  /** Returns how the node reads handshakes, and which protocol versions it speaks. */
+  HandshakeDialect dialect();
+
+  /**
+   * Returns why {@code channel}'s TLS certificate does not bind it to {@code claimed}, the node id
+   * its handshake claims (for example {@code "its TLS certificate names node n2 (subject CN=n2),
+   * not n3"}), or null if it does, or if node identity is not checked (no TLS, or turned off).
+   */
+  String identityProblem(Channel channel, NodeId claimed);
+
   /** Returns whether {@code id} is a current peer (not the local node). */
   boolean isPeer(NodeId id);
 

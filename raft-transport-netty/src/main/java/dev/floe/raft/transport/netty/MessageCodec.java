@@ -1,5 +1,6 @@
 package dev.floe.raft.transport.netty;
 
+import static dev.floe.raft.transport.netty.WireFormat.ACCEPT;
 import static dev.floe.raft.transport.netty.WireFormat.APPEND_REQUEST;
 import static dev.floe.raft.transport.netty.WireFormat.APPEND_RESPONSE;
 import static dev.floe.raft.transport.netty.WireFormat.FORWARD_REQUEST;
@@ -36,8 +37,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Encodes {@link RaftMessage}s, {@link Handshake}s and {@link Refusal}s to frame bodies and decodes
- * them back, in the layout documented on {@link WireFormat}. Frame lengths are added and removed by the pipeline.
+ * Encodes {@link RaftMessage}s, {@link Handshake}s, {@link Accept}s and {@link Refusal}s to frame
+ * bodies and decodes them back, in the layout documented on {@link WireFormat}. Frame lengths are
+ * added and removed by the pipeline.
  *
  * <p>Decoding never trusts a length: every count and size is checked against the bytes left in the
  * frame before anything is allocated, and a frame must be consumed exactly. A malformed body throws
@@ -105,14 +107,19 @@ final class MessageCodec {
 
   /** Returns the exact number of bytes {@link #encodeHandshake} writes for {@code h}. */
   static int encodedSize(Handshake h) {
-    return 1 + Integer.BYTES + Short.BYTES + Short.BYTES
+    return 1 + Integer.BYTES + Short.BYTES + (h.exact() ? 0 : Short.BYTES) + Short.BYTES
         + h.clusterId().getBytes(StandardCharsets.UTF_8).length + idSize(h.nodeId()) + 1;
   }
 
   /** Returns the exact number of bytes {@link #encodeRefusal} writes for {@code r}. */
   static int encodedSize(Refusal r) {
     return 1 + 1 + Short.BYTES + r.clusterId().getBytes(StandardCharsets.UTF_8).length
-        + idSize(r.nodeId());
+        + idSize(r.nodeId()) + (r.acceptorVersions() == null ? 0 : 4 * Short.BYTES);
+  }
+
+  /** Returns the exact number of bytes {@link #encodeAccept} writes for {@code a}. */
+  static int encodedSize(Accept a) {
+    return 1 + Short.BYTES + idSize(a.nodeId());
   }
 
   private static int idSize(NodeId id) {
@@ -125,11 +132,17 @@ final class MessageCodec {
 
   // ------------------------------------------------------------------------------- encoding
 
-  /** Writes the body of a handshake frame. */
+  /**
+   * Writes the body of a handshake frame: of the version-4 layout if {@code h} offers one exact
+   * version of 4 or before, of the range layout otherwise.
+   */
   static void encodeHandshake(Handshake h, ByteBuf out) {
     out.writeByte(HANDSHAKE);
     out.writeInt(WireFormat.MAGIC);
-    out.writeShort(h.version());
+    out.writeShort(h.versions().max());
+    if (!h.exact()) {
+      out.writeShort(h.versions().min());
+    }
     byte[] cluster = h.clusterId().getBytes(StandardCharsets.UTF_8);
     out.writeShort(cluster.length);
     out.writeBytes(cluster);
@@ -145,6 +158,19 @@ final class MessageCodec {
     out.writeShort(cluster.length);
     out.writeBytes(cluster);
     writeId(out, r.nodeId());
+    if (r.acceptorVersions() != null) {
+      out.writeShort(r.acceptorVersions().min());
+      out.writeShort(r.acceptorVersions().max());
+      out.writeShort(r.dialerVersions().min());
+      out.writeShort(r.dialerVersions().max());
+    }
+  }
+
+  /** Writes the body of an accept frame. */
+  static void encodeAccept(Accept a, ByteBuf out) {
+    out.writeByte(ACCEPT);
+    out.writeShort(a.version());
+    writeId(out, a.nodeId());
   }
 
   /** Writes the body of a message frame. */
@@ -264,11 +290,14 @@ final class MessageCodec {
   }
 
   /**
-   * Decodes a handshake frame body. Checks the magic and the version before reading the rest, so
-   * that a peer speaking another version gets a clear refusal.
+   * Decodes a handshake frame body, of the version-4 layout or of the range layout (version 5 and
+   * later; bytes after the lane of a handshake above version 5 are skipped, since a later version
+   * may add fields there). It does not check that the versions it offers are ones this node
+   * speaks: that is the acceptor's decision, which it answers with a refusal naming both ranges.
    *
-   * @throws CorruptedFrameException if the body is not a well-formed handshake of this node's
-   *     protocol version ({@link WireFormat#VERSION})
+   * @throws UnsupportedVersionException if the handshake is of a version before 4, whose layout
+   *     this code does not read
+   * @throws CorruptedFrameException if the body is not a well-formed handshake
    */
   Handshake decodeHandshake(ByteBuf in) {
     int type = readUnsignedByte(in);
@@ -281,9 +310,22 @@ final class MessageCodec {
       throw new CorruptedFrameException("bad handshake magic 0x" + Integer.toHexString(magic));
     }
     int version = in.readUnsignedShort();
-    if (version != WireFormat.VERSION) {
-      throw new CorruptedFrameException("unsupported protocol version " + version
-          + " (this node speaks " + WireFormat.VERSION + ")");
+    if (version == 0) {
+      throw new CorruptedFrameException("bad protocol version 0");
+    }
+    if (version < WireFormat.EXACT_HANDSHAKE_VERSION) {
+      throw new UnsupportedVersionException(version);
+    }
+    ProtocolVersions offered;
+    if (version == WireFormat.EXACT_HANDSHAKE_VERSION) {
+      offered = ProtocolVersions.exactly(version);
+    } else {
+      need(in, Short.BYTES);
+      int min = in.readUnsignedShort();
+      if (min < 1 || min > version) {
+        throw new CorruptedFrameException("bad handshake version range " + min + " to " + version);
+      }
+      offered = new ProtocolVersions(min, version);
     }
     String clusterId = readClusterId(in);
     NodeId nodeId = readId(in);
@@ -293,13 +335,34 @@ final class MessageCodec {
     } catch (IllegalArgumentException e) {
       throw new CorruptedFrameException(e.getMessage());
     }
+    if (version > WireFormat.VERSION) {
+      in.skipBytes(in.readableBytes());
+    }
     finish(in);
-    return new Handshake(version, clusterId, nodeId, lane);
+    return new Handshake(offered, clusterId, nodeId, lane);
+  }
+
+  /**
+   * Decodes an accept frame body.
+   *
+   * @throws CorruptedFrameException if the body is not a well-formed accept
+   */
+  Accept decodeAccept(ByteBuf in) {
+    int type = readUnsignedByte(in);
+    if (type != ACCEPT) {
+      throw new CorruptedFrameException("expected an accept, got message type " + type);
+    }
+    need(in, Short.BYTES);
+    int version = in.readUnsignedShort();
+    NodeId nodeId = readId(in);
+    finish(in);
+    return new Accept(version, nodeId);
   }
 
   /**
    * Decodes a refusal frame body. Its layout does not depend on the protocol version, so a dialer
-   * learns why it was refused whatever version the acceptor speaks.
+   * learns why it was refused whatever version the acceptor speaks; a refusal of a reason this
+   * code does not know may carry more bytes, which are skipped.
    *
    * @throws CorruptedFrameException if the body is not a well-formed refusal
    */
@@ -311,8 +374,28 @@ final class MessageCodec {
     int reason = readUnsignedByte(in);
     String clusterId = readClusterId(in);
     NodeId nodeId = readId(in);
+    Refusal r;
+    if (reason == WireFormat.REFUSED_VERSION) {
+      need(in, 4 * Short.BYTES);
+      r = Refusal.ofVersions(clusterId, nodeId, readVersions(in), readVersions(in));
+    } else {
+      r = new Refusal(reason, clusterId, nodeId);
+      if (reason > WireFormat.REFUSED_IDENTITY) {
+        in.skipBytes(in.readableBytes());
+      }
+    }
     finish(in);
-    return new Refusal(reason, clusterId, nodeId);
+    return r;
+  }
+
+  private static ProtocolVersions readVersions(ByteBuf in) {
+    int min = in.readUnsignedShort();
+    int max = in.readUnsignedShort();
+    try {
+      return new ProtocolVersions(min, max);
+    } catch (IllegalArgumentException e) {
+      throw new CorruptedFrameException(e.getMessage());
+    }
   }
 
   private static String readClusterId(ByteBuf in) {
@@ -345,6 +428,10 @@ final class MessageCodec {
     int type = readUnsignedByte(in);
     if (type == HANDSHAKE) {
       throw new CorruptedFrameException("unexpected second handshake");
+    }
+    if (type == REFUSAL || type == ACCEPT) {
+      throw new CorruptedFrameException("unexpected " + (type == REFUSAL ? "refusal" : "accept")
+          + " from a dialer");
     }
     if (type > READ_INDEX_RESPONSE) {
       throw new CorruptedFrameException("unknown message type " + type);

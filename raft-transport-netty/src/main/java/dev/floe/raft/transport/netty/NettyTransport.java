@@ -8,35 +8,35 @@ import dev.floe.raft.spi.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MessageSizeEstimator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.security.cert.Certificate;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -54,14 +54,18 @@ import org.slf4j.LoggerFactory;
  * dropped because bulk data filled a connection's buffer. Messages to a peer keep their order
  * within a lane. A connection carries messages one way, from the dialer to the acceptor; replies
  * travel on the replier's own connection. The dialer's first frame is a handshake naming the
- * protocol version, the cluster id and its node id; the acceptor closes the connection if any of
- * them is wrong or unknown, and drops any later message whose sender is not that node. The wire
- * format is described in the package-private {@code WireFormat} class.
+ * protocol versions it speaks, the cluster id and its node id; the acceptor answers with the
+ * highest version both speak, or closes the connection if any of them is wrong or unknown, and
+ * drops any later message whose sender is not that node. A node speaks the current protocol
+ * version and the one before it, so a cluster can be upgraded one node at a time. The wire format
+ * is described in the package-private {@code WireFormat} class, the policy in {@code
+ * docs/transport.md}.
  *
- * <p>A handshake that names another cluster, or a node that is not a peer, is refused with a
- * reason: the acceptor logs it at WARN with the dialer's address and claimed node id and the ids
- * that disagree, and sends the dialer a refusal naming its own cluster and node id before it
- * closes. The dialer logs at WARN why it is refused, once per peer (again only if the reason
+ * <p>A handshake that names another cluster or a node that is not a peer, that offers no version
+ * in common, or (with mutual TLS) whose dialer's certificate does not name the node it claims, is
+ * refused with a reason: the acceptor logs it at WARN with the dialer's address and claimed node
+ * id and what disagrees, and sends the dialer a refusal naming its own cluster and node id before
+ * it closes. The dialer logs at WARN why it is refused, once per peer (again only if the reason
  * changes, or after the peer accepted it for a while), not on each redial; it keeps redialing with
  * backoff, so the connection comes up by itself once the configuration is fixed.
  *
@@ -76,17 +80,31 @@ import org.slf4j.LoggerFactory;
  * every connection of the transport is registered on: a received message steps the node without a
  * thread hand-off, and the node's messages are written at once, flushed once per batch. Inbound
  * messages are passed to the consumer given to {@link #start} on that thread (on Netty's I/O
- * threads, possibly concurrently, if no node asked for the loop and {@code ioThreads} is above 1). A malformed or oversized frame closes the connection it came on (and is
- * logged) and harms no other connection.
+ * threads, possibly concurrently, if no node asked for the loop and {@code ioThreads} is above 1).
+ * A malformed or oversized frame closes the connection it came on (and is logged) and harms no
+ * other connection.
  *
- * <p>Thread-safe. Uses native epoll when available, NIO otherwise.
+ * <p>Mutual TLS binds certificates to node ids: a node's certificate must carry the subject
+ * alternative name {@code URI:floe:node:<id>}; the acceptor serves a dialer only if its
+ * certificate names the node its handshake claims, and the dialer talks to an acceptor only if its
+ * certificate names the peer it meant to reach. {@link #reloadTls()} rereads the files; new
+ * connections use them.
+ *
+ * <p>Netty: runs on Netty 4.1 or 4.2, whichever the class path carries (it uses only APIs both
+ * have). Uses native epoll when available, NIO otherwise: {@link #ioMode()} says which, and the
+ * start is logged with it and the Netty version.
+ *
+ * <p>Thread-safe.
  */
 public final class NettyTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
   private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
   private static final long CLOSE_TIMEOUT_SECONDS = 5;
+  /** Every buffer comes from Netty's pooled allocator, on either Netty line. */
+  private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
   private final NettyTransportOptions options;
+  private final HandshakeDialect dialect;
   /** Each peer's two outbound connections, by {@link Lane}. */
   private final Map<NodeId, PeerConnection[]> peers = new ConcurrentHashMap<>();
   /** Peers from the options or {@link #updatePeers}; guarded by {@code lifecycle}. */
@@ -112,11 +130,13 @@ public final class NettyTransport implements Transport {
   private EventLoopGroup group;
   /** The I/O thread the node's loop runs on, once the node asked for it; every channel's loop. */
   private NettyEventLoop nodeLoop;
-  private boolean epoll;
+  private volatile IoMode ioMode;
   private Channel serverChannel;
   private Bootstrap bootstrap;
-  private TlsContexts tls;
-  private Handshake handshake;
+  /** The TLS contexts new connections use; replaced by {@link #reloadTls()}. */
+  private volatile TlsContexts tls;
+  /** Whether the members of the first configuration were checked against the peers. */
+  private boolean membersChecked;
 
   /**
    * Creates a transport; nothing happens until {@link #start}.
@@ -124,7 +144,13 @@ public final class NettyTransport implements Transport {
    * @param options the configuration
    */
   public NettyTransport(NettyTransportOptions options) {
+    this(options, HandshakeDialect.CURRENT);
+  }
+
+  /** A transport that speaks {@code dialect}: an older release's, in tests of rolling upgrades. */
+  NettyTransport(NettyTransportOptions options, HandshakeDialect dialect) {
     this.options = Objects.requireNonNull(options, "options");
+    this.dialect = Objects.requireNonNull(dialect, "dialect");
     this.backoff = new Backoff(options.reconnectBackoffMin().toNanos(),
         options.reconnectBackoffMax().toNanos());
   }
@@ -133,7 +159,10 @@ public final class NettyTransport implements Transport {
    * Starts listening on the configured bind address.
    *
    * @throws IOException if the address cannot be bound (the message names it) or a TLS file cannot
-   *     be read or parsed (the message names the file)
+   *     be read, parsed, or does not fit (the message names the file): the private key does not
+   *     belong to the certificate, or the certificate does not name {@code self}
+   * @throws IllegalArgumentException if the bind address contradicts {@code self}'s own entry in
+   *     the peers map (another port, or a specific address that entry's host does not have)
    * @throws IllegalStateException if called twice or after {@link #close}
    */
   @Override
@@ -146,15 +175,14 @@ public final class NettyTransport implements Transport {
       if (started || closed) {
         throw new IllegalStateException("transport already started or closed");
       }
+      checkBindAddress(self);
       this.self = self;
       this.consumer = inbound;
       this.clusterId = clusterId.value();
-      this.handshake = new Handshake(WireFormat.VERSION, clusterId.value(), self);
-      this.tls = options.tlsEnabled() ? TlsContexts.load(options) : null;
+      this.tls = options.tlsEnabled() ? TlsContexts.load(options, self) : null;
       createGroup(self.value());
-      bootstrap = clientBootstrap(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
-      ChannelFuture bind = serverBootstrap(
-          epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+      bootstrap = clientBootstrap(IoThreads.socketChannel(ioMode));
+      ChannelFuture bind = serverBootstrap(IoThreads.serverChannel(ioMode))
           .bind(options.bindAddress())
           .awaitUninterruptibly();
       if (!bind.isSuccess()) {
@@ -166,8 +194,61 @@ public final class NettyTransport implements Transport {
       serverChannel = bind.channel();
       started = true;
       updatePeers(options.peers());
-      log.info("{}: listening on {} ({}, {})", self, describe(localAddress()),
-          epoll ? "epoll" : "nio", tls != null ? "mutual TLS" : "plaintext");
+      log.info("{}: listening on {} ({}, {}, protocol versions {}, Netty {})", self,
+          describe(localAddress()), ioMode == IoMode.EPOLL ? "epoll" : "nio", tlsSummary(),
+          dialect.speaks(), NettyVersions.summary());
+      if (tls != null && !options.tlsNodeIdentityRequired()) {
+        log.warn("{}: mutual TLS without node identity: any certificate of the trusted CAs may "
+            + "claim any node id (turn tlsNodeIdentityRequired back on once every certificate "
+            + "carries URI:{}<id>)", self, NodeIdentity.URI_PREFIX);
+      }
+    }
+  }
+
+  private String tlsSummary() {
+    TlsContexts t = tls;
+    if (t == null) {
+      return "plaintext";
+    }
+    return "mutual TLS, " + t.describeCertificate()
+        + (options.tlsHostnameVerification() ? ", host names verified" : "");
+  }
+
+  /**
+   * Fails if the bind address contradicts the address peers dial this node at (its own entry in
+   * the peers map, if it has one): another port, or a specific address that is not one of that
+   * entry's host. A wildcard bind ({@code 0.0.0.0}, {@code ::}) fits any host.
+   */
+  private void checkBindAddress(NodeId self) {
+    InetSocketAddress own = options.peers().get(self);
+    if (own == null) {
+      return;
+    }
+    InetSocketAddress bind = options.bindAddress();
+    String contradiction = null;
+    if (bind.getPort() != own.getPort()) {
+      contradiction = "another port";
+    } else if (bind.getAddress() != null && !bind.getAddress().isAnyLocalAddress()
+        && !hostHasAddress(own, bind.getAddress())) {
+      contradiction = "an address that " + own.getHostString() + " does not resolve to";
+    }
+    if (contradiction != null) {
+      throw new IllegalArgumentException("the bind address of " + self + " ("
+          + describe(bind) + ") contradicts its own entry in the peers map ("
+          + describe(own) + "), where the other nodes dial it: it is " + contradiction
+          + ". Bind to that address (or to 0.0.0.0 with its port), or, if peers reach this node "
+          + "through a translated address, leave " + self + " out of its own peers map");
+    }
+  }
+
+  private static boolean hostHasAddress(InetSocketAddress host, InetAddress address) {
+    if (host.getAddress() != null && host.getAddress().equals(address)) {
+      return true;
+    }
+    try {
+      return Arrays.asList(InetAddress.getAllByName(host.getHostString())).contains(address);
+    } catch (UnknownHostException e) {
+      return true; // cannot tell from here; the peers' dials will
     }
   }
 
@@ -176,10 +257,49 @@ public final class NettyTransport implements Transport {
     if (group != null) {
       return;
     }
-    epoll = options.nativeTransport() && Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
-        new DefaultThreadFactory("floe-netty-" + name, true), io);
+    ioMode = IoThreads.choose(options.nativeTransport(), name);
+    group = IoThreads.group(ioMode, options.ioThreads(),
+        new DefaultThreadFactory("floe-netty-" + name, true));
+  }
+
+  /**
+   * {@return how the transport does its socket I/O: {@link IoMode#EPOLL} or {@link IoMode#NIO}}
+   * See {@link IoMode} for when each is used. It is logged at start.
+   *
+   * @throws IllegalStateException if neither {@link #start} nor {@link #eventLoop()} has created
+   *     the I/O threads yet
+   */
+  public IoMode ioMode() {
+    IoMode mode = ioMode;
+    if (mode == null) {
+      throw new IllegalStateException("the transport has no I/O threads yet: start it first");
+    }
+    return mode;
+  }
+
+  /**
+   * Rereads the TLS files named in the options (key, certificate chain, trusted CAs), checks them
+   * as {@link #start} does, and makes every connection opened from now on, in and out, use them;
+   * open connections keep the certificates they were opened with. Call it once new files are in
+   * place (after a certificate renewal, or a new CA in the trusted file). If the new files are
+   * wrong, nothing changes and the error names the file.
+   *
+   * @throws IOException naming the file that is missing, unreadable, invalid or does not fit
+   * @throws IllegalStateException if the transport is not running or has no TLS configured
+   */
+  public void reloadTls() throws IOException {
+    synchronized (lifecycle) {
+      if (!started || closed) {
+        throw new IllegalStateException("transport not running");
+      }
+      if (!options.tlsEnabled()) {
+        throw new IllegalStateException("mutual TLS is not configured");
+      }
+      TlsContexts fresh = TlsContexts.load(options, self);
+      tls = fresh;
+      log.info("{}: reloaded the TLS files ({}); new connections use them", self,
+          fresh.describeCertificate());
+    }
   }
 
   /** Where channels are registered: the node's loop if it runs on one of ours, else any. */
@@ -212,18 +332,20 @@ public final class NettyTransport implements Transport {
         .group(channelGroup(), channelGroup())
         .channel(channelClass)
         .option(ChannelOption.SO_REUSEADDR, true)
-        .option(ChannelOption.ALLOCATOR, options.allocator())
-        .childOption(ChannelOption.ALLOCATOR, options.allocator())
+        .option(ChannelOption.ALLOCATOR, ALLOCATOR)
+        .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             ChannelPipeline p = ch.pipeline();
-            if (tls != null) {
-              p.addLast("tls", tls.server.newHandler(ch.alloc()));
+            TlsContexts t = tls;
+            if (t != null) {
+              p.addLast("tls", t.server.newHandler(ch.alloc()));
             }
-            p.addLast("frameEncoder", new FrameEncoder()); // for a refusal, the only frame sent
+            // For the answer to the handshake, the only frame an acceptor sends.
+            p.addLast("frameEncoder", new FrameEncoder(dialect));
             FrameDecoder frames = new FrameDecoder(options.maxFrameBytes());
             p.addLast("frameDecoder", frames);
             p.addLast("inbound", new InboundHandler(host, frames, HANDSHAKE_TIMEOUT_MILLIS));
@@ -235,7 +357,7 @@ public final class NettyTransport implements Transport {
     return new Bootstrap()
         .group(channelGroup())
         .channel(channelClass)
-        .option(ChannelOption.ALLOCATOR, options.allocator())
+        .option(ChannelOption.ALLOCATOR, ALLOCATOR)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
@@ -246,21 +368,23 @@ public final class NettyTransport implements Transport {
   }
 
   private ChannelFuture connect(NodeId peer, InetSocketAddress address,
-      Consumer<Refusal> onRefusal) {
+      OutboundHandler.Listener listener) {
     return bootstrap.clone()
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             ChannelPipeline p = ch.pipeline();
-            if (tls != null) {
+            TlsContexts t = tls;
+            if (t != null) {
               p.addLast("tls",
-                  tls.client.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
+                  t.client.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
             }
             p.addLast("flushConsolidation", new FlushConsolidationHandler(256, true));
-            p.addLast("frameEncoder", new FrameEncoder());
-            // Only a refusal ever comes back, and it is small: the pre-handshake limit holds.
+            p.addLast("frameEncoder", new FrameEncoder(dialect));
+            // Only an answer to the handshake ever comes back, and it is small: the pre-handshake
+            // limit holds.
             p.addLast("frameDecoder", new FrameDecoder(WireFormat.MAX_HANDSHAKE_FRAME_BYTES));
-            p.addLast("outbound", new OutboundHandler(self, peer, onRefusal));
+            p.addLast("outbound", new OutboundHandler(self, peer, listener));
           }
         })
         .connect(address);
@@ -342,6 +466,14 @@ public final class NettyTransport implements Transport {
    * host:port}, IPv6 hosts in brackets), which is how nodes added while the cluster runs are
    * reached. A member's address in the configuration wins. An address that does not parse is
    * logged and skipped.
+   *
+   * <p>The first configuration after {@link #start} (which a node hands over as it starts) must
+   * give every member an address, from the peers map or from the configuration: otherwise this
+   * fails, naming the members that have none, and closes the transport, so that the node's start
+   * fails instead of running with members it can never reach. Later changes that add a member
+   * without an address are logged at WARN.
+   *
+   * @throws IllegalArgumentException if members of the first configuration have no address
    */
   @Override
   public void membersChanged(Configuration configuration) {
@@ -353,13 +485,45 @@ public final class NettyTransport implements Transport {
         log.warn("{}: ignoring the address of {}: {}", self, id, e.getMessage());
       }
     });
+    String missing;
     synchronized (lifecycle) {
       if (closed || !started) {
         return;
       }
+      missing = membersWithoutAddress(configuration, parsed);
+      if (missing != null && !membersChecked) {
+        membersChecked = true;
+        close();
+        throw new IllegalArgumentException(missing);
+      }
+      membersChecked = true;
       memberPeers = Map.copyOf(parsed);
       applyPeers();
     }
+    if (missing != null) {
+      log.warn("{}: {}", self, missing);
+    }
+  }
+
+  /** Describes the members that neither map gives an address, or returns null if none. */
+  private String membersWithoutAddress(Configuration configuration,
+      Map<NodeId, InetSocketAddress> fromConfiguration) {
+    List<NodeId> missing = configuration.members().stream()
+        .filter(id -> !id.equals(self) && !staticPeers.containsKey(id)
+            && !fromConfiguration.containsKey(id))
+        .toList();
+    if (missing.isEmpty()) {
+      return null;
+    }
+    return "member" + (missing.size() == 1 ? " " : "s ") + join(missing) + " of the cluster "
+        + (missing.size() == 1 ? "has" : "have") + " no address: neither the transport's peers "
+        + "map (" + (staticPeers.isEmpty() ? "empty" : join(staticPeers.keySet())) + ") nor the "
+        + "cluster configuration gives one; add "
+        + (missing.size() == 1 ? "it" : "them") + " to NettyTransportOptions.peers";
+  }
+
+  private static String join(java.util.Collection<NodeId> ids) {
+    return String.join(", ", ids.stream().sorted().map(NodeId::value).toList());
   }
 
   /** Makes the connections follow the static and member peers; holding {@code lifecycle}. */
@@ -404,6 +568,8 @@ public final class NettyTransport implements Transport {
   /**
    * Parses {@code host:port} ({@code [v6]:port} for IPv6).
    *
+   * @param text the address, as a cluster configuration carries it
+   * @return the address, resolved if its host is a name that resolves
    * @throws IllegalArgumentException if the text is not such an address
    */
   public static InetSocketAddress parseAddress(String text) {
@@ -428,7 +594,7 @@ public final class NettyTransport implements Transport {
   }
 
   /**
-   * Returns the address the transport listens on; useful after binding port 0.
+   * {@return the address the transport listens on} Useful after binding port 0.
    *
    * @throws IllegalStateException if not started
    */
@@ -441,22 +607,31 @@ public final class NettyTransport implements Transport {
   }
 
   /**
-   * Returns how many messages were dropped so far: outbound ones not sent (unknown or unreachable
+   * {@return how many messages were dropped so far} Outbound ones not sent (unknown or unreachable
    * peer, full write buffer, oversized) and inbound ones not delivered (wrong sender or receiver).
    */
   public long droppedMessageCount() {
     return droppedSent.sum() + droppedReceived.sum();
   }
 
-  /** Returns how many outbound connections or connection attempts have ended (for tests). */
+  /** {@return how many outbound connections or connection attempts have ended (for tests)} */
   long outboundConnectionsClosed() {
     return outboundClosed.sum();
   }
 
-  /** Returns whether the outbound connection to {@code peer} is up (for tests). */
+  /** {@return whether the outbound connection to {@code peer} is up (for tests)} */
   boolean isConnectedTo(NodeId peer) {
     PeerConnection[] p = peers.get(peer);
     return p != null && p[Lane.CONTROL.ordinal()].isReady();
+  }
+
+  /**
+   * Returns the protocol version the outbound connection to {@code peer} on {@code lane} speaks,
+   * or 0 if it is not up (for tests).
+   */
+  int protocolVersionTo(NodeId peer, Lane lane) {
+    PeerConnection[] p = peers.get(peer);
+    return p == null ? 0 : p[lane.ordinal()].version();
   }
 
   /** Closes every connection and the listening socket, and stops the I/O threads. Idempotent. */
@@ -505,15 +680,58 @@ public final class NettyTransport implements Transport {
   private final PeerConnection.Dialer dialer = new PeerConnection.Dialer() {
     @Override
     public ChannelFuture connect(NodeId peer, InetSocketAddress address,
-        Consumer<Refusal> onRefusal) {
-      return NettyTransport.this.connect(peer, address, onRefusal);
+        OutboundHandler.Listener listener) {
+      return NettyTransport.this.connect(peer, address, listener);
     }
 
     @Override
-    public Handshake handshake(Lane lane) {
-      return new Handshake(handshake.version(), handshake.clusterId(), handshake.nodeId(), lane);
+    public ProtocolVersions speaks() {
+      return dialect.speaks();
+    }
+
+    @Override
+    public Handshake handshake(Lane lane, boolean exact) {
+      ProtocolVersions offered = exact
+          ? ProtocolVersions.exactly(Math.min(WireFormat.EXACT_HANDSHAKE_VERSION,
+              dialect.speaks().max()))
+          : dialect.speaks();
+      return new Handshake(offered, clusterId, self, lane);
+    }
+
+    @Override
+    public String certificateProblem(NodeId peer, InetSocketAddress address, Channel channel) {
+      String mismatch = certificateMismatch(channel, peer);
+      return mismatch == null ? null : "the TLS certificate of the node at " + describe(address)
+          + " " + mismatch + ", not " + peer + " (the peer this node dialed)";
+    }
+
+    @Override
+    public long answerTimeoutNanos() {
+      return options.connectTimeout().toNanos();
     }
   };
+
+  /**
+   * Returns what is wrong with the certificate the other end of {@code channel} presented in its
+   * TLS handshake if it does not name {@code id} (for example {@code "names node n2 (subject
+   * CN=n2)"}), or null if it does, or if the channel has no TLS or node identity is not checked.
+   */
+  private String certificateMismatch(Channel channel, NodeId id) {
+    SslHandler handler = channel.pipeline().get(SslHandler.class);
+    if (handler == null || !options.tlsNodeIdentityRequired()) {
+      return null;
+    }
+    Certificate[] chain;
+    try {
+      chain = handler.engine().getSession().getPeerCertificates();
+    } catch (SSLPeerUnverifiedException e) {
+      chain = new Certificate[0];
+    }
+    if (chain.length == 0) {
+      return "is missing";
+    }
+    return NodeIdentity.named(chain[0]).contains(id) ? null : NodeIdentity.describe(chain[0]);
+  }
 
   /** The transport as seen by accepted connections. */
   private final class Host implements InboundHost {
@@ -525,6 +743,19 @@ public final class NettyTransport implements Transport {
     @Override
     public String clusterId() {
       return clusterId;
+    }
+
+    @Override
+    public HandshakeDialect dialect() {
+      return dialect;
+    }
+
+    @Override
+    public String identityProblem(Channel channel, NodeId claimed) {
+      String mismatch = certificateMismatch(channel, claimed);
+      return mismatch == null ? null
+          : "its TLS certificate " + mismatch + ", not " + claimed + " (the node its handshake "
+              + "claims)";
     }
 
     @Override

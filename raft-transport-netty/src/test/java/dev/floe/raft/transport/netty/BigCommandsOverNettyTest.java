@@ -21,7 +21,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,8 +75,10 @@ class BigCommandsOverNettyTest {
   @Test
   void aStreamOfSixteenMebibyteCommandsCausesNoElection() throws Exception {
     ClusterId cluster = ClusterId.random();
+    Map<NodeId, InetSocketAddress> all = FreePorts.on127(ids);
     for (NodeId id : ids) {
-      NettyTransport transport = new NettyTransport(Cluster.defaults(0).build());
+      NettyTransport transport =
+          new NettyTransport(Cluster.defaults(all.get(id).getPort()).peers(all).build());
       RaftNode node = RaftNode.builder().id(id).clusterId(cluster).members(ids)
           .stateMachine(writingTo(dir.resolve(id.value() + ".state")))
           .transport(transport).logStore(new FileLogStore(dir.resolve(id.value())))
@@ -86,9 +87,6 @@ class BigCommandsOverNettyTest {
       transports.put(id, transport);
       nodes.put(id, node);
     }
-    Map<NodeId, InetSocketAddress> all = new HashMap<>();
-    transports.forEach((id, t) -> all.put(id, t.localAddress()));
-    transports.values().forEach(t -> t.updatePeers(all));
     RaftNode leader = await().atMost(WAIT).until(() -> nodes.values().stream()
         .filter(n -> n.status().isLeader()).findFirst().orElse(null), n -> n != null);
     await().atMost(WAIT).until(() -> leader.status().appliedIndex() >= 1);

@@ -1,6 +1,7 @@
 package dev.floe.raft.transport.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
@@ -31,8 +32,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A raw socket sends the listening transport what no honest peer would. Each time, the server
  * closes that connection only, delivers nothing from it, and goes on serving a good peer. A
- * well-formed handshake it refuses (another cluster, an unknown node) is answered with a refusal
- * frame first; anything else is closed on without a word.
+ * well-formed handshake it refuses (another cluster, an unknown node, no protocol version in
+ * common) is answered with a refusal frame first, and one it accepts with an accept frame; beyond
+ * that, everything is closed on without a word.
  */
 @ExtendWith(LeakCheck.class)
 class HostileInputTest {
@@ -196,12 +198,46 @@ class HostileInputTest {
   }
 
   @Test
-  void aHandshakeWithAnotherProtocolVersion() throws IOException {
+  void aHandshakeOfOnlyLaterVersionsIsRefusedNamingBothSidesVersions() throws IOException {
+    ProtocolVersions later = new ProtocolVersions(WireFormat.VERSION + 1, WireFormat.VERSION + 2);
     try (Socket s = connect()) {
-      s.getOutputStream().write(frame(handshake(RAW, Cluster.CLUSTER_ID, WireFormat.VERSION + 1)));
-      assertClosedByServer(s);
+      s.getOutputStream().write(frame(new Handshake(later, Cluster.CLUSTER_ID, RAW, Lane.CONTROL)));
+      assertRefusedByServer(s, Refusal.ofVersions(Cluster.CLUSTER_ID, SERVER,
+          ProtocolVersions.CURRENT, later));
     }
+    assertThat(logs.lines("WARN", "server: refusing connection from", "claiming node raw: "
+        + "no protocol version in common: the dialer offers versions 6 to 7, this node speaks "
+        + "versions 4 to 5")).hasSize(1);
     assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void aHandshakeOfAVersionTooOldToReadIsRefusedNamingBothSidesVersions() throws IOException {
+    try (Socket s = connect()) {
+      s.getOutputStream().write(frame(new Handshake(3, Cluster.CLUSTER_ID, RAW)));
+      assertRefusedByServer(s, Refusal.ofVersions(Cluster.CLUSTER_ID, SERVER,
+          ProtocolVersions.CURRENT, ProtocolVersions.exactly(3)));
+    }
+    assertThat(logs.lines("WARN", "server: refusing connection from", "claiming an unknown node "
+        + "(in a version-3 handshake): no protocol version in common: the dialer offers version "
+        + "3, this node speaks versions 4 to 5")).hasSize(1);
+    assertNothingFromRawAndGoodPeerIsServed();
+  }
+
+  @Test
+  void aHandshakeOfTheVersionBeforeIsServed() throws IOException {
+    try (Socket s = connect()) {
+      OutputStream out = s.getOutputStream();
+      out.write(frame(new Handshake(WireFormat.MIN_VERSION, Cluster.CLUSTER_ID, RAW)));
+      out.write(frame(new VoteRequest(RAW, SERVER, 7, 0, 0, false, false)));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(inbox.received())
+          .filteredOn(m -> m.from().equals(RAW)).extracting(RaftMessage::term)
+          .containsExactly(7L));
+      // A version-4 dialer takes any frame but a refusal for a violation: nothing is answered.
+      s.setSoTimeout(200);
+      assertThatThrownBy(() -> s.getInputStream().read())
+          .isInstanceOf(SocketTimeoutException.class);
+    }
   }
 
   @Test
@@ -255,6 +291,10 @@ class HostileInputTest {
    * server; the socket stays open (the server waits for the dialer to close it).
    */
   private static void assertRefusedByServer(Socket s, int reason) throws IOException {
+    assertRefusedByServer(s, new Refusal(reason, Cluster.CLUSTER_ID, SERVER));
+  }
+
+  private static void assertRefusedByServer(Socket s, Refusal expected) throws IOException {
     DataInputStream in = new DataInputStream(s.getInputStream());
     int length;
     byte[] body;
@@ -267,19 +307,33 @@ class HostileInputTest {
     }
     assertThat(body).hasSize(length);
     Refusal refusal = new MessageCodec().decodeRefusal(Unpooled.wrappedBuffer(body));
-    assertThat(refusal).isEqualTo(new Refusal(reason, Cluster.CLUSTER_ID, SERVER));
+    assertThat(refusal).isEqualTo(expected);
   }
 
-  /** Reads until the server closes the connection: end of stream, or a reset. */
+  /**
+   * Reads until the server closes the connection: end of stream, or a reset. Before it closes,
+   * the server sends nothing but, if it accepted the handshake, one accept frame naming itself.
+   */
   private static void assertClosedByServer(Socket s) throws IOException {
     InputStream in = s.getInputStream();
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
     try {
-      int b = in.read();
-      assertThat(b).as("the server never sends; it should close").isEqualTo(-1);
+      for (int b = in.read(); b != -1; b = in.read()) {
+        received.write(b);
+        assertThat(received.size()).as("the server sends one accept at most; it should close")
+            .isLessThanOrEqualTo(WireFormat.MAX_HANDSHAKE_FRAME_BYTES);
+      }
     } catch (SocketException reset) {
-      // closed with unread input: the kernel answers with a reset
+      return; // closed with unread input: the kernel answers with a reset, unread bytes are lost
     } catch (SocketTimeoutException e) {
       fail("the server did not close the connection within " + s.getSoTimeout() + " ms");
+    }
+    byte[] bytes = received.toByteArray();
+    if (bytes.length > 0) {
+      ByteBuf frame = Unpooled.wrappedBuffer(bytes);
+      assertThat(frame.readInt()).isEqualTo(bytes.length - WireFormat.LENGTH_BYTES);
+      assertThat(new MessageCodec().decodeAccept(frame))
+          .isEqualTo(new Accept(WireFormat.VERSION, SERVER));
     }
   }
 

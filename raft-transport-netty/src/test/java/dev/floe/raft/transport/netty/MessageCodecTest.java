@@ -121,19 +121,109 @@ class MessageCodecTest {
   }
 
   @Test
-  void handshakeRoundTripsAndOtherVersionsAreRefused() {
-    Handshake h = new Handshake(WireFormat.VERSION, "cluster-é", N1);
+  void aHandshakeOfferingARangeRoundTripsWithAStableLayout() {
+    Handshake h = new Handshake(ProtocolVersions.CURRENT, "cluster-é", N1, Lane.BULK);
     ByteBuf buf = Unpooled.buffer();
     MessageCodec.encodeHandshake(h, buf);
     assertThat(buf.readableBytes()).isEqualTo(MessageCodec.encodedSize(h));
     assertThat(new MessageCodec().decodeHandshake(buf.duplicate())).isEqualTo(h);
 
-    ByteBuf future = Unpooled.buffer();
-    int next = WireFormat.VERSION + 1;
-    MessageCodec.encodeHandshake(new Handshake(next, "c", N1), future);
-    assertThatThrownBy(() -> new MessageCodec().decodeHandshake(future))
-        .isInstanceOf(CorruptedFrameException.class)
-        .hasMessageContaining("unsupported protocol version " + next);
+    ByteBuf small = Unpooled.buffer();
+    MessageCodec.encodeHandshake(new Handshake(ProtocolVersions.CURRENT, "c", N1, Lane.BULK),
+        small);
+    assertThat(bytes(small)).containsExactly(
+        0, 'F', 'L', 'O', 'E', // type, magic
+        0, 5, 0, 4, // highest, lowest version
+        0, 1, 'c', // cluster id
+        2, 'n', '1', // node id
+        1); // lane
+  }
+
+  @Test
+  void aVersionFourHandshakeKeepsItsLayout() {
+    Handshake h = new Handshake(4, "c", N1);
+    ByteBuf buf = Unpooled.buffer();
+    MessageCodec.encodeHandshake(h, buf);
+    assertThat(buf.readableBytes()).isEqualTo(MessageCodec.encodedSize(h));
+    assertThat(bytes(buf.duplicate())).containsExactly(
+        0, 'F', 'L', 'O', 'E', // type, magic
+        0, 4, // the one version
+        0, 1, 'c', // cluster id
+        2, 'n', '1', // node id
+        0); // lane
+    assertThat(new MessageCodec().decodeHandshake(buf)).isEqualTo(h);
+    assertThat(h.exact()).isTrue();
+  }
+
+  @Test
+  void aHandshakeOfALaterVersionDecodesSkippingTheFieldsItAdded() {
+    ByteBuf later = Unpooled.buffer();
+    MessageCodec.encodeHandshake(new Handshake(new ProtocolVersions(5, 7), "c", N1, Lane.CONTROL),
+        later);
+    later.writeBytes(new byte[] {9, 9, 9});
+    assertThat(new MessageCodec().decodeHandshake(later))
+        .isEqualTo(new Handshake(new ProtocolVersions(5, 7), "c", N1, Lane.CONTROL));
+
+    ByteBuf current = Unpooled.buffer();
+    MessageCodec.encodeHandshake(new Handshake(ProtocolVersions.CURRENT, "c", N1, Lane.CONTROL),
+        current);
+    current.writeByte(9);
+    assertThatThrownBy(() -> new MessageCodec().decodeHandshake(current))
+        .isInstanceOf(CorruptedFrameException.class).hasMessageContaining("unexpected bytes");
+  }
+
+  @Test
+  void aHandshakeOfAVersionTooOldToReadSaysWhichVersionItIs() {
+    ByteBuf old = Unpooled.buffer();
+    MessageCodec.encodeHandshake(new Handshake(3, "c", N1), old);
+    assertThatThrownBy(() -> new MessageCodec().decodeHandshake(old))
+        .isInstanceOfSatisfying(UnsupportedVersionException.class,
+            e -> assertThat(e.version).isEqualTo(3))
+        .hasMessageContaining("unsupported protocol version 3 (this node speaks 4 to 5)");
+    ByteBuf backwards = Unpooled.wrappedBuffer(new byte[] {0, 'F', 'L', 'O', 'E', 0, 5, 0, 6});
+    assertThatThrownBy(() -> new MessageCodec().decodeHandshake(backwards))
+        .isInstanceOf(CorruptedFrameException.class).hasMessageContaining("range 6 to 5");
+  }
+
+  @Test
+  void anAcceptRoundTripsWithAStableLayout() {
+    Accept a = new Accept(5, N2);
+    ByteBuf buf = Unpooled.buffer();
+    MessageCodec.encodeAccept(a, buf);
+    assertThat(buf.readableBytes()).isEqualTo(MessageCodec.encodedSize(a));
+    assertThat(bytes(buf.duplicate())).containsExactly(13, 0, 5, 2, 'n', '2');
+    assertThat(new MessageCodec().decodeAccept(buf)).isEqualTo(a);
+  }
+
+  @Test
+  void aVersionRefusalCarriesBothRanges() {
+    Refusal r = Refusal.ofVersions("ab", N2, new ProtocolVersions(6, 7), ProtocolVersions.CURRENT);
+    ByteBuf buf = Unpooled.buffer();
+    MessageCodec.encodeRefusal(r, buf);
+    assertThat(buf.readableBytes()).isEqualTo(MessageCodec.encodedSize(r));
+    assertThat(bytes(buf.duplicate())).containsExactly(
+        12, 3, // type, reason
+        0, 2, 'a', 'b', // cluster id
+        2, 'n', '2', // node id
+        0, 6, 0, 7, // the acceptor's versions
+        0, 4, 0, 5); // the dialer's
+    assertThat(new MessageCodec().decodeRefusal(buf)).isEqualTo(r);
+    assertThat(r.explain(N2, "127.0.0.1:7002", N1, "ab")).isEqualTo("n2 at 127.0.0.1:7002 "
+        + "refuses this node's connections: no protocol version in common: it speaks versions 6 "
+        + "to 7, this node offered versions 4 to 5; upgrade the older node (each version speaks "
+        + "the one before it)");
+  }
+
+  @Test
+  void aRefusalOfAReasonThisVersionDoesNotKnowMayCarryMore() {
+    ByteBuf later = Unpooled.wrappedBuffer(new byte[] {12, 9, 0, 1, 'a', 2, 'n', '2', 1, 2, 3});
+    assertThat(new MessageCodec().decodeRefusal(later)).isEqualTo(new Refusal(9, "a", N2));
+  }
+
+  private static byte[] bytes(ByteBuf buf) {
+    byte[] b = new byte[buf.readableBytes()];
+    buf.readBytes(b);
+    return b;
   }
 
   @Test

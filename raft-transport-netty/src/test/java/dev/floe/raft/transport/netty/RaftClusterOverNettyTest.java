@@ -17,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,12 +70,6 @@ class RaftClusterOverNettyTest {
     nodes.put(id, node);
   }
 
-  private Map<NodeId, InetSocketAddress> addresses() {
-    Map<NodeId, InetSocketAddress> all = new HashMap<>();
-    transports.forEach((id, t) -> all.put(id, t.localAddress()));
-    return all;
-  }
-
   private NodeId awaitLeader() {
     return await().atMost(WAIT).until(
         () -> nodes.values().stream().map(RaftNode::status).filter(RaftStatus::isLeader)
@@ -103,11 +96,10 @@ class RaftClusterOverNettyTest {
 
   @Test
   void threeNodesElectALeaderReplicateAndResumeAfterARestart() throws IOException {
+    Map<NodeId, InetSocketAddress> all = FreePorts.on127(ids);
     for (NodeId id : ids) {
-      startNode(id, 0, Map.of());
+      startNode(id, all.get(id).getPort(), all);
     }
-    Map<NodeId, InetSocketAddress> all = addresses();
-    transports.values().forEach(t -> t.updatePeers(all));
 
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -142,11 +134,10 @@ class RaftClusterOverNettyTest {
   @Test
   void aNodeAddedWhileTheClusterRunsIsReachedAtTheAddressItsConfigurationCarries()
       throws Exception {
+    Map<NodeId, InetSocketAddress> initial = FreePorts.on127(ids);
     for (NodeId id : ids) {
-      startNode(id, 0, Map.of());
+      startNode(id, initial.get(id).getPort(), initial);
     }
-    Map<NodeId, InetSocketAddress> initial = addresses();
-    transports.values().forEach(t -> t.updatePeers(initial));
     submit("before");
 
     // n4 knows the members' addresses; they learn its address only from the log.

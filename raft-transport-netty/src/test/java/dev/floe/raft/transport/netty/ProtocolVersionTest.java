@@ -1,0 +1,195 @@
+package dev.floe.raft.transport.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.message.AppendRequest;
+import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.message.RaftMessage;
+import dev.floe.raft.message.VoteRequest;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two transports that speak different protocol versions: they speak the highest both do, in
+ * each direction, whichever dials; a node of the previous release (the {@link Version4Handshake}
+ * fixture) is reached without losing a message, and spoken to in the newer version once it is
+ * upgraded in place; a node with no version in common is refused, each side naming both ranges.
+ */
+@ExtendWith(LeakCheck.class)
+class ProtocolVersionTest {
+  private static final NodeId A = NodeId.of("a");
+  private static final NodeId OLD = NodeId.of("old");
+  private static final NodeId FUTURE = NodeId.of("future");
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  /** A node of a later release that no longer speaks versions 4 and 5. */
+  private static final HandshakeDialect SPEAKS_6_TO_7 = new HandshakeDialect() {
+    @Override
+    public ProtocolVersions speaks() {
+      return new ProtocolVersions(6, 7);
+    }
+
+    @Override
+    public void encode(Handshake h, ByteBuf out) {
+      MessageCodec.encodeHandshake(h, out);
+    }
+
+    @Override
+    public int encodedSize(Handshake h) {
+      return MessageCodec.encodedSize(h);
+    }
+
+    @Override
+    public Handshake decode(ByteBuf in) {
+      return new MessageCodec().decodeHandshake(in);
+    }
+  };
+
+  private final Map<NodeId, NettyTransport> transports = new HashMap<>();
+  private final Map<NodeId, Inbox> inboxes = new HashMap<>();
+  private LogCapture logs;
+
+  @BeforeEach
+  void captureLogs() {
+    logs = new LogCapture();
+  }
+
+  @AfterEach
+  void stop() {
+    transports.values().forEach(NettyTransport::close);
+    logs.close();
+  }
+
+  private NettyTransport start(NodeId id, int port, HandshakeDialect dialect) throws IOException {
+    NettyTransport t = new NettyTransport(Cluster.defaults(port).build(), dialect);
+    Inbox inbox = new Inbox();
+    t.start(Cluster.CLUSTER, id, inbox);
+    transports.put(id, t);
+    inboxes.put(id, inbox);
+    return t;
+  }
+
+  private void connectAll() {
+    Map<NodeId, InetSocketAddress> all = new HashMap<>();
+    transports.forEach((id, t) -> all.put(id, t.localAddress()));
+    transports.values().forEach(t -> t.updatePeers(all));
+  }
+
+  private static VoteRequest vote(NodeId from, NodeId to, long term) {
+    return new VoteRequest(from, to, term, 0, 0, false, false);
+  }
+
+  /** An AppendEntries with one entry: it travels on the bulk lane. */
+  private static AppendRequest append(NodeId from, NodeId to, long term) {
+    return new AppendRequest(from, to, term, 0, 0, List.of(LogEntry.command(1, 1, new byte[10])),
+        0, 1);
+  }
+
+  private List<Long> termsReceived(NodeId id) {
+    return inboxes.get(id).received().stream().map(RaftMessage::term).toList();
+  }
+
+  @Test
+  void twoNodesOfThisReleaseSpeakVersionFiveOnBothLanes() throws IOException {
+    NettyTransport a = start(A, 0, HandshakeDialect.CURRENT);
+    NettyTransport b = start(OLD, 0, HandshakeDialect.CURRENT);
+    connectAll();
+
+    a.send(vote(A, OLD, 1));
+    a.send(append(A, OLD, 2));
+    await().atMost(WAIT).until(() -> inboxes.get(OLD).size() == 2);
+
+    assertThat(a.protocolVersionTo(OLD, Lane.CONTROL)).isEqualTo(5);
+    assertThat(a.protocolVersionTo(OLD, Lane.BULK)).isEqualTo(5);
+    assertThat(b.protocolVersionTo(A, Lane.CONTROL)).isZero(); // b never dialed
+  }
+
+  @Test
+  void aNodeOfThePreviousReleaseIsReachedBothWaysInVersionFourAndLosesNothing()
+      throws IOException {
+    NettyTransport a = start(A, 0, HandshakeDialect.CURRENT);
+    NettyTransport old = start(OLD, 0, Version4Handshake.INSTANCE);
+    connectAll();
+
+    // The first messages go out while a's version-5 handshake is still unanswered: the old node
+    // closes on it, a dials again offering version 4, and the queued messages follow.
+    a.send(vote(A, OLD, 1));
+    a.send(append(A, OLD, 2));
+    old.send(vote(OLD, A, 3));
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(termsReceived(OLD)).containsExactlyInAnyOrder(1L, 2L);
+      assertThat(termsReceived(A)).containsExactly(3L);
+    });
+    assertThat(a.protocolVersionTo(OLD, Lane.CONTROL)).isEqualTo(4);
+    assertThat(a.protocolVersionTo(OLD, Lane.BULK)).isEqualTo(4);
+    assertThat(old.protocolVersionTo(A, Lane.CONTROL)).isEqualTo(4);
+    assertThat(a.droppedMessageCount()).isZero();
+    assertThat(old.droppedMessageCount()).isZero();
+    assertThat(logs.lines("INFO", "a: connected to old at",
+        "(protocol version 4: it speaks no later one)")).hasSize(2); // control and bulk
+  }
+
+  @Test
+  void aNodeUpgradedInPlaceIsSpokenToInVersionFiveOnceItsConnectionsEnd() throws IOException {
+    NettyTransport a = start(A, 0, HandshakeDialect.CURRENT);
+    NettyTransport old = start(OLD, 0, Version4Handshake.INSTANCE);
+    connectAll();
+    a.send(vote(A, OLD, 1));
+    await().atMost(WAIT).until(() -> a.protocolVersionTo(OLD, Lane.CONTROL) == 4);
+
+    int port = old.localAddress().getPort();
+    old.close();
+    NettyTransport upgraded = start(OLD, port, HandshakeDialect.CURRENT);
+    connectAll();
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      a.send(vote(A, OLD, 2));
+      assertThat(termsReceived(OLD)).contains(2L);
+    });
+    await().atMost(WAIT).until(() -> a.protocolVersionTo(OLD, Lane.CONTROL) == 5);
+    upgraded.send(vote(OLD, A, 3));
+    await().atMost(WAIT).until(() -> termsReceived(A).contains(3L));
+    assertThat(upgraded.protocolVersionTo(A, Lane.CONTROL)).isEqualTo(5);
+  }
+
+  @Test
+  void nodesWithNoVersionInCommonAreRefusedAndEachSideNamesBothRanges() throws IOException {
+    NettyTransport a = start(A, 0, HandshakeDialect.CURRENT);
+    NettyTransport future = start(FUTURE, 0, SPEAKS_6_TO_7);
+    connectAll();
+    String atA = "127.0.0.1:" + a.localAddress().getPort();
+    String atFuture = "127.0.0.1:" + future.localAddress().getPort();
+
+    await().atMost(WAIT).until(() -> {
+      a.send(vote(A, FUTURE, 1));
+      future.send(vote(FUTURE, A, 1));
+      return !logs.lines("WARN", "a: future at " + atFuture).isEmpty()
+          && !logs.lines("WARN", "future: a at " + atA).isEmpty();
+    });
+
+    // The acceptor says it to its own log, and to the dialer in the refusal.
+    assertThat(logs.lines("WARN", "a: refusing connection from", "claiming node future: no "
+        + "protocol version in common: the dialer offers versions 6 to 7, this node speaks "
+        + "versions 4 to 5")).hasSize(1);
+    assertThat(logs.lines("WARN", "future: a at " + atA + " refuses this node's connections: no "
+        + "protocol version in common: it speaks versions 4 to 5, this node offered versions 6 "
+        + "to 7")).hasSize(1);
+    assertThat(logs.lines("WARN", "a: future at " + atFuture + " refuses this node's "
+        + "connections: no protocol version in common: it speaks versions 6 to 7, this node "
+        + "offered versions 4 to 5")).hasSize(1);
+    assertThat(inboxes.get(A).received()).isEmpty();
+    assertThat(inboxes.get(FUTURE).received()).isEmpty();
+  }
+}

@@ -31,7 +31,7 @@ fail() {
 }
 
 echo "consumer-check: deploying Floe $version ($libs) to a file repository"
-mvn -B -ntp -q -Dstyle.color=never -Prelease -Dgpg.skip -Dmaven.javadoc.failOnWarnings=false -DskipTests -Dmaven.install.skip=true \
+mvn -B -ntp -q -Dstyle.color=never -Prelease -Dgpg.skip -DskipTests -Dmaven.install.skip=true \
   -DaltDeploymentRepository="floe-local::file://$repo" -pl "$libs" -am deploy
 echo "consumer-check: deployed in $((SECONDS - started)) s"
 

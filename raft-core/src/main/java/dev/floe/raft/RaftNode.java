@@ -61,7 +61,7 @@ public final class RaftNode implements AutoCloseable {
     this.settings = b;
   }
 
-  /** Returns a builder. */
+  /** {@return a builder} */
   public static RaftNodeBuilder builder() {
     return new RaftNodeBuilder();
   }
@@ -195,6 +195,9 @@ public final class RaftNode implements AutoCloseable {
    * changes one member (thesis §4.1), so any two successive majorities overlap. Call on the
    * leader; the node must be running (with {@link RaftNodeBuilder#join()}) to catch up.
    *
+   * @param member the node to add
+   * @param address where the other members reach it, stored in the configuration (with {@code
+   *     NettyTransport}, {@code host:port})
    * @return as {@link #addLearner}, with the configuration in which it votes; it also fails with
    *     {@link CatchUpTimeoutException} if the learner did not catch up within {@link
    *     RaftOptions#learnerCatchUpTimeoutMillis()} (it then stays a learner)
@@ -206,6 +209,7 @@ public final class RaftNode implements AutoCloseable {
   /**
    * Makes a learner a voter once it has caught up. Call on the leader.
    *
+   * @param learner the learner to promote
    * @return as {@link #addVoter}; it also fails with {@link MembershipChangeRefusedException} if
    *     the node is not a learner
    */
@@ -219,6 +223,7 @@ public final class RaftNode implements AutoCloseable {
    * requests are ignored by the members, so it cannot disturb them; stop it once the change has
    * committed. Call on the leader.
    *
+   * @param member the voter or learner to remove
    * @return a future completing with the configuration without the node (at once if it is no
    *     member); it fails as {@link #addLearner} does, and with {@link
    *     MembershipChangeRefusedException} when removing the last voter
@@ -236,7 +241,7 @@ public final class RaftNode implements AutoCloseable {
     return applied.thenApply(r -> Configuration.decode(r.result()));
   }
 
-  /** The configuration in effect on this node (the last in its log, committed or not). */
+  /** {@return the configuration in effect on this node (the last in its log, committed or not)} */
   public Configuration configuration() {
     NodeLoop l = nodeLoop;
     return l == null ? Configuration.empty() : l.configuration();
@@ -258,17 +263,17 @@ public final class RaftNode implements AutoCloseable {
     return future;
   }
 
-  /** Returns this node's current state. */
+  /** {@return this node's current state} */
   public RaftStatus status() {
     return parts.status.current();
   }
 
-  /** Returns this node's id. */
+  /** {@return this node's id} */
   public NodeId id() {
     return id;
   }
 
-  /** Returns the id of the cluster this node belongs to, once {@link #start()} has read it. */
+  /** {@return the id of the cluster this node belongs to, once {@link #start()} has read it} */
   public Optional<ClusterId> clusterId() {
     return Optional.ofNullable(clusterId);
   }

@@ -44,47 +44,55 @@ public final class RaftOptions {
     this.learnerCatchUpTimeoutMillis = b.learnerCatchUpTimeoutMillis;
   }
 
-  /** Returns a builder with every default. */
+  /** {@return a builder with every default} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The defaults: elections after 150 to 300 ms, heartbeats every 50 ms, a 10 ms tick. */
+  /**
+   * The defaults: elections after 150 to 300 ms, heartbeats every 50 ms, a 10 ms tick.
+   *
+   * @return the default options
+   */
   public static RaftOptions defaults() {
     return builder().build();
   }
 
-  /** Returns a builder holding these options. */
+  /** {@return a builder holding these options} */
   public Builder toBuilder() {
     return new Builder(this);
   }
 
-  /** The resolution of the node's timers (default 10). */
+  /** {@return the resolution of the node's timers (default 10)} */
   public long tickMillis() {
     return tickMillis;
   }
 
-  /** The shortest time a follower waits for a leader before campaigning (default 150). */
+  /** {@return the shortest time a follower waits for a leader before campaigning (default 150)} */
   public long electionTimeoutMinMillis() {
     return electionTimeoutMinMillis;
   }
 
-  /** The longest such wait; each wait is drawn at random in between (default 300). */
+  /**
+   * The longest such wait; each wait is drawn at random in between (default 300).
+   *
+   * @return the longest election timeout, in milliseconds
+   */
   public long electionTimeoutMaxMillis() {
     return electionTimeoutMaxMillis;
   }
 
-  /** How often a leader sends heartbeats (default 50). */
+  /** {@return how often a leader sends heartbeats (default 50)} */
   public long heartbeatIntervalMillis() {
     return heartbeatIntervalMillis;
   }
 
-  /** How long a submit, query or transfer waits for its outcome (default 5,000). */
+  /** {@return how long a submit, query or transfer waits for its outcome (default 5,000)} */
   public long requestTimeoutMillis() {
     return requestTimeoutMillis;
   }
 
-  /** The most entries in one AppendEntries message (default 1,024). */
+  /** {@return the most entries in one AppendEntries message (default 1,024)} */
   public int maxEntriesPerAppend() {
     return maxEntriesPerAppend;
   }
@@ -92,12 +100,14 @@ public final class RaftOptions {
   /**
    * About the most entry bytes in one AppendEntries message (default 1 MiB); a single larger entry
    * still travels alone.
+   *
+   * @return the byte bound of one AppendEntries message
    */
   public long maxBytesPerAppend() {
     return maxBytesPerAppend;
   }
 
-  /** The most AppendEntries in flight to one follower (default 32). */
+  /** {@return the most AppendEntries in flight to one follower (default 32)} */
   public int maxInflightAppends() {
     return maxInflightAppends;
   }
@@ -105,6 +115,8 @@ public final class RaftOptions {
   /**
    * The most submits and reads waiting for their outcome on this node; beyond it {@code submit}
    * fails at once with {@link OverloadedException} (default 10,000).
+   *
+   * @return the limit on waiting requests
    */
   public int maxPendingRequests() {
     return maxPendingRequests;
@@ -114,57 +126,102 @@ public final class RaftOptions {
    * The largest command {@code submit} takes, in bytes ({@link #DEFAULT_MAX_COMMAND_BYTES}); a
    * larger one fails at once with {@link CommandTooLargeException}. The transport must carry a
    * message of this size (the Netty transport's maximum frame is checked against it at start).
+   *
+   * @return the limit, in bytes
    */
   public int maxCommandBytes() {
     return maxCommandBytes;
   }
 
-  /** Whether to run a pre-vote before an election (thesis §9.6; default true). */
+  /** {@return whether to run a pre-vote before an election (thesis §9.6; default true)} */
   public boolean preVote() {
     return preVote;
   }
 
-  /** Whether a leader steps down when cut off from a majority (thesis §6.2; default true). */
+  /**
+   * {@return whether a leader steps down when cut off from a majority (thesis §6.2; default true)}
+   */
   public boolean checkQuorum() {
     return checkQuorum;
   }
 
-  /** A learner is promoted only once its log is within this many entries of the leader's (1,000). */
+  /**
+   * A learner is promoted only once its log is within this many entries of the leader's (1,000).
+   *
+   * @return the number of entries a learner must be within to be promoted
+   */
   public long learnerCatchUpEntries() {
     return learnerCatchUpEntries;
   }
 
-  /** How long a promotion waits for its learner to catch up before it is refused (60,000). */
+  /**
+   * How long a promotion waits for its learner to catch up before it is refused (60,000).
+   *
+   * @return the timeout, in milliseconds
+   */
   public long learnerCatchUpTimeoutMillis() {
     return learnerCatchUpTimeoutMillis;
   }
 
-  /** Returns a copy with other election timeouts. */
+  /**
+   * Returns a copy with other election timeouts.
+   *
+   * @param minMillis the shortest election timeout, in milliseconds
+   * @param maxMillis the longest, in milliseconds
+   * @return a copy of these options with that change
+   */
   public RaftOptions withElectionTimeout(long minMillis, long maxMillis) {
     return toBuilder().electionTimeout(minMillis, maxMillis).build();
   }
 
-  /** Returns a copy with another heartbeat interval. */
+  /**
+   * Returns a copy with another heartbeat interval.
+   *
+   * @param millis the interval, in milliseconds
+   * @return a copy of these options with that change
+   */
   public RaftOptions withHeartbeatInterval(long millis) {
     return toBuilder().heartbeatInterval(millis).build();
   }
 
-  /** Returns a copy with another request timeout. */
+  /**
+   * Returns a copy with another request timeout.
+   *
+   * @param millis the timeout, in milliseconds
+   * @return a copy of these options with that change
+   */
   public RaftOptions withRequestTimeout(long millis) {
     return toBuilder().requestTimeout(millis).build();
   }
 
-  /** Returns a copy with another limit on waiting submits. */
+  /**
+   * Returns a copy with another limit on waiting submits.
+   *
+   * @param max the most submits and reads waiting on this node
+   * @return a copy of these options with that change
+   */
   public RaftOptions withMaxPendingRequests(int max) {
     return toBuilder().maxPendingRequests(max).build();
   }
 
-  /** Returns a copy with pre-vote and check-quorum switched on or off. */
+  /**
+   * Returns a copy with pre-vote and check-quorum switched on or off.
+   *
+   * @param preVote whether to run a pre-vote before an election
+   * @param checkQuorum whether a leader steps down when cut off from a majority
+   * @return a copy of these options with that change
+   */
   public RaftOptions withPreVoteAndCheckQuorum(boolean preVote, boolean checkQuorum) {
     return toBuilder().preVote(preVote).checkQuorum(checkQuorum).build();
   }
 
-  /** Returns a copy with another rule for promoting learners. */
+  /**
+   * Returns a copy with another rule for promoting learners.
+   *
+   * @param withinEntries how close to the leader's log a learner must come to be promoted
+   * @param timeoutMillis how long a promotion waits for that, in milliseconds
+   * @return a copy of these options with that change
+   */
   public RaftOptions withLearnerCatchUp(long withinEntries, long timeoutMillis) {
     return toBuilder().learnerCatchUp(withinEntries, timeoutMillis).build();
   }
@@ -226,69 +283,128 @@ public final class RaftOptions {
       learnerCatchUpTimeoutMillis = o.learnerCatchUpTimeoutMillis;
     }
 
-    /** The resolution of the node's timers, in ms. */
+    /**
+     * The resolution of the node's timers, in ms.
+     *
+     * @param millis the tick, in milliseconds
+     * @return this builder
+     */
     public Builder tick(long millis) {
       this.tickMillis = millis;
       return this;
     }
 
-    /** The range each election timeout is drawn from, in ms. */
+    /**
+     * The range each election timeout is drawn from, in ms.
+     *
+     * @param minMillis the shortest election timeout, in milliseconds
+     * @param maxMillis the longest, in milliseconds
+     * @return this builder
+     */
     public Builder electionTimeout(long minMillis, long maxMillis) {
       this.electionTimeoutMinMillis = minMillis;
       this.electionTimeoutMaxMillis = maxMillis;
       return this;
     }
 
-    /** How often a leader sends heartbeats, in ms; well below the election timeout. */
+    /**
+     * How often a leader sends heartbeats, in ms; well below the election timeout.
+     *
+     * @param millis the interval, in milliseconds
+     * @return this builder
+     */
     public Builder heartbeatInterval(long millis) {
       this.heartbeatIntervalMillis = millis;
       return this;
     }
 
-    /** How long a submit, query or transfer waits for its outcome, in ms. */
+    /**
+     * How long a submit, query or transfer waits for its outcome, in ms.
+     *
+     * @param millis the timeout, in milliseconds
+     * @return this builder
+     */
     public Builder requestTimeout(long millis) {
       this.requestTimeoutMillis = millis;
       return this;
     }
 
-    /** The most entries and about the most bytes of entries in one AppendEntries. */
+    /**
+     * The most entries and about the most bytes of entries in one AppendEntries.
+     *
+     * @param entries the most entries in one message
+     * @param bytes about the most bytes of entries in one message (a single larger entry still
+     *     travels alone)
+     * @return this builder
+     */
     public Builder maxPerAppend(int entries, long bytes) {
       this.maxEntriesPerAppend = entries;
       this.maxBytesPerAppend = bytes;
       return this;
     }
 
-    /** The most AppendEntries in flight to one follower (the pipeline's window). */
+    /**
+     * The most AppendEntries in flight to one follower (the pipeline's window).
+     *
+     * @param max the window, in messages
+     * @return this builder
+     */
     public Builder maxInflightAppends(int max) {
       this.maxInflightAppends = max;
       return this;
     }
 
-    /** The most requests waiting for their outcome on the node. */
+    /**
+     * The most requests waiting for their outcome on the node.
+     *
+     * @param max the limit
+     * @return this builder
+     */
     public Builder maxPendingRequests(int max) {
       this.maxPendingRequests = max;
       return this;
     }
 
-    /** The largest command {@code submit} takes, in bytes. */
+    /**
+     * The largest command {@code submit} takes, in bytes.
+     *
+     * @param bytes the limit, in bytes
+     * @return this builder
+     */
     public Builder maxCommandBytes(int bytes) {
       this.maxCommandBytes = bytes;
       return this;
     }
 
-    /** Whether to run a pre-vote before an election. */
+    /**
+     * Whether to run a pre-vote before an election.
+     *
+     * @param on whether to pre-vote
+     * @return this builder
+     */
     public Builder preVote(boolean on) {
       this.preVote = on;
       return this;
     }
 
-    /** Whether a leader steps down when cut off from a majority. */
+    /**
+     * Whether a leader steps down when cut off from a majority.
+     *
+     * @param on whether to check the quorum
+     * @return this builder
+     */
     public Builder checkQuorum(boolean on) {
       this.checkQuorum = on;
       return this;
     }
 
-    /** A learner is promoted once within {@code withinEntries}, or refused after the timeout. */
+    /**
+     * A learner is promoted once within {@code withinEntries}, or refused after the timeout.
+     *
+     * @param withinEntries how close to the leader's log a learner must come to be promoted
+     * @param timeoutMillis how long a promotion waits for that, in milliseconds
+     * @return this builder
+     */
     public Builder learnerCatchUp(long withinEntries, long timeoutMillis) {
       this.learnerCatchUpEntries = withinEntries;
       this.learnerCatchUpTimeoutMillis = timeoutMillis;
@@ -298,6 +414,7 @@ public final class RaftOptions {
     /**
      * Checks every value and builds the options.
      *
+     * @return the options
      * @throws IllegalArgumentException naming the first invalid value, in the units it was given
      */
     public RaftOptions build() {

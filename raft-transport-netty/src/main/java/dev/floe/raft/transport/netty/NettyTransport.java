@@ -404,6 +404,8 @@ public final class NettyTransport implements Transport {
   /**
    * Parses {@code host:port} ({@code [v6]:port} for IPv6).
    *
+   * @param text the address
+   * @return the address, its host resolved
    * @throws IllegalArgumentException if the text is not such an address
    */
   public static InetSocketAddress parseAddress(String text) {
@@ -430,6 +432,7 @@ public final class NettyTransport implements Transport {
   /**
    * Returns the address the transport listens on; useful after binding port 0.
    *
+   * @return the bound address
    * @throws IllegalStateException if not started
    */
   public InetSocketAddress localAddress() {
@@ -443,6 +446,8 @@ public final class NettyTransport implements Transport {
   /**
    * Returns how many messages were dropped so far: outbound ones not sent (unknown or unreachable
    * peer, full write buffer, oversized) and inbound ones not delivered (wrong sender or receiver).
+   *
+   * @return the number of dropped messages
    */
   public long droppedMessageCount() {
     return droppedSent.sum() + droppedReceived.sum();

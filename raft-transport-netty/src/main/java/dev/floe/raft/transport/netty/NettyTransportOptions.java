@@ -57,82 +57,82 @@ public final class NettyTransportOptions {
     this.tlsTrustedCaFile = b.tlsTrustedCaFile;
   }
 
-  /** Returns a builder with the defaults. */
+  /** {@return a builder with the defaults} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the address the transport listens on. */
+  /** {@return the address the transport listens on} */
   public InetSocketAddress bindAddress() {
     return bindAddress;
   }
 
-  /** Returns the peers' addresses at start. */
+  /** {@return the peers' addresses at start} */
   public Map<NodeId, InetSocketAddress> peers() {
     return peers;
   }
 
-  /** Returns the largest frame accepted or sent, in bytes, not counting its 4-byte length. */
+  /** {@return the largest frame accepted or sent, in bytes, not counting its 4-byte length} */
   public int maxFrameBytes() {
     return maxFrameBytes;
   }
 
-  /** Returns how long a connection attempt may take. */
+  /** {@return how long a connection attempt may take} */
   public Duration connectTimeout() {
     return connectTimeout;
   }
 
-  /** Returns the delay before the first reconnection attempt. */
+  /** {@return the delay before the first reconnection attempt} */
   public Duration reconnectBackoffMin() {
     return reconnectBackoffMin;
   }
 
-  /** Returns the longest delay between reconnection attempts. */
+  /** {@return the longest delay between reconnection attempts} */
   public Duration reconnectBackoffMax() {
     return reconnectBackoffMax;
   }
 
-  /** Returns the queued bytes below which a peer's connection is writable again. */
+  /** {@return the queued bytes below which a peer's connection is writable again} */
   public int writeBufferLowWaterMarkBytes() {
     return writeBufferLowWaterMarkBytes;
   }
 
-  /** Returns the queued bytes above which messages to a peer are dropped. */
+  /** {@return the queued bytes above which messages to a peer are dropped} */
   public int writeBufferHighWaterMarkBytes() {
     return writeBufferHighWaterMarkBytes;
   }
 
-  /** Returns the number of I/O threads. */
+  /** {@return the number of I/O threads} */
   public int ioThreads() {
     return ioThreads;
   }
 
-  /** Returns whether native epoll is used when available (NIO otherwise). */
+  /** {@return whether native epoll is used when available (NIO otherwise)} */
   public boolean nativeTransport() {
     return nativeTransport;
   }
 
-  /** Returns the buffer allocator. */
+  /** {@return the buffer allocator} */
   public ByteBufAllocator allocator() {
     return allocator;
   }
 
-  /** Returns whether mutual TLS is configured. */
+  /** {@return whether mutual TLS is configured} */
   public boolean tlsEnabled() {
     return tlsPrivateKeyFile != null;
   }
 
-  /** Returns the PEM file with this node's PKCS#8 private key, if TLS is configured. */
+  /** {@return the PEM file with this node's PKCS#8 private key, if TLS is configured} */
   public Optional<Path> tlsPrivateKeyFile() {
     return Optional.ofNullable(tlsPrivateKeyFile);
   }
 
-  /** Returns the PEM file with this node's certificate chain, if TLS is configured. */
+  /** {@return the PEM file with this node's certificate chain, if TLS is configured} */
   public Optional<Path> tlsCertificateChainFile() {
     return Optional.ofNullable(tlsCertificateChainFile);
   }
 
-  /** Returns the PEM file with the certificates of the trusted CAs, if TLS is configured. */
+  /** {@return the PEM file with the certificates of the trusted CAs, if TLS is configured} */
   public Optional<Path> tlsTrustedCaFile() {
     return Optional.ofNullable(tlsTrustedCaFile);
   }
@@ -156,25 +156,45 @@ public final class NettyTransportOptions {
 
     private Builder() {}
 
-    /** Sets the address to listen on (required); port 0 picks a free port. */
+    /**
+     * Sets the address to listen on (required); port 0 picks a free port.
+     *
+     * @param bindAddress the address
+     * @return this builder
+     */
     public Builder bindAddress(InetSocketAddress bindAddress) {
       this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
       return this;
     }
 
-    /** Sets the peers' addresses; see {@link NettyTransport#updatePeers(Map)} to change them. */
+    /**
+     * Sets the peers' addresses; see {@link NettyTransport#updatePeers(Map)} to change them.
+     *
+     * @param peers every member's address (the node's own is ignored)
+     * @return this builder
+     */
     public Builder peers(Map<NodeId, InetSocketAddress> peers) {
       this.peers = Map.copyOf(Objects.requireNonNull(peers, "peers"));
       return this;
     }
 
-    /** Sets the largest frame accepted or sent, in bytes (default 16 MiB, at least 1 KiB). */
+    /**
+     * Sets the largest frame accepted or sent, in bytes (default 16 MiB, at least 1 KiB).
+     *
+     * @param maxFrameBytes the limit, in bytes
+     * @return this builder
+     */
     public Builder maxFrameBytes(int maxFrameBytes) {
       this.maxFrameBytes = maxFrameBytes;
       return this;
     }
 
-    /** Sets how long a connection attempt may take (default 3 s). */
+    /**
+     * Sets how long a connection attempt may take (default 3 s).
+     *
+     * @param connectTimeout the timeout
+     * @return this builder
+     */
     public Builder connectTimeout(Duration connectTimeout) {
       this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
       return this;
@@ -183,6 +203,10 @@ public final class NettyTransportOptions {
     /**
      * Sets the reconnection backoff: the delay starts at {@code min}, doubles after each failed
      * attempt up to {@code max}, and is randomized by up to half (defaults 50 ms and 2 s).
+     *
+     * @param min the first delay
+     * @param max the longest delay
+     * @return this builder
      */
     public Builder reconnectBackoff(Duration min, Duration max) {
       this.reconnectBackoffMin = Objects.requireNonNull(min, "min");
@@ -193,6 +217,10 @@ public final class NettyTransportOptions {
     /**
      * Sets the per-peer write-buffer water marks: above {@code highBytes} queued, messages to that
      * peer are dropped until the queue falls below {@code lowBytes} (defaults 2 MiB and 8 MiB).
+     *
+     * @param lowBytes the low water mark, in bytes
+     * @param highBytes the high water mark, in bytes
+     * @return this builder
      */
     public Builder writeBufferWaterMarks(int lowBytes, int highBytes) {
       this.writeBufferLowWaterMarkBytes = lowBytes;
@@ -204,19 +232,32 @@ public final class NettyTransportOptions {
      * Sets the number of I/O threads (default 1). A node runs its consensus loop on one of them,
      * and every connection is registered there, so more threads serve only a transport used
      * without a node.
+     *
+     * @param ioThreads the number of threads
+     * @return this builder
      */
     public Builder ioThreads(int ioThreads) {
       this.ioThreads = ioThreads;
       return this;
     }
 
-    /** Sets whether to use native epoll when available (default true); NIO otherwise. */
+    /**
+     * Sets whether to use native epoll when available (default true); NIO otherwise.
+     *
+     * @param nativeTransport whether to use epoll
+     * @return this builder
+     */
     public Builder nativeTransport(boolean nativeTransport) {
       this.nativeTransport = nativeTransport;
       return this;
     }
 
-    /** Sets the buffer allocator (default {@link PooledByteBufAllocator#DEFAULT}). */
+    /**
+     * Sets the buffer allocator (default {@link PooledByteBufAllocator#DEFAULT}).
+     *
+     * @param allocator the allocator
+     * @return this builder
+     */
     public Builder allocator(ByteBufAllocator allocator) {
       this.allocator = Objects.requireNonNull(allocator, "allocator");
       return this;
@@ -230,6 +271,7 @@ public final class NettyTransportOptions {
      * @param privateKeyFile PEM file with this node's PKCS#8 private key (unencrypted)
      * @param certificateChainFile PEM file with this node's certificate, then any intermediates
      * @param trustedCaFile PEM file with the certificates of the trusted CAs
+     * @return this builder
      */
     public Builder mutualTls(Path privateKeyFile, Path certificateChainFile, Path trustedCaFile) {
       this.tlsPrivateKeyFile = Objects.requireNonNull(privateKeyFile, "privateKeyFile");
@@ -242,6 +284,7 @@ public final class NettyTransportOptions {
     /**
      * Validates and builds the options.
      *
+     * @return the options
      * @throws IllegalArgumentException naming the first invalid setting
      */
     public NettyTransportOptions build() {

@@ -98,9 +98,8 @@ public final class RaftNode implements AutoCloseable {
   /**
    * Replicates a command and applies it.
    *
-   * @param command the command bytes, handed to {@link StateMachine#apply} on every node. The
-   *     array becomes the log entry's payload as it is, without a copy: do not change it after
-   *     the call
+   * @param command the command bytes, handed to {@link StateMachine#apply} on every node. The array
+   *     becomes the log entry's payload as it is, without a copy: do not change it after the call
    * @return a future completing with the command's index and result once it is committed and
    *     applied on this node; it fails with {@link NotLeaderException} (no effect),
    *     {@link CommitUnknownException} (fate unknown), {@link OverloadedException}, {@link
@@ -196,8 +195,7 @@ public final class RaftNode implements AutoCloseable {
    * leader; the node must be running (with {@link RaftNodeBuilder#join()}) to catch up.
    *
    * @param member the node to add
-   * @param address where the other members reach it, stored in the configuration (with {@code
-   *     NettyTransport}, {@code host:port})
+   * @param address as {@link #addLearner}
    * @return as {@link #addLearner}, with the configuration in which it votes; it also fails with
    *     {@link CatchUpTimeoutException} if the learner did not catch up within {@link
    *     RaftOptions#learnerCatchUpTimeoutMillis()} (it then stays a learner)
@@ -224,9 +222,8 @@ public final class RaftNode implements AutoCloseable {
    * committed. Call on the leader.
    *
    * @param member the voter or learner to remove
-   * @return a future completing with the configuration without the node (at once if it is no
-   *     member); it fails as {@link #addLearner} does, and with {@link
-   *     MembershipChangeRefusedException} when removing the last voter
+   * @return as {@link #addLearner}, with the configuration without the node (at once if it is no
+   *     member); it also fails with {@link MembershipChangeRefusedException} for the last voter
    */
   public CompletableFuture<Configuration> removeMember(NodeId member) {
     return changeMembership(Event.MembershipChangeKind.REMOVE, member, "");

@@ -49,11 +49,7 @@ public final class RaftOptions {
     return new Builder();
   }
 
-  /**
-   * The defaults: elections after 150 to 300 ms, heartbeats every 50 ms, a 10 ms tick.
-   *
-   * @return the default options
-   */
+  /** {@return the defaults: elections after 150 to 300 ms, heartbeats every 50 ms, a 10 ms tick} */
   public static RaftOptions defaults() {
     return builder().build();
   }
@@ -73,11 +69,7 @@ public final class RaftOptions {
     return electionTimeoutMinMillis;
   }
 
-  /**
-   * The longest such wait; each wait is drawn at random in between (default 300).
-   *
-   * @return the longest election timeout, in milliseconds
-   */
+  /** {@return the longest such wait; each wait is drawn at random in between (default 300)} */
   public long electionTimeoutMaxMillis() {
     return electionTimeoutMaxMillis;
   }
@@ -98,10 +90,8 @@ public final class RaftOptions {
   }
 
   /**
-   * About the most entry bytes in one AppendEntries message (default 1 MiB); a single larger entry
-   * still travels alone.
-   *
-   * @return the byte bound of one AppendEntries message
+   * {@return about the most entry bytes in one AppendEntries message (default 1 MiB); a single
+   * larger entry still travels alone}
    */
   public long maxBytesPerAppend() {
     return maxBytesPerAppend;
@@ -112,22 +102,16 @@ public final class RaftOptions {
     return maxInflightAppends;
   }
 
-  /**
-   * The most submits and reads waiting for their outcome on this node; beyond it {@code submit}
-   * fails at once with {@link OverloadedException} (default 10,000).
-   *
-   * @return the limit on waiting requests
-   */
+  /** {@return the most submits and reads waiting for their outcome on this node (10,000)} */
   public int maxPendingRequests() {
     return maxPendingRequests;
   }
 
   /**
-   * The largest command {@code submit} takes, in bytes ({@link #DEFAULT_MAX_COMMAND_BYTES}); a
-   * larger one fails at once with {@link CommandTooLargeException}. The transport must carry a
-   * message of this size (the Netty transport's maximum frame is checked against it at start).
-   *
-   * @return the limit, in bytes
+   * {@return the largest command {@code submit} takes, in bytes (default {@link
+   * #DEFAULT_MAX_COMMAND_BYTES})} A larger one fails at once with {@link CommandTooLargeException}.
+   * The transport must carry a message of this size (the Netty transport's maximum frame is
+   * checked against it at start).
    */
   public int maxCommandBytes() {
     return maxCommandBytes;
@@ -138,89 +122,73 @@ public final class RaftOptions {
     return preVote;
   }
 
-  /**
-   * {@return whether a leader steps down when cut off from a majority (thesis §6.2; default true)}
-   */
+  /** {@return whether a leader steps down when cut off from a majority (§6.2; default true)} */
   public boolean checkQuorum() {
     return checkQuorum;
   }
 
-  /**
-   * A learner is promoted only once its log is within this many entries of the leader's (1,000).
-   *
-   * @return the number of entries a learner must be within to be promoted
-   */
+  /** {@return how many entries of the leader's a learner must be within to be promoted (1,000)} */
   public long learnerCatchUpEntries() {
     return learnerCatchUpEntries;
   }
 
-  /**
-   * How long a promotion waits for its learner to catch up before it is refused (60,000).
-   *
-   * @return the timeout, in milliseconds
-   */
+  /** {@return how long a promotion waits for its learner to catch up before refusing (60,000)} */
   public long learnerCatchUpTimeoutMillis() {
     return learnerCatchUpTimeoutMillis;
   }
 
   /**
-   * Returns a copy with other election timeouts.
+   * {@return a copy with other election timeouts}
    *
    * @param minMillis the shortest election timeout, in milliseconds
    * @param maxMillis the longest, in milliseconds
-   * @return a copy of these options with that change
    */
   public RaftOptions withElectionTimeout(long minMillis, long maxMillis) {
     return toBuilder().electionTimeout(minMillis, maxMillis).build();
   }
 
   /**
-   * Returns a copy with another heartbeat interval.
+   * {@return a copy with another heartbeat interval}
    *
    * @param millis the interval, in milliseconds
-   * @return a copy of these options with that change
    */
   public RaftOptions withHeartbeatInterval(long millis) {
     return toBuilder().heartbeatInterval(millis).build();
   }
 
   /**
-   * Returns a copy with another request timeout.
+   * {@return a copy with another request timeout}
    *
    * @param millis the timeout, in milliseconds
-   * @return a copy of these options with that change
    */
   public RaftOptions withRequestTimeout(long millis) {
     return toBuilder().requestTimeout(millis).build();
   }
 
   /**
-   * Returns a copy with another limit on waiting submits.
+   * {@return a copy with another limit on waiting submits}
    *
    * @param max the most submits and reads waiting on this node
-   * @return a copy of these options with that change
    */
   public RaftOptions withMaxPendingRequests(int max) {
     return toBuilder().maxPendingRequests(max).build();
   }
 
   /**
-   * Returns a copy with pre-vote and check-quorum switched on or off.
+   * {@return a copy with pre-vote and check-quorum switched on or off}
    *
    * @param preVote whether to run a pre-vote before an election
    * @param checkQuorum whether a leader steps down when cut off from a majority
-   * @return a copy of these options with that change
    */
   public RaftOptions withPreVoteAndCheckQuorum(boolean preVote, boolean checkQuorum) {
     return toBuilder().preVote(preVote).checkQuorum(checkQuorum).build();
   }
 
   /**
-   * Returns a copy with another rule for promoting learners.
+   * {@return a copy with another rule for promoting learners}
    *
    * @param withinEntries how close to the leader's log a learner must come to be promoted
    * @param timeoutMillis how long a promotion waits for that, in milliseconds
-   * @return a copy of these options with that change
    */
   public RaftOptions withLearnerCatchUp(long withinEntries, long timeoutMillis) {
     return toBuilder().learnerCatchUp(withinEntries, timeoutMillis).build();
@@ -284,10 +252,9 @@ public final class RaftOptions {
     }
 
     /**
-     * The resolution of the node's timers, in ms.
+     * {@return this builder, with the resolution of the node's timers}
      *
      * @param millis the tick, in milliseconds
-     * @return this builder
      */
     public Builder tick(long millis) {
       this.tickMillis = millis;
@@ -295,11 +262,10 @@ public final class RaftOptions {
     }
 
     /**
-     * The range each election timeout is drawn from, in ms.
+     * {@return this builder, with the range each election timeout is drawn from}
      *
      * @param minMillis the shortest election timeout, in milliseconds
      * @param maxMillis the longest, in milliseconds
-     * @return this builder
      */
     public Builder electionTimeout(long minMillis, long maxMillis) {
       this.electionTimeoutMinMillis = minMillis;
@@ -308,10 +274,9 @@ public final class RaftOptions {
     }
 
     /**
-     * How often a leader sends heartbeats, in ms; well below the election timeout.
+     * {@return this builder, with how often a leader sends heartbeats}
      *
-     * @param millis the interval, in milliseconds
-     * @return this builder
+     * @param millis the interval, in milliseconds; well below the election timeout
      */
     public Builder heartbeatInterval(long millis) {
       this.heartbeatIntervalMillis = millis;
@@ -319,10 +284,9 @@ public final class RaftOptions {
     }
 
     /**
-     * How long a submit, query or transfer waits for its outcome, in ms.
+     * {@return this builder, with how long a submit, query or transfer waits for its outcome}
      *
      * @param millis the timeout, in milliseconds
-     * @return this builder
      */
     public Builder requestTimeout(long millis) {
       this.requestTimeoutMillis = millis;
@@ -330,12 +294,10 @@ public final class RaftOptions {
     }
 
     /**
-     * The most entries and about the most bytes of entries in one AppendEntries.
+     * {@return this builder, with the most entries and about the most bytes in one AppendEntries}
      *
      * @param entries the most entries in one message
-     * @param bytes about the most bytes of entries in one message (a single larger entry still
-     *     travels alone)
-     * @return this builder
+     * @param bytes about the most entry bytes in one message (a single larger entry travels alone)
      */
     public Builder maxPerAppend(int entries, long bytes) {
       this.maxEntriesPerAppend = entries;
@@ -344,10 +306,9 @@ public final class RaftOptions {
     }
 
     /**
-     * The most AppendEntries in flight to one follower (the pipeline's window).
+     * {@return this builder, with the most AppendEntries in flight to one follower}
      *
      * @param max the window, in messages
-     * @return this builder
      */
     public Builder maxInflightAppends(int max) {
       this.maxInflightAppends = max;
@@ -355,10 +316,10 @@ public final class RaftOptions {
     }
 
     /**
-     * The most requests waiting for their outcome on the node.
+     * {@return this builder, with the most requests waiting for their outcome on the node: beyond
+     * it, a submit fails at once with {@link OverloadedException}}
      *
      * @param max the limit
-     * @return this builder
      */
     public Builder maxPendingRequests(int max) {
       this.maxPendingRequests = max;
@@ -366,10 +327,9 @@ public final class RaftOptions {
     }
 
     /**
-     * The largest command {@code submit} takes, in bytes.
+     * {@return this builder, with the largest command {@code submit} takes}
      *
      * @param bytes the limit, in bytes
-     * @return this builder
      */
     public Builder maxCommandBytes(int bytes) {
       this.maxCommandBytes = bytes;
@@ -377,10 +337,9 @@ public final class RaftOptions {
     }
 
     /**
-     * Whether to run a pre-vote before an election.
+     * {@return this builder, with a pre-vote before each election or none}
      *
      * @param on whether to pre-vote
-     * @return this builder
      */
     public Builder preVote(boolean on) {
       this.preVote = on;
@@ -388,10 +347,9 @@ public final class RaftOptions {
     }
 
     /**
-     * Whether a leader steps down when cut off from a majority.
+     * {@return this builder; with check-quorum, a leader steps down when cut off from a majority}
      *
      * @param on whether to check the quorum
-     * @return this builder
      */
     public Builder checkQuorum(boolean on) {
       this.checkQuorum = on;
@@ -399,11 +357,10 @@ public final class RaftOptions {
     }
 
     /**
-     * A learner is promoted once within {@code withinEntries}, or refused after the timeout.
+     * {@return this builder, with the rule for promoting learners}
      *
      * @param withinEntries how close to the leader's log a learner must come to be promoted
      * @param timeoutMillis how long a promotion waits for that, in milliseconds
-     * @return this builder
      */
     public Builder learnerCatchUp(long withinEntries, long timeoutMillis) {
       this.learnerCatchUpEntries = withinEntries;
@@ -412,9 +369,8 @@ public final class RaftOptions {
     }
 
     /**
-     * Checks every value and builds the options.
+     * {@return the options, every value checked}
      *
-     * @return the options
      * @throws IllegalArgumentException naming the first invalid value, in the units it was given
      */
     public RaftOptions build() {

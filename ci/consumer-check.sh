@@ -96,7 +96,7 @@ run_consumer() {
 # What a consumer of raft-core, raft-storage-file and raft-transport-netty gets on its class path
 # (the application's own slf4j-simple left out).
 closure() {
-  local cp jars=0 bytes=0 f
+  local cp jars=0 bytes=0 f names=""
   cp=$(unzip -p "$1" META-INF/MANIFEST.MF | tr -d '\r' \
     | sed -n '/^Class-Path:/,/^[A-Z]/p' | sed 's/^Class-Path://; s/^ //; /^[A-Z][A-Za-z-]*:/d' \
     | tr -d '\n')
@@ -104,9 +104,10 @@ closure() {
     case $f in *slf4j-simple*) continue ;; esac
     jars=$((jars + 1))
     bytes=$((bytes + $(stat -L -c %s "$(dirname "$1")/$f")))
+    names="$names $(basename "$f")"
   done
-  echo "consumer-check: closure of core + storage + transport: $jars jars," \
-    "$(awk "BEGIN { printf \"%.1f\", $bytes / 1048576 }") MB"
+  echo "consumer-check: closure of core + storage + transport: $jars jars, $bytes bytes" \
+    "($(awk "BEGIN { printf \"%.1f\", $bytes / 1048576 }") MiB):$names"
 }
 
 run_consumer 4.2.7.Final

@@ -6,6 +6,11 @@ package dev.floe.raft;
  * again later promotes it once it has caught up.
  */
 public class CatchUpTimeoutException extends MembershipChangeRefusedException {
+  /**
+   * Creates the exception.
+   *
+   * @param message which learner did not catch up, and for how long it was given
+   */
   public CatchUpTimeoutException(String message) {
     super(message);
   }

@@ -6,6 +6,11 @@ package dev.floe.raft;
  * applying it twice is harmless, or through a client session that deduplicates it.
  */
 public class CommitUnknownException extends FloeException {
+  /**
+   * Creates the exception.
+   *
+   * @param message why the command's fate is unknown
+   */
   public CommitUnknownException(String message) {
     super(message);
   }

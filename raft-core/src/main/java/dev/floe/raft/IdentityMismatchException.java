@@ -8,7 +8,9 @@ import java.io.IOException;
  * changed on disk. The message names what was found and what was expected.
  */
 public class IdentityMismatchException extends IOException {
+  /** What the data directory records. */
   private final String found;
+  /** What the node was started with. */
   private final String expected;
 
   /**
@@ -25,12 +27,12 @@ public class IdentityMismatchException extends IOException {
     this.expected = expected;
   }
 
-  /** What the data directory records. */
+  /** {@return what the data directory records} */
   public String found() {
     return found;
   }
 
-  /** What the node was started with. */
+  /** {@return what the node was started with} */
   public String expected() {
     return expected;
   }

@@ -5,6 +5,11 @@ package dev.floe.raft;
  * a node that is not a learner. Nothing changed.
  */
 public class MembershipChangeRefusedException extends FloeException {
+  /**
+   * Creates the exception.
+   *
+   * @param message which change was refused, and why
+   */
   public MembershipChangeRefusedException(String message) {
     super(message);
   }

@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 public sealed interface NodeEvent {
 
-  /** The node the event happened to. */
+  /** {@return the node the event happened to} */
   NodeId node();
 
   /**

@@ -9,14 +9,21 @@ import java.util.Optional;
  * committed. Retrying is safe.
  */
 public class NotLeaderException extends FloeException {
+  /** The leader the refusing node knew of, or {@code null}. */
   private final NodeId leaderHint;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message why the node refused
+   * @param leaderHint the leader it knows of, or {@code null} if none
+   */
   public NotLeaderException(String message, NodeId leaderHint) {
     super(leaderHint == null ? message : message + " (leader: " + leaderHint + ")");
     this.leaderHint = leaderHint;
   }
 
-  /** The leader the refusing node knew of, if any: the place to retry. */
+  /** {@return the leader the refusing node knew of, if any: the place to retry} */
   public Optional<NodeId> leaderHint() {
     return Optional.ofNullable(leaderHint);
   }

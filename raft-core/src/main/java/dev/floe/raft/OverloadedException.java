@@ -5,6 +5,11 @@ package dev.floe.raft;
  * has no effect. Slow down and retry.
  */
 public class OverloadedException extends FloeException {
+  /**
+   * Creates the exception.
+   *
+   * @param message which limit was reached
+   */
   public OverloadedException(String message) {
     super(message);
   }

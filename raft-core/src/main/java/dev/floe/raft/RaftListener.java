@@ -8,6 +8,10 @@ package dev.floe.raft;
  */
 @FunctionalInterface
 public interface RaftListener {
-  /** One event. */
+  /**
+   * One event.
+   *
+   * @param event what happened
+   */
   void onEvent(NodeEvent event);
 }

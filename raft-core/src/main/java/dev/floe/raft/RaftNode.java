@@ -58,7 +58,7 @@ public final class RaftNode implements AutoCloseable {
     this.settings = b;
   }
 
-  /** Returns a builder. */
+  /** {@return a builder} */
   public static RaftNodeBuilder builder() {
     return new RaftNodeBuilder();
   }
@@ -89,9 +89,8 @@ public final class RaftNode implements AutoCloseable {
   /**
    * Replicates a command and applies it.
    *
-   * @param command the command bytes, handed to {@link StateMachine#apply} on every node. The
-   *     array becomes the log entry's payload as it is, without a copy: do not change it after
-   *     the call
+   * @param command the command bytes, handed to {@link StateMachine#apply} on every node. The array
+   *     becomes the log entry's payload as it is, without a copy: do not change it after the call
    * @return a future completing with the command's index and result once it is committed and
    *     applied on this node; it fails with {@link NotLeaderException} (no effect),
    *     {@link CommitUnknownException} (fate unknown), {@link OverloadedException}, {@link
@@ -207,6 +206,8 @@ public final class RaftNode implements AutoCloseable {
    * changes one member (thesis §4.1), so any two successive majorities overlap. Call on the
    * leader; the node must be running (with {@link RaftNodeBuilder#join()}) to catch up.
    *
+   * @param member the node to add
+   * @param address as {@link #addLearner}
    * @return as {@link #addLearner}, with the configuration in which it votes; it also fails with
    *     {@link CatchUpTimeoutException} if the learner did not catch up within {@link
    *     RaftOptions#learnerCatchUpTimeoutMillis()} (it then stays a learner)
@@ -218,6 +219,7 @@ public final class RaftNode implements AutoCloseable {
   /**
    * Makes a learner a voter once it has caught up. Call on the leader.
    *
+   * @param learner the learner to promote
    * @return as {@link #addVoter}; it also fails with {@link MembershipChangeRefusedException} if
    *     the node is not a learner
    */
@@ -231,9 +233,9 @@ public final class RaftNode implements AutoCloseable {
    * requests are ignored by the members, so it cannot disturb them; stop it once the change has
    * committed. Call on the leader.
    *
-   * @return a future completing with the configuration without the node (at once if it is no
-   *     member); it fails as {@link #addLearner} does, and with {@link
-   *     MembershipChangeRefusedException} when removing the last voter
+   * @param member the voter or learner to remove
+   * @return as {@link #addLearner}, with the configuration without the node (at once if it is no
+   *     member); it also fails with {@link MembershipChangeRefusedException} for the last voter
    */
   public CompletableFuture<Configuration> removeMember(NodeId member) {
     return changeMembership(Event.MembershipChangeKind.REMOVE, member, "");
@@ -248,7 +250,7 @@ public final class RaftNode implements AutoCloseable {
     return applied.thenApply(r -> Configuration.decode(r.result()));
   }
 
-  /** The configuration in effect on this node (the last in its log, committed or not). */
+  /** {@return the configuration in effect on this node (the last in its log, committed or not)} */
   public Configuration configuration() {
     NodeLoop l = parts.loop();
     return l == null ? Configuration.empty() : l.configuration();
@@ -270,17 +272,17 @@ public final class RaftNode implements AutoCloseable {
     return future;
   }
 
-  /** Returns this node's current state. */
+  /** {@return this node's current state} */
   public RaftStatus status() {
     return parts.status.current();
   }
 
-  /** Returns this node's id. */
+  /** {@return this node's id} */
   public NodeId id() {
     return id;
   }
 
-  /** Returns the id of the cluster this node belongs to, once {@link #start()} has read it. */
+  /** {@return the id of the cluster this node belongs to, once {@link #start()} has read it} */
   public Optional<ClusterId> clusterId() {
     return parts.clusterId();
   }

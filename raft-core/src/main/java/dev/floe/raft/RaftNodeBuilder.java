@@ -44,6 +44,10 @@ public final class RaftNodeBuilder {
    * machine, compacts its log and brings far-behind followers up to date by InstallSnapshot.
    * The state machine must then implement {@link StateMachine#snapshot} and {@link
    * StateMachine#restore}.
+   *
+   * @param store the snapshot store, for instance a {@code FileSnapshotStore} in the data directory
+   * @param options when to snapshot, and the chunk size for sending snapshots
+   * @return this builder
    */
   public RaftNodeBuilder snapshots(SnapshotStore store, SnapshotOptions options) {
     this.snapshotStore = Objects.requireNonNull(store, "store");
@@ -51,7 +55,12 @@ public final class RaftNodeBuilder {
     return this;
   }
 
-  /** This node's id; it must be one of the members. */
+  /**
+   * This node's id; it must be one of the members.
+   *
+   * @param id the node's id
+   * @return this builder
+   */
   public RaftNodeBuilder id(NodeId id) {
     this.id = id;
     return this;
@@ -62,6 +71,9 @@ public final class RaftNodeBuilder {
    * ClusterId#random()}), the same on every member. Needed on the node's first start, which
    * records it in the data directory; a later start takes it from there, and checks it if given.
    * The transport checks it on every connection.
+   *
+   * @param clusterId the cluster's id
+   * @return this builder
    */
   public RaftNodeBuilder clusterId(ClusterId clusterId) {
     this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
@@ -74,6 +86,9 @@ public final class RaftNodeBuilder {
    * through the log, by {@link RaftNode#addVoter} and {@link RaftNode#removeMember}), so later
    * starts need no members. Members given on a later start are checked: they must be the founding
    * members or the voters in effect, or the start fails.
+   *
+   * @param members the founding voters, this node among them
+   * @return this builder
    */
   public RaftNodeBuilder members(List<NodeId> members) {
     this.members = List.copyOf(members);
@@ -85,6 +100,8 @@ public final class RaftNodeBuilder {
    * elections and waits until the leader adds it ({@link RaftNode#addVoter} or {@link
    * RaftNode#addLearner}) and replicates the log to it. Instead of {@link #members}; needed only
    * on the first start (a later start may repeat it).
+   *
+   * @return this builder
    */
   public RaftNodeBuilder join() {
     this.joining = true;
@@ -94,31 +111,54 @@ public final class RaftNodeBuilder {
   /**
    * The monotonic clock that leases and the refusal to vote are measured with (optional, for
    * simulation; {@link MonotonicClock#SYSTEM} otherwise).
+   *
+   * @param clock the clock
+   * @return this builder
    */
   public RaftNodeBuilder clock(MonotonicClock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
     return this;
   }
 
-  /** The application's state machine; it must start empty. */
+  /**
+   * The application's state machine; it must start empty.
+   *
+   * @param stateMachine the state machine
+   * @return this builder
+   */
   public RaftNodeBuilder stateMachine(StateMachine stateMachine) {
     this.stateMachine = stateMachine;
     return this;
   }
 
-  /** How this node reaches the others. */
+  /**
+   * How this node reaches the others.
+   *
+   * @param transport the transport, started and closed by the node
+   * @return this builder
+   */
   public RaftNodeBuilder transport(Transport transport) {
     this.transport = transport;
     return this;
   }
 
-  /** Where this node keeps its log. */
+  /**
+   * Where this node keeps its log.
+   *
+   * @param logStore the log store, opened and closed by the node
+   * @return this builder
+   */
   public RaftNodeBuilder logStore(LogStore logStore) {
     this.logStore = logStore;
     return this;
   }
 
-  /** Tunables (optional; {@link RaftOptions#defaults()} otherwise). */
+  /**
+   * Tunables (optional; {@link RaftOptions#defaults()} otherwise).
+   *
+   * @param options the options
+   * @return this builder
+   */
   public RaftNodeBuilder options(RaftOptions options) {
     this.options = Objects.requireNonNull(options, "options");
     return this;
@@ -127,6 +167,10 @@ public final class RaftNodeBuilder {
   /**
    * The event loop and apply executor to run on (optional, for simulation and tests): by default
    * the node starts one thread for each. The executor must run tasks one at a time, in order.
+   *
+   * @param eventLoop the loop the node's consensus logic runs on
+   * @param applyExecutor the executor the state machine is called on
+   * @return this builder
    */
   public RaftNodeBuilder threads(EventLoop eventLoop, Executor applyExecutor) {
     this.eventLoop = Objects.requireNonNull(eventLoop, "eventLoop");
@@ -134,7 +178,12 @@ public final class RaftNodeBuilder {
     return this;
   }
 
-  /** The source of randomness for election timeouts (optional; seeded from entropy otherwise). */
+  /**
+   * The source of randomness for election timeouts (optional; seeded from entropy otherwise).
+   *
+   * @param random the random source
+   * @return this builder
+   */
   public RaftNodeBuilder random(RandomGenerator random) {
     this.random = Objects.requireNonNull(random, "random");
     return this;
@@ -143,6 +192,7 @@ public final class RaftNodeBuilder {
   /**
    * Builds the node (not yet started).
    *
+   * @return the node, to {@link RaftNode#start()}
    * @throws NullPointerException if a required setting is missing
    * @throws IllegalArgumentException if the settings are inconsistent
    */
@@ -213,6 +263,9 @@ public final class RaftNodeBuilder {
   /**
    * Who is told of the node's events: elections (with their reasons), membership changes,
    * snapshots, a failure (optional). It is called on a thread of its own, one event at a time.
+   *
+   * @param listener the listener
+   * @return this builder
    */
   public RaftNodeBuilder listener(RaftListener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");

@@ -44,7 +44,7 @@ public final class RaftOptions {
     this.learnerCatchUpTimeoutMillis = b.learnerCatchUpTimeoutMillis;
   }
 
-  /** Returns a builder with every default. */
+  /** {@return a builder with every default} */
   public static Builder builder() {
     return new Builder();
   }
@@ -58,117 +58,142 @@ public final class RaftOptions {
     return builder().build();
   }
 
-  /** Returns a builder holding these options. */
+  /** {@return a builder holding these options} */
   public Builder toBuilder() {
     return new Builder(this);
   }
 
-  /** The resolution of the node's timers (default 10). */
+  /** {@return the resolution of the node's timers (default 10)} */
   public long tickMillis() {
     return tickMillis;
   }
 
-  /** The shortest time a follower waits for a leader before campaigning (default 150). */
+  /** {@return the shortest time a follower waits for a leader before campaigning (default 150)} */
   public long electionTimeoutMinMillis() {
     return electionTimeoutMinMillis;
   }
 
-  /** The longest such wait; each wait is drawn at random in between (default 300). */
+  /** {@return the longest such wait; each wait is drawn at random in between (default 300)} */
   public long electionTimeoutMaxMillis() {
     return electionTimeoutMaxMillis;
   }
 
-  /** How often a leader sends heartbeats (default 50). */
+  /** {@return how often a leader sends heartbeats (default 50)} */
   public long heartbeatIntervalMillis() {
     return heartbeatIntervalMillis;
   }
 
-  /** How long a submit, query or transfer waits for its outcome (default 5,000). */
+  /** {@return how long a submit, query or transfer waits for its outcome (default 5,000)} */
   public long requestTimeoutMillis() {
     return requestTimeoutMillis;
   }
 
-  /** The most entries in one AppendEntries message (default 1,024). */
+  /** {@return the most entries in one AppendEntries message (default 1,024)} */
   public int maxEntriesPerAppend() {
     return maxEntriesPerAppend;
   }
 
   /**
-   * About the most entry bytes in one AppendEntries message (default 1 MiB); a single larger entry
-   * still travels alone.
+   * {@return about the most entry bytes in one AppendEntries message (default 1 MiB); a single
+   * larger entry still travels alone}
    */
   public long maxBytesPerAppend() {
     return maxBytesPerAppend;
   }
 
-  /** The most AppendEntries in flight to one follower (default 32). */
+  /** {@return the most AppendEntries in flight to one follower (default 32)} */
   public int maxInflightAppends() {
     return maxInflightAppends;
   }
 
-  /**
-   * The most submits and reads waiting for their outcome on this node; beyond it {@code submit}
-   * fails at once with {@link OverloadedException} (default 10,000).
-   */
+  /** {@return the most submits and reads waiting for their outcome on this node (10,000)} */
   public int maxPendingRequests() {
     return maxPendingRequests;
   }
 
   /**
-   * The largest command {@code submit} takes, in bytes ({@link #DEFAULT_MAX_COMMAND_BYTES}); a
-   * larger one fails at once with {@link CommandTooLargeException}. The transport must carry a
-   * message of this size (the Netty transport's maximum frame is checked against it at start).
+   * {@return the largest command {@code submit} takes, in bytes (default {@link
+   * #DEFAULT_MAX_COMMAND_BYTES})} A larger one fails at once with {@link CommandTooLargeException}.
+   * The transport must carry a message of this size (the Netty transport's maximum frame is
+   * checked against it at start).
    */
   public int maxCommandBytes() {
     return maxCommandBytes;
   }
 
-  /** Whether to run a pre-vote before an election (thesis §9.6; default true). */
+  /** {@return whether to run a pre-vote before an election (thesis §9.6; default true)} */
   public boolean preVote() {
     return preVote;
   }
 
-  /** Whether a leader steps down when cut off from a majority (thesis §6.2; default true). */
+  /** {@return whether a leader steps down when cut off from a majority (§6.2; default true)} */
   public boolean checkQuorum() {
     return checkQuorum;
   }
 
-  /** A learner is promoted only once its log is within this many entries of the leader's (1,000). */
+  /** {@return how many entries of the leader's a learner must be within to be promoted (1,000)} */
   public long learnerCatchUpEntries() {
     return learnerCatchUpEntries;
   }
 
-  /** How long a promotion waits for its learner to catch up before it is refused (60,000). */
+  /** {@return how long a promotion waits for its learner to catch up before refusing (60,000)} */
   public long learnerCatchUpTimeoutMillis() {
     return learnerCatchUpTimeoutMillis;
   }
 
-  /** Returns a copy with other election timeouts. */
+  /**
+   * {@return a copy with other election timeouts}
+   *
+   * @param minMillis the shortest election timeout, in milliseconds
+   * @param maxMillis the longest, in milliseconds
+   */
   public RaftOptions withElectionTimeout(long minMillis, long maxMillis) {
     return toBuilder().electionTimeout(minMillis, maxMillis).build();
   }
 
-  /** Returns a copy with another heartbeat interval. */
+  /**
+   * {@return a copy with another heartbeat interval}
+   *
+   * @param millis the interval, in milliseconds
+   */
   public RaftOptions withHeartbeatInterval(long millis) {
     return toBuilder().heartbeatInterval(millis).build();
   }
 
-  /** Returns a copy with another request timeout. */
+  /**
+   * {@return a copy with another request timeout}
+   *
+   * @param millis the timeout, in milliseconds
+   */
   public RaftOptions withRequestTimeout(long millis) {
     return toBuilder().requestTimeout(millis).build();
   }
 
-  /** Returns a copy with another limit on waiting submits. */
+  /**
+   * {@return a copy with another limit on waiting submits}
+   *
+   * @param max the most submits and reads waiting on this node
+   */
   public RaftOptions withMaxPendingRequests(int max) {
     return toBuilder().maxPendingRequests(max).build();
   }
 
-  /** Returns a copy with pre-vote and check-quorum switched on or off. */
+  /**
+   * {@return a copy with pre-vote and check-quorum switched on or off}
+   *
+   * @param preVote whether to run a pre-vote before an election
+   * @param checkQuorum whether a leader steps down when cut off from a majority
+   */
   public RaftOptions withPreVoteAndCheckQuorum(boolean preVote, boolean checkQuorum) {
     return toBuilder().preVote(preVote).checkQuorum(checkQuorum).build();
   }
 
-  /** Returns a copy with another rule for promoting learners. */
+  /**
+   * {@return a copy with another rule for promoting learners}
+   *
+   * @param withinEntries how close to the leader's log a learner must come to be promoted
+   * @param timeoutMillis how long a promotion waits for that, in milliseconds
+   */
   public RaftOptions withLearnerCatchUp(long withinEntries, long timeoutMillis) {
     return toBuilder().learnerCatchUp(withinEntries, timeoutMillis).build();
   }
@@ -230,69 +255,117 @@ public final class RaftOptions {
       learnerCatchUpTimeoutMillis = o.learnerCatchUpTimeoutMillis;
     }
 
-    /** The resolution of the node's timers, in ms. */
+    /**
+     * {@return this builder, with the resolution of the node's timers}
+     *
+     * @param millis the tick, in milliseconds
+     */
     public Builder tick(long millis) {
       this.tickMillis = millis;
       return this;
     }
 
-    /** The range each election timeout is drawn from, in ms. */
+    /**
+     * {@return this builder, with the range each election timeout is drawn from}
+     *
+     * @param minMillis the shortest election timeout, in milliseconds
+     * @param maxMillis the longest, in milliseconds
+     */
     public Builder electionTimeout(long minMillis, long maxMillis) {
       this.electionTimeoutMinMillis = minMillis;
       this.electionTimeoutMaxMillis = maxMillis;
       return this;
     }
 
-    /** How often a leader sends heartbeats, in ms; well below the election timeout. */
+    /**
+     * {@return this builder, with how often a leader sends heartbeats}
+     *
+     * @param millis the interval, in milliseconds; well below the election timeout
+     */
     public Builder heartbeatInterval(long millis) {
       this.heartbeatIntervalMillis = millis;
       return this;
     }
 
-    /** How long a submit, query or transfer waits for its outcome, in ms. */
+    /**
+     * {@return this builder, with how long a submit, query or transfer waits for its outcome}
+     *
+     * @param millis the timeout, in milliseconds
+     */
     public Builder requestTimeout(long millis) {
       this.requestTimeoutMillis = millis;
       return this;
     }
 
-    /** The most entries and about the most bytes of entries in one AppendEntries. */
+    /**
+     * {@return this builder, with the most entries and about the most bytes in one AppendEntries}
+     *
+     * @param entries the most entries in one message
+     * @param bytes about the most entry bytes in one message (a single larger entry travels alone)
+     */
     public Builder maxPerAppend(int entries, long bytes) {
       this.maxEntriesPerAppend = entries;
       this.maxBytesPerAppend = bytes;
       return this;
     }
 
-    /** The most AppendEntries in flight to one follower (the pipeline's window). */
+    /**
+     * {@return this builder, with the most AppendEntries in flight to one follower}
+     *
+     * @param max the window, in messages
+     */
     public Builder maxInflightAppends(int max) {
       this.maxInflightAppends = max;
       return this;
     }
 
-    /** The most requests waiting for their outcome on the node. */
+    /**
+     * {@return this builder, with the most requests waiting for their outcome on the node: beyond
+     * it, a submit fails at once with {@link OverloadedException}}
+     *
+     * @param max the limit
+     */
     public Builder maxPendingRequests(int max) {
       this.maxPendingRequests = max;
       return this;
     }
 
-    /** The largest command {@code submit} takes, in bytes. */
+    /**
+     * {@return this builder, with the largest command {@code submit} takes}
+     *
+     * @param bytes the limit, in bytes
+     */
     public Builder maxCommandBytes(int bytes) {
       this.maxCommandBytes = bytes;
       return this;
     }
 
-    /** Whether to run a pre-vote before an election. */
+    /**
+     * {@return this builder, with a pre-vote before each election or none}
+     *
+     * @param on whether to pre-vote
+     */
     public Builder preVote(boolean on) {
       this.preVote = on;
       return this;
     }
 
-    /** Whether a leader steps down when cut off from a majority. */
+    /**
+     * {@return this builder; with check-quorum, a leader steps down when cut off from a majority}
+     *
+     * @param on whether to check the quorum
+     */
     public Builder checkQuorum(boolean on) {
       this.checkQuorum = on;
       return this;
     }
 
-    /** A learner is promoted once within {@code withinEntries}, or refused after the timeout. */
+    /**
+     * {@return this builder, with the rule for promoting learners}
+     *
+     * @param withinEntries how close to the leader's log a learner must come to be promoted
+     * @param timeoutMillis how long a promotion waits for that, in milliseconds
+     */
     public Builder learnerCatchUp(long withinEntries, long timeoutMillis) {
       this.learnerCatchUpEntries = withinEntries;
       this.learnerCatchUpTimeoutMillis = timeoutMillis;
@@ -300,7 +373,7 @@ public final class RaftOptions {
     }
 
     /**
-     * Checks every value and builds the options.
+     * {@return the options, every value checked}
      *
      * @throws IllegalArgumentException naming the first invalid value, in the units it was given
      */

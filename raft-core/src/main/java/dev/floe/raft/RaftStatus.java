@@ -39,7 +39,7 @@ public record RaftStatus(
     Map<NodeId, Long> matchIndexes,
     Optional<String> failure) {
 
-  /** Whether this node is the leader. */
+  /** {@return whether this node is the leader} */
   public boolean isLeader() {
     return role == Role.LEADER;
   }

@@ -17,7 +17,13 @@ public record SessionRequest(long clientId, long sequence) {
   /** A session with no command applied within this many log entries is forgotten. */
   public static final long EXPIRY_ENTRIES = 1_000_000;
 
-  /** Validates the sequence. */
+  /**
+   * Validates the sequence.
+   *
+   * @param clientId the client's id
+   * @param sequence the command's number in the session, from 1
+   * @throws IllegalArgumentException if {@code sequence} is below 1
+   */
   public SessionRequest {
     if (sequence < 1) {
       throw new IllegalArgumentException("sequence must be >= 1: " + sequence);

@@ -18,7 +18,17 @@ package dev.floe.raft;
  */
 public record SnapshotOptions(
     long thresholdEntries, long trailingEntries, int chunkBytes, long thresholdBytes) {
-  /** Validates the values. */
+  /**
+   * Validates the values.
+   *
+   * @param thresholdEntries take a snapshot once this many entries were applied since the last one
+   * @param trailingEntries keep this many entries before the snapshot point in the log
+   * @param chunkBytes the size of each InstallSnapshot chunk sent to a follower
+   * @param thresholdBytes take a snapshot once the commands applied since the last one add up to
+   *     this many bytes
+   * @throws IllegalArgumentException if a threshold or the chunk size is below 1, or {@code
+   *     trailingEntries} is negative
+   */
   public SnapshotOptions {
     if (thresholdEntries < 1 || trailingEntries < 0 || chunkBytes < 1 || thresholdBytes < 1) {
       throw new IllegalArgumentException("invalid snapshot options: threshold " + thresholdEntries
@@ -27,18 +37,32 @@ public record SnapshotOptions(
     }
   }
 
-  /** Options with an entry threshold only. */
+  /**
+   * Options with an entry threshold only.
+   *
+   * @param thresholdEntries take a snapshot once this many entries were applied since the last one
+   * @param trailingEntries keep this many entries before the snapshot point in the log
+   * @param chunkBytes the size of each InstallSnapshot chunk sent to a follower
+   */
   public SnapshotOptions(long thresholdEntries, long trailingEntries, int chunkBytes) {
     this(thresholdEntries, trailingEntries, chunkBytes, Long.MAX_VALUE);
   }
 
-  /** These options with a byte threshold as well. */
+  /**
+   * These options with a byte threshold as well.
+   *
+   * @param bytes take a snapshot once the commands applied since the last one add up to this many
+   *     bytes
+   * @return new options, with this byte threshold
+   */
   public SnapshotOptions withThresholdBytes(long bytes) {
     return new SnapshotOptions(thresholdEntries, trailingEntries, chunkBytes, bytes);
   }
 
   /**
    * A snapshot every 100,000 entries or 64 MiB of commands, 10,000 trailing entries, 1 MiB chunks.
+   *
+   * @return the default options
    */
   public static SnapshotOptions defaults() {
     return new SnapshotOptions(100_000, 10_000, 1 << 20, 64L << 20);

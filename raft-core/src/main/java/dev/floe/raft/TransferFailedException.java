@@ -6,6 +6,11 @@ package dev.floe.raft;
  * was under way. The cluster is unchanged (this node, if it led, leads on).
  */
 public class TransferFailedException extends FloeException {
+  /**
+   * Creates the exception.
+   *
+   * @param message which transfer failed, and why
+   */
   public TransferFailedException(String message) {
     super(message);
   }

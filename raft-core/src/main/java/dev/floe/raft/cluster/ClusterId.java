@@ -24,6 +24,7 @@ public record ClusterId(String value) {
   /**
    * Validates the id.
    *
+   * @param value the id's text
    * @throws IllegalArgumentException if the text is not a valid id
    */
   public ClusterId {
@@ -37,13 +38,15 @@ public record ClusterId(String value) {
   /**
    * Returns the cluster id with the given text.
    *
+   * @param value the id's text
+   * @return the id
    * @throws IllegalArgumentException if the text is not a valid id
    */
   public static ClusterId of(String value) {
     return new ClusterId(value);
   }
 
-  /** Returns a new random id (128 bits, as 32 hex digits): what a new cluster should use. */
+  /** {@return a new random id (128 bits, as 32 hex digits): what a new cluster should use} */
   public static ClusterId random() {
     byte[] bytes = new byte[16];
     RANDOM.nextBytes(bytes);

@@ -44,7 +44,7 @@ public final class Configuration {
     this.learnerIds = Collections.unmodifiableSortedSet(new TreeSet<>(learners.keySet()));
   }
 
-  /** The configuration with no members: that of a node waiting to join a cluster. */
+  /** {@return the configuration with no members: that of a node waiting to join a cluster} */
   public static Configuration empty() {
     return EMPTY;
   }
@@ -52,6 +52,8 @@ public final class Configuration {
   /**
    * Returns a configuration of voters without addresses.
    *
+   * @param voters the voting members
+   * @return the configuration
    * @throws IllegalArgumentException if {@code voters} is empty
    */
   public static Configuration ofVoters(Collection<NodeId> voters) {
@@ -65,50 +67,70 @@ public final class Configuration {
     return new Configuration(map, new TreeMap<>());
   }
 
-  /** The voting members, in id order. */
+  /** {@return the voting members, in id order} */
   public SortedSet<NodeId> voters() {
     return voterIds;
   }
 
-  /** The non-voting members, in id order. */
+  /** {@return the non-voting members, in id order} */
   public SortedSet<NodeId> learners() {
     return learnerIds;
   }
 
-  /** Voters and learners, in id order. */
+  /** {@return voters and learners, in id order} */
   public SortedSet<NodeId> members() {
     TreeSet<NodeId> all = new TreeSet<>(voters.keySet());
     all.addAll(learners.keySet());
     return Collections.unmodifiableSortedSet(all);
   }
 
-  /** Whether {@code id} is a voter. */
+  /**
+   * Whether {@code id} is a voter.
+   *
+   * @param id a node
+   * @return whether it votes in this configuration
+   */
   public boolean isVoter(NodeId id) {
     return voters.containsKey(id);
   }
 
-  /** Whether {@code id} is a learner. */
+  /**
+   * Whether {@code id} is a learner.
+   *
+   * @param id a node
+   * @return whether it is a non-voting member of this configuration
+   */
   public boolean isLearner(NodeId id) {
     return learners.containsKey(id);
   }
 
-  /** Whether {@code id} is a voter or a learner. */
+  /**
+   * Whether {@code id} is a voter or a learner.
+   *
+   * @param id a node
+   * @return whether it is a member of this configuration
+   */
   public boolean contains(NodeId id) {
     return voters.containsKey(id) || learners.containsKey(id);
   }
 
-  /** Whether there are no members at all. */
+  /** {@return whether there are no members at all} */
   public boolean isEmpty() {
     return voters.isEmpty() && learners.isEmpty();
   }
 
-  /** The address of a member, if it has a non-empty one. */
+  /**
+   * The address of a member, if it has a non-empty one.
+   *
+   * @param id a member
+   * @return its address, or empty if it has none or is no member
+   */
   public Optional<String> address(NodeId id) {
     String a = voters.containsKey(id) ? voters.get(id) : learners.get(id);
     return a == null || a.isEmpty() ? Optional.empty() : Optional.of(a);
   }
 
-  /** Every member's non-empty address. */
+  /** {@return every member's non-empty address} */
   public Map<NodeId, String> addresses() {
     TreeMap<NodeId, String> out = new TreeMap<>();
     voters.forEach((id, a) -> {
@@ -127,6 +149,10 @@ public final class Configuration {
   /**
    * Returns this configuration plus a learner; an existing member keeps its role and takes the
    * address.
+   *
+   * @param id the learner
+   * @param address where the other members reach it
+   * @return the new configuration
    */
   public Configuration withLearner(NodeId id, String address) {
     Objects.requireNonNull(address, "address");
@@ -143,6 +169,8 @@ public final class Configuration {
   /**
    * Returns this configuration with a learner made a voter.
    *
+   * @param id the learner to promote
+   * @return the new configuration
    * @throws IllegalArgumentException if {@code id} is not a learner
    */
   public Configuration withPromoted(NodeId id) {
@@ -156,7 +184,12 @@ public final class Configuration {
     return new Configuration(v, l);
   }
 
-  /** Returns this configuration without a member. */
+  /**
+   * Returns this configuration without a member.
+   *
+   * @param id the member to remove
+   * @return the new configuration (this one if {@code id} is no member)
+   */
   public Configuration without(NodeId id) {
     TreeMap<NodeId, String> v = new TreeMap<>(voters);
     TreeMap<NodeId, String> l = new TreeMap<>(learners);
@@ -171,6 +204,8 @@ public final class Configuration {
    * Encodes the configuration as it is stored in configuration entries and snapshots: a version
    * byte, then the voters and the learners, each as a count followed by (id, address) pairs of
    * length-prefixed UTF-8 text.
+   *
+   * @return the encoded bytes
    */
   public byte[] encode() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -203,6 +238,8 @@ public final class Configuration {
    * Decodes {@link #encode()}'s output; an empty array decodes to {@link #empty()} (a snapshot
    * from before configurations were recorded).
    *
+   * @param encoded the bytes of {@link #encode()}
+   * @return the configuration
    * @throws IllegalArgumentException if the bytes are not a valid configuration
    */
   public static Configuration decode(byte[] encoded) {

@@ -18,6 +18,7 @@ public record NodeId(String value) implements Comparable<NodeId> {
   /**
    * Validates the id.
    *
+   * @param value the id's text
    * @throws IllegalArgumentException if the text is not a valid id
    */
   public NodeId {

@@ -27,12 +27,23 @@ public record AppendRequest(
     long round)
     implements RaftMessage {
 
-  /** Copies the entry list (not the entries) so the record is immutable. */
+  /**
+   * Copies the entry list (not the entries) so the record is immutable.
+   *
+   * @param from the leader
+   * @param to the follower
+   * @param term the leader's term
+   * @param prevLogIndex the index of the entry just before the new ones
+   * @param prevLogTerm the term of that entry
+   * @param entries the entries to append, in index order (may be empty: a heartbeat)
+   * @param leaderCommit the leader's commit index
+   * @param round the request's round, echoed in the response
+   */
   public AppendRequest {
     entries = List.copyOf(entries);
   }
 
-  /** Returns the index of the last entry carried, or {@code prevLogIndex} if none. */
+  /** {@return the index of the last entry carried, or {@code prevLogIndex} if none} */
   public long lastIndex() {
     return prevLogIndex + entries.size();
   }

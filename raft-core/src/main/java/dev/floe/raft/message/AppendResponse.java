@@ -35,8 +35,13 @@ public record AppendResponse(
   /**
    * A success: the follower's log matches the leader's through {@code matchIndex}, durably.
    *
+   * @param from the follower
+   * @param to the leader
+   * @param term the follower's term
+   * @param matchIndex the last index known to match the leader's log
    * @param lastLogIndex the follower's last index
    * @param round the round of the request answered
+   * @return the response
    */
   public static AppendResponse accepted(NodeId from, NodeId to, long term, long matchIndex,
       long lastLogIndex, long round) {
@@ -46,6 +51,18 @@ public record AppendResponse(
   /**
    * A rejection: the log does not match at {@code rejectedIndex} (the request's prevLogIndex),
    * with the hints for fast backtracking.
+   *
+   * @param from the follower
+   * @param to the leader
+   * @param term the follower's term
+   * @param rejectedIndex the request's prevLogIndex
+   * @param conflictTerm the term of the follower's entry at {@code rejectedIndex}, or 0 if it has
+   *     none
+   * @param conflictIndex the first index the follower holds in {@code conflictTerm}, or where its
+   *     log ends
+   * @param lastLogIndex the follower's last index
+   * @param round the round of the request answered
+   * @return the response
    */
   public static AppendResponse rejected(NodeId from, NodeId to, long term, long rejectedIndex,
       long conflictTerm, long conflictIndex, long lastLogIndex, long round) {
@@ -53,7 +70,15 @@ public record AppendResponse(
         conflictIndex, lastLogIndex, round);
   }
 
-  /** The answer to a request of an older term: it only tells the sender the newer term. */
+  /**
+   * The answer to a request of an older term: it only tells the sender the newer term.
+   *
+   * @param from the follower
+   * @param to the leader of the older term
+   * @param term the follower's term, newer than the request's
+   * @param lastLogIndex the follower's last index
+   * @return the response
+   */
   public static AppendResponse staleTerm(NodeId from, NodeId to, long term, long lastLogIndex) {
     return new AppendResponse(from, to, term, false, 0, 0, 0, 0, lastLogIndex, 0);
   }

@@ -23,12 +23,17 @@ public enum EntryType {
     this.code = code;
   }
 
-  /** Returns the stable numeric code used by the wire and disk formats. */
+  /** {@return the stable numeric code used by the wire and disk formats} */
   public int code() {
     return code;
   }
 
-  /** Whether some type has the given code. */
+  /**
+   * Whether some type has the given code.
+   *
+   * @param code a numeric code, as read from the wire or the disk
+   * @return whether it names an entry type
+   */
   public static boolean isKnown(int code) {
     return code >= 1 && code <= 4;
   }

@@ -23,20 +23,50 @@ public record ForwardRequest(
     EntryType type)
     implements RaftMessage {
 
-  /** Checks the entry type: a command, plain or within a session. */
+  /**
+   * Checks the entry type: a command, plain or within a session.
+   *
+   * @param from the follower that took the submit
+   * @param to the leader
+   * @param term the sender's term
+   * @param requestId the sender's id for the request, echoed in the response
+   * @param command the payload to append
+   * @param settledBelow every request of the sender below this id is answered: the leader may
+   *     forget them
+   * @param type the entry type: {@link EntryType#COMMAND} or {@link EntryType#SESSION_COMMAND}
+   * @throws IllegalArgumentException if {@code type} is not a command type
+   */
   public ForwardRequest {
     if (type != EntryType.COMMAND && type != EntryType.SESSION_COMMAND) {
       throw new IllegalArgumentException("a forwarded entry is a command, not " + type);
     }
   }
 
-  /** A plain command. */
+  /**
+   * A plain command.
+   *
+   * @param from the follower that took the submit
+   * @param to the leader
+   * @param term the sender's term
+   * @param requestId the sender's id for the request, echoed in the response
+   * @param command the command to append
+   * @param settledBelow every request of the sender below this id is answered: the leader may
+   *     forget them
+   */
   public ForwardRequest(NodeId from, NodeId to, long term, long requestId, byte[] command,
       long settledBelow) {
     this(from, to, term, requestId, command, settledBelow, EntryType.COMMAND);
   }
 
-  /** A plain command that tells the leader of no settled requests. */
+  /**
+   * A plain command that tells the leader of no settled requests.
+   *
+   * @param from the follower that took the submit
+   * @param to the leader
+   * @param term the sender's term
+   * @param requestId the sender's id for the request, echoed in the response
+   * @param command the command to append
+   */
   public ForwardRequest(NodeId from, NodeId to, long term, long requestId, byte[] command) {
     this(from, to, term, requestId, command, 0);
   }

@@ -17,7 +17,14 @@ import java.util.Objects;
 public record LogEntry(long index, long term, EntryType type, byte[] data) {
   private static final byte[] EMPTY = new byte[0];
 
-  /** Validates the entry. */
+  /**
+   * Validates the entry.
+   *
+   * @param index the entry's log index, from 1
+   * @param term the term it was created in
+   * @param type what it holds
+   * @param data its payload
+   */
   public LogEntry {
     if (index < 1) {
       throw new IllegalArgumentException("index must be >= 1: " + index);
@@ -29,17 +36,32 @@ public record LogEntry(long index, long term, EntryType type, byte[] data) {
     Objects.requireNonNull(data, "data");
   }
 
-  /** Returns a command entry. */
+  /**
+   * Returns a command entry.
+   *
+   * @param index the entry's log index
+   * @param term the term it was created in
+   * @param data the command
+   * @return the entry
+   */
   public static LogEntry command(long index, long term, byte[] data) {
     return new LogEntry(index, term, EntryType.COMMAND, data);
   }
 
-  /** Returns a no-op entry. */
+  /**
+   * Returns a no-op entry.
+   *
+   * @param index the entry's log index
+   * @param term the term it was created in
+   * @return the entry
+   */
   public static LogEntry noop(long index, long term) {
     return new LogEntry(index, term, EntryType.NOOP, EMPTY);
   }
 
-  /** Whether the entry holds a command for the state machine, plain or within a session. */
+  /**
+   * {@return whether the entry holds a command for the state machine, plain or within a session}
+   */
   public boolean isCommand() {
     return type == EntryType.COMMAND || type == EntryType.SESSION_COMMAND;
   }
@@ -48,6 +70,7 @@ public record LogEntry(long index, long term, EntryType type, byte[] data) {
    * The application's command bytes, as submitted: a plain command's payload itself (not a copy),
    * a session command's after its session header.
    *
+   * @return the command bytes; do not change them
    * @throws IllegalStateException if the entry holds no command, or a session command's payload
    *     is shorter than its header
    */
@@ -61,7 +84,7 @@ public record LogEntry(long index, long term, EntryType type, byte[] data) {
     throw new IllegalStateException(this + " holds no command");
   }
 
-  /** Returns the payload size plus a fixed per-entry overhead, for byte-bounded batching. */
+  /** {@return the payload size plus a fixed per-entry overhead, for byte-bounded batching} */
   public long sizeInBytes() {
     return data.length + 24L;
   }

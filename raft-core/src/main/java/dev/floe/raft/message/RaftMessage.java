@@ -22,12 +22,12 @@ public sealed interface RaftMessage
         ReadIndexRequest,
         ReadIndexResponse {
 
-  /** Returns the sender. */
+  /** {@return the sender} */
   NodeId from();
 
-  /** Returns the receiver. */
+  /** {@return the receiver} */
   NodeId to();
 
-  /** Returns the sender's current term (for a pre-vote request: the term it would campaign in). */
+  /** {@return the sender's current term (for a pre-vote request: the term it would campaign in)} */
   long term();
 }

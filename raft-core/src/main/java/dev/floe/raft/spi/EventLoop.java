@@ -11,12 +11,18 @@ package dev.floe.raft.spi;
  */
 public interface EventLoop {
 
-  /** Runs the task on the loop, after every task submitted before it. */
+  /**
+   * Runs the task on the loop, after every task submitted before it.
+   *
+   * @param task the task
+   */
   void execute(Runnable task);
 
   /**
    * Runs the task on the loop once {@code delayMillis} have passed.
    *
+   * @param delayMillis the delay, in milliseconds
+   * @param task the task
    * @return a handle that cancels the task if it has not started
    */
   Cancellable schedule(long delayMillis, Runnable task);
@@ -24,6 +30,8 @@ public interface EventLoop {
   /**
    * Whether the calling thread is the loop's own (so that a caller can avoid waiting for the loop
    * from inside it). The default says no, which is right for a loop that nobody calls from inside.
+   *
+   * @return whether the caller runs on this loop
    */
   default boolean inLoop() {
     return false;

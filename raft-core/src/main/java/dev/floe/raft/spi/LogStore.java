@@ -60,6 +60,8 @@ public interface LogStore extends Closeable {
   /**
    * Returns the identity recorded by {@link #saveIdentity}, or empty for a new store (one that holds
    * nothing at all).
+   *
+   * @return the identity, or empty
    */
   Optional<StoreIdentity> identity();
 
@@ -67,24 +69,26 @@ public interface LogStore extends Closeable {
    * Records whom the store belongs to (buffered; durable at the next {@link #sync()}, and durable
    * before every later write). Called once, on a new store, before any other write.
    *
+   * @param identity the cluster, the node and how it joined
    * @throws IllegalStateException if the store already has an identity
    * @throws IOException if the write fails
    */
   void saveIdentity(StoreIdentity identity) throws IOException;
 
-  /** Returns the last saved term and vote ({@link TermAndVote#INITIAL} for a new store). */
+  /** {@return the last saved term and vote ({@link TermAndVote#INITIAL} for a new store)} */
   TermAndVote termAndVote();
 
-  /** Returns the index of the first entry held (or that will be held, if empty). */
+  /** {@return the index of the first entry held (or that will be held, if empty)} */
   long firstIndex();
 
-  /** Returns the index of the last entry held, or {@code firstIndex() - 1} if empty. */
+  /** {@return the index of the last entry held, or {@code firstIndex() - 1} if empty} */
   long lastIndex();
 
   /**
    * Returns the term of the entry at {@code index}.
    *
    * @param index an index in {@code firstIndex() .. lastIndex()}
+   * @return the term
    * @throws IndexOutOfBoundsException if the store holds no entry at that index
    */
   long term(long index);
@@ -94,6 +98,10 @@ public interface LogStore extends Closeable {
    * early once their {@link LogEntry#sizeInBytes()} sum exceeds {@code maxBytes}. At least one entry
    * is returned when the range is not empty, whatever its size.
    *
+   * @param fromIndex the first index to read
+   * @param toIndexExclusive the index to stop before
+   * @param maxBytes the size past which no further entry is added
+   * @return the entries, in index order
    * @throws IndexOutOfBoundsException if the range is not within {@code firstIndex() ..
    *     lastIndex() + 1}
    * @throws java.io.UncheckedIOException if the entries cannot be read
@@ -104,6 +112,7 @@ public interface LogStore extends Closeable {
    * Appends entries (buffered). The first entry's index is {@code lastIndex() + 1} and indexes are
    * contiguous.
    *
+   * @param entries the entries, in index order
    * @throws IllegalArgumentException if the entries do not follow the log
    * @throws IOException if the write fails
    */
@@ -122,6 +131,7 @@ public interface LogStore extends Closeable {
    * A store may keep some of them (it removes whole files): afterwards {@code firstIndex()} is at
    * most {@code upToIndex + 1}.
    *
+   * @param upToIndex the last index the snapshot covers
    * @throws IOException if the write fails
    */
   void compactPrefix(long upToIndex) throws IOException;
@@ -130,6 +140,7 @@ public interface LogStore extends Closeable {
    * Discards every entry (buffered) so that the next append starts at {@code nextIndex}; used when
    * a snapshot from the leader replaces the whole log.
    *
+   * @param nextIndex the index of the next entry to append
    * @throws IOException if the write fails
    */
   void reset(long nextIndex) throws IOException;
@@ -137,6 +148,7 @@ public interface LogStore extends Closeable {
   /**
    * Saves the term and vote (buffered; durable at the next {@link #sync()}).
    *
+   * @param termAndVote the term and the vote in it
    * @throws IOException if the write fails
    */
   void saveTermAndVote(TermAndVote termAndVote) throws IOException;

@@ -18,6 +18,6 @@ public interface MonotonicClock {
   /** {@link System#nanoTime()}. */
   MonotonicClock SYSTEM = System::nanoTime;
 
-  /** The current reading, in nanoseconds. */
+  /** {@return the current reading, in nanoseconds} */
   long nanos();
 }

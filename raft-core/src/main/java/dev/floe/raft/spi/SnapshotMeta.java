@@ -12,7 +12,14 @@ import java.util.Objects;
  * @param sizeBytes the size of the snapshot's data
  */
 public record SnapshotMeta(long index, long term, byte[] configuration, long sizeBytes) {
-  /** Validates the fields. */
+  /**
+   * Validates the fields.
+   *
+   * @param index the last log index the snapshot covers
+   * @param term the term at that index
+   * @param configuration the encoded cluster configuration as of that index
+   * @param sizeBytes the size of the snapshot's data
+   */
   public SnapshotMeta {
     if (index < 1 || term < 1 || sizeBytes < 0) {
       throw new IllegalArgumentException(

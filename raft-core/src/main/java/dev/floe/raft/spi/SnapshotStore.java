@@ -32,11 +32,12 @@ public interface SnapshotStore extends Closeable {
    * Opens the store and returns the latest published snapshot, if any. Leftovers of snapshots
    * never committed are removed.
    *
+   * @return the latest published snapshot, or empty
    * @throws IOException if the store cannot be read
    */
   Optional<SnapshotMeta> open() throws IOException;
 
-  /** The latest published snapshot, if any: a cached value, cheap and non-blocking. */
+  /** {@return the latest published snapshot, if any: a cached value, cheap and non-blocking} */
   Optional<SnapshotMeta> latest();
 
   /**
@@ -45,6 +46,7 @@ public interface SnapshotStore extends Closeable {
    * @param index the last log index it covers
    * @param term the term at {@code index}
    * @param configuration the encoded cluster configuration as of {@code index}
+   * @return the sink to write the snapshot to
    * @throws IOException if it cannot be created
    */
   Sink begin(long index, long term, byte[] configuration) throws IOException;
@@ -52,13 +54,16 @@ public interface SnapshotStore extends Closeable {
   /**
    * Reads a published snapshot's data from {@code offset}.
    *
+   * @param snapshot a published snapshot
+   * @param offset where to start, in bytes of its data
+   * @return a stream of the data from {@code offset}
    * @throws IOException if it cannot be read, or is no longer kept
    */
   InputStream open(SnapshotMeta snapshot, long offset) throws IOException;
 
   /** A snapshot being written. */
   interface Sink extends Closeable {
-    /** Where the snapshot's bytes go. */
+    /** {@return where the snapshot's bytes go} */
     OutputStream stream();
 
     /**

@@ -53,6 +53,7 @@ public interface StateMachine {
   /**
    * Writes a point-in-time image of the state, covering exactly the commands applied so far.
    *
+   * @param out where the image goes; the caller closes it
    * @throws IOException if writing fails
    * @throws UnsupportedOperationException if the state machine cannot snapshot (the default)
    */
@@ -63,6 +64,7 @@ public interface StateMachine {
   /**
    * Replaces the whole state with an image written by {@link #snapshot}.
    *
+   * @param in the image; the caller closes it
    * @throws IOException if reading fails or the image is invalid
    * @throws UnsupportedOperationException if the state machine cannot snapshot (the default)
    */

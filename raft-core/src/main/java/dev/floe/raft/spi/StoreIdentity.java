@@ -18,14 +18,21 @@ import java.util.Objects;
  *     a snapshot records another).
  */
 public record StoreIdentity(ClusterId clusterId, NodeId nodeId, Configuration bootstrap) {
-  /** Checks that no part is missing. */
+  /**
+   * Checks that no part is missing.
+   *
+   * @param clusterId the cluster the store belongs to
+   * @param nodeId the node it belongs to
+   * @param bootstrap the founding voters, or {@link Configuration#empty()} for a node that joined a
+   *     running cluster
+   */
   public StoreIdentity {
     Objects.requireNonNull(clusterId, "clusterId");
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(bootstrap, "bootstrap");
   }
 
-  /** Whether the node founded the cluster (rather than joining it later). */
+  /** {@return whether the node founded the cluster (rather than joining it later)} */
   public boolean founder() {
     return !bootstrap.isEmpty();
   }

@@ -12,7 +12,12 @@ public record TermAndVote(long term, NodeId votedFor) {
   /** The state of a node that never took part in an election. */
   public static final TermAndVote INITIAL = new TermAndVote(0, null);
 
-  /** Validates the term. */
+  /**
+   * Validates the term.
+   *
+   * @param term the current term, from 0
+   * @param votedFor the candidate voted for in that term, or {@code null}
+   */
   public TermAndVote {
     if (term < 0) {
       throw new IllegalArgumentException("term must be >= 0: " + term);

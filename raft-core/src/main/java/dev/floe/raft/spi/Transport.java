@@ -43,6 +43,8 @@ public interface Transport extends Closeable {
   /**
    * Sends a message to {@link RaftMessage#to()}, or drops it. Never blocks and never throws; a
    * message to an unknown node is dropped and logged.
+   *
+   * @param message the message
    */
   void send(RaftMessage message);
 
@@ -50,6 +52,8 @@ public interface Transport extends Closeable {
    * Tells the transport the membership in effect, at start and whenever it changes (on the node's
    * event loop; it must not block). A transport that learns peers' addresses from the log uses
    * {@link Configuration#address}; the default does nothing.
+   *
+   * @param configuration the configuration in effect
    */
   default void membersChanged(Configuration configuration) {}
 
@@ -58,6 +62,8 @@ public interface Transport extends Closeable {
    * on which received messages arrive and sent ones are written, so that neither takes a thread
    * hand-off. Called once, before {@link #start}; the loop must run until {@link #close}. Empty
    * (the default): the node runs a loop thread of its own.
+   *
+   * @return a loop of the transport's, or empty
    */
   default Optional<EventLoop> eventLoop() {
     return Optional.empty();
@@ -67,6 +73,8 @@ public interface Transport extends Closeable {
    * The largest message this transport carries, in bytes of its own encoding, or {@link
    * Integer#MAX_VALUE} if it has no limit. A node checks at start that its largest command
    * ({@code RaftOptions.maxCommandBytes}) fits with room for a message's framing.
+   *
+   * @return the limit, in bytes
    */
   default int maxMessageBytes() {
     return Integer.MAX_VALUE;

@@ -64,7 +64,11 @@ public final class InMemoryLogStore implements LogStore {
     /** The term and vote record an operator lost, kept to put it back; null if none is lost. */
     private TermAndVote lostTermAndVote;
 
-    /** A crash: keeps a random prefix of the unsynced writes (maybe none, maybe all). */
+    /**
+     * A crash: keeps a random prefix of the unsynced writes (maybe none, maybe all).
+     *
+     * @param random decides how much is kept
+     */
     public void crash(RandomGenerator random) {
       int kept = random.nextInt(unsynced.size() + 1);
       for (int i = 0; i < kept; i++) {
@@ -161,6 +165,7 @@ public final class InMemoryLogStore implements LogStore {
   /**
    * A store on {@code disk} (a restart if the disk was used before).
    *
+   * @param disk the disk the store's writes go to
    * @param syncCompleter runs each sync's completion: at once, or later in (virtual) time; it must
    *     run them in the order given
    */
@@ -270,7 +275,7 @@ public final class InMemoryLogStore implements LogStore {
     return out;
   }
 
-  /** Every entry currently written (durable or not), for checks. */
+  /** {@return every entry currently written (durable or not), for checks} */
   public List<LogEntry> allEntries() {
     return List.copyOf(current.entries);
   }

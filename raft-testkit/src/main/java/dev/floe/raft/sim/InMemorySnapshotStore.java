@@ -35,7 +35,11 @@ public final class InMemorySnapshotStore implements SnapshotStore {
     this(new Shelf());
   }
 
-  /** A store on {@code shelf} (a restart if it was used before). */
+  /**
+   * A store on {@code shelf} (a restart if it was used before).
+   *
+   * @param shelf where the snapshots are kept across restarts
+   */
   public InMemorySnapshotStore(Shelf shelf) {
     this.shelf = shelf;
   }

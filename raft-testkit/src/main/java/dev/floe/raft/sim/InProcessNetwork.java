@@ -22,7 +22,12 @@ public final class InProcessNetwork {
   /** The cluster of each started node: messages between clusters are dropped, as a handshake would. */
   private final ConcurrentHashMap<NodeId, ClusterId> clusters = new ConcurrentHashMap<>();
 
-  /** A transport for the node {@code id}. */
+  /**
+   * A transport for the node {@code id}.
+   *
+   * @param id the node
+   * @return its transport on this network
+   */
   public Transport transport(NodeId id) {
     return new Transport() {
       @Override
@@ -56,12 +61,20 @@ public final class InProcessNetwork {
     };
   }
 
-  /** Drops every message to or from the node until {@link #reconnect}. */
+  /**
+   * Drops every message to or from the node until {@link #reconnect}.
+   *
+   * @param id the node
+   */
   public void disconnect(NodeId id) {
     disconnected.add(id);
   }
 
-  /** Delivers the node's messages again. */
+  /**
+   * Delivers the node's messages again.
+   *
+   * @param id the node
+   */
   public void reconnect(NodeId id) {
     disconnected.remove(id);
   }

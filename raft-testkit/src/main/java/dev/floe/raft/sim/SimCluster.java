@@ -84,6 +84,7 @@ public final class SimCluster {
    * @param seed the seed of every random choice in the run
    * @param options the nodes' options
    * @param stateMachines makes a fresh, empty state machine for each node incarnation
+   * @return the started cluster
    */
   public static SimCluster start(
       int size, long seed, RaftOptions options, Supplier<StateMachine> stateMachines) {
@@ -93,7 +94,12 @@ public final class SimCluster {
   /**
    * Creates and starts a cluster whose nodes take snapshots and compact their logs.
    *
+   * @param size how many voting members
+   * @param seed the seed of every random choice in the run
+   * @param options the nodes' options
+   * @param stateMachines makes a fresh, empty state machine for each node incarnation
    * @param snapshots when to snapshot, or {@code null} for no snapshots
+   * @return the started cluster
    */
   public static SimCluster start(int size, long seed, RaftOptions options,
       Supplier<StateMachine> stateMachines, SnapshotOptions snapshots) {
@@ -103,6 +109,14 @@ public final class SimCluster {
   /**
    * Creates and starts a cluster whose machines have the disks {@code disks} makes (for instance a
    * real store over a simulated file system).
+   *
+   * @param size how many voting members
+   * @param seed the seed of every random choice in the run
+   * @param options the nodes' options
+   * @param stateMachines makes a fresh, empty state machine for each node incarnation
+   * @param snapshots when to snapshot, or {@code null} for no snapshots
+   * @param disks makes each machine's disk
+   * @return the started cluster
    */
   public static SimCluster start(int size, long seed, RaftOptions options,
       Supplier<StateMachine> stateMachines, SnapshotOptions snapshots, Supplier<SimDisk> disks) {
@@ -111,7 +125,14 @@ public final class SimCluster {
     return c;
   }
 
-  /** A started cluster with default options and a register state machine (see {@link RegisterStateMachine}). */
+  /**
+   * A started cluster with default options and a register state machine (see {@link
+   * RegisterStateMachine}).
+   *
+   * @param size how many voting members
+   * @param seed the seed of every random choice in the run
+   * @return the started cluster
+   */
   public static SimCluster start(int size, long seed) {
     return start(size, seed, defaultOptions(), RegisterStateMachine::new);
   }
@@ -124,7 +145,10 @@ public final class SimCluster {
     return RaftOptions.builder().electionTimeout(150, 300).build();
   }
 
-  /** Every node of the run, members or not: the initial ones ({@code n1} first), then added ones. */
+  /**
+   * {@return every node of the run, members or not: the initial ones ({@code n1} first), then added
+   * ones}
+   */
   public List<NodeId> ids() {
     return List.copyOf(ids);
   }
@@ -134,6 +158,8 @@ public final class SimCluster {
    * (for example {@code node(leader).addVoter(id, "")}) and replicates to it. After a crash it
    * restarts from its own disk; after {@link #wipe} it waits to be added again.
    *
+   * @param id the new node's id
+   * @return the id
    * @throws IllegalArgumentException if the id is taken
    */
   public NodeId addNode(NodeId id) {
@@ -149,12 +175,17 @@ public final class SimCluster {
     return id;
   }
 
-  /** The configuration in effect on a running node (the last in its log). */
+  /**
+   * The configuration in effect on a running node (the last in its log).
+   *
+   * @param id a running node
+   * @return its configuration
+   */
   public Configuration configuration(NodeId id) {
     return node(id).configuration();
   }
 
-  /** Virtual milliseconds since the start. */
+  /** {@return virtual milliseconds since the start} */
   public long nowMillis() {
     return scheduler.nowMicros() / 1000;
   }
@@ -167,12 +198,16 @@ public final class SimCluster {
     return checker.appliedIndexes();
   }
 
-  /** Events run so far. */
+  /** {@return events run so far} */
   public long events() {
     return scheduler.executed();
   }
 
-  /** Runs for {@code millis} of virtual time. */
+  /**
+   * Runs for {@code millis} of virtual time.
+   *
+   * @param millis how long, in virtual milliseconds
+   */
   public void runFor(long millis) {
     long until = scheduler.nowMicros() + millis * 1000;
     while (scheduler.runNext(until)) {
@@ -180,7 +215,13 @@ public final class SimCluster {
     }
   }
 
-  /** Runs until {@code condition} holds (checked after every event) or {@code maxMillis} pass. */
+  /**
+   * Runs until {@code condition} holds (checked after every event) or {@code maxMillis} pass.
+   *
+   * @param condition what to wait for
+   * @param maxMillis the most virtual milliseconds to run
+   * @return whether the condition holds
+   */
   public boolean runUntil(BooleanSupplier condition, long maxMillis) {
     long until = scheduler.nowMicros() + maxMillis * 1000;
     while (!condition.getAsBoolean()) {
@@ -215,12 +256,22 @@ public final class SimCluster {
     return nodes.get(ids.indexOf(id));
   }
 
-  /** Whether the node is running. */
+  /**
+   * Whether the node is running.
+   *
+   * @param id a node
+   * @return whether it is running
+   */
   public boolean isUp(NodeId id) {
     return sim(id).isUp();
   }
 
-  /** The running node's {@link RaftNode}. */
+  /**
+   * The running node's {@link RaftNode}.
+   *
+   * @param id a running node
+   * @return its node
+   */
   public RaftNode node(NodeId id) {
     SimNode n = sim(id);
     if (!n.isUp()) {
@@ -229,12 +280,17 @@ public final class SimCluster {
     return n.node();
   }
 
-  /** The running node's status. */
+  /**
+   * The running node's status.
+   *
+   * @param id a running node
+   * @return its status
+   */
   public RaftStatus status(NodeId id) {
     return node(id).status();
   }
 
-  /** The running leader of the highest term, if any. */
+  /** {@return the running leader of the highest term, if any} */
   public Optional<NodeId> leader() {
     NodeId best = null;
     long bestTerm = -1;
@@ -250,7 +306,12 @@ public final class SimCluster {
     return Optional.ofNullable(best);
   }
 
-  /** Runs until a leader is elected; fails if none is within {@code maxMillis}. */
+  /**
+   * Runs until a leader is elected; fails if none is within {@code maxMillis}.
+   *
+   * @param maxMillis the most virtual milliseconds to wait
+   * @return the leader
+   */
   public NodeId awaitLeader(long maxMillis) {
     if (!runUntil(() -> leader().isPresent(), maxMillis)) {
       throw new AssertionError("no leader within " + maxMillis + " ms (seed replay: see the test)");
@@ -258,7 +319,14 @@ public final class SimCluster {
     return leader().orElseThrow();
   }
 
-  /** Runs until a node other than {@code previous} leads; fails if none does within {@code maxMillis}. */
+  /**
+   * Runs until a node other than {@code previous} leads; fails if none does within {@code
+   * maxMillis}.
+   *
+   * @param previous the leader to replace
+   * @param maxMillis the most virtual milliseconds to wait
+   * @return the new leader
+   */
   public NodeId awaitLeaderOtherThan(NodeId previous, long maxMillis) {
     if (!runUntil(() -> leader().filter(l -> !l.equals(previous)).isPresent(), maxMillis)) {
       throw new AssertionError("no leader but " + previous + " within " + maxMillis + " ms");
@@ -269,17 +337,35 @@ public final class SimCluster {
   /**
    * Submits through the given node; acknowledged results are checked against what is applied. A
    * paused node takes the call when it resumes.
+   *
+   * @param via the node that takes the submit
+   * @param command the command
+   * @return the submit's future
    */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command) {
     return checked(command, sim(via).call(n -> n.submit(command)));
   }
 
-  /** Submits within a client session; acknowledged results are checked as with {@link #submit}. */
+  /**
+   * Submits within a client session; acknowledged results are checked as with {@link #submit}.
+   *
+   * @param via the node that takes the submit
+   * @param command the command
+   * @param session the client session and the command's sequence in it
+   * @return the submit's future
+   */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command, SessionRequest session) {
     return checked(command, sim(via).call(n -> n.submit(command, session)));
   }
 
-  /** Queries through the given node; a paused node takes the call when it resumes. */
+  /**
+   * Queries through the given node; a paused node takes the call when it resumes.
+   *
+   * @param via the node that takes the query
+   * @param query the query
+   * @param consistency how fresh the answer must be
+   * @return the query's future
+   */
   public CompletableFuture<byte[]> query(NodeId via, byte[] query, ReadConsistency consistency) {
     return sim(via).call(n -> n.query(query, consistency));
   }
@@ -292,30 +378,55 @@ public final class SimCluster {
     });
   }
 
-  /** Submits, then runs until the outcome is known (or {@code maxMillis} pass). */
+  /**
+   * Submits, then runs until the outcome is known (or {@code maxMillis} pass).
+   *
+   * @param via the node that takes the submit
+   * @param command the command
+   * @param maxMillis the most virtual milliseconds to run
+   * @return the submit's future, done unless {@code maxMillis} passed first
+   */
   public CompletableFuture<SubmitResult> submitAndWait(NodeId via, byte[] command, long maxMillis) {
     CompletableFuture<SubmitResult> f = submit(via, command);
     runUntil(f::isDone, maxMillis);
     return f;
   }
 
-  /** The commands the node's current incarnation has applied, in order. */
+  /**
+   * The commands the node's current incarnation has applied, in order.
+   *
+   * @param id a node
+   * @return the commands applied, in order
+   */
   public List<byte[]> applied(NodeId id) {
     return sim(id).stateMachine().appliedCommands();
   }
 
-  /** The node's log as written to its (simulated) disk, durable or not. */
+  /**
+   * The node's log as written to its (simulated) disk, durable or not.
+   *
+   * @param id a node
+   * @return its log's entries
+   */
   public List<LogEntry> log(NodeId id) {
     return sim(id).logEntries();
   }
 
-  /** Power loss: the node stops at once and loses some of its unsynced writes. */
+  /**
+   * Power loss: the node stops at once and loses some of its unsynced writes.
+   *
+   * @param id a running node
+   */
   public void crash(NodeId id) {
     note("crash " + id);
     sim(id).crash();
   }
 
-  /** Starts a new incarnation of a crashed node from what its disk kept. */
+  /**
+   * Starts a new incarnation of a crashed node from what its disk kept.
+   *
+   * @param id a crashed node
+   */
   public void restart(NodeId id) {
     note("restart " + id);
     SimNode n = sim(id);
@@ -330,6 +441,7 @@ public final class SimCluster {
    * Tries to start a new incarnation of a crashed node with its own settings (on whatever disk it
    * has now, see {@link #swapDisks}).
    *
+   * @param id a crashed node
    * @return empty if it started, or why it was refused (it then stays down)
    */
   public Optional<Exception> tryRestart(NodeId id) {
@@ -340,6 +452,8 @@ public final class SimCluster {
    * Tries to start a new incarnation of a crashed node given {@code members(...)} (an operator's
    * edited member list), or {@code join()} if null; only this start gets them.
    *
+   * @param id a crashed node
+   * @param members the member list it starts with, or {@code null} for {@code join()}
    * @return empty if it started, or why it was refused (it then stays down)
    */
   public Optional<Exception> tryRestartWithMembers(NodeId id, List<NodeId> members) {
@@ -352,12 +466,22 @@ public final class SimCluster {
     return Optional.ofNullable(n.tryStart(members));
   }
 
-  /** The members the node was founded with, or empty if it joined a running cluster. */
+  /**
+   * The members the node was founded with, or empty if it joined a running cluster.
+   *
+   * @param id a node
+   * @return the founding members it was started with
+   */
   public Optional<List<NodeId>> founders(NodeId id) {
     return Optional.ofNullable(sim(id).founders());
   }
 
-  /** Whom the running node's store says it belongs to. */
+  /**
+   * Whom the running node's store says it belongs to.
+   *
+   * @param id a running node
+   * @return the identity its store records, or empty if none yet
+   */
   public Optional<dev.floe.raft.spi.StoreIdentity> storeIdentity(NodeId id) {
     node(id); // checks that it runs
     return sim(id).store().identity();
@@ -366,6 +490,9 @@ public final class SimCluster {
   /**
    * An operator's mistake: the data directories of two crashed machines are swapped (each machine
    * now starts on the other's disk), or swapped back.
+   *
+   * @param a a crashed node
+   * @param b another crashed node
    */
   public void swapDisks(NodeId a, NodeId b) {
     note("swap the disks of " + a + " and " + b);
@@ -383,6 +510,7 @@ public final class SimCluster {
    * An operator's mistake: the crashed node's disk loses its term and vote (see {@link
    * SimDisk#loseTermAndVote}).
    *
+   * @param id a crashed node
    * @return whether it was lost (false if the disk cannot, or holds none)
    */
   public boolean loseTermAndVote(NodeId id) {
@@ -393,7 +521,11 @@ public final class SimCluster {
     return sim(id).disk.loseTermAndVote();
   }
 
-  /** Puts back the term and vote {@link #loseTermAndVote} lost. */
+  /**
+   * Puts back the term and vote {@link #loseTermAndVote} lost.
+   *
+   * @param id the node
+   */
   public void restoreTermAndVote(NodeId id) {
     note("restore the term and vote of " + id);
     sim(id).disk.restoreTermAndVote();
@@ -423,13 +555,21 @@ public final class SimCluster {
    * Pauses the running node's process for {@code millis} (a long GC pause, SIGSTOP): it runs
    * nothing meanwhile; messages to it, its timers and its disk's completions queue up, in order,
    * and run when it resumes; its clock runs on. Extends a pause in progress if it ends later.
+   *
+   * @param id a running node
+   * @param millis how long, in virtual milliseconds
    */
   public void pause(NodeId id, long millis) {
     note("pause " + id + " for " + millis + " ms");
     sim(id).pause(millis * 1000);
   }
 
-  /** Whether the node is up and paused. */
+  /**
+   * Whether the node is up and paused.
+   *
+   * @param id a node
+   * @return whether it is paused
+   */
   public boolean isPaused(NodeId id) {
     return sim(id).isUp() && sim(id).isPaused();
   }
@@ -443,13 +583,21 @@ public final class SimCluster {
    * Sets the rate of the machine's clock against virtual time (1.0 is exact): its monotonic clock
    * and its timers run at that rate from now on. Floe assumes any two clocks agree on an interval
    * within {@link dev.floe.raft.internal.core.CoreConfig#MAX_CLOCK_DRIFT}.
+   *
+   * @param id a node
+   * @param rate the rate, 1.0 for exact
    */
   public void setClockRate(NodeId id, double rate) {
     note("clock of " + id + " at rate " + rate);
     sim(id).clock.setRate(rate);
   }
 
-  /** The rate of the machine's clock against virtual time. */
+  /**
+   * The rate of the machine's clock against virtual time.
+   *
+   * @param id a node
+   * @return its clock's rate
+   */
   public double clockRate(NodeId id) {
     return sim(id).clock.rate();
   }
@@ -457,6 +605,10 @@ public final class SimCluster {
   /**
    * For the next {@code forMillis}, every timer the node sets fires late by a random amount up to
    * {@code maxLateMillis}, as on a busy event loop; the ticks lost are not made up.
+   *
+   * @param id a node
+   * @param forMillis for how long, in virtual milliseconds
+   * @param maxLateMillis the most a timer is late, in milliseconds
    */
   public void lateTimers(NodeId id, long forMillis, long maxLateMillis) {
     note("timers of " + id + " up to " + maxLateMillis + " ms late for " + forMillis + " ms");
@@ -468,7 +620,7 @@ public final class SimCluster {
     nodes.forEach(n -> n.lateTimers(0, 0));
   }
 
-  /** Timers set that fired late, over all nodes. */
+  /** {@return timers set that fired late, over all nodes} */
   public long lateTimers() {
     return nodes.stream().mapToLong(n -> n.lateTimers).sum();
   }
@@ -476,6 +628,10 @@ public final class SimCluster {
   /**
    * Sets the chance that a message is held far longer than an election timeout, uniformly between
    * {@code minMillis} and {@code maxMillis}, before it is delivered.
+   *
+   * @param rate the chance for each message
+   * @param minMillis the shortest hold, in milliseconds
+   * @param maxMillis the longest hold, in milliseconds
    */
   public void setLongDelays(double rate, long minMillis, long maxMillis) {
     note("hold " + rate + " of the messages for " + minMillis + ".." + maxMillis + " ms");
@@ -487,17 +643,20 @@ public final class SimCluster {
     network.longDelayMaxMicros = maxMillis * 1000;
   }
 
-  /** Messages held long so far. */
+  /** {@return messages held long so far} */
   public long messagesDelayedLong() {
     return network.longDelayed;
   }
 
-  /** Node failures no injected fault explains so far (each is among the {@link #violations()}). */
+  /**
+   * {@return node failures no injected fault explains so far (each is among the {@link
+   * #violations()})}
+   */
   public long nodeFailures() {
     return failures.unexplained();
   }
 
-  /** Node failures that their disk injected on purpose. */
+  /** {@return node failures that their disk injected on purpose} */
   public long injectedNodeFailures() {
     return failures.injected();
   }
@@ -505,6 +664,8 @@ public final class SimCluster {
   /**
    * Crashes the node and wipes its disk; it restarts empty, as a new machine that waits to be
    * added to the running cluster (the way to bring back a node that was removed).
+   *
+   * @param id the node
    */
   public void wipeToJoin(NodeId id) {
     note("wipe " + id + " to join");
@@ -515,6 +676,8 @@ public final class SimCluster {
   /**
    * Crashes the node and wipes its disk (it restarts empty, with its initial membership: the lab's
    * scenario of a member that lost its disk).
+   *
+   * @param id the node
    */
   public void wipe(NodeId id) {
     note("wipe " + id);
@@ -525,13 +688,22 @@ public final class SimCluster {
     n.disk.wipe();
   }
 
-  /** Drops every message from {@code from} to {@code to} until healed. */
+  /**
+   * Drops every message from {@code from} to {@code to} until healed.
+   *
+   * @param from the sender
+   * @param to the receiver
+   */
   public void cut(NodeId from, NodeId to) {
     note("cut " + from + " > " + to);
     network.cut(from, to);
   }
 
-  /** Cuts the node off from all others, both ways. */
+  /**
+   * Cuts the node off from all others, both ways.
+   *
+   * @param id the node
+   */
   public void isolate(NodeId id) {
     note("isolate " + id);
     network.isolate(id, ids);
@@ -543,20 +715,30 @@ public final class SimCluster {
     network.healAll();
   }
 
-  /** Sets the chance that a message is dropped, and that one is delivered twice. */
+  /**
+   * Sets the chance that a message is dropped, and that one is delivered twice.
+   *
+   * @param dropRate the chance that a message is dropped
+   * @param duplicateRate the chance that a message is delivered twice
+   */
   public void setLossAndDuplication(double dropRate, double duplicateRate) {
     note("drop " + dropRate + ", duplicate " + duplicateRate);
     network.dropRate = dropRate;
     network.duplicateRate = duplicateRate;
   }
 
-  /** Sets the range of message delays. */
+  /**
+   * Sets the range of message delays.
+   *
+   * @param min the shortest delay, in microseconds
+   * @param max the longest delay, in microseconds
+   */
   public void setDelayMicros(long min, long max) {
     network.minDelayMicros = min;
     network.maxDelayMicros = max;
   }
 
-  /** The seeded random source of this run, for scripts that make random choices. */
+  /** {@return the seeded random source of this run, for scripts that make random choices} */
   public java.util.random.RandomGenerator random() {
     return scheduler.random();
   }
@@ -564,6 +746,8 @@ public final class SimCluster {
   /**
    * Notes what was done to the cluster (a fault, an operator's action), for the journal of a run
    * that failed. Only the last {@value #JOURNAL_SIZE} notes are kept.
+   *
+   * @param what the note
    */
   public void note(String what) {
     if (journal.size() == JOURNAL_SIZE) {
@@ -572,7 +756,7 @@ public final class SimCluster {
     journal.addLast("at " + nowMillis() + " ms: " + what);
   }
 
-  /** The last notes, oldest first, one a line. */
+  /** {@return the last notes, oldest first, one a line} */
   public String journal() {
     return String.join("\n", journal);
   }
@@ -582,14 +766,18 @@ public final class SimCluster {
     checker.violation(what);
   }
 
-  /** Runs the end-of-run checks and returns every safety violation seen. */
+  /**
+   * Runs the end-of-run checks and returns every safety violation seen.
+   *
+   * @return the violations, empty if none
+   */
   public List<String> violations() {
     checker.checkLogMatching(nodes);
     checker.finalCheck();
     return checker.violations();
   }
 
-  /** Each node's status, one line each, for diagnosing a run. */
+  /** {@return each node's status, one line each, for diagnosing a run} */
   public String describe() {
     StringBuilder b = new StringBuilder();
     for (SimNode n : nodes) {

@@ -26,15 +26,18 @@ public interface SimDisk {
    * @param diskThread runs the store's background work (such as its syncs), one task at a time in
    *     the order given, each after a latency of the disk, on virtual time; the tasks of an
    *     incarnation that crashed never run
+   * @return the log store
    */
   LogStore openLog(Executor diskThread);
 
-  /** Opens the snapshot store of a new incarnation of the node. */
+  /** {@return opens the snapshot store of a new incarnation of the node} */
   SnapshotStore openSnapshots();
 
   /**
    * Power loss: every write that no completed sync covered may be lost, in whole or in part, as a
    * real disk may lose it. The stores opened before are abandoned.
+   *
+   * @param random decides what is lost
    */
   void crash(RandomGenerator random);
 
@@ -72,6 +75,7 @@ public interface SimDisk {
    * none.
    *
    * @param failure the node's failure, with its causes
+   * @return whether the disk injected it
    */
   default boolean injected(Throwable failure) {
     return false;

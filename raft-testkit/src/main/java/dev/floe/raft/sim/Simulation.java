@@ -77,7 +77,7 @@ public final class Simulation {
     this.customized = b.customized.isEmpty() ? null : String.join(", ", b.customized);
   }
 
-  /** Returns a builder with defaults: 3 nodes, seed 1, 10 s of faults, 10 s for liveness. */
+  /** {@return a builder with defaults: 3 nodes, seed 1, 10 s of faults, 10 s for liveness} */
   public static Builder builder() {
     return new Builder();
   }
@@ -89,7 +89,11 @@ public final class Simulation {
     return ("c" + client + "-" + (++commandCounter)).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Runs the simulation and returns what it saw. */
+  /**
+   * Runs the simulation and returns what it saw.
+   *
+   * @return what the run saw
+   */
   public SimulationReport run() {
     cluster = SimCluster.start(nodes, seed, options, stateMachines, snapshots, disks);
     RandomGenerator random = cluster.random();
@@ -469,6 +473,9 @@ public final class Simulation {
     /**
      * Makes each machine's disk (by default a {@link MemoryDisk}): for instance a real log store
      * over a simulated file system, to run it under the simulator's crashes.
+     *
+     * @param disks makes each machine's disk
+     * @return this builder
      */
     public Builder disks(Supplier<SimDisk> disks) {
       this.disks = Objects.requireNonNull(disks);
@@ -481,6 +488,9 @@ public final class Simulation {
      * default): skewed clocks, process pauses, late timers, messages held for seconds, and an
      * operator's restarts with an edited member list, on swapped data directories and on a disk
      * that lost its term and vote.
+     *
+     * @param on whether to play them
+     * @return this builder
      */
     public Builder edgeFaults(boolean on) {
       this.edgeFaults = on;
@@ -491,6 +501,9 @@ public final class Simulation {
      * Whether an operator changes the membership during the fault phase (on by default): two spare
      * nodes join, members are removed (the leader among them) and added back, some after losing
      * their disk.
+     *
+     * @param on whether to change the membership
+     * @return this builder
      */
     public Builder membershipChanges(boolean on) {
       this.membershipChanges = on;
@@ -500,6 +513,9 @@ public final class Simulation {
     /**
      * When nodes snapshot and compact (by default very often, with tiny chunks, so that runs
      * exercise compaction and InstallSnapshot), or {@code null} for no snapshots.
+     *
+     * @param snapshots the snapshot options, or {@code null}
+     * @return this builder
      */
     public Builder snapshots(SnapshotOptions snapshots) {
       this.snapshots = snapshots;
@@ -507,7 +523,12 @@ public final class Simulation {
       return this;
     }
 
-    /** Cluster size (1 to 9). */
+    /**
+     * Cluster size (1 to 9).
+     *
+     * @param nodes the number of nodes
+     * @return this builder
+     */
     public Builder nodes(int nodes) {
       if (nodes < 1 || nodes > 9) {
         throw new IllegalArgumentException("nodes must be 1 to 9: " + nodes);
@@ -516,26 +537,47 @@ public final class Simulation {
       return this;
     }
 
-    /** The seed of every random choice. */
+    /**
+     * The seed of every random choice.
+     *
+     * @param seed the seed
+     * @return this builder
+     */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
     }
 
-    /** Virtual time of the fault phase, and the bound of the liveness phase. */
+    /**
+     * Virtual time of the fault phase, and the bound of the liveness phase.
+     *
+     * @param safetyMillis the fault phase, in virtual milliseconds
+     * @param livenessMillis the bound of the liveness phase, in virtual milliseconds
+     * @return this builder
+     */
     public Builder durations(long safetyMillis, long livenessMillis) {
       this.safetyMillis = safetyMillis;
       this.livenessMillis = livenessMillis;
       return this;
     }
 
-    /** How many clients submit concurrently. */
+    /**
+     * How many clients submit concurrently.
+     *
+     * @param clients the number of clients
+     * @return this builder
+     */
     public Builder clients(int clients) {
       this.clients = clients;
       return this;
     }
 
-    /** The nodes' options. */
+    /**
+     * The nodes' options.
+     *
+     * @param options the options
+     * @return this builder
+     */
     public Builder options(RaftOptions options) {
       this.options = Objects.requireNonNull(options);
       customized.add("RaftOptions");
@@ -546,6 +588,9 @@ public final class Simulation {
      * Makes a fresh state machine per node incarnation. The default is a register: a command sets
      * it, a query returns it; reads are checked for linearizability against it, so a custom state
      * machine should answer queries the same way or reads will be reported.
+     *
+     * @param stateMachines makes the state machines
+     * @return this builder
      */
     public Builder stateMachine(Supplier<StateMachine> stateMachines) {
       this.stateMachines = Objects.requireNonNull(stateMachines);
@@ -556,6 +601,9 @@ public final class Simulation {
     /**
      * Makes the commands clients submit (each must be distinct, so that acknowledged commands can
      * be traced); by default {@code c<client>-<n>}.
+     *
+     * @param commands makes the commands
+     * @return this builder
      */
     public Builder commands(Supplier<byte[]> commands) {
       this.commands = commands;
@@ -563,7 +611,11 @@ public final class Simulation {
       return this;
     }
 
-    /** Runs a simulation with these settings. */
+    /**
+     * Runs a simulation with these settings.
+     *
+     * @return what the run saw
+     */
     public SimulationReport run() {
       return new Simulation(this).run();
     }

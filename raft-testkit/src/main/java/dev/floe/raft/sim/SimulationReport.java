@@ -40,7 +40,7 @@ public record SimulationReport(
     String finalState,
     String replayCommand) {
 
-  /** Whether the run was safe and live. */
+  /** {@return whether the run was safe and live} */
   public boolean passed() {
     return live && violations.isEmpty();
   }
@@ -72,7 +72,12 @@ public record SimulationReport(
     /** None at all. */
     public static final EdgeFaults NONE = new EdgeFaults(0, 0, 0, 0, 0, 0, 0, 0);
 
-    /** The sum of these and {@code o}. */
+    /**
+     * The sum of these and {@code o}.
+     *
+     * @param o other counts
+     * @return the sums
+     */
     public EdgeFaults plus(EdgeFaults o) {
       return new EdgeFaults(pauses + o.pauses, skewedClocks + o.skewedClocks,
           lateTicks + o.lateTicks, longDelays + o.longDelays,

@@ -13,6 +13,7 @@ import java.nio.file.Path;
  */
 public final class CorruptLogException extends IOException {
   private final transient Path file;
+  /** The byte offset where the bad data starts. */
   private final long offset;
 
   /**
@@ -28,12 +29,12 @@ public final class CorruptLogException extends IOException {
     this.offset = offset;
   }
 
-  /** Returns the corrupt file. */
+  /** {@return the corrupt file} */
   public Path file() {
     return file;
   }
 
-  /** Returns the byte offset in {@link #file()} where the bad data starts. */
+  /** {@return the byte offset in {@link #file()} where the bad data starts} */
   public long offset() {
     return offset;
   }

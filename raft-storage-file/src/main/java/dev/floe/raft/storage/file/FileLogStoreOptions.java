@@ -24,7 +24,16 @@ public record FileLogStoreOptions(
   public static final FileLogStoreOptions DEFAULTS =
       new FileLogStoreOptions(64L << 20, 1L << 20, 2_000, 1L << 20);
 
-  /** Validates the settings. */
+  /**
+   * Validates the settings.
+   *
+   * @param segmentSizeBytes the size at which a segment file is closed and a new one started
+   * @param syncBytesThreshold force once this many bytes were written since the last force
+   * @param maxSyncDelayMicros force once the oldest waiting {@code sync()} request is this old, in
+   *     microseconds
+   * @param preallocateBytes how far ahead of the log's end the segment being written is
+   *     preallocated (0 for not at all)
+   */
   public FileLogStoreOptions {
     if (segmentSizeBytes < 1024) {
       throw new IllegalArgumentException("segmentSizeBytes must be >= 1024: " + segmentSizeBytes);
@@ -40,18 +49,35 @@ public record FileLogStoreOptions(
     }
   }
 
-  /** Returns these options with another segment size. */
+  /**
+   * Returns these options with another segment size.
+   *
+   * @param bytes the segment size
+   * @return the new options
+   */
   public FileLogStoreOptions withSegmentSizeBytes(long bytes) {
     return new FileLogStoreOptions(bytes, syncBytesThreshold, maxSyncDelayMicros, preallocateBytes);
   }
 
-  /** Returns these options with other group-commit triggers. */
+  /**
+   * Returns these options with other group-commit triggers.
+   *
+   * @param syncBytesThreshold force once this many bytes were written since the last force
+   * @param maxSyncDelayMicros force once the oldest waiting {@code sync()} request is this old, in
+   *     microseconds
+   * @return the new options
+   */
   public FileLogStoreOptions withGroupCommit(long syncBytesThreshold, long maxSyncDelayMicros) {
     return new FileLogStoreOptions(
         segmentSizeBytes, syncBytesThreshold, maxSyncDelayMicros, preallocateBytes);
   }
 
-  /** Returns these options with another preallocation (0 for none). */
+  /**
+   * Returns these options with another preallocation (0 for none).
+   *
+   * @param bytes how far ahead a segment file is preallocated
+   * @return the new options
+   */
   public FileLogStoreOptions withPreallocateBytes(long bytes) {
     return new FileLogStoreOptions(segmentSizeBytes, syncBytesThreshold, maxSyncDelayMicros, bytes);
   }

@@ -12,7 +12,9 @@ import java.nio.file.Path;
  */
 public final class InconsistentStoreException extends IOException {
   private final transient Path file;
+  /** What the directory holds. */
   private final String found;
+  /** What it should hold. */
   private final String expected;
 
   /**
@@ -30,17 +32,17 @@ public final class InconsistentStoreException extends IOException {
     this.expected = expected;
   }
 
-  /** Returns the file that is missing, extra or foreign. */
+  /** {@return the file that is missing, extra or foreign} */
   public Path file() {
     return file;
   }
 
-  /** Returns what the directory holds. */
+  /** {@return what the directory holds} */
   public String found() {
     return found;
   }
 
-  /** Returns what it should hold. */
+  /** {@return what it should hold} */
   public String expected() {
     return expected;
   }

@@ -11,7 +11,9 @@ import java.nio.file.Path;
  */
 public final class UnsupportedFormatException extends IOException {
   private final transient Path file;
+  /** The format version found in the file. */
   private final int foundVersion;
+  /** The format version this code reads. */
   private final int supportedVersion;
 
   /**
@@ -45,17 +47,17 @@ public final class UnsupportedFormatException extends IOException {
     }
   }
 
-  /** Returns the file. */
+  /** {@return the file} */
   public Path file() {
     return file;
   }
 
-  /** Returns the format version found in the file. */
+  /** {@return the format version found in the file} */
   public int foundVersion() {
     return foundVersion;
   }
 
-  /** Returns the format version this code reads. */
+  /** {@return the format version this code reads} */
   public int supportedVersion() {
     return supportedVersion;
   }

@@ -31,8 +31,10 @@ import java.util.function.Supplier;
  * leaves every later read the most room, so this finds a placement whenever one exists. This checks
  * in polynomial time what Wing and Gong's search would find.
  *
- * <p>Commands need not be distinct. A write whose outcome is unknown constrains nothing, but a
- * command in the log is taken to have been invoked no earlier than the first submit of its bytes.
+ * <p>Commands need not be distinct. An acknowledged write is known by its index; a command in the
+ * log whose write was not acknowledged is taken to have been invoked no earlier than the first
+ * submit of its bytes (exact when commands are distinct), and a write whose outcome is unknown
+ * constrains nothing else.
  */
 final class History {
   /** A write: one submit (retried within its session until answered). */
@@ -90,9 +92,11 @@ final class History {
    * model} is not null, against a new model from it.
    */
   List<String> check(NavigableMap<Long, Checker.Applied> applied, Supplier<? extends Model> model) {
-    Log log = new Log(applied, earliestInvocations());
-    List<String> problems = new ArrayList<>();
     List<Write> acknowledged = writes.stream().filter(w -> w.index > 0).toList();
+    Map<Long, Long> invokedAt = new HashMap<>();
+    acknowledged.forEach(w -> invokedAt.merge(w.index, w.invokedMicros, Math::min));
+    Log log = new Log(applied, invokedAt, earliestInvocations());
+    List<String> problems = new ArrayList<>();
     checkRealTimeOrder(log, acknowledged, problems);
     if (model != null && problems.size() < MAX_PROBLEMS) {
       new ModelCheck(log, acknowledged, problems, model).run();
@@ -117,10 +121,14 @@ final class History {
     final long[] index;
     final byte[][] command;
     final byte[][] result;
-    /** The latest first invocation among the first {@code p} commands ({@code MIN_VALUE}: none). */
+    /**
+     * The latest invocation among the first {@code p} commands ({@code MIN_VALUE}: none known): an
+     * acknowledged command's own, another's the first of its bytes.
+     */
     final long[] latestInvocationBefore;
 
-    Log(NavigableMap<Long, Checker.Applied> applied, Map<ContentKey, Long> firstInvoked) {
+    Log(NavigableMap<Long, Checker.Applied> applied, Map<Long, Long> invokedAt,
+        Map<ContentKey, Long> firstInvoked) {
       int n = applied.size();
       index = new long[n];
       command = new byte[n][];
@@ -132,7 +140,9 @@ final class History {
         index[p] = e.getKey();
         command[p] = e.getValue().command();
         result[p] = e.getValue().result();
-        long invoked = firstInvoked.getOrDefault(new ContentKey(command[p]), Long.MIN_VALUE);
+        Long known = invokedAt.get(index[p]);
+        long invoked = known != null ? known
+            : firstInvoked.getOrDefault(new ContentKey(command[p]), Long.MIN_VALUE);
         latestInvocationBefore[p + 1] = Math.max(latestInvocationBefore[p], invoked);
         p++;
       }

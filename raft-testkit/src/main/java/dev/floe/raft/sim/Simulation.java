@@ -132,6 +132,7 @@ public final class Simulation {
       cluster.setBandwidth(25_000_000 + load.nextLong(100_000_001));
       calmAt = cluster.nowMillis() + settings.safetyMillis * (30 + load.nextInt(41)) / 100;
     }
+    settings.network.accept(cluster);
     for (int c = 0; c < settings.clients; c++) {
       startClient(random);
     }
@@ -606,8 +607,16 @@ public final class Simulation {
     private int calmPercent = 25;
     private long slowSyncMinMillis = 10;
     private long slowSyncMaxMillis = 200;
+    /** Changes the simulated network before the run starts (for Floe's own tests). */
+    private Consumer<SimCluster> network = c -> {};
 
     private Builder() {}
+
+    /** Changes the simulated network before the run starts: a test's own conditions. */
+    Builder network(Consumer<SimCluster> network) {
+      this.network = Objects.requireNonNull(network);
+      return this;
+    }
 
     /** Cluster size, 1 to 9 (default 3; Floe's CI runs 3 and 5). */
     public Builder nodes(int nodes) {

@@ -5,7 +5,6 @@ import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.cluster.Role;
 import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.LogEntry;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,16 +24,21 @@ import java.util.TreeMap;
  *       entry applied anywhere counts as committed by the highest term that had a leader by then;
  *       a leader of an older term, such as one that won a late election after a pause, may lack
  *       it);
- *   <li>acknowledged submits: each is applied at the index it was acknowledged with, exactly once;
+ *   <li>acknowledged submits: each is applied at the index it was acknowledged with, one submit
+ *       per index, and no command is applied more often than it was submitted (commands need not
+ *       be distinct: a submit is told apart from another by its session, or by its call);
  *   <li>each node's commit index never decreases within one incarnation.
  * </ul>
+ *
+ * It also collects what the state machine under test did wrong: the exceptions it threw (the first
+ * with its stack trace) and snapshots that did not restore to the state they were taken from.
  */
 final class Checker {
   /**
-   * An entry as first applied: its command and result, and the highest term that had a leader by
-   * then, which bounds the term of the leader that committed it.
+   * An entry as first applied: its command and result (null if the state machine threw), and the
+   * highest term that had a leader by then, which bounds the term of the leader that committed it.
    */
-  private record Applied(byte[] command, byte[] result, long committedBy) {}
+  record Applied(byte[] command, byte[] result, long committedBy) {}
 
   private final List<String> violations = new ArrayList<>();
   /** Virtual time in microseconds, to say when each violation was seen. */
@@ -42,8 +46,14 @@ final class Checker {
   private final TreeMap<Long, NodeId> leaders = new TreeMap<>();
   private final HashMap<Long, Applied> applied = new HashMap<>();
   private long highestApplied;
-  /** Acknowledged commands by content, with the index they were acknowledged with. */
-  private final HashMap<ByteBuffer, Long> acknowledged = new HashMap<>();
+  /** Acknowledged submits (a session request, or an object per call), with their index. */
+  private final HashMap<Object, Long> acknowledged = new HashMap<>();
+  /** The submit acknowledged at each index. */
+  private final HashMap<Long, Object> acknowledgedAt = new HashMap<>();
+  /** The submits of each command, by content. */
+  private final HashMap<ContentKey, java.util.Set<Object>> submitted = new HashMap<>();
+  private long stateMachineFailures;
+  private String firstStateMachineFailure;
   private final Map<NodeId, Long> lastCommit = new TreeMap<>();
   private final Map<NodeId, Long> leaderChecked = new TreeMap<>();
 
@@ -76,22 +86,67 @@ final class Checker {
     if (first == null) {
       return;
     }
-    if (!Arrays.equals(first.command, command)) {
+    if (!sameBytes(first.command, command)) {
       violation("state machine safety: " + node + " applied a different command at index " + index);
     } else if (!Arrays.equals(first.result, result)) {
       violation("determinism: " + node + " got a different result at index " + index);
     }
   }
 
-  void onAcknowledged(byte[] command, long index) {
+  /**
+   * A command was submitted; {@code submit} tells this submit apart from others of the same bytes
+   * (its session request, retried with the same sequence, is one submit however often it is sent).
+   */
+  void onSubmitted(byte[] command, Object submit) {
+    submitted.computeIfAbsent(new ContentKey(command), k -> new java.util.HashSet<>())
+        .add(submit);
+  }
+
+  void onAcknowledged(byte[] command, Object submit, long index) {
     Applied a = applied.get(index);
-    if (a == null || !Arrays.equals(a.command, command)) {
+    if (a == null || !sameBytes(a.command, command)) {
       violation("acknowledged command at index " + index + " is not the one applied there");
     }
-    Long before = acknowledged.put(ByteBuffer.wrap(command), index);
+    Long before = acknowledged.put(submit, index);
     if (before != null && before != index) {
       violation("a command was acknowledged at two indexes, " + before + " and " + index);
     }
+    Object other = acknowledgedAt.putIfAbsent(index, submit);
+    if (other != null && !other.equals(submit)) {
+      violation("two submits were acknowledged at index " + index);
+    }
+  }
+
+  /** The state machine under test threw while {@code doing} something on {@code node}. */
+  void stateMachineThrew(NodeId node, String doing, Throwable error) {
+    stateMachineFailures++;
+    if (firstStateMachineFailure == null) {
+      firstStateMachineFailure = node + ", " + doing + ": " + NodeFailures.stackTrace(error);
+    }
+  }
+
+  /** How often the state machine under test threw. */
+  long stateMachineFailures() {
+    return stateMachineFailures;
+  }
+
+  /** The first exception the state machine under test threw, with its stack trace, or null. */
+  String firstStateMachineFailure() {
+    return firstStateMachineFailure;
+  }
+
+  /** Every entry applied so far, by index, as first applied. */
+  java.util.NavigableMap<Long, Applied> applied() {
+    return new TreeMap<>(applied);
+  }
+
+  /**
+   * Whether two arrays hold the same bytes: at once if they are one array (as a command replicated
+   * in the simulator is, from node to node), so that large commands cost a comparison only when
+   * they are copies.
+   */
+  static boolean sameBytes(byte[] a, byte[] b) {
+    return a == b || Arrays.equals(a, b);
   }
 
   void onRestart(NodeId node) {
@@ -138,12 +193,21 @@ final class Checker {
         return;
       }
       LogEntry mine = log.get(pos);
-      if (!mine.isCommand()
-          || !Arrays.equals(mine.command(), e.getValue().command)) {
+      if (!holdsCommand(mine, e.getValue().command)) {
         violation("leader completeness: leader " + leader.id + " holds another entry at " + index);
         return;
       }
     }
+  }
+
+  /** Whether the entry holds {@code command}, plain or within a session, without copying it. */
+  private static boolean holdsCommand(LogEntry entry, byte[] command) {
+    if (entry.type() == EntryType.COMMAND) {
+      return sameBytes(entry.data(), command);
+    }
+    int header = EntryType.SESSION_HEADER_BYTES;
+    return entry.type() == EntryType.SESSION_COMMAND && entry.data().length >= header
+        && Arrays.equals(entry.data(), header, entry.data().length, command, 0, command.length);
   }
 
   /** Log matching over every pair of running nodes. */
@@ -170,14 +234,14 @@ final class Checker {
     for (long idx = to; idx >= from; idx--) {
       LogEntry ea = la.get((int) (idx - fa));
       LogEntry eb = lb.get((int) (idx - fb));
-      if (matchedAbove && !ea.equals(eb)) {
+      if (matchedAbove && ea != eb && !ea.equals(eb)) {
         violation("log matching: " + a.id + " and " + b.id + " differ at " + idx
             + " below a common entry");
         return;
       }
       if (ea.term() == eb.term()) {
         matchedAbove = true;
-        if (!ea.equals(eb)) {
+        if (ea != eb && !ea.equals(eb)) {
           violation("log matching: " + a.id + " and " + b.id + " hold different entries of term "
               + ea.term() + " at " + idx);
           return;
@@ -186,27 +250,28 @@ final class Checker {
     }
   }
 
-  /** The index each command was applied at (the first, if a bug applied it twice). */
-  Map<ByteBuffer, Long> appliedIndexes() {
-    HashMap<ByteBuffer, Long> out = new HashMap<>();
-    applied.forEach((index, a) -> out.merge(ByteBuffer.wrap(a.command), index, Math::min));
-    return out;
-  }
-
-  /** At the end: every acknowledged command is applied at its index and nowhere else. */
+  /**
+   * At the end: every acknowledged submit is applied at its index, and no command is applied more
+   * often than it was submitted.
+   */
   void finalCheck() {
-    HashMap<ByteBuffer, Integer> counts = new HashMap<>();
-    for (Applied a : applied.values()) {
-      counts.merge(ByteBuffer.wrap(a.command), 1, Integer::sum);
-    }
-    for (Map.Entry<ByteBuffer, Long> e : acknowledged.entrySet()) {
-      Applied at = applied.get(e.getValue());
-      if (at == null || !ByteBuffer.wrap(at.command).equals(e.getKey())) {
+    for (Map.Entry<Object, Long> e : acknowledged.entrySet()) {
+      if (applied.get(e.getValue()) == null) {
         violation("acknowledged command lost at index " + e.getValue());
       }
-      int n = counts.getOrDefault(e.getKey(), 0);
-      if (n != 1) {
-        violation("acknowledged command applied " + n + " times (acknowledged at " + e.getValue() + ")");
+    }
+    HashMap<ContentKey, long[]> applications = new HashMap<>(); // count, first index
+    for (Map.Entry<Long, Applied> e : new TreeMap<>(applied).entrySet()) {
+      long[] a = applications.computeIfAbsent(new ContentKey(e.getValue().command),
+          k -> new long[] {0, e.getKey()});
+      a[0]++;
+    }
+    for (Map.Entry<ContentKey, long[]> e : applications.entrySet()) {
+      java.util.Set<Object> submits = submitted.get(e.getKey());
+      int times = submits == null ? 0 : submits.size();
+      if (submits != null && e.getValue()[0] > times) {
+        violation("a command submitted " + (times == 1 ? "once" : times + " times") + " was applied "
+            + e.getValue()[0] + " times (first at index " + e.getValue()[1] + ")");
       }
     }
   }

@@ -6,18 +6,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 
-/** Wraps the state machine under test and reports every application to the {@link Checker}. */
+/**
+ * Wraps the state machine under test: reports every application to the {@link Checker}, and every
+ * exception the state machine throws; checks that each snapshot it takes restores to the state it
+ * was taken from.
+ */
 final class RecordingStateMachine implements StateMachine {
   private final NodeId node;
   private final StateMachine delegate;
   private final Checker checker;
+  private final StateChecks checks;
   private long lastIndex;
   private final java.util.List<byte[]> appliedCommands = new java.util.ArrayList<>();
 
-  RecordingStateMachine(NodeId node, StateMachine delegate, Checker checker) {
+  RecordingStateMachine(NodeId node, StateMachine delegate, Checker checker, StateChecks checks) {
     this.node = node;
     this.delegate = delegate;
     this.checker = checker;
+    this.checks = checks;
   }
 
   @Override
@@ -31,6 +37,7 @@ final class RecordingStateMachine implements StateMachine {
     try {
       result = delegate.apply(index, command);
     } catch (RuntimeException e) {
+      checker.stateMachineThrew(node, "applying index " + index, e);
       checker.onApply(node, index, command, null);
       throw e;
     }
@@ -42,18 +49,45 @@ final class RecordingStateMachine implements StateMachine {
     return java.util.List.copyOf(appliedCommands);
   }
 
+  /** The digest of the state now (see {@link StateChecks#digest}), or null if there is none. */
+  byte[] digest() throws IOException {
+    return checks.digest(delegate);
+  }
+
   @Override
   public byte[] query(byte[] query) {
-    return delegate.query(query);
+    try {
+      return delegate.query(query);
+    } catch (RuntimeException e) {
+      checker.stateMachineThrew(node, "answering a query " + Bytes.show(query), e);
+      throw e;
+    }
   }
 
   @Override
   public void snapshot(OutputStream out) throws IOException {
-    delegate.snapshot(out);
+    byte[] image;
+    try {
+      image = StateChecks.snapshotBytes(delegate);
+    } catch (IOException | RuntimeException e) {
+      checker.stateMachineThrew(node, "taking a snapshot after index " + lastIndex, e);
+      throw e;
+    }
+    out.write(image);
+    String problem = checks.roundTrip(delegate, image);
+    if (problem != null) {
+      checker.violation("snapshot round trip: " + node + "'s snapshot after index " + lastIndex
+          + " does not restore its state: " + problem);
+    }
   }
 
   @Override
   public void restore(InputStream in) throws IOException {
-    delegate.restore(in);
+    try {
+      delegate.restore(in);
+    } catch (IOException | RuntimeException e) {
+      checker.stateMachineThrew(node, "restoring a snapshot", e);
+      throw e;
+    }
   }
 }

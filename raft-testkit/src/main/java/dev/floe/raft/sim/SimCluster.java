@@ -53,9 +53,15 @@ public final class SimCluster {
   private final Supplier<SimDisk> disks;
   private final java.util.ArrayDeque<String> journal = new java.util.ArrayDeque<>();
   private final NodeFailures failures;
+  private final StateChecks checks;
+  /** How long a slow disk's flushes take, for machines added later too (0, 0: fast disks). */
+  private long slowSyncMinMillis;
+  private long slowSyncMaxMillis;
+  /** Told of every running node's status after every event, or null. */
+  private LeadershipWatch watch;
 
   private SimCluster(int size, long seed, RaftOptions options, Supplier<StateMachine> stateMachines,
-      SnapshotOptions snapshots, Supplier<SimDisk> disks) {
+      SnapshotOptions snapshots, Supplier<SimDisk> disks, StateChecks checks) {
     if (size < 1) {
       throw new IllegalArgumentException("a cluster needs at least one node");
     }
@@ -63,6 +69,7 @@ public final class SimCluster {
     this.stateMachines = stateMachines;
     this.snapshots = snapshots;
     this.disks = disks;
+    this.checks = checks;
     this.clusterId = dev.floe.raft.cluster.ClusterId.of("sim-" + Long.toHexString(seed));
     this.scheduler = new Scheduler(new SplittableRandom(seed));
     this.checker = new Checker(scheduler::nowMicros);
@@ -73,7 +80,7 @@ public final class SimCluster {
     }
     for (NodeId id : ids) {
       nodes.add(new SimNode(id, clusterId, scheduler, network, List.copyOf(ids), options,
-          stateMachines, checker, snapshots, disks.get(), failures));
+          stateMachines, checker, checks, snapshots, disks.get(), failures));
     }
   }
 
@@ -120,7 +127,15 @@ public final class SimCluster {
    */
   public static SimCluster start(int size, long seed, RaftOptions options,
       Supplier<StateMachine> stateMachines, SnapshotOptions snapshots, Supplier<SimDisk> disks) {
-    SimCluster c = new SimCluster(size, seed, options, stateMachines, snapshots, disks);
+    return start(size, seed, options, stateMachines, snapshots, disks,
+        StateChecks.bySnapshots(stateMachines));
+  }
+
+  /** Creates and starts a cluster whose states are compared by {@code checks}. */
+  static SimCluster start(int size, long seed, RaftOptions options,
+      Supplier<StateMachine> stateMachines, SnapshotOptions snapshots, Supplier<SimDisk> disks,
+      StateChecks checks) {
+    SimCluster c = new SimCluster(size, seed, options, stateMachines, snapshots, disks, checks);
     c.nodes.forEach(SimNode::start);
     return c;
   }
@@ -168,7 +183,8 @@ public final class SimCluster {
       throw new IllegalArgumentException(id + " already exists");
     }
     SimNode n = new SimNode(id, clusterId, scheduler, network, null, options, stateMachines, checker,
-        snapshots, disks.get(), failures);
+        checks, snapshots, disks.get(), failures);
+    n.slowSyncs(slowSyncMinMillis, slowSyncMaxMillis);
     ids.add(id);
     nodes.add(n);
     n.start();
@@ -194,8 +210,9 @@ public final class SimCluster {
     return scheduler.nowMicros();
   }
 
-  java.util.Map<java.nio.ByteBuffer, Long> appliedIndexes() {
-    return checker.appliedIndexes();
+  /** Every entry applied so far, by index, as first applied. */
+  java.util.NavigableMap<Long, Checker.Applied> appliedEntries() {
+    return checker.applied();
   }
 
   /** {@return events run so far} */
@@ -244,6 +261,9 @@ public final class SimCluster {
       }
       RaftStatus s = n.node().status();
       failures.check(n, s);
+      if (watch != null) {
+        watch.observe(n.id, s);
+      }
       if (s.role() == Role.LEADER && s.term() > n.termNotedLeading) {
         n.termNotedLeading = s.term();
         note(n.id + " leads term " + s.term() + ", log to " + s.lastIndex() + ", commit "
@@ -256,12 +276,12 @@ public final class SimCluster {
     return nodes.get(ids.indexOf(id));
   }
 
-  /**
-   * Whether the node is running.
-   *
-   * @param id a node
-   * @return whether it is running
-   */
+  /** How many times the machine's node was started (each start a new incarnation). */
+  int incarnation(NodeId id) {
+    return sim(id).incarnation();
+  }
+
+  /** Whether the node is running. */
   public boolean isUp(NodeId id) {
     return sim(id).isUp();
   }
@@ -343,19 +363,18 @@ public final class SimCluster {
    * @return the submit's future
    */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command) {
-    return checked(command, sim(via).call(n -> n.submit(command)));
+    Object submit = new Object(); // a plain submit is one of its own
+    checker.onSubmitted(command, submit);
+    return checked(command, submit, sim(via).call(n -> n.submit(command)));
   }
 
   /**
-   * Submits within a client session; acknowledged results are checked as with {@link #submit}.
-   *
-   * @param via the node that takes the submit
-   * @param command the command
-   * @param session the client session and the command's sequence in it
-   * @return the submit's future
+   * Submits within a client session; acknowledged results are checked as with {@link #submit}. A
+   * retry with the same session and sequence counts as the same submit.
    */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command, SessionRequest session) {
-    return checked(command, sim(via).call(n -> n.submit(command, session)));
+    checker.onSubmitted(command, session);
+    return checked(command, session, sim(via).call(n -> n.submit(command, session)));
   }
 
   /**
@@ -370,10 +389,11 @@ public final class SimCluster {
     return sim(via).call(n -> n.query(query, consistency));
   }
 
-  private CompletableFuture<SubmitResult> checked(byte[] command, CompletableFuture<SubmitResult> f) {
+  private CompletableFuture<SubmitResult> checked(byte[] command, Object submit,
+      CompletableFuture<SubmitResult> f) {
     return f.whenComplete((r, e) -> {
       if (r != null) {
-        checker.onAcknowledged(command, r.index());
+        checker.onAcknowledged(command, submit, r.index());
       }
     });
   }
@@ -786,6 +806,95 @@ public final class SimCluster {
       b.append(", clock rate ").append(n.clock.rate()).append('\n');
     }
     return b.toString();
+  }
+
+  /**
+   * From now on every machine's disk is slow: it does one flush at a time, each taking {@code
+   * minMillis..maxMillis}, and the writes handed over during a flush wait for the next one (0, 0:
+   * fast disks again, each piece of work done within about 5 ms).
+   */
+  public void slowDisks(long minMillis, long maxMillis) {
+    if (minMillis < 0 || maxMillis < minMillis) {
+      throw new IllegalArgumentException("bad flush times: " + minMillis + ".." + maxMillis + " ms");
+    }
+    note("disks flush in " + minMillis + ".." + maxMillis + " ms");
+    slowSyncMinMillis = minMillis;
+    slowSyncMaxMillis = maxMillis;
+    nodes.forEach(n -> n.slowSyncs(minMillis, maxMillis));
+  }
+
+  /** The flushes slow disks did so far, over all machines. */
+  public long slowSyncs() {
+    return nodes.stream().mapToLong(n -> n.slowSyncs).sum();
+  }
+
+  /**
+   * Sets each link's bandwidth: a message occupies its link's lane (bulk data has a lane of its
+   * own) for its size over it, and what is sent meanwhile on that lane waits its turn.
+   */
+  public void setBandwidth(long bytesPerSecond) {
+    if (bytesPerSecond < 1) {
+      throw new IllegalArgumentException("bandwidth must be positive: " + bytesPerSecond);
+    }
+    note("links carry " + bytesPerSecond + " bytes/s");
+    network.bytesPerSecond = bytesPerSecond;
+  }
+
+  /**
+   * Whether bulk data (entries, snapshot chunks, large forwarded commands) travels on a lane of its
+   * own, as with Floe's transport (the default), or on the same lane as heartbeats and votes.
+   */
+  void separateBulkLane(boolean separate) {
+    network.separateBulkLane = separate;
+  }
+
+  /** Bulk messages refused because their lane had more than its write-buffer limit queued. */
+  public long bulkMessagesRefused() {
+    return network.bulkRefused;
+  }
+
+  /** When every message held long so far will have been delivered, in virtual milliseconds. */
+  long longDelaysDueMillis() {
+    return network.longDelaysDueMicros() / 1000;
+  }
+
+  /** Tells {@code watch} of every running node's status after every event (null: no one). */
+  void watch(LeadershipWatch watch) {
+    this.watch = watch;
+  }
+
+  /**
+   * Each running node's applied index and state digest (see {@link StateChecks}), null if it has
+   * none; a node whose digest fails is reported with the exception's text.
+   */
+  java.util.Map<NodeId, java.util.Map.Entry<Long, byte[]>> finalStates() {
+    java.util.Map<NodeId, java.util.Map.Entry<Long, byte[]>> out = new java.util.TreeMap<>();
+    for (SimNode n : nodes) {
+      if (!n.isUp()) {
+        continue;
+      }
+      byte[] digest;
+      try {
+        digest = n.stateMachine().digest();
+      } catch (java.io.IOException | RuntimeException e) {
+        checker.stateMachineThrew(n.id, "computing the state's digest", e);
+        continue;
+      }
+      if (digest != null) {
+        out.put(n.id, java.util.Map.entry(n.node().status().appliedIndex(), digest));
+      }
+    }
+    return out;
+  }
+
+  /** How often the state machine under test threw. */
+  long stateMachineFailures() {
+    return checker.stateMachineFailures();
+  }
+
+  /** The first exception the state machine under test threw, with its stack trace, or null. */
+  String firstStateMachineFailure() {
+    return checker.firstStateMachineFailure();
   }
 
   Scheduler schedulerForClients() {

@@ -2,6 +2,10 @@ package dev.floe.raft.sim;
 
 import dev.floe.raft.cluster.ClusterId;
 import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.message.AppendRequest;
+import dev.floe.raft.message.ForwardRequest;
+import dev.floe.raft.message.InstallSnapshotRequest;
+import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.spi.Transport;
 import java.util.HashSet;
@@ -15,8 +19,21 @@ import java.util.random.RandomGenerator;
  * dropped or duplicated; links can be cut in either direction. A few messages may be held far
  * longer than an election timeout (a congested route, a retransmission after a stall), then
  * delivered.
+ *
+ * <p>Links have a bandwidth: a message occupies its link for its size over the bandwidth, and the
+ * messages sent on a link meanwhile wait their turn, so a large AppendEntries delays what follows
+ * it. As with Floe's Netty transport, each pair of nodes has two lanes: bulk data (AppendEntries
+ * with entries, snapshot chunks, forwarded commands over 64 KiB) travels on a lane of its own, so
+ * heartbeats, votes and answers never wait behind it; and a bulk lane with more than its
+ * write-buffer limit queued refuses further bulk messages (Raft resends them), as the transport
+ * drops what exceeds a connection's high water mark.
  */
 final class SimNetwork {
+  /** Above this many bytes a forwarded command travels on the bulk lane (as with Netty). */
+  static final int LARGE_FORWARD_BYTES = 64 * 1024;
+  /** What a message's header and framing cost on the wire, in bytes, besides its payload. */
+  private static final long MESSAGE_OVERHEAD_BYTES = 64;
+
   private final Scheduler scheduler;
   private final TreeMap<NodeId, Consumer<RaftMessage>> receivers = new TreeMap<>();
   /** The cluster each node's transport was started in: the handshake that a real transport runs. */
@@ -35,6 +52,18 @@ final class SimNetwork {
   long dropped;
   long duplicated;
   long longDelayed;
+  /** Each link's bandwidth, in bytes per second of virtual time. */
+  long bytesPerSecond = 125_000_000;
+  /** Whether bulk data has a lane of its own (as with Floe's transport), or shares the control one. */
+  boolean separateBulkLane = true;
+  /** How many bytes a bulk lane may have queued before it refuses bulk messages. */
+  long bulkHighWaterMarkBytes = 8L << 20;
+  /** Bulk messages refused because their lane had more than its limit queued. */
+  long bulkRefused;
+  /** When each lane of each link is free again (virtual micros): from, to, then 0 control, 1 bulk. */
+  private final TreeMap<NodeId, TreeMap<NodeId, long[]>> busyUntilMicros = new TreeMap<>();
+  /** The latest virtual time at which a message held long is due. */
+  private long longDelaysDueMicros;
 
   SimNetwork(Scheduler scheduler) {
     this.scheduler = scheduler;
@@ -100,6 +129,11 @@ final class SimNetwork {
     return cutLinks.contains(from + ">" + to);
   }
 
+  /** When every message held long so far has been delivered (virtual micros). */
+  long longDelaysDueMicros() {
+    return longDelaysDueMicros;
+  }
+
   private void send(RaftMessage m) {
     sent++;
     RandomGenerator r = scheduler.random();
@@ -107,18 +141,72 @@ final class SimNetwork {
       dropped++;
       return;
     }
-    deliverLater(m, r);
+    long transmitted = transmit(m);
+    if (transmitted < 0) {
+      bulkRefused++;
+      return;
+    }
+    deliverLater(m, r, transmitted);
     if (r.nextDouble() < duplicateRate) {
       duplicated++;
-      deliverLater(m, r);
+      deliverLater(m, r, transmitted);
     }
   }
 
-  private void deliverLater(RaftMessage m, RandomGenerator r) {
-    long delay = minDelayMicros + r.nextLong(maxDelayMicros - minDelayMicros + 1);
+  /**
+   * Puts the message on its lane: it is on the wire once what was queued before it is, for its
+   * size over the bandwidth.
+   *
+   * @return how long from now until it is transmitted (micros), or -1 if its bulk lane is full
+   */
+  private long transmit(RaftMessage m) {
+    int lane = separateBulkLane && isBulk(m) ? 1 : 0;
+    long[] busy = busyUntilMicros.computeIfAbsent(m.from(), k -> new TreeMap<>())
+        .computeIfAbsent(m.to(), k -> new long[2]);
+    long now = scheduler.nowMicros();
+    long queuedMicros = Math.max(0, busy[lane] - now);
+    if (lane == 1 && queuedMicros * (double) bytesPerSecond / 1e6 > bulkHighWaterMarkBytes) {
+      return -1;
+    }
+    long micros = (long) (sizeInBytes(m) * 1e6 / bytesPerSecond);
+    busy[lane] = now + queuedMicros + micros;
+    return queuedMicros + micros;
+  }
+
+  /** Whether the message carries bulk data (which Floe's transport sends on its bulk lane). */
+  static boolean isBulk(RaftMessage m) {
+    if (m instanceof AppendRequest a) {
+      return !a.entries().isEmpty();
+    }
+    if (m instanceof InstallSnapshotRequest) {
+      return true;
+    }
+    return m instanceof ForwardRequest f && f.command().length > LARGE_FORWARD_BYTES;
+  }
+
+  /** About the message's size on the wire: its payload and a fixed overhead. */
+  static long sizeInBytes(RaftMessage m) {
+    long payload = 0;
+    if (m instanceof AppendRequest a) {
+      for (LogEntry e : a.entries()) {
+        payload += e.sizeInBytes();
+      }
+    } else if (m instanceof InstallSnapshotRequest s) {
+      payload = s.chunk().length + s.configuration().length;
+    } else if (m instanceof ForwardRequest f) {
+      payload = f.command().length;
+    }
+    return MESSAGE_OVERHEAD_BYTES + payload;
+  }
+
+  private void deliverLater(RaftMessage m, RandomGenerator r, long transmitMicros) {
+    long delay = transmitMicros + minDelayMicros
+        + r.nextLong(maxDelayMicros - minDelayMicros + 1);
     if (longDelayRate > 0 && r.nextDouble() < longDelayRate) {
       longDelayed++;
-      delay = longDelayMinMicros + r.nextLong(longDelayMaxMicros - longDelayMinMicros + 1);
+      delay = transmitMicros
+          + longDelayMinMicros + r.nextLong(longDelayMaxMicros - longDelayMinMicros + 1);
+      longDelaysDueMicros = Math.max(longDelaysDueMicros, scheduler.nowMicros() + delay);
     }
     scheduler.schedule(delay, () -> {
       Consumer<RaftMessage> receiver = receivers.get(m.to());

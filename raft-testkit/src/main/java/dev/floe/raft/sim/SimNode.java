@@ -40,6 +40,7 @@ final class SimNode {
   private final RaftOptions options;
   private final Supplier<StateMachine> stateMachines;
   private final Checker checker;
+  private final StateChecks checks;
   private final FailureSink failures;
   /** The machine's disk; replaced only by an operator (a swapped data directory). */
   SimDisk disk;
@@ -52,6 +53,12 @@ final class SimNode {
   private LogStore store;
   private RecordingStateMachine stateMachine;
   private long lastDiskCompletionMicros;
+  /** A slow disk's flushes: how long each takes (0: a fast disk), when the last one begins. */
+  private long slowSyncMinMicros;
+  private long slowSyncMaxMicros;
+  private long flushStartMicros;
+  /** The slow disk's flushes so far. */
+  long slowSyncs;
 
   /** The running incarnation's process (a dead one while down). */
   private SimProcess process;
@@ -69,7 +76,9 @@ final class SimNode {
 
   SimNode(NodeId id, ClusterId clusterId, Scheduler scheduler, SimNetwork network,
       List<NodeId> members, RaftOptions options, Supplier<StateMachine> stateMachines,
-      Checker checker, SnapshotOptions snapshotOptions, SimDisk disk, FailureSink failures) {
+      Checker checker, StateChecks checks, SnapshotOptions snapshotOptions, SimDisk disk,
+      FailureSink failures) {
+    this.checks = checks;
     this.disk = disk;
     this.snapshotOptions = snapshotOptions;
     this.id = id;
@@ -151,14 +160,11 @@ final class SimNode {
     SimProcess mine = new SimProcess(scheduler, this::died);
     failureSeen = false;
     LogStore newStore = disk.openLog(task -> {
-      // A disk does its work in order, each piece after a random latency.
-      long due = Math.max(lastDiskCompletionMicros,
-          scheduler.nowMicros() + 200 + scheduler.random().nextLong(5_000));
-      lastDiskCompletionMicros = due;
+      long due = diskTaskDue();
       scheduler.schedule(due - scheduler.nowMicros(), () -> mine.run(SimProcess.Lane.DISK, task));
     });
     RecordingStateMachine newStateMachine =
-        new RecordingStateMachine(id, stateMachines.get(), checker);
+        new RecordingStateMachine(id, stateMachines.get(), checker, checks);
     Executor applier = task -> scheduler.schedule(0, () -> mine.run(SimProcess.Lane.APPLY, task));
     RaftNodeBuilder builder = RaftNode.builder();
     SnapshotStore snapshotStore = snapshotOptions != null ? disk.openSnapshots() : null;
@@ -192,6 +198,7 @@ final class SimNode {
       closeQuietly(snapshotStore);
       disk.crash(scheduler.random());
       lastDiskCompletionMicros = 0;
+      flushStartMicros = 0;
       return e;
     }
     process = mine;
@@ -211,6 +218,38 @@ final class SimNode {
     } catch (IOException | RuntimeException e) {
       // the start failed already; that failure is the one reported
     }
+  }
+
+  /**
+   * When the disk task handed over now completes. A disk does its work in order. A fast disk (the
+   * default) completes each piece after a random latency of up to about 5 ms. A slow disk does one
+   * flush at a time, each taking {@code slowSyncMinMicros..slowSyncMaxMicros}; the work handed over
+   * while a flush is under way waits for the next one, which covers all of it (group commit).
+   */
+  private long diskTaskDue() {
+    long now = scheduler.nowMicros();
+    if (slowSyncMaxMicros == 0) {
+      long due = Math.max(lastDiskCompletionMicros,
+          now + 200 + scheduler.random().nextLong(5_000));
+      lastDiskCompletionMicros = due;
+      return due;
+    }
+    if (now >= lastDiskCompletionMicros || now >= flushStartMicros) {
+      // Idle, or the last flush has begun: a new flush, at once or after the one under way.
+      flushStartMicros = Math.max(now, lastDiskCompletionMicros);
+      lastDiskCompletionMicros = flushStartMicros + slowSyncMinMicros
+          + scheduler.random().nextLong(slowSyncMaxMicros - slowSyncMinMicros + 1);
+      slowSyncs++;
+    }
+    return lastDiskCompletionMicros; // the flush that has not begun yet takes this work too
+  }
+
+  /**
+   * From now on the disk is slow: each flush takes {@code minMillis..maxMillis} (0, 0: fast again).
+   */
+  void slowSyncs(long minMillis, long maxMillis) {
+    this.slowSyncMinMicros = minMillis * 1000;
+    this.slowSyncMaxMicros = maxMillis * 1000;
   }
 
   /** The incarnation's event loop: tasks in order, timers measured with the machine's clock. */
@@ -335,6 +374,7 @@ final class SimNode {
     network.detach(id);
     disk.crash(scheduler.random());
     lastDiskCompletionMicros = 0;
+    flushStartMicros = 0;
     settleFailure(null);
   }
 }

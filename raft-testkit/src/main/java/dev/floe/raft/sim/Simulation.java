@@ -2,102 +2,120 @@ package dev.floe.raft.sim;
 
 import dev.floe.raft.RaftNode;
 import dev.floe.raft.RaftOptions;
+import dev.floe.raft.RaftStatus;
 import dev.floe.raft.ReadConsistency;
 import dev.floe.raft.SessionRequest;
 import dev.floe.raft.SnapshotOptions;
+import dev.floe.raft.SubmitResult;
 import dev.floe.raft.cluster.Configuration;
 import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.StateMachine;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
- * A randomized run of a simulated cluster from one seed: a safety phase in which clients submit
- * through any node while nodes crash and restart, links are cut and healed, and messages are
- * dropped, duplicated and reordered; then a liveness phase in which the healed cluster must elect
- * a leader, commit a new command and bring every node up to date within a bound.
+ * A randomized run of a simulated cluster from one seed, testing a state machine (yours, or the
+ * built-in register) under faults: a safety phase in which clients submit and read through any
+ * node while nodes crash and restart, links are cut and healed, and messages are dropped,
+ * duplicated and reordered; then a liveness phase in which the healed cluster must elect a leader,
+ * commit a new command and bring every node up to date within a bound. The nodes are the real
+ * {@link RaftNode}, on virtual time, a simulated network and simulated disks.
  *
  * <p>Unless {@link Builder#edgeFaults turned off}, the safety phase also plays the faults at the
  * edges around the algorithm: every machine's clock runs at its own rate (within the drift bound
  * Floe assumes), processes pause for up to several election timeouts, timers fire late, messages
  * are held for seconds, and an operator restarts nodes with an edited member list, on swapped data
- * directories and on a disk that lost its term and vote (see {@link EdgeFaultInjector}). A node
- * that fails with no injected fault to explain it is a violation.
+ * directories and on a disk that lost its term and vote (see {@link EdgeFaultInjector}). In some
+ * runs ({@link Builder#calmPhasesUnderLoad}) the disks are slow and the faults stop for a calm
+ * phase in which clients submit commands up to the largest size: the leader must not change in it.
  *
- * <p>Point it at your own state machine to test its determinism under faults:
+ * <p>What is checked: Raft's safety properties after every event; every node's results against
+ * each other (determinism); with a {@link Model}, every result and every read's answer against the
+ * model, linearizably; every snapshot restored into a new instance against the state it was taken
+ * from; every node's final state against the others'; and that the state machine never throws.
+ * Testing your own state machine (see {@code docs/testing.md}):
  *
  * <pre>{@code
- * SimulationReport r = Simulation.builder().nodes(5).seed(42).stateMachine(MyMachine::new).run();
- * assertThat(r.violations()).isEmpty();
+ * @SimulationTest(seeds = 50)            // dev.floe.raft.sim.junit: one run per seed
+ * void counterMapIsCorrect(long seed) {
+ *   Simulation.builder()
+ *       .seed(seed)
+ *       .stateMachine(CounterMap::new)
+ *       .workload(CounterWorkload::new)  // commands and queries from the seeded random source
+ *       .model(CounterModel::new)        // what each command and query should give
+ *       .run()
+ *       .assertPassed();                 // fails with the report: what broke, and how to replay
+ * }
  * }</pre>
  *
  * The same seed and settings replay the same run exactly.
  */
 public final class Simulation {
+  /** Commands above this size are large: probes and their answers carry none of them. */
+  static final int LARGE_COMMAND_BYTES = 64 * 1024;
+
+  private final Builder settings;
   private final int nodes;
   private final long seed;
-  private final long safetyMillis;
-  private final long livenessMillis;
-  private final int clients;
   private final RaftOptions options;
-  private final Supplier<StateMachine> stateMachines;
-  private final Supplier<byte[]> unusedCommands;
-  private final SnapshotOptions snapshots;
-  private final boolean membershipChanges;
-  private final Supplier<SimDisk> disks;
+  private final Workload workload;
   private final boolean edgeFaults;
-  /** What of the settings a command line cannot give, or null if nothing: for the replay hint. */
-  private final String customized;
 
   private SimCluster cluster;
+  private CalmPhase calm;
   /** The membership change in progress, if any: one at a time, as an operator would. */
-  private java.util.concurrent.CompletableFuture<Configuration> change;
+  private CompletableFuture<Configuration> change;
+  /** The node the change went through, and its incarnation: a crash leaves the change undone. */
+  private NodeId changeVia;
+  private int changeViaIncarnation;
   private long changesCommitted;
   private final History history = new History();
   private long faults;
-  private long commandCounter;
+  private long largeCommands;
+  private long maxSizeCommands;
+  /** Set once the run is over: clients then start nothing new. */
+  private boolean clientsStopped;
 
   private Simulation(Builder b) {
+    this.settings = b;
     this.nodes = b.nodes;
     this.seed = b.seed;
-    this.safetyMillis = b.safetyMillis;
-    this.livenessMillis = b.livenessMillis;
-    this.clients = b.clients;
     this.options = b.options;
-    this.stateMachines = b.stateMachines;
-    this.unusedCommands = b.commands;
-    this.snapshots = b.snapshots;
-    this.membershipChanges = b.membershipChanges;
-    this.disks = b.disks;
-    this.edgeFaults = b.edgeFaults;
-    this.customized = b.customized.isEmpty() ? null : String.join(", ", b.customized);
+    this.workload = Objects.requireNonNull(b.workloads.get(), "the workload supplier gave null");
+    this.edgeFaults = b.edgeFaults && b.edgeFaultPercent > 0;
   }
 
-  /** {@return a builder with defaults: 3 nodes, seed 1, 10 s of faults, 10 s for liveness} */
+  /**
+   * Returns a builder with the defaults: 3 nodes, seed 1, 10 s of faults, 10 s for liveness, 3
+   * clients, the register state machine with its workload and model.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  private byte[] nextCommand(int client) {
-    if (unusedCommands != null) {
-      return unusedCommands.get();
-    }
-    return ("c" + client + "-" + (++commandCounter)).getBytes(StandardCharsets.UTF_8);
-  }
-
-  /**
-   * Runs the simulation and returns what it saw.
-   *
-   * @return what the run saw
-   */
+  /** Runs the simulation and returns what it saw. */
   public SimulationReport run() {
-    cluster = SimCluster.start(nodes, seed, options, stateMachines, snapshots, disks);
+    // Whether this run has a calm phase under load, and its shape, come from a random source of
+    // their own (derived from the seed), so that runs without one draw exactly as they would.
+    SplittableRandom load = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
+    boolean loaded = load.nextInt(100) < settings.calmPercent;
+    Supplier<StateMachine> machines = () -> settings.stateMachines.get();
+    cluster = SimCluster.start(nodes, seed, options, machines,
+        loaded ? settings.snapshotsUnderLoad() : settings.snapshots, settings.disks,
+        new StateChecks(machines, settings.digest));
     RandomGenerator random = cluster.random();
-    if (membershipChanges) {
+    calm = new CalmPhase(cluster, options);
+    if (settings.membershipChanges) {
       // Two spare machines, not members yet: the operator adds them, removes members, and
       // replaces and re-adds nodes, while the faults go on.
       cluster.addNode(NodeId.of("n" + (nodes + 1)));
@@ -108,80 +126,89 @@ public final class Simulation {
     if (edgeFaults) {
       edge.skewClocks(random);
     }
-    for (int c = 0; c < clients; c++) {
-      startClient(c, random);
+    long calmAt = Long.MAX_VALUE;
+    if (loaded) {
+      cluster.slowDisks(settings.slowSyncMinMillis, settings.slowSyncMaxMillis);
+      cluster.setBandwidth(25_000_000 + load.nextLong(100_000_001));
+      calmAt = cluster.nowMillis() + settings.safetyMillis * (30 + load.nextInt(41)) / 100;
     }
-    long end = cluster.nowMillis() + safetyMillis;
-    boolean live;
+    settings.network.accept(cluster);
+    for (int c = 0; c < settings.clients; c++) {
+      startClient(random);
+    }
+    long end = cluster.nowMillis() + settings.safetyMillis;
+    String notLive;
     String crash = null;
     try {
       while (cluster.nowMillis() < end) {
-        cluster.runFor(20 + random.nextInt(300));
+        if (cluster.nowMillis() >= calmAt) {
+          long began = cluster.nowMillis();
+          calm.run(edge::endAll, this::changeUnderWay,
+              2_000 + load.nextLong(2_001), calmConditions());
+          end += cluster.nowMillis() - began; // the calm phase takes no time from the faults
+          calmAt = Long.MAX_VALUE;
+        }
+        cluster.runFor(settings.faultMinMillis
+            + random.nextInt((int) (settings.faultMaxMillis - settings.faultMinMillis)));
         injectFault(random);
-        if (edgeFaults && random.nextInt(100) < 30) {
+        if (edgeFaults && random.nextInt(100) < settings.edgeFaultPercent) {
           edge.inject(random);
         }
-        if (membershipChanges) {
+        if (settings.membershipChanges) {
           changeMembership(random);
         }
       }
       edge.endAll();
-      live = livenessPhase();
+      notLive = livenessPhase(random);
+      clientsStopped = true;
+      if (notLive == null) {
+        quiesce();
+      }
     } catch (RuntimeException e) {
       // Something the nodes' own failure handling did not catch (such as a restart that failed):
-      // report it as this seed's violation, so that it is printed with its replay command.
-      live = false;
+      // report it as this seed's violation, so that it is printed with its seed.
+      notLive = "the run stopped";
       crash = "the run stopped: " + NodeFailures.stackTrace(e);
     }
-    List<String> violations = new java.util.ArrayList<>(cluster.violations());
+    List<String> violations = new ArrayList<>();
     if (crash != null) {
-      violations.add(0, crash);
+      violations.add(crash);
+    } else if (notLive == null) {
+      violations.addAll(finalStates());
     }
-    var indexes = cluster.appliedIndexes();
-    history.pendingWritesUnknown();
-    violations.addAll(history.check(v -> v.isEmpty() ? 0
-        : indexes.getOrDefault(java.nio.ByteBuffer.wrap(v.getBytes(StandardCharsets.UTF_8)), -1L)));
-    String finalState = live && violations.isEmpty() ? ""
+    violations.addAll(0, cluster.violations());
+    violations.addAll(history.check(cluster.appliedEntries(), settings.model()));
+    long smFailures = cluster.stateMachineFailures();
+    boolean failed = notLive != null || !violations.isEmpty() || smFailures > 0
+        || cluster.acknowledgedCount() == 0;
+    String finalState = !failed ? ""
         : cluster.describe() + "journal (the last faults and leaders):\n" + cluster.journal() + "\n";
+    SimulationReport.Load loadSeen = new SimulationReport.Load(calm.windows(), calm.unsettled(),
+        calm.leaderChanges(), largeCommands, maxSizeCommands, options.maxCommandBytes(),
+        cluster.slowSyncs(), cluster.bulkMessagesRefused());
     return new SimulationReport(seed, nodes, cluster.events(), faults + edge.injected(),
-        changesCommitted, cluster.acknowledgedCount(),
-        cluster.messagesSent(), cluster.messagesDropped(), cluster.messagesDuplicated(),
-        history.operations(), edge.counts(), live, List.copyOf(violations), finalState,
-        replayCommand());
+        changesCommitted, cluster.acknowledgedCount(), cluster.messagesSent(),
+        cluster.messagesDropped(), cluster.messagesDuplicated(), history.operations(),
+        edge.counts(), loadSeen, notLive == null, notLive == null ? "" : notLive, violations,
+        smFailures, smFailures == 0 ? "" : cluster.firstStateMachineFailure(), finalState,
+        replay(seed, nodes));
   }
 
   /**
-   * The command that replays this run: {@code SimulationTest#replay} with the seed and every
-   * setting that differs from the defaults, run from the repository's root. A run with settings no
-   * command line can give (a custom state machine, disk, ...) is replayed by rerunning its own test
-   * with its seed.
+   * How to replay a run: the seed, and where to give it. A run is a function of its seed and its
+   * settings, which the test that built it gives again.
    */
-  private String replayCommand() {
-    Builder defaults = new Builder();
-    StringBuilder command = new StringBuilder("mvn -B -ntp -o -pl raft-testkit -am"
-        + " -Dsurefire.failIfNoSpecifiedTests=false '-Dtest=SimulationTest#replay'");
-    command.append(" -Dfloe.sim.seed=").append(seed).append(" -Dfloe.sim.nodes=").append(nodes);
-    if (safetyMillis != defaults.safetyMillis) {
-      command.append(" -Dfloe.sim.safetyMillis=").append(safetyMillis);
-    }
-    if (livenessMillis != defaults.livenessMillis) {
-      command.append(" -Dfloe.sim.livenessMillis=").append(livenessMillis);
-    }
-    if (clients != defaults.clients) {
-      command.append(" -Dfloe.sim.clients=").append(clients);
-    }
-    if (membershipChanges != defaults.membershipChanges) {
-      command.append(" -Dfloe.sim.membershipChanges=").append(membershipChanges);
-    }
-    if (edgeFaults != defaults.edgeFaults) {
-      command.append(" -Dfloe.sim.edgeFaults=").append(edgeFaults);
-    }
-    command.append(" test");
-    if (customized != null) {
-      return "rerun the test that built this simulation with seed " + seed + " (it has a custom "
-          + customized + ", which no command line can give; the other settings: " + command + ")";
-    }
-    return command.toString();
+  static String replay(long seed, int nodes) {
+    return "replay: seed " + seed + " (" + nodes + " nodes). Rerun the same test with only this"
+        + " seed: annotate it @SimulationTest(replay = " + seed + ") (dev.floe.raft.sim.junit),"
+        + " or run it with -Dfloe.sim.replay=" + seed + ", or give its builder .seed(" + seed
+        + ")";
+  }
+
+  private String calmConditions() {
+    return "every node up, no cut link, loss, long delay, pause or late timer; disks flushing in "
+        + settings.slowSyncMinMillis + ".." + settings.slowSyncMaxMillis + " ms; commands up to "
+        + options.maxCommandBytes() + " bytes";
   }
 
   private void injectFault(RandomGenerator random) {
@@ -215,7 +242,8 @@ public final class Simulation {
         cluster.node(leader).transferLeadership(to);
       }
     } else {
-      cluster.setLossAndDuplication(random.nextDouble() * 0.2, random.nextDouble() * 0.1);
+      cluster.setLossAndDuplication(random.nextDouble() * settings.maxDropRate,
+          random.nextDouble() * settings.maxDuplicateRate);
     }
   }
 
@@ -260,13 +288,24 @@ public final class Simulation {
     } else {
       return;
     }
+    changeVia = leader.get();
+    changeViaIncarnation = cluster.incarnation(changeVia);
     change.thenRun(() -> changesCommitted++);
+  }
+
+  /**
+   * Whether a membership change is under way: its future is pending, on the incarnation it went
+   * through (a crashed one never completes it).
+   */
+  private boolean changeUnderWay() {
+    return change != null && !change.isDone() && cluster.isUp(changeVia)
+        && cluster.incarnation(changeVia) == changeViaIncarnation;
   }
 
   /** Cuts the leader, with fewer than half of the others, off from the rest (both ways). */
   private void isolateWithMinority(NodeId leader, RandomGenerator random) {
     List<NodeId> ids = cluster.ids();
-    List<NodeId> side = new java.util.ArrayList<>(List.of(leader));
+    List<NodeId> side = new ArrayList<>(List.of(leader));
     for (NodeId id : ids) {
       if (!id.equals(leader) && side.size() < (ids.size() - 1) / 2 && random.nextBoolean()) {
         side.add(id);
@@ -289,7 +328,13 @@ public final class Simulation {
     }
   }
 
-  private boolean livenessPhase() {
+  /**
+   * Heals everything and restarts every machine; then a leader must commit the workload's liveness
+   * command and every member catch up to it within the liveness bound.
+   *
+   * @return null if the cluster was live, or why not
+   */
+  private String livenessPhase(RandomGenerator random) {
     cluster.heal();
     cluster.setLossAndDuplication(0, 0);
     cluster.setLongDelays(0, 0, 0);
@@ -298,40 +343,108 @@ public final class Simulation {
         cluster.restart(id);
       }
     }
-    long deadline = cluster.nowMillis() + livenessMillis;
+    long bound = settings.livenessMillis;
+    long deadline = cluster.nowMillis() + bound;
     // Like a client, retry the probe until it commits: the first leader found may be a stale one
     // about to step down (check-quorum), which answers with a failure.
     long target = -1;
-    for (int attempt = 0; target < 0 && cluster.nowMillis() < deadline; attempt++) {
+    Throwable lastFailure = null;
+    int attempts = 0;
+    while (target < 0 && cluster.nowMillis() < deadline) {
       if (!cluster.runUntil(() -> cluster.leader().isPresent(), deadline - cluster.nowMillis())) {
-        return false;
+        return "no leader within " + bound + " ms of healing every fault";
       }
       NodeId leader = cluster.leader().orElseThrow();
-      String value = "liveness-probe-" + attempt;
-      history.writeInvoked(value, cluster.nowMicros());
-      var probe = cluster.submit(leader, value.getBytes(StandardCharsets.UTF_8));
+      byte[] command = Objects.requireNonNull(workload.livenessCommand(random),
+          "the workload's liveness command is null");
+      History.Write write = history.writeInvoked(command, cluster.nowMicros());
+      CompletableFuture<SubmitResult> probe = cluster.submit(leader, command);
+      attempts++;
       cluster.runUntil(probe::isDone, Math.max(1, deadline - cluster.nowMillis()));
       if (probe.isDone() && !probe.isCompletedExceptionally()) {
-        history.writeEnded(value, cluster.nowMicros());
-        target = probe.join().index();
+        SubmitResult r = probe.join();
+        history.acknowledged(write, cluster.nowMicros(), r.index(), r.result());
+        target = r.index();
       } else {
+        lastFailure = probe.isDone() ? probe.handle((r, e) -> e).join() : null;
         cluster.runFor(50);
       }
     }
     if (target < 0) {
-      return false;
+      return "the liveness command did not commit within " + bound + " ms of healing ("
+          + attempts + " attempts" + (lastFailure == null ? ""
+          : "; the last failed with " + rootCause(lastFailure)) + ")";
     }
     long committed = target;
     // Every member of the configuration in effect catches up; removed nodes get no more entries.
-    return cluster.runUntil(() -> {
+    boolean caughtUp = cluster.runUntil(() -> {
       Optional<NodeId> leader = cluster.leader();
       if (leader.isEmpty()) {
         return false;
       }
       Configuration members = cluster.configuration(leader.get());
-      return members.members().stream()
-          .allMatch(id -> cluster.ids().contains(id) && cluster.status(id).appliedIndex() >= committed);
+      return members.members().stream().allMatch(id -> cluster.ids().contains(id)
+          && cluster.isUp(id) && cluster.status(id).appliedIndex() >= committed);
     }, Math.max(1, deadline - cluster.nowMillis()));
+    return caughtUp ? null : "not every member applied the liveness command (index " + committed
+        + ") within " + bound + " ms of healing";
+  }
+
+  private static Throwable rootCause(Throwable t) {
+    while ((t instanceof java.util.concurrent.CompletionException
+        || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** Once the clients stopped: runs until every member applied all that the leader holds. */
+  private void quiesce() {
+    cluster.runUntil(() -> {
+      Optional<NodeId> leader = cluster.leader();
+      if (leader.isEmpty()) {
+        return false;
+      }
+      RaftStatus l = cluster.status(leader.get());
+      return l.commitIndex() == l.lastIndex() && cluster.configuration(leader.get()).members()
+          .stream().allMatch(id -> cluster.ids().contains(id) && cluster.isUp(id)
+              && cluster.status(id).appliedIndex() == l.commitIndex());
+    }, 3_000);
+  }
+
+  /** Nodes that applied through the same index must hold the same state. */
+  private List<String> finalStates() {
+    List<String> problems = new ArrayList<>();
+    Map<NodeId, Map.Entry<Long, byte[]>> states = cluster.finalStates();
+    Map<Long, NodeId> firstAt = new java.util.TreeMap<>();
+    for (Map.Entry<NodeId, Map.Entry<Long, byte[]>> s : states.entrySet()) {
+      long index = s.getValue().getKey();
+      NodeId first = firstAt.putIfAbsent(index, s.getKey());
+      if (first != null && !Arrays.equals(states.get(first).getValue(), s.getValue().getValue())) {
+        problems.add("final state: " + first + " and " + s.getKey() + " both applied through"
+            + " index " + index + " but hold different states (" + Bytes.show(
+            states.get(first).getValue()) + " and " + Bytes.show(s.getValue().getValue()) + ")");
+      }
+    }
+    return problems;
+  }
+
+  /** The next command a client submits: during a calm phase under load, a third are large. */
+  private byte[] nextCommand(RandomGenerator random) {
+    if (calm.underWay() && random.nextInt(3) == 0) {
+      int max = options.maxCommandBytes();
+      int min = Math.min(LARGE_COMMAND_BYTES + 1, max);
+      int size = random.nextInt(4) == 0 ? max : min + random.nextInt(max - min + 1);
+      byte[] large = workload.largeCommand(random, size);
+      if (large != null) {
+        largeCommands++;
+        if (large.length == max) {
+          maxSizeCommands++;
+        }
+        return large;
+      }
+    }
+    return Objects.requireNonNull(workload.command(random), "the workload's command is null");
   }
 
   /**
@@ -339,47 +452,58 @@ public final class Simulation {
    * are retried with the same sequence until answered, so each is applied once; reads alternate
    * between linearizable and lease reads. Every operation is recorded for the linearizability check.
    */
-  private void startClient(int client, RandomGenerator random) {
+  private void startClient(RandomGenerator random) {
     long clientId = random.nextLong();
-    clientStep(client, clientId, 1, null, random);
+    clientStep(clientId, 1, null, random);
   }
 
-  private void clientStep(int client, long clientId, long sequence, byte[] retry,
+  private void clientStep(long clientId, long sequence, History.Write retry,
       RandomGenerator random) {
+    if (clientsStopped) {
+      return;
+    }
     List<NodeId> up = cluster.ids().stream().filter(cluster::isUp).toList();
     if (up.isEmpty()) {
-      later(20, () -> clientStep(client, clientId, sequence, retry, random));
+      later(20, () -> clientStep(clientId, sequence, retry, random));
       return;
     }
     NodeId via = up.get(random.nextInt(up.size()));
     if (retry == null && random.nextInt(100) < 30) {
-      read(client, clientId, sequence, via, random);
-      return;
-    }
-    byte[] command = retry != null ? retry : nextCommand(client);
-    String value = new String(command, StandardCharsets.UTF_8);
-    history.writeInvoked(value, cluster.nowMicros());
-    answerOrGiveUp(cluster.submit(via, command, new SessionRequest(clientId, sequence)), r -> {
-      if (r != null) {
-        history.writeEnded(value, cluster.nowMicros());
-        later(random.nextInt(30), () -> clientStep(client, clientId, sequence + 1, null, random));
-      } else {
-        // Refused or unknown: the session makes a retry with the same sequence safe.
-        later(random.nextInt(30), () -> clientStep(client, clientId, sequence, command, random));
+      byte[] query = workload.query(random);
+      if (query != null) {
+        read(clientId, sequence, via, query, random);
+        return;
       }
-    }, () -> clientStep(client, clientId, sequence, command, random));
+    }
+    History.Write write = retry != null ? retry
+        : history.writeInvoked(nextCommand(random), cluster.nowMicros());
+    answerOrGiveUp(cluster.submit(via, write.command, new SessionRequest(clientId, sequence)),
+        r -> {
+          if (r != null) {
+            history.acknowledged(write, cluster.nowMicros(), r.index(), r.result());
+            later(random.nextInt(30), () -> clientStep(clientId, sequence + 1, null, random));
+          } else {
+            // Refused or unknown: the session makes a retry with the same sequence safe.
+            later(random.nextInt(30), () -> clientStep(clientId, sequence, write, random));
+          }
+        }, () -> clientStep(clientId, sequence, write, random));
   }
 
-  private void read(int client, long clientId, long sequence, NodeId via, RandomGenerator random) {
+  private void read(long clientId, long sequence, NodeId via, byte[] query,
+      RandomGenerator random) {
     long invoked = cluster.nowMicros();
     ReadConsistency consistency =
         random.nextBoolean() ? ReadConsistency.LINEARIZABLE : ReadConsistency.LEASE;
-    answerOrGiveUp(cluster.query(via, new byte[0], consistency), v -> {
+    answerOrGiveUp(cluster.query(via, query, consistency), v -> {
       if (v != null) {
-        history.read(new String(v, StandardCharsets.UTF_8), invoked, cluster.nowMicros());
+        history.read(query, v, invoked, cluster.nowMicros(), how(consistency, via));
       }
-      later(random.nextInt(30), () -> clientStep(client, clientId, sequence, null, random));
-    }, () -> clientStep(client, clientId, sequence, null, random));
+      later(random.nextInt(30), () -> clientStep(clientId, sequence, null, random));
+    }, () -> clientStep(clientId, sequence, null, random));
+  }
+
+  private static String how(ReadConsistency consistency, NodeId via) {
+    return "a " + consistency.name().toLowerCase(java.util.Locale.ROOT) + " read through " + via;
   }
 
   /**
@@ -391,16 +515,14 @@ public final class Simulation {
   private void stragglerRead(NodeId via, RandomGenerator random) {
     List<NodeId> others = cluster.ids().stream()
         .filter(id -> !id.equals(via) && cluster.isUp(id)).toList();
-    if (!cluster.isUp(via) || others.isEmpty()) {
+    if (clientsStopped || !cluster.isUp(via) || others.isEmpty()) {
       return;
     }
-    byte[] command = nextCommand(clients);
-    String value = new String(command, StandardCharsets.UTF_8);
-    history.writeInvoked(value, cluster.nowMicros());
+    History.Write write = history.writeInvoked(nextCommand(random), cluster.nowMicros());
     NodeId writeVia = others.get(random.nextInt(others.size()));
-    answerOrGiveUp(cluster.submit(writeVia, command), r -> {
+    answerOrGiveUp(cluster.submit(writeVia, write.command), r -> {
       if (r != null) {
-        history.writeEnded(value, cluster.nowMicros());
+        history.acknowledged(write, cluster.nowMicros(), r.index(), r.result());
         readThrough(via, random);
       }
     }, () -> {});
@@ -410,12 +532,16 @@ public final class Simulation {
     if (!cluster.isUp(via)) {
       return;
     }
+    byte[] query = workload.query(random);
+    if (query == null) {
+      return;
+    }
     long invoked = cluster.nowMicros();
     ReadConsistency consistency =
         random.nextInt(3) == 0 ? ReadConsistency.LINEARIZABLE : ReadConsistency.LEASE;
-    answerOrGiveUp(cluster.query(via, new byte[0], consistency), v -> {
+    answerOrGiveUp(cluster.query(via, query, consistency), v -> {
       if (v != null) {
-        history.read(new String(v, StandardCharsets.UTF_8), invoked, cluster.nowMicros());
+        history.read(query, v, invoked, cluster.nowMicros(), how(consistency, via));
       }
     }, () -> {});
   }
@@ -427,9 +553,7 @@ public final class Simulation {
    * paused node holds its request, and may then read from that node once its writes elsewhere
    * completed, which is how a paused leader's stale lease would show.
    */
-  private <T> void answerOrGiveUp(
-      java.util.concurrent.CompletableFuture<T> operation,
-      java.util.function.Consumer<T> onAnswer,
+  private <T> void answerOrGiveUp(CompletableFuture<T> operation, Consumer<T> onAnswer,
       Runnable onGiveUp) {
     boolean[] settled = new boolean[1];
     operation.whenComplete((result, error) -> {
@@ -451,24 +575,197 @@ public final class Simulation {
     cluster.schedulerForClients().schedule(millis * 1000, r);
   }
 
-  /** Builds a {@link Simulation}. */
+  /**
+   * Builds a {@link Simulation}. Every setting has a default; the sizes (nodes, durations,
+   * clients, fault rates) are those of Floe's own CI, which runs the same faults.
+   */
   public static final class Builder {
     private int nodes = 3;
     private long seed = 1;
     private long safetyMillis = 10_000;
     private long livenessMillis = 10_000;
     private int clients = 3;
-    private RaftOptions options = SimCluster.defaultOptions();
-    private Supplier<StateMachine> stateMachines = RegisterStateMachine::new;
-    private Supplier<byte[]> commands;
+    private RaftOptions options =
+        RaftOptions.builder().electionTimeout(150, 300).maxCommandBytes(1 << 20).build();
+    private Supplier<? extends StateMachine> stateMachines = RegisterStateMachine::new;
+    private boolean customStateMachine;
+    private Function<StateMachine, byte[]> digest;
+    private Supplier<? extends Workload> workloads = () -> new RegisterWorkload(null);
+    private boolean customWorkload;
+    /** The model given, or null; see {@link #model()}. */
+    private Supplier<? extends Model> models;
+    private boolean modelGiven;
     private SnapshotOptions snapshots = new SnapshotOptions(40, 8, 16);
+    private boolean customSnapshots;
     private boolean membershipChanges = true;
     private Supplier<SimDisk> disks = MemoryDisk::new;
     private boolean edgeFaults = true;
-    /** The settings given that no command line can give, to say so in the replay command. */
-    private final java.util.TreeSet<String> customized = new java.util.TreeSet<>();
+    private int edgeFaultPercent = 30;
+    private long faultMinMillis = 20;
+    private long faultMaxMillis = 320;
+    private double maxDropRate = 0.2;
+    private double maxDuplicateRate = 0.1;
+    private int calmPercent = 25;
+    private long slowSyncMinMillis = 10;
+    private long slowSyncMaxMillis = 200;
+    /** Changes the simulated network before the run starts (for Floe's own tests). */
+    private Consumer<SimCluster> network = c -> {};
 
     private Builder() {}
+
+    /** Changes the simulated network before the run starts: a test's own conditions. */
+    Builder network(Consumer<SimCluster> network) {
+      this.network = Objects.requireNonNull(network);
+      return this;
+    }
+
+    /** Cluster size, 1 to 9 (default 3; Floe's CI runs 3 and 5). */
+    public Builder nodes(int nodes) {
+      if (nodes < 1 || nodes > 9) {
+        throw new IllegalArgumentException("nodes must be 1 to 9: " + nodes);
+      }
+      this.nodes = nodes;
+      return this;
+    }
+
+    /** The seed of every random choice (default 1): the same seed replays the same run. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Virtual time of the fault phase (default 10,000 ms), and the bound of the liveness phase
+     * (default 10,000 ms).
+     */
+    public Builder durations(long safetyMillis, long livenessMillis) {
+      if (safetyMillis < 0 || livenessMillis < 1) {
+        throw new IllegalArgumentException("durations must be >= 0 ms and >= 1 ms: "
+            + safetyMillis + ", " + livenessMillis);
+      }
+      this.safetyMillis = safetyMillis;
+      this.livenessMillis = livenessMillis;
+      return this;
+    }
+
+    /** How many clients submit and read concurrently (default 3). */
+    public Builder clients(int clients) {
+      if (clients < 1) {
+        throw new IllegalArgumentException("clients must be >= 1: " + clients);
+      }
+      this.clients = clients;
+      return this;
+    }
+
+    /**
+     * The nodes' options. By default {@link RaftOptions#defaults()} with {@code maxCommandBytes}
+     * 1 MiB, the largest command the calm phases under load submit (a larger maximum makes them
+     * submit larger commands, costing memory and time).
+     */
+    public Builder options(RaftOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * The state machine under test: {@code machines} makes a fresh, empty one for every node
+     * incarnation (and for the snapshot round-trip check). Give its {@link #workload} too, and
+     * preferably a {@link #model}. States are compared by their snapshot bytes, which must then
+     * be canonical; {@link #stateMachine(Supplier, Function)} compares them by a digest instead.
+     */
+    public Builder stateMachine(Supplier<? extends StateMachine> machines) {
+      this.stateMachines = Objects.requireNonNull(machines, "machines");
+      this.customStateMachine = true;
+      this.digest = null;
+      return this;
+    }
+
+    /**
+     * The state machine under test, whose states are compared by {@code digest}: a canonical image
+     * of the state (for instance a hash over its sorted entries) that is equal exactly when two
+     * states are. Compared after each snapshot's round trip, and across nodes at the end.
+     */
+    @SuppressWarnings("unchecked")
+    public <S extends StateMachine> Builder stateMachine(Supplier<S> machines,
+        Function<? super S, byte[]> digest) {
+      stateMachine(machines);
+      Objects.requireNonNull(digest, "digest");
+      this.digest = state -> digest.apply((S) state);
+      return this;
+    }
+
+    /**
+     * What the clients submit and read (by default the register's workload, which fits only the
+     * default state machine); {@code workloads} makes one for each run.
+     */
+    public Builder workload(Supplier<? extends Workload> workloads) {
+      this.workloads = Objects.requireNonNull(workloads, "workloads");
+      this.customWorkload = true;
+      return this;
+    }
+
+    /**
+     * The sequential model every result and read is checked against, linearizably; {@code
+     * models} makes one for each check. Without a model (null) the runs check Raft's safety,
+     * determinism, snapshots and the final state, but not what the results and reads should be.
+     */
+    public Builder model(Supplier<? extends Model> models) {
+      this.models = models;
+      this.modelGiven = true;
+      return this;
+    }
+
+    /**
+     * The model of the runs: the one given; else, with the register and its workload, the
+     * register itself; else none.
+     */
+    private Supplier<? extends Model> model() {
+      if (modelGiven) {
+        return models;
+      }
+      return customStateMachine || customWorkload ? null
+          : () -> Model.of(new RegisterStateMachine());
+    }
+
+    /**
+     * Makes the commands clients submit to the default register state machine (each must be
+     * distinct); by default {@code c-<n>}.
+     */
+    public Builder commands(Supplier<byte[]> commands) {
+      Objects.requireNonNull(commands, "commands");
+      this.workloads = () -> new RegisterWorkload(commands);
+      return this;
+    }
+
+    /**
+     * When nodes snapshot and compact, or {@code null} for no snapshots (for a state machine that
+     * takes none). By default very often, with tiny chunks, so that runs exercise compaction and
+     * InstallSnapshot: every 40 entries, 8 trailing, 16-byte chunks; in runs with a calm phase
+     * under load, 64 KiB chunks and a snapshot every 8 largest commands' worth of bytes too.
+     */
+    public Builder snapshots(SnapshotOptions snapshots) {
+      this.snapshots = snapshots;
+      this.customSnapshots = true;
+      return this;
+    }
+
+    private SnapshotOptions snapshotsUnderLoad() {
+      if (customSnapshots || snapshots == null) {
+        return snapshots;
+      }
+      return new SnapshotOptions(snapshots.thresholdEntries(), snapshots.trailingEntries(),
+          64 * 1024, 8L * options.maxCommandBytes());
+    }
+
+    /**
+     * Whether an operator changes the membership during the fault phase (on by default): two spare
+     * nodes join, members are removed (the leader among them) and added back, some after losing
+     * their disk.
+     */
+    public Builder membershipChanges(boolean on) {
+      this.membershipChanges = on;
+      return this;
+    }
 
     /**
      * Makes each machine's disk (by default a {@link MemoryDisk}): for instance a real log store
@@ -478,8 +775,7 @@ public final class Simulation {
      * @return this builder
      */
     public Builder disks(Supplier<SimDisk> disks) {
-      this.disks = Objects.requireNonNull(disks);
-      customized.add("disk");
+      this.disks = Objects.requireNonNull(disks, "disks");
       return this;
     }
 
@@ -498,125 +794,81 @@ public final class Simulation {
     }
 
     /**
-     * Whether an operator changes the membership during the fault phase (on by default): two spare
-     * nodes join, members are removed (the leader among them) and added back, some after losing
-     * their disk.
-     *
-     * @param on whether to change the membership
-     * @return this builder
+     * How often faults come: after each step of {@code minMillis..maxMillis} of virtual time (by
+     * default 20 to 320 ms) one fault is injected (a crash, a restart, a partition, a heal, a
+     * transfer, a new loss rate), and with {@code edgeFaultPercent} percent chance (default 30;
+     * 0 for none) also a fault at the edges.
      */
-    public Builder membershipChanges(boolean on) {
-      this.membershipChanges = on;
-      return this;
-    }
-
-    /**
-     * When nodes snapshot and compact (by default very often, with tiny chunks, so that runs
-     * exercise compaction and InstallSnapshot), or {@code null} for no snapshots.
-     *
-     * @param snapshots the snapshot options, or {@code null}
-     * @return this builder
-     */
-    public Builder snapshots(SnapshotOptions snapshots) {
-      this.snapshots = snapshots;
-      customized.add("snapshot setting");
-      return this;
-    }
-
-    /**
-     * Cluster size (1 to 9).
-     *
-     * @param nodes the number of nodes
-     * @return this builder
-     */
-    public Builder nodes(int nodes) {
-      if (nodes < 1 || nodes > 9) {
-        throw new IllegalArgumentException("nodes must be 1 to 9: " + nodes);
+    public Builder faultRates(long minMillis, long maxMillis, int edgeFaultPercent) {
+      if (minMillis < 1 || maxMillis <= minMillis || edgeFaultPercent < 0
+          || edgeFaultPercent > 100) {
+        throw new IllegalArgumentException("fault steps must be 1 <= min < max ms and the edge"
+            + " fault chance 0 to 100 %: " + minMillis + ".." + maxMillis + " ms, "
+            + edgeFaultPercent + " %");
       }
-      this.nodes = nodes;
+      this.faultMinMillis = minMillis;
+      this.faultMaxMillis = maxMillis;
+      this.edgeFaultPercent = edgeFaultPercent;
       return this;
     }
 
     /**
-     * The seed of every random choice.
-     *
-     * @param seed the seed
-     * @return this builder
+     * The most messages a loss fault drops and duplicates: each such fault draws a drop rate up to
+     * {@code maxDropRate} (default 0.2) and a duplication rate up to {@code maxDuplicateRate}
+     * (default 0.1).
      */
-    public Builder seed(long seed) {
-      this.seed = seed;
+    public Builder messageLoss(double maxDropRate, double maxDuplicateRate) {
+      if (!(maxDropRate >= 0 && maxDropRate < 1 && maxDuplicateRate >= 0
+          && maxDuplicateRate < 1)) {
+        throw new IllegalArgumentException("loss and duplication rates must be in [0, 1): "
+            + maxDropRate + ", " + maxDuplicateRate);
+      }
+      this.maxDropRate = maxDropRate;
+      this.maxDuplicateRate = maxDuplicateRate;
       return this;
     }
 
     /**
-     * Virtual time of the fault phase, and the bound of the liveness phase.
-     *
-     * @param safetyMillis the fault phase, in virtual milliseconds
-     * @param livenessMillis the bound of the liveness phase, in virtual milliseconds
-     * @return this builder
+     * The chance, in percent, that a run is loaded (default 25; 0 for none): its disks are slow
+     * for the whole run (see {@link #slowDisks}), its links carry 25 to 125 MB/s, and once, in the
+     * middle of the fault phase, the faults stop for a calm phase (every node up, the network
+     * healthy) in which clients submit commands up to {@code maxCommandBytes} (from the
+     * workload's {@link Workload#largeCommand}). If the leader changes in it once the cluster has
+     * settled, that is a violation: "leadership is stable under load".
      */
-    public Builder durations(long safetyMillis, long livenessMillis) {
-      this.safetyMillis = safetyMillis;
-      this.livenessMillis = livenessMillis;
+    public Builder calmPhasesUnderLoad(int percent) {
+      if (percent < 0 || percent > 100) {
+        throw new IllegalArgumentException("percent must be 0 to 100: " + percent);
+      }
+      this.calmPercent = percent;
       return this;
     }
 
     /**
-     * How many clients submit concurrently.
-     *
-     * @param clients the number of clients
-     * @return this builder
+     * How long a slow disk's flush takes (default 10 to 200 ms), in loaded runs: it does one at a
+     * time, and the writes handed over during one wait for the next, which covers them all.
      */
-    public Builder clients(int clients) {
-      this.clients = clients;
-      return this;
-    }
-
-    /**
-     * The nodes' options.
-     *
-     * @param options the options
-     * @return this builder
-     */
-    public Builder options(RaftOptions options) {
-      this.options = Objects.requireNonNull(options);
-      customized.add("RaftOptions");
-      return this;
-    }
-
-    /**
-     * Makes a fresh state machine per node incarnation. The default is a register: a command sets
-     * it, a query returns it; reads are checked for linearizability against it, so a custom state
-     * machine should answer queries the same way or reads will be reported.
-     *
-     * @param stateMachines makes the state machines
-     * @return this builder
-     */
-    public Builder stateMachine(Supplier<StateMachine> stateMachines) {
-      this.stateMachines = Objects.requireNonNull(stateMachines);
-      customized.add("state machine");
-      return this;
-    }
-
-    /**
-     * Makes the commands clients submit (each must be distinct, so that acknowledged commands can
-     * be traced); by default {@code c<client>-<n>}.
-     *
-     * @param commands makes the commands
-     * @return this builder
-     */
-    public Builder commands(Supplier<byte[]> commands) {
-      this.commands = commands;
-      customized.add("command supplier");
+    public Builder slowDisks(long minMillis, long maxMillis) {
+      if (minMillis < 0 || maxMillis < minMillis || maxMillis == 0) {
+        throw new IllegalArgumentException("flush times must be 0 <= min <= max, max > 0: "
+            + minMillis + ".." + maxMillis + " ms");
+      }
+      this.slowSyncMinMillis = minMillis;
+      this.slowSyncMaxMillis = maxMillis;
       return this;
     }
 
     /**
      * Runs a simulation with these settings.
      *
-     * @return what the run saw
+     * @throws IllegalStateException if a state machine of your own was given without a workload
      */
     public SimulationReport run() {
+      if (customStateMachine && !customWorkload) {
+        throw new IllegalStateException("a state machine of your own needs a workload of its own:"
+            + " give Simulation.Builder#workload (the default one submits commands for the"
+            + " built-in register)");
+      }
       return new Simulation(this).run();
     }
   }

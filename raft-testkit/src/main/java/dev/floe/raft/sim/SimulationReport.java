@@ -1,9 +1,13 @@
 package dev.floe.raft.sim;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one {@link Simulation} run saw.
+ * What one {@link Simulation} run saw, and whether it passed. Assert {@link #passed()} with the
+ * report's {@link #describe() description} as the message, or call {@link #assertPassed()}: a run
+ * passes only if it was safe, live, acknowledged at least one submit, and the state machine never
+ * threw, so a state machine that rejects every command cannot pass by accident.
  *
  * @param seed the run's seed
  * @param nodes the cluster size
@@ -17,11 +21,17 @@ import java.util.List;
  * @param messagesDuplicated messages delivered twice
  * @param clientOperations the reads and writes clients made, checked for linearizability
  * @param edgeFaults the faults at the edges around the algorithm, and the node failures seen
+ * @param load the calm phases under load, and what loaded them
  * @param live whether the healed cluster elected a leader, committed and caught up in time
- * @param violations the safety violations seen; empty when the run is correct
- * @param finalState when the run was not live, each node's status at the end; otherwise empty
- * @param replayCommand the command that replays this run exactly, from the repository's root (or,
- *     for a run with settings no command line can give, what to rerun)
+ * @param notLive when the run was not live, why; otherwise empty
+ * @param violations what the checks found wrong (each line names its check first, such as
+ *     {@code "stale read: ..."}; see {@code docs/testing.md}); empty when the run is correct
+ * @param stateMachineFailures how often the state machine under test threw
+ * @param stateMachineFailure the first exception it threw, where and with its stack trace; empty
+ *     if it never threw
+ * @param finalState when the run failed, each node's status at the end and the journal of the
+ *     last faults and leaders; otherwise empty
+ * @param replay how to replay this run: the seed, and where to give it
  */
 public record SimulationReport(
     long seed,
@@ -35,14 +45,84 @@ public record SimulationReport(
     long messagesDuplicated,
     long clientOperations,
     EdgeFaults edgeFaults,
+    Load load,
     boolean live,
+    String notLive,
     List<String> violations,
+    long stateMachineFailures,
+    String stateMachineFailure,
     String finalState,
-    String replayCommand) {
+    String replay) {
 
-  /** {@return whether the run was safe and live} */
+  /** Copies the list of violations. */
+  public SimulationReport {
+    violations = List.copyOf(violations);
+  }
+
+  /**
+   * Whether the run passed: it was live, no check found a violation, at least one submit was
+   * acknowledged, and the state machine never threw.
+   */
   public boolean passed() {
-    return live && violations.isEmpty();
+    return failures().isEmpty();
+  }
+
+  /**
+   * Why the run failed, most telling first: the state machine's first exception, no acknowledged
+   * submit, no liveness, then each violation. Empty if it passed.
+   */
+  public List<String> failures() {
+    List<String> out = new ArrayList<>();
+    if (stateMachineFailures > 0) {
+      out.add("the state machine threw " + (stateMachineFailures == 1 ? "once" : stateMachineFailures
+          + " times") + "; the first time: " + stateMachineFailure);
+    }
+    if (acknowledged == 0) {
+      out.add("no submit was acknowledged, so nothing was tested");
+    }
+    if (!live) {
+      out.add("not live: " + notLive);
+    }
+    out.addAll(violations);
+    return out;
+  }
+
+  /**
+   * The report as text, for an assertion's message: whether it passed, why not, what ran, the
+   * nodes' final state and the journal of a failed run, and how to replay it.
+   */
+  public String describe() {
+    List<String> failures = failures();
+    StringBuilder b = new StringBuilder("simulation of seed ").append(seed).append(" (")
+        .append(nodes).append(" nodes) ");
+    if (failures.isEmpty()) {
+      b.append("passed");
+    } else {
+      b.append("FAILED:");
+      for (int i = 0; i < failures.size(); i++) {
+        b.append("\n  ").append(i + 1).append(". ").append(failures.get(i).replace("\n", "\n     "));
+      }
+    }
+    b.append(String.format("%nran %d events: %d faults injected, %d submits acknowledged, %d client"
+        + " operations checked, %d membership changes, %d messages dropped, %d duplicated; %s; %s",
+        events, faults, acknowledged, clientOperations, membershipChanges, messagesDropped,
+        messagesDuplicated, edgeFaults, load));
+    if (!finalState.isEmpty()) {
+      b.append('\n').append(finalState.strip());
+    }
+    return b.append('\n').append(replay).toString();
+  }
+
+  /**
+   * Returns this report if the run passed.
+   *
+   * @throws AssertionError with the {@link #describe() description} if it did not
+   */
+  public SimulationReport assertPassed() {
+    if (!passed()) {
+      throw new AssertionError(describe());
+    }
+    return this;
   }
 
   /**
@@ -84,6 +164,59 @@ public record SimulationReport(
           editedMemberListsRefused + o.editedMemberListsRefused,
           swappedDirectoriesRefused + o.swappedDirectoriesRefused,
           lostMetasRefused + o.lostMetasRefused, nodeFailures + o.nodeFailures);
+    }
+
+    @Override
+    public String toString() {
+      return String.format("%d pauses, %d skewed clocks, %d late ticks, %d long delays,"
+          + " %d edited member lists refused, %d swapped directories refused,"
+          + " %d lost metas refused, %d node failures", pauses, skewedClocks, lateTicks,
+          longDelays, editedMemberListsRefused, swappedDirectoriesRefused, lostMetasRefused,
+          nodeFailures);
+    }
+  }
+
+  /**
+   * The calm phases under load of a run (see {@link Simulation.Builder#calmPhasesUnderLoad}), and
+   * what loaded them.
+   *
+   * @param calmPhases calm windows watched for a leader change
+   * @param calmPhasesUnsettled calm phases given up because the cluster did not settle in time
+   * @param leaderChanges calm windows in which the leader changed: each is also a violation
+   * @param largeCommands large commands submitted (over 64 KiB, up to the maximum)
+   * @param maxSizeCommands of those, commands of exactly {@code maxCommandBytes}
+   * @param maxCommandBytes the largest command the nodes take ({@code RaftOptions})
+   * @param slowSyncs flushes of slow disks (each 10 to 200 ms by default)
+   * @param bulkMessagesRefused bulk messages a lane refused over its write-buffer limit
+   */
+  public record Load(
+      long calmPhases,
+      long calmPhasesUnsettled,
+      long leaderChanges,
+      long largeCommands,
+      long maxSizeCommands,
+      int maxCommandBytes,
+      long slowSyncs,
+      long bulkMessagesRefused) {
+
+    /** None at all. */
+    public static final Load NONE = new Load(0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** The sum of these and {@code o} (the larger {@code maxCommandBytes}). */
+    public Load plus(Load o) {
+      return new Load(calmPhases + o.calmPhases, calmPhasesUnsettled + o.calmPhasesUnsettled,
+          leaderChanges + o.leaderChanges, largeCommands + o.largeCommands,
+          maxSizeCommands + o.maxSizeCommands, Math.max(maxCommandBytes, o.maxCommandBytes),
+          slowSyncs + o.slowSyncs, bulkMessagesRefused + o.bulkMessagesRefused);
+    }
+
+    @Override
+    public String toString() {
+      return String.format("%d calm phases under load (%d unsettled, %d leader changes),"
+          + " %d large commands (%d at the maximum, %d bytes), %d slow syncs,"
+          + " %d bulk messages refused over a full buffer", calmPhases, calmPhasesUnsettled,
+          leaderChanges, largeCommands, maxSizeCommands, maxCommandBytes, slowSyncs,
+          bulkMessagesRefused);
     }
   }
 }

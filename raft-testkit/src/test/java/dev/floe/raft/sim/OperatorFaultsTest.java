@@ -165,7 +165,7 @@ class OperatorFaultsTest {
     for (long seed = 1; seed <= 10 && found.isEmpty(); seed++) {
       SimulationReport r = Simulation.builder().nodes(3).seed(seed).disks(ForgetfulDisk::new).run();
       r.violations().stream().filter(v -> v.contains("lost meta taken for new")).forEach(found::add);
-      assertThat(r.replayCommand()).startsWith("rerun the test").contains("custom disk");
+      assertThat(r.replay()).contains("seed " + seed, "@SimulationTest(replay = " + seed + ")");
     }
     assertThat(found).isNotEmpty();
   }

@@ -17,9 +17,12 @@ final class SimulationSummary {
   private long dropped;
   private long duplicated;
   private long acknowledged;
+  private long operations;
   private long violations;
+  private long stateMachineFailures;
   private long notLive;
   private SimulationReport.EdgeFaults edge = SimulationReport.EdgeFaults.NONE;
+  private SimulationReport.Load load = SimulationReport.Load.NONE;
   private final List<SimulationReport> failed = new ArrayList<>();
 
   /** Adds a run. */
@@ -36,9 +39,12 @@ final class SimulationSummary {
     dropped += r.messagesDropped();
     duplicated += r.messagesDuplicated();
     acknowledged += r.acknowledged();
+    operations += r.clientOperations();
     violations += r.violations().size();
+    stateMachineFailures += r.stateMachineFailures();
     notLive += r.live() ? 0 : 1;
     edge = edge.plus(r.edgeFaults());
+    load = load.plus(r.load());
     if (!r.passed()) {
       failed.add(r);
     }
@@ -58,19 +64,14 @@ final class SimulationSummary {
     return String.format(
         "simulation: %d seeds (%d three-node, %d five-node), %d events, %d faults injected,"
             + " %d membership changes committed, %d messages dropped, %d duplicated,"
-            + " %d submits acknowledged, %d violations, %d runs not live;"
-            + " %d pauses, %d skewed clocks, %d late ticks, %d long delays,"
-            + " %d edited member lists refused, %d swapped directories refused,"
-            + " %d lost metas refused, %d node failures",
+            + " %d submits acknowledged, %d client operations checked, %d violations,"
+            + " %d state machine failures, %d runs not live; %s; %s",
         seeds, threeNode, fiveNode, events, faults, changes, dropped, duplicated, acknowledged,
-        violations, notLive, edge.pauses(), edge.skewedClocks(), edge.lateTicks(),
-        edge.longDelays(), edge.editedMemberListsRefused(), edge.swappedDirectoriesRefused(),
-        edge.lostMetasRefused(), edge.nodeFailures());
+        operations, violations, stateMachineFailures, notLive, edge, load);
   }
 
-  /** How a failed run is printed: its seed, what went wrong, the final state and its replay. */
-  static String describeFailure(SimulationReport r) {
-    return String.format("FAILED seed %d (%d nodes): live=%s violations=%s%n%s  replay: %s",
-        r.seed(), r.nodes(), r.live(), r.violations(), r.finalState(), r.replayCommand());
+  /** How a failed run is printed: the report, then the command that replays it here. */
+  static String describeFailure(SimulationReport r, String replayCommand) {
+    return "FAILED " + r.describe() + "\n  replay from this repository: " + replayCommand;
   }
 }

@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -54,7 +50,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class SimulationTest {
   private static final int SEEDS_THREE = Integer.getInteger("floe.sim.seeds", 600);
   private static final int SEEDS_FIVE = Integer.getInteger("floe.sim.seeds", 400);
-  private static final Pattern SIM_PROPERTY = Pattern.compile("-D(floe\\.sim\\.[A-Za-z.]+)=(\\S+)");
 
   @Test
   void everySeedIsSafeAndTheHealedClusterMakesProgress() throws Exception {
@@ -70,7 +65,8 @@ class SimulationTest {
     }
     pool.shutdown();
     System.out.println(summary.line());
-    summary.failed().forEach(r -> System.out.println(SimulationSummary.describeFailure(r)));
+    summary.failed().forEach(r -> System.out.println(SimulationSummary.describeFailure(r,
+        CiRun.of(r.seed(), r.nodes()).command())));
     assertThat(summary.failed()).as("failing seeds (replay commands printed above)").isEmpty();
   }
 
@@ -82,61 +78,24 @@ class SimulationTest {
   @Test
   void replay() {
     if (System.getProperty("floe.sim.seed") != null) {
-      SimulationReport r = replayed(System::getProperty);
-      System.out.println("replayed: " + r + "\n" + r.finalState());
-      assertThat(r.violations()).isEmpty();
-      assertThat(r.live()).isTrue();
+      SimulationReport r = CiRun.parse(System::getProperty).run();
+      System.out.println("replayed: " + r.describe());
+      assertThat(r.passed()).as(r.describe()).isTrue();
       return;
     }
-    List<SimulationReport> firstRuns = List.of(
-        Simulation.builder().nodes(3).seed(31).run(),
-        Simulation.builder().nodes(5).seed(32).run(),
-        Simulation.builder().nodes(3).seed(33).durations(4_000, 8_000).clients(5)
-            .membershipChanges(false).edgeFaults(false).run());
-    for (SimulationReport first : firstRuns) {
-      Map<String, String> settings = settingsOf(first.replayCommand());
-      assertThat(settings).containsEntry("floe.sim.seed", Long.toString(first.seed()));
-      assertThat(replayed(settings::get)).as(first.replayCommand()).isEqualTo(first);
+    List<CiRun> runs = List.of(CiRun.of(31, 3), CiRun.of(32, 5),
+        new CiRun(33, 3, 4_000, 8_000, 5, false, false));
+    List<SimulationReport> firstRuns = runs.stream().map(CiRun::run).toList();
+    for (int i = 0; i < runs.size(); i++) {
+      String command = runs.get(i).command();
+      Map<String, String> settings = CiRun.settingsOf(command);
+      assertThat(settings).containsEntry("floe.sim.seed", Long.toString(runs.get(i).seed()));
+      assertThat(CiRun.parse(settings::get).run()).as(command).isEqualTo(firstRuns.get(i));
     }
     assertThat(firstRuns.get(0).edgeFaults().pauses() + firstRuns.get(1).edgeFaults().pauses())
         .as("the runs replayed had pauses").isPositive();
-    assertThat(firstRuns.get(2).replayCommand()).contains("-Dfloe.sim.edgeFaults=false",
+    assertThat(runs.get(2).command()).contains("-Dfloe.sim.edgeFaults=false",
         "-Dfloe.sim.clients=5", "-Dfloe.sim.safetyMillis=4000");
-  }
-
-  /** The {@code -Dfloe.sim.*} settings a replay command gives. */
-  private static Map<String, String> settingsOf(String command) {
-    Map<String, String> settings = new TreeMap<>();
-    Matcher m = SIM_PROPERTY.matcher(command);
-    while (m.find()) {
-      settings.put(m.group(1), m.group(2));
-    }
-    return settings;
-  }
-
-  /** Runs the simulation that the settings of a replay command describe. */
-  private static SimulationReport replayed(Function<String, String> setting) {
-    Simulation.Builder b = Simulation.builder()
-        .seed(Long.parseLong(setting.apply("floe.sim.seed")))
-        .nodes(Integer.parseInt(orDefault(setting, "floe.sim.nodes", "3")));
-    String safety = setting.apply("floe.sim.safetyMillis");
-    String liveness = setting.apply("floe.sim.livenessMillis");
-    if (safety != null || liveness != null) {
-      b.durations(Long.parseLong(safety != null ? safety : "10000"),
-          Long.parseLong(liveness != null ? liveness : "10000"));
-    }
-    if (setting.apply("floe.sim.clients") != null) {
-      b.clients(Integer.parseInt(setting.apply("floe.sim.clients")));
-    }
-    b.membershipChanges(Boolean.parseBoolean(orDefault(setting, "floe.sim.membershipChanges",
-        "true")));
-    b.edgeFaults(Boolean.parseBoolean(orDefault(setting, "floe.sim.edgeFaults", "true")));
-    return b.run();
-  }
-
-  private static String orDefault(Function<String, String> setting, String name, String value) {
-    String v = setting.apply(name);
-    return v != null ? v : value;
   }
 
   @Test
@@ -172,7 +131,8 @@ class SimulationTest {
             SimulationReport r = Simulation.builder().nodes(nodes).seed(seed).run();
             summary.add(r);
             if (!r.passed()) {
-              System.out.println(SimulationSummary.describeFailure(r));
+              System.out.println(SimulationSummary.describeFailure(r,
+                  CiRun.of(seed, nodes).command()));
               stop.set(!keepGoing);
             }
           } catch (RuntimeException | Error e) {
@@ -197,7 +157,8 @@ class SimulationTest {
     }
     System.out.println(summary.line());
     for (SimulationReport r : summary.failed()) {
-      System.out.printf("failing seed %d (%d nodes): %s%n", r.seed(), r.nodes(), r.replayCommand());
+      System.out.printf("failing seed %d (%d nodes): %s%n", r.seed(), r.nodes(),
+          CiRun.of(r.seed(), r.nodes()).command());
     }
     assertThat(crashed).as("seeds on which the simulator threw (printed above)").hasValue(0);
     assertThat(summary.failed()).as("failing seeds (replay commands printed above)").isEmpty();

@@ -1,0 +1,48 @@
+package dev.floe.raft.sim;
+
+import dev.floe.raft.spi.StateMachine;
+import java.util.Objects;
+
+/**
+ * A plain sequential reference implementation of the state machine under test: what every command
+ * should return and every query should answer, applied one at a time in log order. The simulator
+ * checks the cluster against it linearizably: every command's result (on every node, and as
+ * acknowledged to the client), and every read's answer, which must be the model's answer at some
+ * state between the writes that completed before the read began and those that began after it
+ * ended (see {@code docs/testing.md}).
+ *
+ * <p>Keep it as simple as possible: a map, a list, no snapshots, no performance concerns. A new
+ * model is made for every check, so it may keep its state in fields. It is called on one thread.
+ */
+public interface Model {
+
+  /**
+   * Applies a committed command and returns what the state machine should return for it.
+   *
+   * @param index the command's log index (the state machine is given the same)
+   * @param command the command's bytes
+   */
+  byte[] apply(long index, byte[] command);
+
+  /** What a query should answer in the current state. */
+  byte[] query(byte[] query);
+
+  /**
+   * A model that runs a state machine you trust (an earlier version, a simpler implementation):
+   * {@code apply} and {@code query} are the state machine's.
+   */
+  static Model of(StateMachine reference) {
+    Objects.requireNonNull(reference, "reference");
+    return new Model() {
+      @Override
+      public byte[] apply(long index, byte[] command) {
+        return reference.apply(index, command);
+      }
+
+      @Override
+      public byte[] query(byte[] query) {
+        return reference.query(query);
+      }
+    };
+  }
+}

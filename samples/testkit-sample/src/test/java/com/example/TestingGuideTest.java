@@ -6,45 +6,97 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps {@code docs/testing.md} true: the complete test it shows is, byte for byte, {@code
- * com.example.kv.KeyValueSimulationTest}, which this module compiles and runs; the dependency it
- * tells users to add is this version of the testkit.
+ * Keeps {@code docs/testing.md} true: every Java block it shows is code this module compiles and
+ * runs, either a whole test source ({@code <!-- KeyValueSimulationTest.java -->} before the
+ * block) or lines of one ({@code <!-- from CounterMapSimulationTest.java -->}); the dependency it
+ * tells users to add is this version of the testkit. (The failing report it shows is checked by
+ * {@code com.example.counter.ReplayFromTheReportTest}, which runs that seed.)
  */
 class TestingGuideTest {
-  private static final Path DOCS = Path.of(System.getProperty("floe.docs", "../../docs"));
+  /** A Java block with the marker before it: group 1 is "from " for an excerpt, 2 the file. */
+  private static final Pattern MARKED_JAVA =
+      Pattern.compile("<!-- (from )?(\\S+\\.java) -->\n```java\n(.*?)```", Pattern.DOTALL);
 
-  private static String guide() throws IOException {
-    return Files.readString(DOCS.resolve("testing.md"), StandardCharsets.UTF_8);
-  }
-
-  /** The code block that follows {@code marker} in the guide. */
-  private static String blockAfter(String guide, String marker, String language) {
-    int at = guide.indexOf(marker);
-    assertThat(at).as("the guide has the marker " + marker).isNotNegative();
-    Matcher m = Pattern.compile("```" + language + "\n(.*?)```", Pattern.DOTALL)
-        .matcher(guide);
-    assertThat(m.find(at)).as("a ```" + language + " block after " + marker).isTrue();
-    return m.group(1);
+  /** The test source named {@code fileName}, wherever it is under {@code src/test/java}. */
+  private static Path source(String fileName) throws IOException {
+    try (Stream<Path> files = Files.walk(Path.of("src/test/java"))) {
+      List<Path> found = files.filter(p -> p.getFileName().toString().equals(fileName)).toList();
+      assertThat(found).as("the test source " + fileName + " the guide names").hasSize(1);
+      return found.get(0);
+    }
   }
 
   @Test
-  void theGuidesCompleteTestIsTheOneThisModuleRuns() throws IOException {
-    String shown = blockAfter(guide(), "<!-- KeyValueSimulationTest.java -->", "java");
-    Path source = Path.of("src/test/java/com/example/kv/KeyValueSimulationTest.java");
-    assertThat(shown).as("docs/testing.md shows " + source + " as it is")
-        .isEqualTo(Files.readString(source, StandardCharsets.UTF_8));
+  void everyJavaBlockOfTheGuideIsCodeThisModuleRuns() throws IOException {
+    String guide = Guide.text();
+    Matcher m = MARKED_JAVA.matcher(guide);
+    int checked = 0;
+    while (m.find()) {
+      Path file = source(m.group(2));
+      String code = Files.readString(file, StandardCharsets.UTF_8);
+      if (m.group(1) == null) {
+        assertThat(m.group(3)).as("docs/testing.md shows " + file + " as it is").isEqualTo(code);
+      } else {
+        assertThat(isExcerpt(m.group(3), code))
+            .as("docs/testing.md shows these lines of " + file + " as they are:\n" + m.group(3))
+            .isTrue();
+      }
+      checked++;
+    }
+    assertThat(checked).as("every ```java block of the guide follows a marker naming its source")
+        .isEqualTo(guide.split("```java\n", -1).length - 1).isGreaterThanOrEqualTo(2);
   }
 
   @Test
-  void theGuidesDependencyIsThisVersionOfTheTestkit() throws IOException {
-    String dependency = blockAfter(guide(), "<!-- the dependency -->", "xml");
+  void theGuidesDependencyIsThisVersionOfTheTestkit() {
+    String dependency = Guide.blockAfter("<!-- the dependency -->", "xml");
     assertThat(dependency).contains("<groupId>dev.floe</groupId>",
         "<artifactId>raft-testkit</artifactId>",
         "<version>" + System.getProperty("floe.version") + "</version>", "<scope>test</scope>");
+  }
+
+  @Test
+  void anExcerptIsConsecutiveLinesOfTheSourceIndentedAlike() {
+    String code = "class A {\n  void f() {\n    g();\n  }\n}\n";
+    assertThat(isExcerpt("void f() {\n  g();\n}\n", code)).isTrue();
+    assertThat(isExcerpt("void f() {\ng();\n}\n", code)).isFalse();
+    assertThat(isExcerpt("void f() {\n  h();\n}\n", code)).isFalse();
+  }
+
+  /**
+   * Whether the lines of {@code excerpt} are consecutive lines of {@code code}, all indented by
+   * the same number of spaces more there (a method shown without its class's indentation).
+   */
+  static boolean isExcerpt(String excerpt, String code) {
+    List<String> shown = List.of(excerpt.split("\n"));
+    List<String> lines = new ArrayList<>(List.of(code.split("\n")));
+    for (int start = 0; start + shown.size() <= lines.size(); start++) {
+      String first = lines.get(start);
+      int indent = first.length() - shown.get(0).length();
+      if (indent >= 0 && first.equals(" ".repeat(indent) + shown.get(0))
+          && matchesFrom(shown, lines, start, " ".repeat(indent))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean matchesFrom(List<String> shown, List<String> lines, int start,
+      String indent) {
+    for (int i = 0; i < shown.size(); i++) {
+      String line = lines.get(start + i);
+      if (!(shown.get(i).isEmpty() ? line.isBlank() : line.equals(indent + shown.get(i)))) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -34,7 +34,7 @@ class CounterMapSimulationTest {
     counterMaps(seed).nodes(5).run().assertPassed();
   }
 
-  /** The workload's commands are binary: bytes of 0x80 and above are the rule, not the exception. */
+  /** The workload's commands are binary: bytes of 0x80 and above are common, not rare. */
   @Test
   void theCommandsAreBinary() {
     CounterWorkload workload = new CounterWorkload();

@@ -658,9 +658,13 @@ public final class Simulation {
     }
 
     /**
-     * The nodes' options. By default {@link RaftOptions#defaults()} with {@code maxCommandBytes}
+     * The nodes' options. By default {@link SimCluster#defaultOptions()} (elections after 150 to
+     * 300 ms, so that a run of virtual seconds goes through many) with {@code maxCommandBytes}
      * 1 MiB, the largest command the calm phases under load submit (a larger maximum makes them
      * submit larger commands, costing memory and time).
+     *
+     * @param options the options
+     * @return this builder
      */
     public Builder options(RaftOptions options) {
       this.options = Objects.requireNonNull(options, "options");

@@ -10,9 +10,13 @@ import dev.floe.raft.internal.core.Outcome;
 final class Failures {
   private Failures() {}
 
-  /** A refused submit or read had no effect: retry it, at the leader named if any. */
+  /**
+   * A refused submit or read had no effect: retry it, at the leader named if any, or later if the
+   * leader was overloaded.
+   */
   static FloeException ofSubmitOrRead(Outcome.Rejected r) {
-    return new NotLeaderException(r.detail(), r.leaderHint());
+    return r.refusal() == Outcome.Refusal.OVERLOADED ? new OverloadedException(r.detail())
+        : new NotLeaderException(r.detail(), r.leaderHint());
   }
 
   static FloeException ofTransfer(Outcome.Rejected r) {

@@ -40,9 +40,16 @@ final class FollowerLog {
         AppendResponse.accepted(s.self, a.from(), s.term, lastNew, s.log.lastIndex(), a.round());
     if (a.entries().isEmpty() && prev <= a.leaderCommit()) {
       s.out.send(accepted);
-    } else {
-      s.out.sendAfterPersist(accepted); // it confirms entries only once they are durable here
+      return;
     }
+    if (a.entries().isEmpty()) {
+      // A heartbeat beyond the commit index: answer at once for what is committed (that confirms
+      // contact and the round, which check-quorum and reads count), so that a slow disk with
+      // writes queued cannot silence this follower for longer than an election timeout.
+      s.out.send(AppendResponse.accepted(s.self, a.from(), s.term, a.leaderCommit(),
+          s.log.lastIndex(), a.round()));
+    }
+    s.out.sendAfterPersist(accepted); // it confirms entries only once they are durable here
   }
 
   private static void reject(RaftState s, AppendRequest a, long conflictTerm, long conflictIndex) {

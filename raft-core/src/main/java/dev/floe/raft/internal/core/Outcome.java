@@ -58,6 +58,8 @@ public sealed interface Outcome {
     /** A membership change that cannot be made (removing the last voter, promoting a non-learner). */
     IMPOSSIBLE_CHANGE,
     /** A learner did not catch up within the deadline to be promoted; it stays a learner. */
-    CATCH_UP_TIMED_OUT
+    CATCH_UP_TIMED_OUT,
+    /** The leader holds as many uncommitted entry bytes as it keeps; retry later. */
+    OVERLOADED
   }
 }

@@ -14,6 +14,12 @@ import java.util.List;
 final class Proposals {
   private final RaftState s;
   private final LeadershipTransfer transfer;
+  /** The leadership {@link #uncommittedBytes} was counted for, or null. */
+  private Leadership countedFor;
+  /** The commit index through which entries were taken off {@link #uncommittedBytes}. */
+  private long countedCommit;
+  /** About the bytes of the leader's entries past the commit index. */
+  private long uncommittedBytes;
 
   Proposals(RaftState s, LeadershipTransfer transfer) {
     this.s = s;
@@ -32,6 +38,10 @@ final class Proposals {
         if (refusal != null) {
           s.out.answer(new Outcome.Rejected(
               p.requestId(), Outcome.Refusal.TRANSFER_IN_PROGRESS, s.self, refusal));
+        } else if (overBacklog(leadership, p.command().length)) {
+          s.out.answer(new Outcome.Rejected(p.requestId(), Outcome.Refusal.OVERLOADED, s.self,
+              "the leader has " + uncommittedBytes + " bytes of entries not yet committed, the"
+                  + " most it keeps (" + maxUncommittedBytes() + "); retry later"));
         } else {
           long index = append(p.type(), p.command(), leadership);
           s.out.answer(new Outcome.ProposalAccepted(p.requestId(), index, s.term));
@@ -53,7 +63,9 @@ final class Proposals {
   /** A command forwarded by a follower: appended once, answered with its index, or refused. */
   void onForward(ForwardRequest f, Leadership leadership) {
     // Sent to the leader of another term: a delayed or duplicated copy must not append twice.
-    boolean refused = leadership == null || transfer.refusal() != null || f.term() != s.term;
+    boolean refused = leadership == null || transfer.refusal() != null || f.term() != s.term
+        || (leadership.forwards().indexOf(f.from(), f.requestId(), f.settledBelow()) == 0
+            && overBacklog(leadership, f.command().length));
     if (refused) {
       s.out.send(ForwardResponse.refused(s.self, f.from(), s.term, f.requestId(), s.leader));
       return;
@@ -77,9 +89,40 @@ final class Proposals {
             f.requestId(), Outcome.Refusal.NOT_LEADER, f.leaderHint(), "the leader refused"));
   }
 
+  /**
+   * Whether a new command of {@code size} bytes would take the leader's uncommitted entries over
+   * {@link #maxUncommittedBytes}: the backlog a slow follower or disk can build, and so what the
+   * cluster must move before a new command commits after a fault heals, stays bounded. A command
+   * is always taken when nothing else is uncommitted, however large.
+   */
+  private boolean overBacklog(Leadership leadership, long size) {
+    if (leadership != countedFor || countedCommit < s.log.baseIndex()) {
+      countedFor = leadership;
+      countedCommit = Math.max(s.commitIndex, s.log.baseIndex());
+      uncommittedBytes = 0;
+      for (long i = countedCommit + 1; i <= s.log.lastIndex(); i++) {
+        uncommittedBytes += s.log.entry(i).sizeInBytes();
+      }
+    }
+    while (countedCommit < s.commitIndex) {
+      countedCommit++;
+      uncommittedBytes -= s.log.entry(countedCommit).sizeInBytes();
+    }
+    return uncommittedBytes > 0 && uncommittedBytes + size > maxUncommittedBytes();
+  }
+
+  /** Two follower pipelines' worth: 64 MiB by default, four of the largest commands. */
+  private long maxUncommittedBytes() {
+    return 2 * s.config.maxInflightBytes();
+  }
+
   private long append(EntryType type, byte[] command, Leadership leadership) {
     long index = s.log.lastIndex() + 1;
-    s.log.append(new LogEntry(index, s.term, type, command));
+    LogEntry entry = new LogEntry(index, s.term, type, command);
+    s.log.append(entry);
+    if (leadership == countedFor) {
+      uncommittedBytes += entry.sizeInBytes();
+    }
     leadership.replication().markAppended();
     return index;
   }

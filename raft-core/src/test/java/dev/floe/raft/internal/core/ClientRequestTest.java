@@ -48,6 +48,44 @@ class ClientRequestTest {
     }
   }
 
+  /**
+   * A leader keeps at most two follower pipelines' worth of uncommitted entry bytes (32 MiB with
+   * these settings): beyond it a proposal is refused as overloaded, with no effect, so that the
+   * backlog a cut-off majority or a slow disk builds up stays bounded; once entries commit,
+   * proposals are taken again.
+   */
+  @Test
+  void aLeaderRefusesProposalsBeyondItsUncommittedBytesUntilEntriesCommit() {
+    TestNetwork net = electedCluster();
+    byte[] big = new byte[12 << 20];
+    net.isolate("n1");
+
+    for (long id = 1; id <= 3; id++) {
+      net.step("n1", new Event.Propose(List.of(new Event.Proposal(id, big))));
+    }
+
+    List<Outcome> outcomes = net.outcomes("n1");
+    assertThat(outcomes).hasSize(3);
+    assertThat(outcomes.subList(0, 2)).allMatch(o -> o instanceof Outcome.ProposalAccepted);
+    assertThat(outcomes.get(2)).isInstanceOfSatisfying(Outcome.Rejected.class, r -> {
+      assertThat(r.refusal()).isEqualTo(Outcome.Refusal.OVERLOADED);
+      assertThat(r.detail()).contains("not yet committed");
+    });
+    assertThat(net.node("n1").log().lastIndex()).as("the refused one was not appended").isEqualTo(3);
+
+    net.heal();
+    // The lost requests are resent once the pipeline counts as stalled: a heartbeat round per
+    // MiB in flight (Replication.STALL_BYTES_PER_HEARTBEAT), 24 here.
+    for (int i = 0; i < 40 && net.node("n1").commitIndex() < 3; i++) {
+      net.tick("n1", CONFIG.heartbeatTicks());
+      net.deliverAll();
+    }
+    assertThat(net.node("n1").commitIndex()).isEqualTo(3);
+    net.step("n1", new Event.Propose(List.of(new Event.Proposal(4, big))));
+
+    assertThat(net.outcomes("n1")).last().isInstanceOf(Outcome.ProposalAccepted.class);
+  }
+
   @Test
   void followerForwardsAProposalToTheLeaderWhichAppendsItAndAnswers() {
     TestNetwork net = electedCluster();

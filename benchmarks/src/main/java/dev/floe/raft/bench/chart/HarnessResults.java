@@ -8,8 +8,10 @@ import java.util.Map;
 /**
  * The result lines of one peers-harness {@code results.txt}: each line that starts with
  * {@code system=} and carries {@code c=}, {@code ops_per_s=} and {@code p99_us=} (the harness's
- * "Output format"). Other lines ({@code settings}, {@code stats}, comments, the limit probe's
- * lines, which have no {@code c=}, and failed runs, which have no {@code ops_per_s=}) are skipped.
+ * "Output format"). Other lines ({@code settings}, {@code stats}, comments, failed runs, which
+ * have no {@code ops_per_s=}) are skipped, and so are the limit probe's {@code system=limit-...}
+ * lines: they measure the machine (a loopback echo at 500k/s would squash every Raft system
+ * against the y axis), not a system to compare.
  */
 final class HarnessResults {
   private HarnessResults() {}
@@ -27,6 +29,9 @@ final class HarnessResults {
     List<Point> points = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       Map<String, String> tokens = tokens(lines.get(i).trim());
+      if (tokens.getOrDefault("system", "").startsWith("limit-")) {
+        continue;
+      }
       if (tokens.containsKey("c") && tokens.containsKey("ops_per_s") && tokens.containsKey("p99_us")) {
         String where = source + " line " + (i + 1);
         int c = (int) number(where, tokens, "c");

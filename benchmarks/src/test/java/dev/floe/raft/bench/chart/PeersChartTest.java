@@ -21,6 +21,7 @@ class PeersChartTest {
   private static final String RESULTS = String.join("\n",
       "# date_utc=20261201T174124Z cpus=2",
       "system=limit-fsync mode=prealloc batch=64 ops_per_s=9700.8 p50_us=6533.1 p99_us=15990.8",
+      "system=limit-tcp mode=pingpong c=1 ops_per_s=20618.4 p50_us=33.6 p99_us=79.4",
       "settings system=floe nodes=3 payload_b=100",
       "stats system=floe leader=n0 applied=n0:5272",
       "system=floe c=64 ops_per_s=9307.1 p50_us=3361 p99_us=37782 p999_us=186122 errors=0",

@@ -1,5 +1,6 @@
 package dev.floe.raft.bench;
 
+import dev.floe.raft.bench.cluster.ClientKind;
 import dev.floe.raft.bench.cluster.ClusterRun;
 import java.nio.file.Path;
 import java.util.List;
@@ -9,11 +10,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The end-to-end benchmark of issue 9: a three-node Floe cluster on this machine (NettyTransport on
- * loopback, FileLogStore with fsync, a state machine that does nothing) driven by a closed-loop
- * client with C outstanding submits of 100-byte values to the leader; committed ops/s and
- * latency percentiles per C, printed beside the machine's limits measured in the same run (a raw
- * 100-byte append plus {@code force} on the same disk, a 100-byte loopback TCP round trip).
+ * The end-to-end benchmark of issues 9 and 14: a three-node Floe cluster on this machine
+ * (NettyTransport on loopback, FileLogStore with fsync, a state machine that does nothing) driven
+ * by a closed-loop client with C outstanding submits of 100-byte values to the leader; committed
+ * ops/s, latency percentiles, bytes allocated per committed op and the threads of each node per
+ * C, printed beside the machine's limits measured in the same run (a raw 100-byte append plus
+ * {@code force} on the same disk, a 100-byte loopback TCP round trip).
+ *
+ * <p>{@code --client} picks who submits the next command. {@code app} (the default, and the figure
+ * to quote) drives the leader like an application, and like the peers harness: one client thread
+ * owns every submit, and a completion (Floe completes submit futures on the node's apply thread)
+ * only records its latency and hands its slot back to that thread through a queue. {@code inline}
+ * resubmits from the completion callback on Floe's apply thread, saving the client thread's
+ * wake-up per operation that a real application pays; its figures flatter Floe and every line
+ * of it is labelled {@code client inline}. {@code app,inline} runs both, {@code app} first.
  *
  * <p>See {@link ClusterRun} for what each mode runs and {@code docs/benchmarks.md} for the command
  * and the figures.
@@ -58,6 +68,12 @@ public final class ClusterBenchmark implements Callable<Integer> {
       description = "Netty I/O threads per node (default: ${DEFAULT-VALUE})")
   int ioThreads;
 
+  @Option(names = "--client", split = ",", defaultValue = "app", converter = ClientConverter.class,
+      description = "who submits the next command: app (one client thread, like an application;"
+          + " the figure to quote), inline (the completion callback on Floe's thread; flatters"
+          + " Floe) or app,inline (default: ${DEFAULT-VALUE})")
+  List<ClientKind> clients;
+
   @Option(names = "--dir",
       description = "directory on the disk to measure (default: a new temporary directory, removed afterwards)")
   Path dir;
@@ -70,8 +86,17 @@ public final class ClusterBenchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ClusterRun.Settings settings = new ClusterRun.Settings(List.copyOf(concurrency), warmupSeconds,
-        seconds, mode == Mode.PROCESSES, limitSeconds, heapSeconds, ioThreads, dir);
+        seconds, mode == Mode.PROCESSES, limitSeconds, heapSeconds, ioThreads, dir,
+        List.copyOf(clients));
     return ClusterRun.run(settings, System.out);
+  }
+
+  /** Accepts {@code app} and {@code inline}. */
+  static final class ClientConverter implements CommandLine.ITypeConverter<ClientKind> {
+    @Override
+    public ClientKind convert(String value) {
+      return ClientKind.parse(value);
+    }
   }
 
   /** Accepts {@code in-jvm} and {@code processes}. */

@@ -30,7 +30,6 @@ final class BenchCluster implements AutoCloseable {
   static final ClusterId CLUSTER_ID = ClusterId.of("floe-bench");
   static final List<NodeId> MEMBERS = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
   private static final byte[] EMPTY = new byte[0];
-  /** A state machine that keeps nothing. */
   /** Applies nothing; its snapshots are empty, so that the log is compacted as in production. */
   static final StateMachine TRIVIAL = new StateMachine() {
     @Override
@@ -47,9 +46,11 @@ final class BenchCluster implements AutoCloseable {
 
   private final List<RaftNode> nodes = new ArrayList<>();
   private final Path root;
+  private final Map<NodeId, Integer> ports;
 
-  private BenchCluster(Path root) {
+  private BenchCluster(Path root, Map<NodeId, Integer> ports) {
     this.root = root;
+    this.ports = ports;
   }
 
   /** Picks a free loopback port for each member (bound and released, so a race is possible). */
@@ -99,8 +100,8 @@ final class BenchCluster implements AutoCloseable {
 
   /** Starts three nodes in this JVM, each with its own directory under {@code root}. */
   static BenchCluster start(Path root, RaftOptions options, int ioThreads) throws IOException {
-    BenchCluster cluster = new BenchCluster(root);
     Map<NodeId, Integer> ports = freePorts();
+    BenchCluster cluster = new BenchCluster(root, ports);
     try {
       for (NodeId id : MEMBERS) {
         RaftNode n = node(id, ports, root.resolve(id.value()), options, ioThreads);
@@ -135,6 +136,11 @@ final class BenchCluster implements AutoCloseable {
 
   List<RaftNode> nodes() {
     return nodes;
+  }
+
+  /** Each member's listening port on 127.0.0.1. */
+  Map<NodeId, Integer> ports() {
+    return ports;
   }
 
   @Override

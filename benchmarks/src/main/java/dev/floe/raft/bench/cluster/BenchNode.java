@@ -25,12 +25,17 @@ import picocli.CommandLine;
  * <p>Every node runs until its standard input reaches end of file (the parent closed it, or
  * died) or {@code --max-seconds} pass, whichever comes first. The node started with
  * {@code --client} also runs the closed-loop client against itself once it leads (the parent gives
- * the other two longer election timeouts, so it campaigns first), prints one {@code RESULT} line
- * per concurrency to standard output, then {@code DONE}, and exits.
+ * the other two longer election timeouts, so it campaigns first): each client of
+ * {@code --client-kinds} over every concurrency. After each window it prints to standard output
+ * a {@code RESULT} line ({@code RESULT <client> <C> <committed> <window ns> <failures>
+ * <bytes this JVM allocated in the window, or -1> <HdrHistogram, compressed, Base64>}) and a
+ * {@code THREADS} line ({@code THREADS <client> <C> <this JVM's threads per node>}); after the last,
+ * {@code DONE}, and it exits.
  */
 @Command(name = "bench-node", description = "One node of the processes mode of ClusterBenchmark.")
 public final class BenchNode implements Callable<Integer> {
   static final String RESULT = "RESULT";
+  static final String THREADS = "THREADS";
   static final String DONE = "DONE";
 
   @Option(names = "--id", required = true, description = "this node's id (n1, n2 or n3)")
@@ -53,6 +58,10 @@ public final class BenchNode implements Callable<Integer> {
   @Option(names = "--client", description = "run the closed-loop client against this node")
   boolean client;
 
+  @Option(names = "--client-kinds", split = ",", defaultValue = "app",
+      converter = ClientKindConverter.class, description = "the clients to run, in order")
+  List<ClientKind> clientKinds;
+
   @Option(names = "--concurrency", split = ",", defaultValue = "1,16,64,256")
   List<Integer> concurrency;
 
@@ -70,6 +79,8 @@ public final class BenchNode implements Callable<Integer> {
     System.exit(new CommandLine(new BenchNode()).execute(args));
   }
 
+  private Map<NodeId, Integer> portById;
+
   @Override
   public Integer call() throws Exception {
     Map<NodeId, Integer> portById = new LinkedHashMap<>();
@@ -77,6 +88,7 @@ public final class BenchNode implements Callable<Integer> {
     RaftOptions options = RaftOptions.defaults()
         .withElectionTimeout(electionTimeoutMillis.get(0), electionTimeoutMillis.get(1));
     RaftNode node = BenchCluster.node(NodeId.of(id), portById, dir, options, ioThreads);
+    this.portById = portById;
     CountDownLatch stdinClosed = new CountDownLatch(1);
     Thread watcher = new Thread(() -> awaitEndOfInput(System.in, stdinClosed), "stdin-watcher");
     watcher.setDaemon(true);
@@ -96,16 +108,30 @@ public final class BenchNode implements Callable<Integer> {
 
   private void runClient(RaftNode node) throws InterruptedException {
     BenchCluster.awaitLeader(List.of(node), 30_000);
-    ClosedLoopClient loop = new ClosedLoopClient(node);
-    for (int c : concurrency) {
-      ClosedLoopClient.Result r = loop.run(c, warmupSeconds, seconds);
-      System.out.println(String.join(" ", RESULT, Integer.toString(c),
-          Long.toString(r.committed()), Long.toString(r.windowNanos()),
-          Long.toString(r.failures()), encode(r.latencyNanos())));
-      System.out.flush();
+    List<NodeId> elsewhere = portById.keySet().stream().filter(n -> !n.value().equals(id)).toList();
+    for (ClientKind kind : clientKinds) {
+      ClosedLoopClient loop = ClosedLoopClient.create(kind, node::submit);
+      for (int c : concurrency) {
+        ClosedLoopClient.Result r = loop.run(c, warmupSeconds, seconds);
+        String threads = ThreadCensus.ofThisJvm(portById).line(elsewhere);
+        System.out.println(String.join(" ", RESULT, kind.label(), Integer.toString(c),
+            Long.toString(r.committed()), Long.toString(r.windowNanos()),
+            Long.toString(r.failures()), Long.toString(r.allocatedBytes()),
+            encode(r.latencyNanos())));
+        System.out.println(String.join(" ", THREADS, kind.label(), Integer.toString(c), threads));
+        System.out.flush();
+      }
     }
     System.out.println(DONE);
     System.out.flush();
+  }
+
+  /** Parses {@code app} or {@code inline} for picocli. */
+  static final class ClientKindConverter implements CommandLine.ITypeConverter<ClientKind> {
+    @Override
+    public ClientKind convert(String value) {
+      return ClientKind.parse(value);
+    }
   }
 
   private static void awaitEndOfInput(InputStream in, CountDownLatch closed) {

@@ -1,41 +1,49 @@
 package dev.floe.raft.bench.cluster;
 
-import dev.floe.raft.NodeStoppedException;
-import dev.floe.raft.RaftNode;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * A closed-loop client: keeps exactly {@code concurrency} submits of 100-byte values outstanding
- * on one node, submitting the next one as soon as one completes. After a warm-up it measures a
- * window: the submits that complete in it and their latency (submit call to future completion).
+ * A closed-loop client: keeps exactly {@code concurrency} submits of one 100-byte value
+ * outstanding on one node. After a warm-up it measures a window: the submits whose future
+ * completes inside it, their latency (submit call to future completion) and the bytes the whole
+ * JVM allocated meanwhile. Two variants differ only in which thread submits the next command:
  *
- * <p>Completions run on the node's event loop (that is where its futures complete); the client
- * records the latency into a wait-free {@link Recorder} and calls {@code submit} again there, which
- * only enqueues. This adds about a microsecond of client work to the leader's loop per operation
- * and saves a thread hand-off per operation, which on two cores would cost more.
+ * <ul>
+ *   <li>{@link AppClient} ({@link ClientKind#APP}): one client thread owns every submit; a completion,
+ *       on whatever Floe thread it runs, only records its latency and hands the slot back to that
+ *       thread through a queue, as an application's own threads would. This is the figure to quote.
+ *   <li>{@link InlineClient} ({@link ClientKind#INLINE}): the completion callback submits the next
+ *       command itself, on Floe's thread. It saves a thread wake-up per operation, which flatters
+ *       Floe (about twice the throughput on two cores), and no application works that way.
+ * </ul>
+ *
+ * <p>Both use the same window rules: a submit counts if its future completes in
+ * [warm-up end, warm-up end + window); after the window no new submit starts and the client waits
+ * at most 10 s for the outstanding ones, failing the run if some are still out.
  */
-final class ClosedLoopClient {
-  private static final long DRAIN_TIMEOUT_MILLIS = 10_000;
+abstract sealed class ClosedLoopClient permits AppClient, InlineClient {
+  static final long DRAIN_TIMEOUT_MILLIS = 10_000;
 
-  private final RaftNode node;
-  private final byte[] value = new byte[MachineLimits.VALUE_BYTES];
-  private final Recorder recorder = new Recorder(3);
-  private final AtomicBoolean stop = new AtomicBoolean();
-  private final AtomicLong failures = new AtomicLong();
-  private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
-  private CountDownLatch stopped;
+  /** The leader's write path: {@code RaftNode::submit} in the benchmark. */
+  @FunctionalInterface
+  interface Submitter {
+    CompletableFuture<?> submit(byte[] command);
+  }
 
-  /** What one measured window gave. */
+  /**
+   * What one measured window gave.
+   *
+   * @param allocatedBytes bytes allocated by all live threads of this JVM during the window, or
+   *     -1 if the JVM does not count them
+   */
   record Result(
-      int concurrency, long committed, long windowNanos, Histogram latencyNanos, long failures,
-      String firstFailure) {
+      ClientKind client, int concurrency, long committed, long windowNanos, Histogram latencyNanos,
+      long failures, String firstFailure, long allocatedBytes) {
     double opsPerSecond() {
       return committed * 1e9 / windowNanos;
     }
@@ -43,56 +51,120 @@ final class ClosedLoopClient {
     double percentileMicros(double percentile) {
       return latencyNanos.getValueAtPercentile(percentile) / 1e3;
     }
+
+    /** Bytes allocated per committed operation in the window, or NaN if unknown. */
+    double allocatedBytesPerOp() {
+      return allocatedBytes < 0 || committed == 0 ? Double.NaN : (double) allocatedBytes / committed;
+    }
   }
 
-  ClosedLoopClient(RaftNode node) {
-    this.node = node;
+  final Submitter submitter;
+  final byte[] value = new byte[MachineLimits.VALUE_BYTES];
+
+  ClosedLoopClient(Submitter submitter) {
+    this.submitter = submitter;
     new Random(42).nextBytes(value);
   }
 
-  /**
-   * Runs {@code warmupSeconds} then a measured window of {@code seconds}, then stops submitting
-   * and waits (at most 10 s) for the outstanding submits to finish.
-   */
-  Result run(int concurrency, long warmupSeconds, long seconds) throws InterruptedException {
-    stop.set(false);
-    stopped = new CountDownLatch(concurrency);
-    for (int i = 0; i < concurrency; i++) {
-      submitOne();
-    }
-    Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
-    recorder.getIntervalHistogram(); // discards the warm-up
-    long failuresBefore = failures.get();
-    long start = System.nanoTime();
-    Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-    Histogram window = recorder.getIntervalHistogram();
-    long windowNanos = System.nanoTime() - start;
-    long failed = failures.get() - failuresBefore;
-    stop.set(true);
-    if (!stopped.await(DRAIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException(
-          stopped.getCount() + " submits still outstanding " + DRAIN_TIMEOUT_MILLIS + " ms after the window");
-    }
-    Throwable first = firstFailure.get();
-    return new Result(concurrency, window.getTotalCount(), windowNanos, window, failed,
-        first == null ? "" : first.toString());
+  /** A client of the given kind on {@code submitter}. */
+  static ClosedLoopClient create(ClientKind kind, Submitter submitter) {
+    return switch (kind) {
+      case APP -> new AppClient(submitter);
+      case INLINE -> new InlineClient(submitter);
+    };
   }
 
-  private void submitOne() {
-    long t0 = System.nanoTime();
-    node.submit(value).whenComplete((result, error) -> {
-      if (error == null) {
-        recorder.recordValue(System.nanoTime() - t0);
-      } else {
+  abstract ClientKind kind();
+
+  /**
+   * Runs {@code warmupSeconds} then a measured window of {@code seconds}, then stops submitting
+   * and drains; see the class comment.
+   */
+  final Result run(int concurrency, long warmupSeconds, long seconds) throws InterruptedException {
+    return runNanos(concurrency, warmupSeconds * 1_000_000_000L, seconds * 1_000_000_000L);
+  }
+
+  /** As {@link #run}, with the lengths in nanoseconds. */
+  final Result runNanos(int concurrency, long warmupNanos, long windowNanos)
+      throws InterruptedException {
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be at least 1, was " + concurrency);
+    }
+    if (warmupNanos < 0 || windowNanos <= 0) {
+      throw new IllegalArgumentException("warm-up must be >= 0 and the window > 0, were "
+          + warmupNanos + " ns and " + windowNanos + " ns");
+    }
+    return measure(concurrency, new Window(warmupNanos, windowNanos));
+  }
+
+  /**
+   * Keeps {@code concurrency} submits outstanding until {@code window} ends, calling its
+   * {@link Window#markStart} and {@link Window#markEnd} as it passes them, then drains.
+   */
+  abstract Result measure(int concurrency, Window window) throws InterruptedException;
+
+  /** Fails the run if submits are still outstanding after the drain. */
+  static void checkDrained(long outstanding) {
+    if (outstanding > 0) {
+      throw new IllegalStateException(outstanding + " submits still outstanding "
+          + DRAIN_TIMEOUT_MILLIS + " ms after the window");
+    }
+  }
+
+  /**
+   * The measured window of one run: when it starts and ends, and what completed inside it. Safe
+   * to call {@link #completed} and {@link #failed} from any thread.
+   */
+  static final class Window {
+    final long startNanos;
+    final long endNanos;
+    private final Recorder recorder = new Recorder(3);
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+    private long allocatedAtStart = -1;
+    private long allocatedAtEnd = -1;
+
+    Window(long warmupNanos, long windowNanos) {
+      startNanos = System.nanoTime() + warmupNanos;
+      endNanos = startNanos + windowNanos;
+    }
+
+    boolean contains(long nanos) {
+      return nanos - startNanos >= 0 && nanos - endNanos < 0;
+    }
+
+    /** Records a submit sent at {@code sentNanos} that completed now, if now is in the window. */
+    void completed(long sentNanos) {
+      long now = System.nanoTime();
+      if (contains(now)) {
+        recorder.recordValue(now - sentNanos);
+      }
+    }
+
+    /** Counts a failed submit, if it failed in the window. */
+    void failed(Throwable error) {
+      if (contains(System.nanoTime())) {
         failures.incrementAndGet();
         firstFailure.compareAndSet(null, error);
       }
-      if (stop.get() || error instanceof NodeStoppedException
-          || error != null && error.getCause() instanceof NodeStoppedException) {
-        stopped.countDown();
-      } else {
-        submitOne();
-      }
-    });
+    }
+
+    /** Called once by the thread that runs the window, as it sees the window start. */
+    void markStart() {
+      allocatedAtStart = JvmAllocation.totalBytes();
+    }
+
+    /** Called once by the thread that runs the window, as it sees the window end. */
+    void markEnd() {
+      allocatedAtEnd = JvmAllocation.totalBytes();
+    }
+
+    Result result(ClientKind client, int concurrency) {
+      Histogram h = recorder.getIntervalHistogram();
+      long allocated = allocatedAtStart < 0 || allocatedAtEnd < 0 ? -1 : allocatedAtEnd - allocatedAtStart;
+      Throwable first = firstFailure.get();
+      return new Result(client, concurrency, h.getTotalCount(), endNanos - startNanos, h,
+          failures.get(), first == null ? "" : first.toString(), allocated);
+    }
   }
 }

@@ -33,10 +33,24 @@ public final class ClusterRun {
    * @param heapSeconds in-JVM only: length of a final C=256 window watched for heap; 0 skips it
    * @param ioThreads Netty I/O threads per node
    * @param dir where the data directories go; null for a new temporary directory
+   * @param clients the clients to run, each over every concurrency; run and reported in the
+   *     order of {@link ClientKind} ({@code app} first), whatever order they are given in
    */
   public record Settings(
       List<Integer> concurrency, long warmupSeconds, long seconds, boolean processes,
-      long limitSeconds, long heapSeconds, int ioThreads, Path dir) {}
+      long limitSeconds, long heapSeconds, int ioThreads, Path dir, List<ClientKind> clients) {
+    /** Checks the settings, naming what is wrong. */
+    public Settings {
+      if (clients.isEmpty()) {
+        throw new IllegalArgumentException("name at least one client: app, inline or app,inline");
+      }
+      clients = clients.stream().distinct().sorted().toList();
+      concurrency = List.copyOf(concurrency);
+    }
+  }
+
+  /** One measured window and the threads each node ran at its end. */
+  record Measured(ClosedLoopClient.Result result, String threads) {}
 
   /** Runs everything and prints to {@code out}; returns the process exit status. */
   public static int run(Settings s, PrintStream out) throws Exception {
@@ -47,38 +61,42 @@ public final class ClusterRun {
       out.printf("machine: %d CPUs, %s %s, load average %.2f at start; disk %s (%s)%n",
           Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
           System.getProperty("java.version"), loadAverage(), root, Files.getFileStore(root));
-      out.printf("mode %s, concurrency %s, warm-up %d s, window %d s, Netty I/O threads %d%n",
-          s.processes() ? "processes" : "in-jvm", s.concurrency(), s.warmupSeconds(), s.seconds(),
-          s.ioThreads());
+      out.printf("mode %s, client %s, concurrency %s, warm-up %d s, window %d s, Netty I/O threads %d%n",
+          s.processes() ? "processes" : "in-jvm",
+          s.clients().stream().map(ClientKind::label).toList(), s.concurrency(), s.warmupSeconds(),
+          s.seconds(), s.ioThreads());
       MachineLimits.Measurement force = MachineLimits.rawAppendForce(root, s.limitSeconds(), MAX_LIMIT_OPS);
       MachineLimits.Measurement overwrite =
           MachineLimits.rawOverwriteForce(root, s.limitSeconds(), MAX_LIMIT_OPS);
       MachineLimits.Measurement rtt = MachineLimits.loopbackRoundTrip(s.limitSeconds(), MAX_LIMIT_OPS);
       printLimits(out, "before", force, overwrite, rtt);
 
-      List<ClosedLoopClient.Result> results;
+      List<Measured> measured;
       HeapMonitor.Report heap = null;
       ClosedLoopClient.Result heapRun = null;
       if (s.processes()) {
-        results = ProcessCluster.run(root, s.concurrency(), s.warmupSeconds(), s.seconds(), s.ioThreads());
+        measured = ProcessCluster.run(root, s.concurrency(), s.warmupSeconds(), s.seconds(),
+            s.ioThreads(), s.clients());
+        measured.forEach(m -> printWindow(out, m, "n1's JVM: node n1 + client", false));
       } else {
-        results = new ArrayList<>();
+        measured = new ArrayList<>();
         try (BenchCluster cluster = BenchCluster.start(root.resolve("cluster"), RaftOptions.defaults(),
             s.ioThreads())) {
           RaftNode leader = cluster.awaitLeader(LEADER_TIMEOUT_MILLIS);
           long term = leader.status().term();
-          ClosedLoopClient client = new ClosedLoopClient(leader);
-          for (int c : s.concurrency()) {
-            ClosedLoopClient.Result r = client.run(c, s.warmupSeconds(), s.seconds());
-            results.add(r);
-            out.printf("C=%d: %,.0f ops/s, p50 %,.0f µs, p99 %,.0f µs, p99.9 %,.0f µs, %d failed%s, load %.2f%n",
-                c, r.opsPerSecond(), r.percentileMicros(50), r.percentileMicros(99),
-                r.percentileMicros(99.9), r.failures(),
-                r.failures() == 0 ? "" : " (first: " + r.firstFailure() + ")", loadAverage());
+          for (ClientKind kind : s.clients()) {
+            ClosedLoopClient client = ClosedLoopClient.create(kind, leader::submit);
+            for (int c : s.concurrency()) {
+              ClosedLoopClient.Result r = client.run(c, s.warmupSeconds(), s.seconds());
+              Measured m = new Measured(r, ThreadCensus.ofThisJvm(cluster.ports()).line(List.of()));
+              measured.add(m);
+              printWindow(out, m, "whole JVM: 3 nodes + client", true);
+            }
           }
           if (s.heapSeconds() > 0) {
             HeapMonitor monitor = new HeapMonitor();
-            heapRun = client.run(256, 0, s.heapSeconds());
+            heapRun = ClosedLoopClient.create(s.clients().get(0), leader::submit)
+                .run(256, 0, s.heapSeconds());
             heap = monitor.report();
           }
           if (leader.status().term() != term || !leader.status().isLeader()) {
@@ -87,6 +105,7 @@ public final class ClusterRun {
           }
         }
       }
+      List<ClosedLoopClient.Result> results = measured.stream().map(Measured::result).toList();
 
       MachineLimits.Measurement forceAfter = MachineLimits.rawAppendForce(root, s.limitSeconds(), MAX_LIMIT_OPS);
       MachineLimits.Measurement overwriteAfter =
@@ -109,6 +128,23 @@ public final class ClusterRun {
         TempDirs.deleteRecursively(root);
       }
     }
+  }
+
+  /**
+   * One line per window, labelled with its client, then the node threads at its end; the load
+   * average only if the window just ended ({@code live}).
+   */
+  private static void printWindow(PrintStream out, Measured m, String allocationScope,
+      boolean live) {
+    ClosedLoopClient.Result r = m.result();
+    out.printf("client %s C=%d: %,.0f ops/s, p50 %,.0f µs, p99 %,.0f µs, p99.9 %,.0f µs, %d failed%s,"
+            + " %s B allocated/op (%s)%s%n",
+        r.client().label(), r.concurrency(), r.opsPerSecond(), r.percentileMicros(50),
+        r.percentileMicros(99), r.percentileMicros(99.9), r.failures(),
+        r.failures() == 0 ? "" : " (first: " + r.firstFailure() + ")",
+        Double.isNaN(r.allocatedBytesPerOp()) ? "n/a" : String.format("%,.0f", r.allocatedBytesPerOp()),
+        allocationScope, live ? String.format(", load %.2f", loadAverage()) : "");
+    out.printf("client %s C=%d: %s%n", r.client().label(), r.concurrency(), m.threads());
   }
 
   private static void printLimits(PrintStream out, String when, MachineLimits.Measurement force,

@@ -25,13 +25,18 @@ final class ProcessCluster {
 
   private ProcessCluster() {}
 
-  /** Runs the client in {@code n1} and returns one result per concurrency, in order. */
-  static List<ClosedLoopClient.Result> run(Path root, List<Integer> concurrency,
-      long warmupSeconds, long seconds, int ioThreads) throws IOException, InterruptedException {
+  /**
+   * Runs each client of {@code clients} in {@code n1} and returns one window per client and
+   * concurrency, in order.
+   */
+  static List<ClusterRun.Measured> run(Path root, List<Integer> concurrency,
+      long warmupSeconds, long seconds, int ioThreads, List<ClientKind> clients)
+      throws IOException, InterruptedException {
     Map<NodeId, Integer> ports = BenchCluster.freePorts();
     String portList = ports.entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
-    long runSeconds = concurrency.size() * (warmupSeconds + seconds + 10) + 60;
+    int windows = concurrency.size() * clients.size();
+    long runSeconds = windows * (warmupSeconds + seconds + 10) + 60;
     List<Process> started = new ArrayList<>();
     try {
       for (NodeId id : BenchCluster.MEMBERS.subList(1, BenchCluster.MEMBERS.size())) {
@@ -40,16 +45,17 @@ final class ProcessCluster {
       }
       String concurrencies = concurrency.stream().map(String::valueOf).collect(Collectors.joining(","));
       Process client = start(root, BenchCluster.MEMBERS.get(0), portList, ioThreads, runSeconds,
-          List.of("--client", "--concurrency", concurrencies,
+          List.of("--client", "--concurrency", concurrencies, "--client-kinds",
+              clients.stream().map(ClientKind::label).collect(Collectors.joining(",")),
               "--warmup-seconds", Long.toString(warmupSeconds), "--seconds", Long.toString(seconds)),
           ProcessBuilder.Redirect.PIPE);
       started.add(client);
-      List<ClosedLoopClient.Result> results = readResults(client);
+      List<ClusterRun.Measured> results = readResults(client);
       if (!client.waitFor(EXIT_GRACE_SECONDS, TimeUnit.SECONDS)) {
         throw new IllegalStateException("n1 did not exit after its results; see " + root);
       }
-      if (results.size() != concurrency.size()) {
-        throw new IllegalStateException("n1 reported " + results.size() + " of " + concurrency.size()
+      if (results.size() != windows) {
+        throw new IllegalStateException("n1 reported " + results.size() + " of " + windows
             + " results (exit " + client.exitValue() + "); its log is in " + root.resolve("n1.log"));
       }
       return results;
@@ -72,20 +78,34 @@ final class ProcessCluster {
         .start();
   }
 
-  private static List<ClosedLoopClient.Result> readResults(Process client) throws IOException {
-    List<ClosedLoopClient.Result> results = new ArrayList<>();
+  /** Reads n1's {@code RESULT} lines, each followed by its {@code THREADS} line, up to {@code DONE}. */
+  private static List<ClusterRun.Measured> readResults(Process client) throws IOException {
+    List<ClusterRun.Measured> results = new ArrayList<>();
     try (BufferedReader out = new BufferedReader(
         new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
+      ClosedLoopClient.Result pending = null;
       String line;
       while ((line = out.readLine()) != null && !line.equals(BenchNode.DONE)) {
-        String[] f = line.split(" ");
-        if (f.length == 6 && f[0].equals(BenchNode.RESULT)) {
-          results.add(new ClosedLoopClient.Result(Integer.parseInt(f[1]), Long.parseLong(f[2]),
-              Long.parseLong(f[3]), BenchNode.decode(f[5]), Long.parseLong(f[4]), ""));
+        String[] f = line.split(" ", 4);
+        if (f[0].equals(BenchNode.RESULT)) {
+          pending = parseResult(line.split(" "));
+        } else if (f[0].equals(BenchNode.THREADS) && f.length == 4 && pending != null) {
+          results.add(new ClusterRun.Measured(pending, f[3]));
+          pending = null;
         }
       }
     }
     return results;
+  }
+
+  private static ClosedLoopClient.Result parseResult(String[] f) {
+    if (f.length != 8) {
+      throw new IllegalStateException("n1 printed a RESULT line of " + f.length
+          + " fields, expected 8: " + String.join(" ", f));
+    }
+    return new ClosedLoopClient.Result(ClientKind.parse(f[1]), Integer.parseInt(f[2]),
+        Long.parseLong(f[3]), Long.parseLong(f[4]), BenchNode.decode(f[7]), Long.parseLong(f[5]),
+        "", Long.parseLong(f[6]));
   }
 
   /** Closes each child's standard input, waits for it, and kills it only if it hangs. */

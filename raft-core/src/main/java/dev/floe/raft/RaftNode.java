@@ -141,8 +141,8 @@ public final class RaftNode implements AutoCloseable {
    * entry of its term (a new leader's first entry), so that a submit or a linearizable read made
    * now goes through without waiting for an election.
    *
-   * @return a future completing with the leader's id; it fails with {@link
-   *     java.util.concurrent.TimeoutException} if none is known within {@code timeout}
+   * @param timeout how long to wait
+   * @return a future of the leader's id, failed with a TimeoutException if none within timeout
    */
   public CompletableFuture<NodeId> awaitLeader(Duration timeout) {
     CompletableFuture<NodeId> future = new CompletableFuture<>();

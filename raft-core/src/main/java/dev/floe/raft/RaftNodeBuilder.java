@@ -254,6 +254,9 @@ public final class RaftNodeBuilder {
    * queues and followers' lag. Bind one with the {@code raft-metrics-micrometer} module, or
    * implement {@link MetricsSink}. The log store and the transport report theirs too, if they
    * can ({@link LogStore#bindMetrics}, {@link Transport#bindMetrics}).
+   *
+   * @param metrics where the node, its log store and its transport report
+   * @return this builder
    */
   public RaftNodeBuilder metrics(MetricsSink metrics) {
     this.metrics = Objects.requireNonNull(metrics, "metrics");

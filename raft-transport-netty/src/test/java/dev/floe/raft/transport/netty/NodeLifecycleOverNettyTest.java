@@ -17,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -60,19 +59,16 @@ class NodeLifecycleOverNettyTest {
 
   private void startCluster() throws Exception {
     ClusterId cluster = ClusterId.random();
-    Map<NodeId, NettyTransport> transports = new HashMap<>();
+    Map<NodeId, InetSocketAddress> all = FreePorts.on127(ids);
     for (NodeId id : ids) {
-      NettyTransport transport = new NettyTransport(Cluster.defaults(0).build());
+      NettyTransport transport =
+          new NettyTransport(Cluster.defaults(all.get(id).getPort()).peers(all).build());
       RaftNode node = RaftNode.builder().id(id).clusterId(cluster).members(ids)
           .stateMachine(recording(id)).transport(transport)
           .logStore(new FileLogStore(dir.resolve(id.value()))).listener(events::add).build();
       node.start();
-      transports.put(id, transport);
       nodes.put(id, node);
     }
-    Map<NodeId, InetSocketAddress> all = new HashMap<>();
-    transports.forEach((id, t) -> all.put(id, t.localAddress()));
-    transports.values().forEach(t -> t.updatePeers(all));
   }
 
   private RaftNode leader() throws Exception {

@@ -125,19 +125,16 @@ class NodeMetricsOverNettyTest {
   @Test
   void aNodeReportsLatenciesForcesElectionsRequestsAndGauges() throws Exception {
     ClusterId cluster = ClusterId.random();
-    Map<NodeId, NettyTransport> transports = new HashMap<>();
+    Map<NodeId, InetSocketAddress> all = FreePorts.on127(ids);
     for (NodeId id : ids) {
-      NettyTransport transport = new NettyTransport(Cluster.defaults(0).build());
+      NettyTransport transport =
+          new NettyTransport(Cluster.defaults(all.get(id).getPort()).peers(all).build());
       RaftNode node = RaftNode.builder().id(id).clusterId(cluster).members(ids)
           .stateMachine((index, command) -> command).transport(transport)
           .logStore(new FileLogStore(dir.resolve(id.value()))).metrics(sink).build();
       node.start();
-      transports.put(id, transport);
       nodes.put(id, node);
     }
-    Map<NodeId, InetSocketAddress> all = new HashMap<>();
-    transports.forEach((id, t) -> all.put(id, t.localAddress()));
-    transports.values().forEach(t -> t.updatePeers(all));
     NodeId leaderId = nodes.get(ids.get(0)).awaitLeader(WAIT).get(WAIT.toSeconds(),
         TimeUnit.SECONDS);
     RaftNode leader = nodes.get(leaderId);

@@ -50,9 +50,9 @@ public final class RaftOptions {
   }
 
   /**
-   * The defaults: elections after 500 to 1,000 ms without a leader, heartbeats every 50 ms, a 10 ms
-   * tick. The election timeout is ten heartbeats and more, so that a pause of the JVM (a garbage
-   * collection) or a busy machine does not depose a healthy leader.
+   * {@return the defaults: elections after 500 to 1,000 ms without a leader, heartbeats every 50
+   * ms, a 10 ms tick} The election timeout is ten heartbeats and more, so that a JVM pause (a
+   * garbage collection) or a busy machine does not depose a healthy leader.
    */
   public static RaftOptions defaults() {
     return builder().build();
@@ -68,12 +68,12 @@ public final class RaftOptions {
     return tickMillis;
   }
 
-  /** {@return the shortest time a follower waits for a leader before campaigning (default 150)} */
+  /** {@return the shortest time a follower waits for a leader before campaigning (default 500)} */
   public long electionTimeoutMinMillis() {
     return electionTimeoutMinMillis;
   }
 
-  /** {@return the longest such wait; each wait is drawn at random in between (default 300)} */
+  /** {@return the longest such wait; each wait is drawn at random in between (default 1,000)} */
   public long electionTimeoutMaxMillis() {
     return electionTimeoutMaxMillis;
   }
@@ -93,10 +93,7 @@ public final class RaftOptions {
     return maxEntriesPerAppend;
   }
 
-  /**
-   * {@return about the most entry bytes in one AppendEntries message (default 1 MiB); a single
-   * larger entry still travels alone}
-   */
+  /** {@return about the most entry bytes per AppendEntries (1 MiB; a larger entry goes alone)} */
   public long maxBytesPerAppend() {
     return maxBytesPerAppend;
   }
@@ -112,10 +109,9 @@ public final class RaftOptions {
   }
 
   /**
-   * {@return the largest command {@code submit} takes, in bytes (default {@link
-   * #DEFAULT_MAX_COMMAND_BYTES})} A larger one fails at once with {@link CommandTooLargeException}.
-   * The transport must carry a message of this size (the Netty transport's maximum frame is
-   * checked against it at start).
+   * {@return the largest command {@code submit} takes (default 16 MiB)} A larger one fails at once
+   * with {@link CommandTooLargeException}. The transport must carry a message of this size (the
+   * Netty transport checks its maximum frame against it at start).
    */
   public int maxCommandBytes() {
     return maxCommandBytes;
@@ -320,10 +316,9 @@ public final class RaftOptions {
     }
 
     /**
-     * {@return this builder, with the most requests waiting for their outcome on the node: beyond
-     * it, a submit fails at once with {@link OverloadedException}}
+     * {@return this builder, with the most requests waiting for their outcome on the node}
      *
-     * @param max the limit
+     * @param max the limit; beyond it, a submit fails at once with {@link OverloadedException}
      */
     public Builder maxPendingRequests(int max) {
       this.maxPendingRequests = max;

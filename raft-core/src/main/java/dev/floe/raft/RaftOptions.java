@@ -91,10 +91,7 @@ public final class RaftOptions {
     return maxEntriesPerAppend;
   }
 
-  /**
-   * {@return about the most entry bytes in one AppendEntries message (default 1 MiB); a single
-   * larger entry still travels alone}
-   */
+  /** {@return about the most entry bytes per AppendEntries (1 MiB; a larger entry goes alone)} */
   public long maxBytesPerAppend() {
     return maxBytesPerAppend;
   }
@@ -110,10 +107,9 @@ public final class RaftOptions {
   }
 
   /**
-   * {@return the largest command {@code submit} takes, in bytes (default {@link
-   * #DEFAULT_MAX_COMMAND_BYTES})} A larger one fails at once with {@link CommandTooLargeException}.
-   * The transport must carry a message of this size (the Netty transport's maximum frame is
-   * checked against it at start).
+   * {@return the largest command {@code submit} takes (default 16 MiB)} A larger one fails at once
+   * with {@link CommandTooLargeException}. The transport must carry a message of this size (the
+   * Netty transport checks its maximum frame against it at start).
    */
   public int maxCommandBytes() {
     return maxCommandBytes;
@@ -316,10 +312,9 @@ public final class RaftOptions {
     }
 
     /**
-     * {@return this builder, with the most requests waiting for their outcome on the node: beyond
-     * it, a submit fails at once with {@link OverloadedException}}
+     * {@return this builder, with the most requests waiting for their outcome on the node}
      *
-     * @param max the limit
+     * @param max the limit; beyond it, a submit fails at once with {@link OverloadedException}
      */
     public Builder maxPendingRequests(int max) {
       this.maxPendingRequests = max;

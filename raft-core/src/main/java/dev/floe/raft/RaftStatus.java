@@ -45,8 +45,8 @@ public record RaftStatus(
   }
 
   /**
-   * On a leader, how many entries each follower lacks: this node's last index minus the follower's
-   * match index (as of the last timer tick); otherwise empty.
+   * {@return on a leader, how many entries each other member lacks: this node's last index minus
+   * that member's match index (as of the last timer tick), in id order; otherwise empty}
    */
   public Map<NodeId, Long> lag() {
     java.util.TreeMap<NodeId, Long> lag = new java.util.TreeMap<>();

@@ -59,7 +59,7 @@ public final class RetryingClient {
     this.maxBackoffMillis = b.maxBackoff.toMillis();
   }
 
-  /** Returns a builder. */
+  /** {@return a builder with the default timeout and backoff, and no nodes yet} */
   public static Builder builder() {
     return new Builder();
   }
@@ -68,6 +68,8 @@ public final class RetryingClient {
    * Replicates and applies a command exactly once, retrying through the nodes until it is applied
    * or the timeout passes.
    *
+   * @param command the command bytes, handed to the state machine's {@code apply} as they are,
+   *     without a copy: do not change the array after the call
    * @return a future completing as {@link RaftNode#submit(byte[])}'s does on success
    */
   public CompletableFuture<SubmitResult> submit(byte[] command) {
@@ -86,6 +88,8 @@ public final class RetryingClient {
   /**
    * Runs a query, retrying through the nodes until it is answered or the timeout passes.
    *
+   * @param query the query bytes, handed to the state machine's {@code query}
+   * @param consistency how fresh the answer must be, as for {@link RaftNode#query}
    * @return a future completing as {@link RaftNode#query}'s does
    */
   public CompletableFuture<byte[]> query(byte[] query, ReadConsistency consistency) {
@@ -150,7 +154,13 @@ public final class RetryingClient {
 
     private Builder() {}
 
-    /** The nodes to go through (required; usually this process's one node). */
+    /**
+     * Sets the nodes to go through (required; usually this process's one node).
+     *
+     * @param nodes the nodes, tried in this order starting from the last one that succeeded
+     * @return this builder
+     * @throws IllegalArgumentException if {@code nodes} is empty
+     */
     public Builder nodes(List<RaftNode> nodes) {
       if (nodes.isEmpty()) {
         throw new IllegalArgumentException("a client needs at least one node");
@@ -159,15 +169,23 @@ public final class RetryingClient {
       return this;
     }
 
-    /** How long one call may take, retries included (default 30 s). */
+    /**
+     * Sets how long one call may take, retries included (default 30 s).
+     *
+     * @param timeout the limit, positive
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
       this.timeout = positive(timeout, "timeout");
       return this;
     }
 
     /**
-     * The pause before the first retry, doubled on each further one up to {@code max} (defaults
-     * 10 ms and 1 s).
+     * Sets the pause before the first retry, doubled on each further one up to {@code max}.
+     *
+     * @param first the first pause, positive (default 10 ms)
+     * @param max the longest pause, at least {@code first} (default 1 s)
+     * @return this builder
      */
     public Builder backoff(Duration first, Duration max) {
       this.firstBackoff = positive(first, "first backoff");
@@ -186,7 +204,11 @@ public final class RetryingClient {
       return d;
     }
 
-    /** Builds the client. */
+    /**
+     * {@return the client}
+     *
+     * @throws NullPointerException if no nodes were given
+     */
     public RetryingClient build() {
       Objects.requireNonNull(nodes, "nodes");
       return new RetryingClient(this);

@@ -168,9 +168,12 @@ public interface LogStore extends Closeable {
   void close() throws IOException;
 
   /**
-   * Reports the store's own measurements (forces, entries and bytes per force, ...) to {@code
-   * metrics}, with {@code tags} on every meter (the node's). Called once, before the node reads
-   * the store, when the node has a metrics sink. By default the store reports nothing.
+   * Reports the store's own measurements (forces, entries and bytes per force, ...). Called once,
+   * before the node reads the store, when the node has a metrics sink. By default the store
+   * reports nothing.
+   *
+   * @param metrics where to create the store's meters
+   * @param tags the node's tags, to put on every meter so that they group with the node's own
    */
   default void bindMetrics(MetricsSink metrics, Map<String, String> tags) {}
 }

@@ -45,40 +45,75 @@ public interface MetricsSink {
 
   /** A count that only grows. */
   interface Counter {
-    /** Adds {@code amount} (at least 1). */
+    /**
+     * Adds to the count.
+     *
+     * @param amount how much the count grows by, at least 1
+     */
     void increment(long amount);
   }
 
   /** Durations. */
   interface Timer {
-    /** Records one duration, in nanoseconds. */
+    /**
+     * Records one duration.
+     *
+     * @param nanos the duration, in nanoseconds
+     */
     void record(long nanos);
   }
 
   /** Sizes or counts of something per event (bytes per snapshot, entries per force). */
   interface Distribution {
-    /** Records one value. */
+    /**
+     * Records one value.
+     *
+     * @param value the size or count, in the unit the distribution was created with
+     */
     void record(long value);
   }
 
-  /** A counter, named and tagged by Floe. */
+  /**
+   * Creates a counter; asked for once per meter, never on the path that records into it.
+   *
+   * @param name the meter's dotted name, such as {@code floe.elections.campaigns}
+   * @param description what it counts, in one sentence, for whoever reads the meters
+   * @param tags the meter's tags, {@code node} among them
+   * @return where the node records increments
+   */
   Counter counter(String name, String description, Map<String, String> tags);
 
-  /** A timer, named and tagged by Floe. */
+  /**
+   * Creates a timer; asked for once per meter, never on the path that records into it.
+   *
+   * @param name the meter's dotted name, such as {@code floe.submit.commit.latency}
+   * @param description what it times, in one sentence, for whoever reads the meters
+   * @param tags the meter's tags, {@code node} among them
+   * @return where the node records durations
+   */
   Timer timer(String name, String description, Map<String, String> tags);
 
   /**
-   * A distribution, named and tagged by Floe.
+   * Creates a distribution; asked for once per meter, never on the path that records into it.
    *
+   * @param name the meter's dotted name
+   * @param description what it measures, in one sentence, for whoever reads the meters
    * @param unit what a value counts, such as {@code bytes} or {@code entries}
+   * @param tags the meter's tags, {@code node} among them
+   * @return where the node records values
    */
   Distribution distribution(String name, String description, String unit,
       Map<String, String> tags);
 
   /**
-   * A value read whenever the meters are read (a queue's depth, a follower's lag).
+   * Registers a value read whenever the meters are read (a queue's depth, a follower's lag).
    *
+   * @param name the meter's dotted name
+   * @param description what the value is, in one sentence, for whoever reads the meters
    * @param unit what the value counts
+   * @param tags the meter's tags, {@code node} among them
+   * @param value reads the current value; called on the reader's thread, so it must be
+   *     thread-safe and quick
    * @return closing it removes the gauge (a follower that left, a node that stopped)
    */
   AutoCloseable gauge(String name, String description, String unit, Map<String, String> tags,

@@ -85,9 +85,12 @@ public interface Transport extends Closeable {
   void close();
 
   /**
-   * Reports the transport's own measurements (queued bytes per peer, dropped messages, ...) to
-   * {@code metrics}, with {@code tags} on every meter (the node's). Called once, before {@link
-   * #start}, when the node has a metrics sink. By default the transport reports nothing.
+   * Reports the transport's own measurements (queued bytes per peer, dropped messages, ...).
+   * Called once, before {@link #start}, when the node has a metrics sink. By default the transport
+   * reports nothing.
+   *
+   * @param metrics where to create the transport's meters
+   * @param tags the node's tags, to put on every meter so that they group with the node's own
    */
   default void bindMetrics(MetricsSink metrics, Map<String, String> tags) {}
 }

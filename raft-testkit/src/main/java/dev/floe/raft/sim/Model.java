@@ -17,19 +17,28 @@ import java.util.Objects;
 public interface Model {
 
   /**
-   * Applies a committed command and returns what the state machine should return for it.
+   * Applies a committed command to the model's state.
    *
    * @param index the command's log index (the state machine is given the same)
    * @param command the command's bytes
+   * @return what the state machine should return for it
    */
   byte[] apply(long index, byte[] command);
 
-  /** What a query should answer in the current state. */
+  /**
+   * Answers a query from the model's current state, without changing it.
+   *
+   * @param query the query's bytes, as the workload made them
+   * @return what the state machine should answer
+   */
   byte[] query(byte[] query);
 
   /**
    * A model that runs a state machine you trust (an earlier version, a simpler implementation):
    * {@code apply} and {@code query} are the state machine's.
+   *
+   * @param reference the trusted state machine; its snapshots are never used
+   * @return a model that delegates to it
    */
   static Model of(StateMachine reference) {
     Objects.requireNonNull(reference, "reference");

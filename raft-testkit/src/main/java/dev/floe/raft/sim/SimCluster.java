@@ -24,9 +24,9 @@ import java.util.function.Supplier;
  * A cluster of real {@link RaftNode}s on virtual time, a simulated network and simulated disks, all
  * driven by one seeded random source: a run replays exactly from its seed. Safety properties are
  * checked after every event (see {@link #violations()}), and so is every node's health: a node that
- * stops on a failure its disk did not inject ({@link dev.floe.raft.cluster.Role#STOPPED}), or whose task
- * throws, is a violation reported with its stack trace; the node is then crashed, so that it can be
- * restarted.
+ * stops on a failure its disk did not inject ({@link dev.floe.raft.cluster.Role#STOPPED}), or
+ * whose task throws, is a violation reported with its stack trace; the node is then crashed, so
+ * that it can be restarted.
  *
  * <p>Besides crashes and a faulty network, it plays the faults at the edges around the algorithm:
  * process pauses, clocks that run fast or slow, late timers, messages held for seconds, and an
@@ -153,8 +153,9 @@ public final class SimCluster {
   }
 
   /**
-   * The simulator's default options: the library's, with elections after 150 to 300 ms instead of
-   * 500 to 1,000 ms, so that a run of virtual seconds goes through many elections.
+   * {@return the simulator's default options: the library's, with elections after 150 to 300 ms
+   * instead of 500 to 1,000 ms} Shorter timeouts make a run of virtual seconds go through many
+   * elections.
    */
   public static RaftOptions defaultOptions() {
     return RaftOptions.builder().electionTimeout(150, 300).build();
@@ -281,7 +282,11 @@ public final class SimCluster {
     return sim(id).incarnation();
   }
 
-  /** Whether the node is running. */
+  /**
+   * {@return whether the node is running (started and not crashed; a paused node is running)}
+   *
+   * @param id the node
+   */
   public boolean isUp(NodeId id) {
     return sim(id).isUp();
   }
@@ -371,6 +376,11 @@ public final class SimCluster {
   /**
    * Submits within a client session; acknowledged results are checked as with {@link #submit}. A
    * retry with the same session and sequence counts as the same submit.
+   *
+   * @param via the node to submit through
+   * @param command the command bytes
+   * @param session the client session and the command's sequence number in it
+   * @return the submit's future
    */
   public CompletableFuture<SubmitResult> submit(NodeId via, byte[] command, SessionRequest session) {
     checker.onSubmitted(command, session);
@@ -809,9 +819,12 @@ public final class SimCluster {
   }
 
   /**
-   * From now on every machine's disk is slow: it does one flush at a time, each taking {@code
-   * minMillis..maxMillis}, and the writes handed over during a flush wait for the next one (0, 0:
-   * fast disks again, each piece of work done within about 5 ms).
+   * From now on every machine's disk is slow: it does one flush at a time, and the writes handed
+   * over during a flush wait for the next one. {@code slowDisks(0, 0)} makes the disks fast again,
+   * each piece of work done within about 5 ms.
+   *
+   * @param minMillis the shortest flush, in virtual milliseconds, at least 0
+   * @param maxMillis the longest flush, at least {@code minMillis}
    */
   public void slowDisks(long minMillis, long maxMillis) {
     if (minMillis < 0 || maxMillis < minMillis) {
@@ -823,7 +836,7 @@ public final class SimCluster {
     nodes.forEach(n -> n.slowSyncs(minMillis, maxMillis));
   }
 
-  /** The flushes slow disks did so far, over all machines. */
+  /** {@return the flushes slow disks did so far, over all machines} */
   public long slowSyncs() {
     return nodes.stream().mapToLong(n -> n.slowSyncs).sum();
   }
@@ -831,6 +844,8 @@ public final class SimCluster {
   /**
    * Sets each link's bandwidth: a message occupies its link's lane (bulk data has a lane of its
    * own) for its size over it, and what is sent meanwhile on that lane waits its turn.
+   *
+   * @param bytesPerSecond the bandwidth of every link, positive
    */
   public void setBandwidth(long bytesPerSecond) {
     if (bytesPerSecond < 1) {
@@ -848,7 +863,7 @@ public final class SimCluster {
     network.separateBulkLane = separate;
   }
 
-  /** Bulk messages refused because their lane had more than its write-buffer limit queued. */
+  /** {@return the bulk messages refused because their lane had more than its limit queued} */
   public long bulkMessagesRefused() {
     return network.bulkRefused;
   }

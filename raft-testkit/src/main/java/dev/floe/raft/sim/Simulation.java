@@ -97,14 +97,14 @@ public final class Simulation {
   }
 
   /**
-   * Returns a builder with the defaults: 3 nodes, seed 1, 10 s of faults, 10 s for liveness, 3
-   * clients, the register state machine with its workload and model.
+   * {@return a builder with the defaults: 3 nodes, seed 1, 10 s of faults, 10 s for liveness, 3
+   * clients, the register state machine with its workload and model}
    */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Runs the simulation and returns what it saw. */
+  /** {@return what the simulation saw, after running it to the end} */
   public SimulationReport run() {
     // Whether this run has a calm phase under load, and its shape, come from a random source of
     // their own (derived from the seed), so that runs without one draw exactly as they would.
@@ -629,7 +629,12 @@ public final class Simulation {
       return this;
     }
 
-    /** Cluster size, 1 to 9 (default 3; Floe's CI runs 3 and 5). */
+    /**
+     * Sets the cluster size (default 3; Floe's CI runs 3 and 5).
+     *
+     * @param nodes the number of voting members, 1 to 9
+     * @return this builder
+     */
     public Builder nodes(int nodes) {
       if (nodes < 1 || nodes > 9) {
         throw new IllegalArgumentException("nodes must be 1 to 9: " + nodes);
@@ -638,15 +643,24 @@ public final class Simulation {
       return this;
     }
 
-    /** The seed of every random choice (default 1): the same seed replays the same run. */
+    /**
+     * Sets the seed of every random choice (default 1): the same seed replays the same run.
+     *
+     * @param seed any value
+     * @return this builder
+     */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
     }
 
     /**
-     * Virtual time of the fault phase (default 10,000 ms), and the bound of the liveness phase
-     * (default 10,000 ms).
+     * Sets how long the two phases of a run last, in virtual time.
+     *
+     * @param safetyMillis the fault phase, at least 0 (default 10,000 ms)
+     * @param livenessMillis the most the healed cluster may take to commit a command, at least 1
+     *     (default 10,000 ms)
+     * @return this builder
      */
     public Builder durations(long safetyMillis, long livenessMillis) {
       if (safetyMillis < 0 || livenessMillis < 1) {
@@ -658,7 +672,12 @@ public final class Simulation {
       return this;
     }
 
-    /** How many clients submit and read concurrently (default 3). */
+    /**
+     * Sets how many clients submit and read concurrently (default 3).
+     *
+     * @param clients at least 1
+     * @return this builder
+     */
     public Builder clients(int clients) {
       if (clients < 1) {
         throw new IllegalArgumentException("clients must be >= 1: " + clients);
@@ -688,6 +707,9 @@ public final class Simulation {
      * incarnation (and for the snapshot round-trip check). Give its {@link #workload} too, and
      * preferably a {@link #model}. States are compared by their snapshot bytes, which must then
      * be canonical; {@link #stateMachine(Supplier, Function)} compares them by a digest instead.
+     *
+     * @param machines makes each state machine
+     * @return this builder
      */
     public Builder stateMachine(Supplier<? extends StateMachine> machines) {
       this.stateMachines = Objects.requireNonNull(machines, "machines");
@@ -700,6 +722,11 @@ public final class Simulation {
      * The state machine under test, whose states are compared by {@code digest}: a canonical image
      * of the state (for instance a hash over its sorted entries) that is equal exactly when two
      * states are. Compared after each snapshot's round trip, and across nodes at the end.
+     *
+     * @param <S> the state machine's class, which {@code digest} reads
+     * @param machines makes each state machine, fresh and empty
+     * @param digest the canonical image of a state machine's state
+     * @return this builder
      */
     @SuppressWarnings("unchecked")
     public <S extends StateMachine> Builder stateMachine(Supplier<S> machines,
@@ -711,8 +738,11 @@ public final class Simulation {
     }
 
     /**
-     * What the clients submit and read (by default the register's workload, which fits only the
-     * default state machine); {@code workloads} makes one for each run.
+     * Sets what the clients submit and read (by default the register's workload, which fits only
+     * the default state machine).
+     *
+     * @param workloads makes the workload of each run
+     * @return this builder
      */
     public Builder workload(Supplier<? extends Workload> workloads) {
       this.workloads = Objects.requireNonNull(workloads, "workloads");
@@ -721,9 +751,12 @@ public final class Simulation {
     }
 
     /**
-     * The sequential model every result and read is checked against, linearizably; {@code
-     * models} makes one for each check. Without a model (null) the runs check Raft's safety,
-     * determinism, snapshots and the final state, but not what the results and reads should be.
+     * Sets the sequential model every result and read is checked against, linearizably. Without a
+     * model the runs check Raft's safety, determinism, snapshots and the final state, but not what
+     * the results and reads should be.
+     *
+     * @param models makes the model of each check, or null for no model
+     * @return this builder
      */
     public Builder model(Supplier<? extends Model> models) {
       this.models = models;
@@ -744,8 +777,10 @@ public final class Simulation {
     }
 
     /**
-     * Makes the commands clients submit to the default register state machine (each must be
-     * distinct); by default {@code c-<n>}.
+     * Sets the commands clients submit to the default register state machine.
+     *
+     * @param commands makes each command, distinct from the others (by default {@code c-<n>})
+     * @return this builder
      */
     public Builder commands(Supplier<byte[]> commands) {
       Objects.requireNonNull(commands, "commands");
@@ -758,6 +793,9 @@ public final class Simulation {
      * takes none). By default very often, with tiny chunks, so that runs exercise compaction and
      * InstallSnapshot: every 40 entries, 8 trailing, 16-byte chunks; in runs with a calm phase
      * under load, 64 KiB chunks and a snapshot every 8 largest commands' worth of bytes too.
+     *
+     * @param snapshots when to snapshot, or null for never
+     * @return this builder
      */
     public Builder snapshots(SnapshotOptions snapshots) {
       this.snapshots = snapshots;
@@ -777,6 +815,9 @@ public final class Simulation {
      * Whether an operator changes the membership during the fault phase (on by default): two spare
      * nodes join, members are removed (the leader among them) and added back, some after losing
      * their disk.
+     *
+     * @param on whether to change the membership
+     * @return this builder
      */
     public Builder membershipChanges(boolean on) {
       this.membershipChanges = on;
@@ -810,10 +851,14 @@ public final class Simulation {
     }
 
     /**
-     * How often faults come: after each step of {@code minMillis..maxMillis} of virtual time (by
-     * default 20 to 320 ms) one fault is injected (a crash, a restart, a partition, a heal, a
-     * transfer, a new loss rate), and with {@code edgeFaultPercent} percent chance (default 30;
-     * 0 for none) also a fault at the edges.
+     * Sets how often faults come: after each step of virtual time one fault is injected (a crash,
+     * a restart, a partition, a heal, a transfer, a new loss rate), and sometimes also a fault at
+     * the edges.
+     *
+     * @param minMillis the shortest step, at least 1 (default 20 ms)
+     * @param maxMillis the longest step, above {@code minMillis} (default 320 ms)
+     * @param edgeFaultPercent the chance of an edge fault per step, 0 to 100 (default 30)
+     * @return this builder
      */
     public Builder faultRates(long minMillis, long maxMillis, int edgeFaultPercent) {
       if (minMillis < 1 || maxMillis <= minMillis || edgeFaultPercent < 0
@@ -829,9 +874,12 @@ public final class Simulation {
     }
 
     /**
-     * The most messages a loss fault drops and duplicates: each such fault draws a drop rate up to
-     * {@code maxDropRate} (default 0.2) and a duplication rate up to {@code maxDuplicateRate}
-     * (default 0.1).
+     * Sets the most messages a loss fault drops and duplicates: each such fault draws its rates up
+     * to these.
+     *
+     * @param maxDropRate the highest drop rate, in [0, 1) (default 0.2)
+     * @param maxDuplicateRate the highest duplication rate, in [0, 1) (default 0.1)
+     * @return this builder
      */
     public Builder messageLoss(double maxDropRate, double maxDuplicateRate) {
       if (!(maxDropRate >= 0 && maxDropRate < 1 && maxDuplicateRate >= 0
@@ -845,12 +893,15 @@ public final class Simulation {
     }
 
     /**
-     * The chance, in percent, that a run is loaded (default 25; 0 for none): its disks are slow
-     * for the whole run (see {@link #slowDisks}), its links carry 25 to 125 MB/s, and once, in the
-     * middle of the fault phase, the faults stop for a calm phase (every node up, the network
-     * healthy) in which clients submit commands up to {@code maxCommandBytes} (from the
-     * workload's {@link Workload#largeCommand}). If the leader changes in it once the cluster has
-     * settled, that is a violation: "leadership is stable under load".
+     * Sets the chance that a run is loaded: its disks are slow for the whole run (see {@link
+     * #slowDisks}), its links carry 25 to 125 MB/s, and once, in the middle of the fault phase,
+     * the faults stop for a calm phase (every node up, the network healthy) in which clients submit
+     * commands up to {@code maxCommandBytes} (from the workload's {@link Workload#largeCommand}).
+     * If the leader changes in it once the cluster has settled, that is a violation: "leadership
+     * is stable under load".
+     *
+     * @param percent the chance, 0 to 100 (default 25; 0 for none)
+     * @return this builder
      */
     public Builder calmPhasesUnderLoad(int percent) {
       if (percent < 0 || percent > 100) {
@@ -861,8 +912,12 @@ public final class Simulation {
     }
 
     /**
-     * How long a slow disk's flush takes (default 10 to 200 ms), in loaded runs: it does one at a
-     * time, and the writes handed over during one wait for the next, which covers them all.
+     * Sets how long a slow disk's flush takes in loaded runs: it does one at a time, and the
+     * writes handed over during one wait for the next, which covers them all.
+     *
+     * @param minMillis the shortest flush, at least 0 (default 10 ms)
+     * @param maxMillis the longest flush, at least {@code minMillis} and above 0 (default 200 ms)
+     * @return this builder
      */
     public Builder slowDisks(long minMillis, long maxMillis) {
       if (minMillis < 0 || maxMillis < minMillis || maxMillis == 0) {
@@ -877,6 +932,7 @@ public final class Simulation {
     /**
      * Runs a simulation with these settings.
      *
+     * @return what the simulation saw
      * @throws IllegalStateException if a state machine of your own was given without a workload
      */
     public SimulationReport run() {

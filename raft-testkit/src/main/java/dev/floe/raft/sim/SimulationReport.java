@@ -54,22 +54,22 @@ public record SimulationReport(
     String finalState,
     String replay) {
 
-  /** Copies the list of violations. */
+  // Copies the list of violations, so that the report does not change with the caller's list.
   public SimulationReport {
     violations = List.copyOf(violations);
   }
 
   /**
-   * Whether the run passed: it was live, no check found a violation, at least one submit was
-   * acknowledged, and the state machine never threw.
+   * {@return whether the run passed: it was live, no check found a violation, at least one submit
+   * was acknowledged, and the state machine never threw}
    */
   public boolean passed() {
     return failures().isEmpty();
   }
 
   /**
-   * Why the run failed, most telling first: the state machine's first exception, no acknowledged
-   * submit, no liveness, then each violation. Empty if it passed.
+   * {@return why the run failed, most telling first: the state machine's first exception, no
+   * acknowledged submit, no liveness, then each violation; empty if it passed}
    */
   public List<String> failures() {
     List<String> out = new ArrayList<>();
@@ -88,8 +88,8 @@ public record SimulationReport(
   }
 
   /**
-   * The report as text, for an assertion's message: whether it passed, why not, what ran, the
-   * nodes' final state and the journal of a failed run, and how to replay it.
+   * {@return the report as text, for an assertion's message: whether it passed, why not, what ran,
+   * the nodes' final state and the journal of a failed run, and how to replay it}
    */
   public String describe() {
     List<String> failures = failures();
@@ -114,8 +114,9 @@ public record SimulationReport(
   }
 
   /**
-   * Returns this report if the run passed.
+   * Checks that the run passed, for a test that needs nothing more than that.
    *
+   * @return this report, so that a test can go on reading it
    * @throws AssertionError with the {@link #describe() description} if it did not
    */
   public SimulationReport assertPassed() {
@@ -202,7 +203,12 @@ public record SimulationReport(
     /** None at all. */
     public static final Load NONE = new Load(0, 0, 0, 0, 0, 0, 0, 0);
 
-    /** The sum of these and {@code o} (the larger {@code maxCommandBytes}). */
+    /**
+     * The sum of these and {@code o}, for a report over several runs.
+     *
+     * @param o other counts
+     * @return the sums, with the larger {@code maxCommandBytes}
+     */
     public Load plus(Load o) {
       return new Load(calmPhases + o.calmPhases, calmPhasesUnsettled + o.calmPhasesUnsettled,
           leaderChanges + o.leaderChanges, largeCommands + o.largeCommands,

@@ -16,39 +16,58 @@ import java.util.random.RandomGenerator;
  */
 public interface Workload {
 
-  /** The next command a client submits. */
+  /**
+   * Makes the next command a client submits.
+   *
+   * @param random the simulation's seeded source, the only randomness to draw from
+   * @return the command's bytes
+   */
   byte[] command(RandomGenerator random);
 
   /**
-   * The next query a client reads with (linearizable or lease reads, checked against the model),
-   * or null if the workload makes no reads: the default.
+   * Makes the next query a client reads with (linearizable or lease reads, checked against the
+   * model).
+   *
+   * @param random the simulation's seeded source, the only randomness to draw from
+   * @return the query's bytes, or null if the workload makes no reads (the default)
    */
   default byte[] query(RandomGenerator random) {
     return null;
   }
 
   /**
-   * The command the liveness phase submits once the cluster is healed, to see that it commits: by
-   * default just the next {@link #command}.
+   * Makes the command the liveness phase submits once the cluster is healed, to see that it
+   * commits.
+   *
+   * @param random the simulation's seeded source, the only randomness to draw from
+   * @return the command's bytes; by default just the next {@link #command}
    */
   default byte[] livenessCommand(RandomGenerator random) {
     return command(random);
   }
 
   /**
-   * A command of {@code sizeBytes} bytes, for the calm phases under load, which submit commands up
-   * to the nodes' {@code maxCommandBytes} while disks are slow (see {@link
-   * Simulation.Builder#calmPhasesUnderLoad}); or null if the workload has none (the default: the
-   * calm phases then submit its ordinary commands). Return exactly {@code sizeBytes} bytes, or the
-   * largest commands never reach the maximum.
+   * Makes a large command, for the calm phases under load, which submit commands up to the nodes'
+   * {@code maxCommandBytes} while disks are slow (see {@link
+   * Simulation.Builder#calmPhasesUnderLoad}).
+   *
+   * @param random the simulation's seeded source, the only randomness to draw from
+   * @param sizeBytes the command's size: return exactly that many bytes, or the largest commands
+   *     never reach the maximum
+   * @return the command's bytes, or null if the workload has none (the default: the calm phases
+   *     then submit its ordinary commands)
    */
   default byte[] largeCommand(RandomGenerator random, int sizeBytes) {
     return null;
   }
 
   /**
-   * A workload of the given commands and queries ({@code queries} may return null, or be null, for
-   * no reads).
+   * Makes a workload from two functions.
+   *
+   * @param commands makes each command, as {@link #command} does
+   * @param queries makes each query, as {@link #query} does; it may return null, or be null, for no
+   *     reads
+   * @return a workload whose liveness and large commands are the defaults
    */
   static Workload of(Function<RandomGenerator, byte[]> commands,
       Function<RandomGenerator, byte[]> queries) {

@@ -10,8 +10,8 @@ import java.util.TreeMap;
  * at, and how far the sender has settled its requests.
  *
  * <p>A sender numbers its requests upwards from a random epoch in the high 32 bits, a new one per
- * incarnation (see {@code RaftNode}), and tells with every forward below which id its requests are
- * settled. Per epoch, the leader forgets the requests below that mark and drops any copy of one,
+ * incarnation (drawn in {@code NodeParts} when the node is built), and tells with every forward
+ * below which id its requests are settled. Per epoch, the leader forgets the requests below that mark and drops any copy of one,
  * so what it keeps is bounded by what the senders still wait for, however late a copy comes.
  */
 final class Forwards {

@@ -31,12 +31,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestTemplate
 @ExtendWith(SimulationSeeds.class)
 public @interface SimulationTest {
-  /** How many seeds to run, from {@link #firstSeed()} on (default 10). */
+  /** {@return how many seeds to run, from {@link #firstSeed()} on (default 10)} */
   int seeds() default 10;
 
-  /** The first seed (default 1). */
+  /** {@return the first seed (default 1)} */
   long firstSeed() default 1;
 
-  /** Seeds to replay: when given, only these run. */
+  /** {@return the seeds to replay: when given, only these run} */
   long[] replay() default {};
 }

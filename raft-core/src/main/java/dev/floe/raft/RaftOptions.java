@@ -1,7 +1,6 @@
 package dev.floe.raft;
 
 import dev.floe.raft.internal.core.CoreConfig;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A node's tunables, each with a documented default; times in milliseconds, sizes in bytes. Build
@@ -50,9 +49,8 @@ public final class RaftOptions {
   }
 
   /**
-   * The defaults: elections after 500 to 1,000 ms without a leader, heartbeats every 50 ms, a 10 ms
-   * tick. The election timeout is ten heartbeats and more, so that a pause of the JVM (a garbage
-   * collection) or a busy machine does not depose a healthy leader.
+   * {@return the defaults: elections after 500 to 1,000 ms, heartbeats every 50 ms, a 10 ms tick}
+   * Ten heartbeats and more, so that a GC pause or a busy machine does not depose a leader.
    */
   public static RaftOptions defaults() {
     return builder().build();
@@ -68,12 +66,12 @@ public final class RaftOptions {
     return tickMillis;
   }
 
-  /** {@return the shortest time a follower waits for a leader before campaigning (default 150)} */
+  /** {@return the shortest time a follower waits for a leader before campaigning (default 500)} */
   public long electionTimeoutMinMillis() {
     return electionTimeoutMinMillis;
   }
 
-  /** {@return the longest such wait; each wait is drawn at random in between (default 300)} */
+  /** {@return the longest such wait; each wait is drawn at random in between (default 1,000)} */
   public long electionTimeoutMaxMillis() {
     return electionTimeoutMaxMillis;
   }
@@ -199,13 +197,11 @@ public final class RaftOptions {
   }
 
   CoreConfig toCoreConfig() {
-    int min = (int) (electionTimeoutMinMillis / tickMillis);
-    int max = (int) (electionTimeoutMaxMillis / tickMillis);
-    int hb = (int) (heartbeatIntervalMillis / tickMillis);
-    return new CoreConfig(
-        min, max, hb, maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends,
+    return new CoreConfig((int) (electionTimeoutMinMillis / tickMillis),
+        (int) (electionTimeoutMaxMillis / tickMillis), (int) (heartbeatIntervalMillis / tickMillis),
+        maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends,
         maxBytesPerAppend * maxInflightAppends, preVote, checkQuorum, learnerCatchUpEntries,
-        learnerCatchUpTimeoutMillis / tickMillis, TimeUnit.MILLISECONDS.toNanos(tickMillis));
+        learnerCatchUpTimeoutMillis / tickMillis, tickMillis * 1_000_000L);
   }
 
   @Override

@@ -64,7 +64,7 @@ final class SessionTable {
         out.write(v.bytes());
       } else if (l.result() instanceof ApplyResult.Failure f) {
         out.writeByte(2);
-        out.writeUTF(String.valueOf(f.exception().getMessage()));
+        out.writeUTF(storedMessage(f.exception().getMessage()));
       } else {
         out.writeByte(0);
       }
@@ -91,5 +91,18 @@ final class SessionTable {
       }
       byClient.put(client, new Last(sequence, index, term, result));
     }
+  }
+
+  /** Longest failure message kept in a snapshot: at 3 bytes a char it fits writeUTF's 65,535. */
+  static final int MAX_STORED_MESSAGE_CHARS = 20_000;
+
+  /**
+   * The failure message as a snapshot keeps it: cut to {@link #MAX_STORED_MESSAGE_CHARS}, so
+   * that one long message cannot make every snapshot fail while its session lives.
+   */
+  static String storedMessage(String message) {
+    String m = String.valueOf(message);
+    return m.length() <= MAX_STORED_MESSAGE_CHARS ? m
+        : m.substring(0, MAX_STORED_MESSAGE_CHARS) + "... (cut from " + m.length() + " chars)";
   }
 }

@@ -97,8 +97,11 @@ final class Election {
    * pre-vote is answered; a transfer's vote is not held off.
    */
   boolean heldOffByLease(VoteRequest v) {
+    // A leader with check-quorum holds its own lease: it steps down by itself once a majority
+    // stops answering, so while it leads, a rejoining node's (pre-)vote must not depose it.
+    boolean leaseHeld = inLeaderLease() || (s.role == Role.LEADER && s.config.checkQuorum());
     boolean heldOff = !v.leadershipTransfer() && (v.preVote() || s.config.checkQuorum())
-        && inLeaderLease();
+        && leaseHeld;
     if (heldOff && v.preVote()) {
       s.out.send(new VoteResponse(s.self, v.from(), s.term, false, true));
     }

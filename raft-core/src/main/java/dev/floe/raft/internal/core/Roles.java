@@ -34,6 +34,9 @@ final class Roles {
   void becomeFollower(long newTerm, NodeId newLeader, RoleChange.Reason reason) {
     boolean changed = s.role != Role.FOLLOWER || newTerm != s.term;
     if (leadership != null) {
+      // The new leader is known before the old one's pending requests are refused, so that their
+      // refusals send clients to it rather than back to this node.
+      s.leader = newLeader;
       leadership.stepDown(newLeader);
       leadership = null;
     }

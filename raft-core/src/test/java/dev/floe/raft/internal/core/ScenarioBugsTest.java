@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * Behaviour the golden scenarios found wrong, written as the scenario commands that show it and
- * the outcome that Raft (or the core's own contract) calls for. Each is disabled until fixed; the
- * reason says what happens instead. Run one with {@code -Dtest=ScenarioBugsTest} after removing
- * its {@code @Disabled} to see the full output of the commands.
+ * Behaviour the golden scenarios found wrong, written as the scenario commands that showed it and
+ * the outcome that Raft (or the core's own contract) calls for; each was fixed and stays here as
+ * its regression test. A failure prints the full output of the commands.
  */
 class ScenarioBugsTest {
 
@@ -37,9 +35,6 @@ class ScenarioBugsTest {
    * counts itself in its lease and ignores such requests).
    */
   @Test
-  @Disabled("bug: a leader grants pre-votes and votes of a higher term (Election.heldOffByLease "
-      + "ignores that this node leads), so a rejoining node deposes it despite pre-vote and "
-      + "check-quorum")
   void aLeaderIgnoresThePreVoteAndVoteOfANodeThatRejoinsAfterAPartition() {
     List<String> out = run(
         "cluster n1 n2 n3 prevote=true checkquorum=true",
@@ -62,9 +57,6 @@ class ScenarioBugsTest {
 
   /** The same with check-quorum alone: a rejoining node's vote request of a higher term. */
   @Test
-  @Disabled("bug: with check-quorum, a leader takes on the higher term of a vote request "
-      + "(Election.heldOffByLease ignores that this node leads) and steps down, though its "
-      + "followers ignore that request because they hear from it")
   void aLeaderWithCheckQuorumIgnoresTheVoteRequestOfANodeThatRejoins() {
     List<String> out = run(
         "cluster n1 n2 n3 checkquorum=true",
@@ -90,8 +82,6 @@ class ScenarioBugsTest {
    * changes are answered with the new leader: {@code Membership.abandonAll} is handed it.)
    */
   @Test
-  @Disabled("bug: reads refused when a leader steps down name that node itself as the leader "
-      + "(Reads.refuse reads s.leader before RaftCore.setLeader updates it)")
   void aReadRefusedWhenTheLeaderStepsDownNamesTheNewLeader() {
     List<String> out = run(
         "cluster n1 n2 n3",

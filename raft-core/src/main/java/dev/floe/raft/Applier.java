@@ -165,12 +165,15 @@ final class Applier {
     }
   }
 
-  /** Runs a query on the apply thread, after every entry handed over so far, and answers it. */
+  /**
+   * Runs a query on the apply thread, after every entry handed over so far, and answers it. A null
+   * query is a read barrier (a backup's): it asks the state machine nothing and answers empty.
+   */
   void query(byte[] query, CompletableFuture<byte[]> future) {
     applyThread.execute(() -> {
       byte[] answer;
       try {
-        answer = stateMachine.query(query);
+        answer = query == null ? new byte[0] : stateMachine.query(query);
       } catch (RuntimeException e) {
         future.completeExceptionally(e);
         return;

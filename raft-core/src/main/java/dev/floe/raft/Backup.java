@@ -1,5 +1,7 @@
 package dev.floe.raft;
 
+import dev.floe.raft.cluster.Configuration;
+import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.spi.SnapshotMeta;
 import dev.floe.raft.spi.SnapshotStore;
 import java.io.BufferedInputStream;
@@ -10,23 +12,28 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * Backups of a node's state, taken while it runs, and the file that seeds a new cluster with one
+ * Backups of a node's state, taken while it runs, and the file that founds a new cluster with one
  * ({@link RaftNodeBuilder#restoreFrom}).
  *
- * <p>A backup is a snapshot the node takes on demand (so it holds every entry applied so far:
- * the state machine's image and the client sessions), copied into one file:
+ * <p>A backup is a snapshot the node takes on demand, after a linearizable read barrier, so it
+ * holds every write acknowledged by any node before the call (the state machine's image and the
+ * client sessions), copied into one file:
  *
  * <pre>
  * "FLOEBKUP" | version int32 (1) | index int64 | term int64 | configuration length int32 | bytes
@@ -34,11 +41,13 @@ import java.util.zip.CheckedOutputStream;
  * </pre>
  *
  * <p>The file is written beside its target, forced and renamed into place, so a crash leaves
- * either the old file or the whole new one.
+ * either the old file or the whole new one. It records no cluster id: a restore founds a new
+ * cluster, which the nodes of the old one cannot mistake for theirs.
  */
 public final class Backup {
-  private static final byte[] MAGIC = "FLOEBKUP".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "FLOEBKUP".getBytes(StandardCharsets.US_ASCII);
   private static final int VERSION = 1;
+  private static final int MAX_CONFIGURATION_BYTES = 1 << 20;
 
   private Backup() {}
 
@@ -52,26 +61,31 @@ public final class Backup {
   public record Info(long index, long term, long sizeBytes) {}
 
   /**
-   * Takes a snapshot of a running node now and writes it to {@code file}. Blocks the caller while
-   * the snapshot is taken and copied; the node goes on meanwhile.
+   * Writes a backup of a running node to {@code file}: waits until this node has applied every
+   * entry committed before the call (a linearizable read barrier, answered through the leader),
+   * takes a snapshot and copies it. Blocks the caller while it does; the node goes on meanwhile.
+   * Call it off the node's threads (not from a callback of one of its futures).
    *
-   * @throws IllegalStateException if the node has no snapshot store or is not running
-   * @throws IOException if the snapshot cannot be taken, read or written
+   * @param node a running node with a snapshot store
+   * @param file where to write the backup; replaced atomically if it exists
+   * @return the index and term the backup covers, and its size
+   * @throws IllegalStateException if the node has no snapshot store
+   * @throws IOException if there is no leader to confirm the barrier, or the snapshot cannot be
+   *     taken, read or written; no file is left at {@code file} then (an older one stays)
    */
   public static Info write(RaftNode node, Path file) throws IOException {
     SnapshotStore store = node.parts.snapshotStore();
-    try {
-      node.takeSnapshot().get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while taking the snapshot to back up", e);
-    } catch (ExecutionException e) {
-      throw new IOException("taking the snapshot to back up failed", e.getCause());
-    }
+    CompletableFuture<byte[]> barrier = new CompletableFuture<>();
+    // A query of null asks the state machine nothing: it completes once the read index is applied.
+    node.parts.onLoop(barrier,
+        l -> l.requests().query(null, ReadConsistency.LINEARIZABLE, barrier));
+    await(barrier, "confirming the applied index");
+    await(node.takeSnapshot(), "taking the snapshot");
     IOException lastFailure = null;
     // A newer snapshot may replace this one while it is copied: then copy that one.
     for (int attempt = 0; attempt < 3; attempt++) {
-      SnapshotMeta meta = store.latest().orElseThrow(() -> new IOException("no snapshot"));
+      SnapshotMeta meta = store.latest().orElseThrow(() -> new IOException(
+          "node " + node.id() + " has applied nothing yet: there is nothing to back up"));
       try (InputStream data = store.open(meta, 0)) {
         return writeFile(file, meta, data);
       } catch (IOException e) {
@@ -81,39 +95,85 @@ public final class Backup {
     throw lastFailure;
   }
 
+  /**
+   * Reads a whole backup file and checks it: its format, its length and its checksum.
+   *
+   * @param file the backup file
+   * @return what it holds
+   * @throws IOException naming the file and what is wrong with it: not a backup, another format
+   *     version, truncated, damaged (the checksum does not match), or trailing bytes
+   */
+  public static Info verify(Path file) throws IOException {
+    try (Reader reader = new Reader(file)) {
+      reader.copyDataTo(OutputStream.nullOutputStream());
+      return reader.info;
+    }
+  }
+
+  /**
+   * Writes a backup into an open, empty snapshot store as its first snapshot, with a membership
+   * of {@code self} alone: the state a restored node starts from. Nothing is published unless the
+   * whole file was read and its checksum matched.
+   */
+  static SnapshotMeta seed(Path file, SnapshotStore store, NodeId self) throws IOException {
+    try (Reader reader = new Reader(file);
+        SnapshotStore.Sink sink = store.begin(reader.info.index(), reader.info.term(),
+            Configuration.ofVoters(List.of(self)).encode())) {
+      reader.copyDataTo(sink.stream());
+      return sink.commit();
+    }
+  }
+
+  private static <T> T await(CompletableFuture<T> future, String what) throws IOException {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while " + what + " for a backup", e);
+    } catch (ExecutionException e) {
+      throw new IOException(what + " for a backup failed: " + e.getCause(), e.getCause());
+    }
+  }
+
   private static Info writeFile(Path file, SnapshotMeta meta, InputStream data)
       throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      CRC32C crc = new CRC32C();
-      DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
-          new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16),
-          crc));
-      out.write(MAGIC);
-      out.writeInt(VERSION);
-      out.writeLong(meta.index());
-      out.writeLong(meta.term());
-      out.writeInt(meta.configuration().length);
-      out.write(meta.configuration());
-      out.writeLong(meta.sizeBytes());
-      long copied = data.transferTo(out);
-      if (copied != meta.sizeBytes()) {
-        throw new IOException("snapshot " + meta + " gave " + copied + " bytes");
+    try {
+      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        CRC32C crc = new CRC32C();
+        DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
+            new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16), crc));
+        out.write(MAGIC);
+        out.writeInt(VERSION);
+        out.writeLong(meta.index());
+        out.writeLong(meta.term());
+        out.writeInt(meta.configuration().length);
+        out.write(meta.configuration());
+        out.writeLong(meta.sizeBytes());
+        long copied = data.transferTo(out);
+        if (copied != meta.sizeBytes()) {
+          throw new IOException("snapshot " + meta + " gave " + copied + " bytes");
+        }
+        out.writeInt((int) crc.getValue()); // the checksum covers what came before it
+        out.flush();
+        channel.force(true);
       }
-      out.flush();
-      new DataOutputStream(java.nio.channels.Channels.newOutputStream(channel))
-          .writeInt((int) crc.getValue());
-      channel.force(true);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(),
-        StandardOpenOption.READ)) {
-      dir.force(true);
+    forceDirectory(file.toAbsolutePath().getParent());
+    return new Info(meta.index(), meta.term(), meta.sizeBytes());
+  }
+
+  private static void forceDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
     } catch (IOException ignored) {
       // Not every platform can force a directory; the file itself is durable.
     }
-    return new Info(meta.index(), meta.term(), meta.sizeBytes());
   }
 
   /** A backup file opened for reading: its header, and its data as a stream. */
@@ -136,7 +196,8 @@ public final class Backup {
       try {
         byte[] magic = in.readNBytes(MAGIC.length);
         if (!Arrays.equals(magic, MAGIC)) {
-          throw new IOException(file + " is not a Floe backup");
+          throw new IOException(file + " is not a Floe backup: it does not start with "
+              + "\"FLOEBKUP\"" + (magic.length < MAGIC.length ? " (it is too short)" : ""));
         }
         int version = in.readInt();
         if (version != VERSION) {
@@ -146,11 +207,14 @@ public final class Backup {
         long index = in.readLong();
         long term = in.readLong();
         int configurationLength = in.readInt();
-        if (configurationLength < 0 || configurationLength > (1 << 20)) {
+        if (configurationLength < 0 || configurationLength > MAX_CONFIGURATION_BYTES) {
           throw new IOException(file + " is damaged: a configuration of " + configurationLength
               + " bytes");
         }
         configuration = in.readNBytes(configurationLength);
+        if (configuration.length < configurationLength) {
+          throw new EOFException();
+        }
         long size = in.readLong();
         if (index < 1 || term < 1 || size < 0) {
           throw new IOException(file + " is damaged: index " + index + ", term " + term
@@ -159,7 +223,7 @@ public final class Backup {
         info = new Info(index, term, size);
       } catch (EOFException e) {
         in.close();
-        throw new IOException(file + " is truncated", e);
+        throw new IOException(file + " is truncated: its header is incomplete", e);
       } catch (IOException | RuntimeException e) {
         in.close();
         throw e;
@@ -167,7 +231,8 @@ public final class Backup {
     }
 
     /**
-     * Copies the snapshot data to {@code out}, then checks the file's checksum.
+     * Copies the snapshot data to {@code out}, then checks the file's checksum and that nothing
+     * follows it.
      *
      * @throws IOException if the file is truncated or damaged
      */
@@ -177,7 +242,8 @@ public final class Backup {
       while (left > 0) {
         int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
         if (n < 0) {
-          throw new IOException(file + " is truncated: " + left + " bytes of data missing");
+          throw new IOException(file + " is truncated: " + left + " of its " + info.sizeBytes()
+              + " bytes of data are missing");
         }
         out.write(buffer, 0, n);
         left -= n;
@@ -185,12 +251,15 @@ public final class Backup {
       int expected = (int) crc.getValue();
       int stored;
       try {
-        stored = new DataInputStream(in).readInt();
+        stored = in.readInt();
       } catch (EOFException e) {
         throw new IOException(file + " is truncated: its checksum is missing", e);
       }
       if (stored != expected) {
         throw new IOException(file + " is damaged: its checksum does not match its contents");
+      }
+      if (in.read() >= 0) {
+        throw new IOException(file + " is damaged: bytes follow its checksum");
       }
     }
 

@@ -92,8 +92,14 @@ final class NodeParts {
       store.bindMetrics(settings.metrics(), tags);
       transport.bindMetrics(settings.metrics(), tags);
     }
+    if (settings.restoreFrom() != null) {
+      // The whole backup is checked before any store is opened: a bad one leaves nothing behind.
+      Backup.Info backup = Backup.verify(settings.restoreFrom());
+      log.info("{}: founding a new cluster from backup {} ({})", id, settings.restoreFrom(), backup);
+    }
     Recovery.Recovered r = new Recovery(id, settings.clusterId(), settings.members(),
-        settings.joining(), store, applier).run(settings.options(), random, settings.clock());
+        settings.joining(), store, applier, settings.restoreFrom())
+        .run(settings.options(), random, settings.clock());
     NodeLoop nodeLoop = new NodeLoop(id, settings.options(), loop, transport, store, applier,
         status, events, r.core(), firstRequestId, r.snapshotIndex());
     nodeLoop.start(r.clusterId());

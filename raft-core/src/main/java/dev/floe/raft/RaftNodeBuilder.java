@@ -9,6 +9,7 @@ import dev.floe.raft.spi.MonotonicClock;
 import dev.floe.raft.spi.SnapshotStore;
 import dev.floe.raft.spi.StateMachine;
 import dev.floe.raft.spi.Transport;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -36,6 +37,7 @@ public final class RaftNodeBuilder {
   private SnapshotOptions snapshotOptions = SnapshotOptions.defaults();
   private RaftListener listener;
   private MetricsSink metrics = MetricsSink.NONE;
+  private Path restoreFrom;
 
   RaftNodeBuilder() {}
 
@@ -105,6 +107,24 @@ public final class RaftNodeBuilder {
    */
   public RaftNodeBuilder join() {
     this.joining = true;
+    return this;
+  }
+
+  /**
+   * Founds a new cluster from a backup ({@link Backup#write}): on its first start, this node
+   * installs the backup's state as its first snapshot, at the backup's index and term, with a
+   * membership of this node alone, and its log starts after it. Grow the cluster from there with
+   * {@link RaftNode#addVoter}. Only for a node founding a cluster of itself alone ({@code
+   * members(List.of(id))}, a new {@link #clusterId}) on new, empty stores, with {@link
+   * #snapshots}; the start refuses a store that holds anything (nothing is overwritten), and a
+   * backup file that is damaged, truncated or not a backup (nothing is written then). Give it on
+   * that first start only: a later start would be refused.
+   *
+   * @param backupFile the backup file to start from
+   * @return this builder
+   */
+  public RaftNodeBuilder restoreFrom(Path backupFile) {
+    this.restoreFrom = Objects.requireNonNull(backupFile, "backupFile");
     return this;
   }
 
@@ -211,6 +231,9 @@ public final class RaftNodeBuilder {
     if (snapshotStore != null) {
       requireSnapshots(stateMachine);
     }
+    if (restoreFrom != null) {
+      checkRestore();
+    }
     options.toCoreConfig(); // validates
     if (eventLoop != null) {
       Objects.requireNonNull(applyExecutor, "applyExecutor (with eventLoop)");
@@ -233,6 +256,20 @@ public final class RaftNodeBuilder {
       } catch (NoSuchMethodException impossible) {
         throw new AssertionError(impossible);
       }
+    }
+  }
+
+  /** A restore founds a cluster of this node alone, into a snapshot store. */
+  private void checkRestore() {
+    if (!List.of(id).equals(members)) {
+      throw new IllegalArgumentException("restoreFrom(" + restoreFrom + ") founds a new cluster of "
+          + id + " alone: give members(List.of(" + id + ")), not "
+          + (joining ? "join()" : members == null ? "no members" : "members(" + members + ")")
+          + "; add the other nodes afterwards with addVoter");
+    }
+    if (snapshotStore == null) {
+      throw new IllegalArgumentException("restoreFrom(" + restoreFrom + ") installs the backup as "
+          + "the node's first snapshot: give the node a snapshot store, snapshots(...)");
     }
   }
 
@@ -294,6 +331,11 @@ public final class RaftNodeBuilder {
 
   List<NodeId> members() {
     return members;
+  }
+
+  /** The backup to found the cluster from, or null. */
+  Path restoreFrom() {
+    return restoreFrom;
   }
 
   boolean joining() {

@@ -11,6 +11,7 @@ import dev.floe.raft.spi.SnapshotMeta;
 import dev.floe.raft.spi.StoreIdentity;
 import dev.floe.raft.spi.TermAndVote;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -35,9 +36,12 @@ final class Recovery {
   private final boolean joining;
   private final LogStore store;
   private final Applier applier;
+  /** The backup a new node is founded from, or null. */
+  private final Path restoreFrom;
 
   Recovery(NodeId self, ClusterId configuredClusterId, List<NodeId> founders, boolean joining,
-      LogStore store, Applier applier) {
+      LogStore store, Applier applier, Path restoreFrom) {
+    this.restoreFrom = restoreFrom;
     this.self = self;
     this.configuredClusterId = configuredClusterId;
     this.founders = founders;
@@ -54,13 +58,18 @@ final class Recovery {
   Recovered run(RaftOptions options, RandomGenerator random, MonotonicClock clock)
       throws IOException {
     store.open();
+    SnapshotTaker snapshots = applier.snapshots();
+    // A restore publishes the backup before the store records anything, so that a restore that
+    // fails leaves the log store as new as it found it.
+    Optional<SnapshotMeta> seeded = restoreFrom == null ? null
+        : Optional.of(snapshots.seed(requireNewStore()));
     StoreIdentity identity = checkIdentity();
     applier.startFrom(identity.bootstrap());
     long snapshotIndex = 0;
     long snapshotTerm = 0;
-    SnapshotTaker snapshots = applier.snapshots();
     if (snapshots != null) {
-      Optional<SnapshotMeta> latest = snapshots.restoreLatest();
+      Optional<SnapshotMeta> latest = seeded != null ? snapshots.restoreLatest(seeded)
+          : snapshots.restoreLatest();
       if (latest.isPresent()) {
         snapshotIndex = latest.get().index();
         snapshotTerm = latest.get().term();
@@ -80,6 +89,9 @@ final class Recovery {
       store.reset(snapshotIndex + 1);
       first = snapshotIndex + 1;
       last = snapshotIndex;
+    }
+    if (seeded != null) {
+      startAfterSeed(snapshotTerm);
     }
     List<LogEntry> entries = last > snapshotIndex
         ? store.entries(snapshotIndex + 1, last + 1, Long.MAX_VALUE) : List.of();
@@ -101,6 +113,38 @@ final class Recovery {
       return false;
     }
     return snapshotIndex < first || store.term(snapshotIndex) == snapshotTerm;
+  }
+
+  /** The backup to restore from, once the log store is known to hold nothing. */
+  private Path requireNewStore() {
+    Optional<StoreIdentity> identity = store.identity();
+    if (identity.isPresent() || !store.termAndVote().equals(TermAndVote.INITIAL)
+        || store.lastIndex() >= store.firstIndex() || store.firstIndex() != 1) {
+      throw new IllegalArgumentException("restoreFrom(" + restoreFrom + ") seeds only a new node, "
+          + "but the log store " + store + " of " + self + " holds state ("
+          + identity.map(i -> "cluster " + i.clusterId() + ", ").orElse("") + "term "
+          + store.termAndVote().term() + ", log " + store.firstIndex() + ".." + store.lastIndex()
+          + "): nothing was restored or overwritten; restore into an empty data directory, or "
+          + "start this one without restoreFrom");
+    }
+    return restoreFrom;
+  }
+
+  /**
+   * After a restore: the node's term starts at the backup's (so that its first election's term,
+   * and its entries', are above the snapshot's), and the identity, the term and the log's new
+   * start are made durable before the node runs, so a crash cannot leave half a restore.
+   */
+  private void startAfterSeed(long snapshotTerm) throws IOException {
+    store.saveTermAndVote(new TermAndVote(snapshotTerm, null));
+    try {
+      store.sync().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while recording the restore of " + self, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IOException("recording the restore of " + self + " failed", e.getCause());
+    }
   }
 
   /** Compares the store's identity with the settings, or records it on a new store. */

@@ -58,11 +58,31 @@ final class SnapshotTaker {
 
   /** At start, before the node runs: restores the state machine from the latest snapshot. */
   Optional<SnapshotMeta> restoreLatest() throws IOException {
-    Optional<SnapshotMeta> latest = store.open();
+    return restoreLatest(store.open());
+  }
+
+  /** Restores the state machine from {@code latest}, the store's latest snapshot, if any. */
+  Optional<SnapshotMeta> restoreLatest(Optional<SnapshotMeta> latest) throws IOException {
     if (latest.isPresent()) {
       restore(latest.get());
     }
     return latest;
+  }
+
+  /**
+   * At the first start of a restored node: opens the store, which must be empty, and publishes the
+   * backup in it as the first snapshot (see {@link Backup#seed}); the store is then open.
+   */
+  SnapshotMeta seed(java.nio.file.Path backup) throws IOException {
+    Optional<SnapshotMeta> existing = store.open();
+    if (existing.isPresent()) {
+      throw new IllegalArgumentException("restoreFrom(" + backup + ") seeds only a new node, but "
+          + "the snapshot store of " + self + " holds snapshot " + existing.get() + ": nothing was "
+          + "restored or overwritten; restore into an empty data directory");
+    }
+    SnapshotMeta seeded = Backup.seed(backup, store, self);
+    log.info("{} published backup {} as its first snapshot {}", self, backup, seeded);
+    return seeded;
   }
 
   /** Replaces the state machine's state (and the session table) by a published snapshot's. */

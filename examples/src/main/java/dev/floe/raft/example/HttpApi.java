@@ -37,6 +37,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -77,6 +78,7 @@ import java.util.function.Supplier;
  *                                                          values.log tail (see NodeView)
  *   GET    /cluster                                        200 {"nodes"}: every node's view (see
  *                                                          ClusterView)
+ *   POST   /backup                                         200 a backup file (see BackupRoute)
  *   GET    /, /page.js, /page.css                          the live page (see PageAssets)
  * </pre>
  *
@@ -128,6 +130,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Map<NodeId, String> staticAddresses;
   private final NodeView view;
   private final Map<NodeId, URI> clusterHttp;
+  /** {@code POST /backup}, or null when not served (see {@link #withBackups}). */
+  private BackupRoute backups;
   /** Created at the first {@code GET /cluster}: a node nobody watches opens no HTTP client. */
   private volatile ClusterView clusterView;
 
@@ -149,6 +153,15 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.staticAddresses = Map.copyOf(staticAddresses);
     this.view = Objects.requireNonNull(view, "view");
     this.clusterHttp = Map.copyOf(clusterHttp);
+  }
+
+  /**
+   * Serves {@code POST /backup} (see {@link BackupRoute}), writing backups in {@code dir}. Called
+   * before the API serves.
+   */
+  HttpApi withBackups(Path dir) {
+    this.backups = new BackupRoute(node, dir);
+    return this;
   }
 
   @Override
@@ -188,6 +201,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
       } else if (path.size() == 1 && first.equals("cluster")) {
         requireMethod(method, HttpMethod.GET);
         cluster(ex);
+      } else if (path.size() == 1 && first.equals("backup") && backups != null) {
+        requireMethod(method, HttpMethod.POST);
+        backups.serve(ex);
       } else if (path.size() == 1 && first.equals("leadership")) {
         requireMethod(method, HttpMethod.POST);
         String to = target.parameter("to");
@@ -701,10 +717,14 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
       bytes(HttpResponseStatus.OK, asset.bytes(), asset.contentType());
     }
 
-    void bytes(HttpResponseStatus status, byte[] body, String contentType) {
+    /** Answers {@code body}; {@code headers} are extra (name, value) pairs. */
+    void bytes(HttpResponseStatus status, byte[] body, String contentType, String... headers) {
       FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
           Unpooled.wrappedBuffer(body));
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+      for (int i = 0; i + 1 < headers.length; i += 2) {
+        response.headers().set(headers[i], headers[i + 1]);
+      }
       response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
       response.headers().set("x-content-type-options", "nosniff");
       if (contentType.startsWith("text/html")) {

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /**
  * The example's command line: {@code node} runs one member of a cluster; {@code new-cluster-id}
  * creates the id of a new cluster; {@code submit}, {@code status}, {@code transfer} and {@code
- * members} are clients of its HTTP API; {@code demo} runs a local three-node cluster with an
+ * members} and {@code backup} are clients of its HTTP API ({@code members force-reset} works on a
+ * stopped node's directory); {@code demo} runs a local three-node cluster with an
  * interactive menu.
  */
 @Command(
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       TransferCommand.class,
       MembersCommand.class,
+      BackupCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -14,7 +14,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code members}: shows and changes the cluster's membership through the HTTP API
- * ({@code /members}), at the leader: {@code list}, {@code add}, {@code promote} and {@code remove}.
+ * ({@code /members}), at the leader: {@code list}, {@code add}, {@code promote} and {@code remove};
+ * and {@code force-reset}, disaster recovery on a stopped node's directory ({@link
+ * ForceResetCommand}).
  */
 @Command(name = "members", mixinStandardHelpOptions = true,
     description = "Shows or changes the cluster's members (one at a time, through the leader).",
@@ -22,7 +24,8 @@ import picocli.CommandLine.Spec;
       MembersCommand.ListMembers.class,
       MembersCommand.AddMember.class,
       MembersCommand.PromoteMember.class,
-      MembersCommand.RemoveMember.class
+      MembersCommand.RemoveMember.class,
+      ForceResetCommand.class
     })
 final class MembersCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -130,6 +130,13 @@ final class NodeCommand implements Callable<Integer> {
           + "closed (default ${DEFAULT-VALUE}).")
   int httpMaxConnections;
 
+  @Option(names = "--restore-from", paramLabel = "<backup-file>",
+      description = "Found a new cluster of this node alone from a backup (made by the backup "
+          + "command), on an empty --data-dir, with a new --cluster-id and a --cluster naming "
+          + "this node only; grow it afterwards with node --join and members add. Only for that "
+          + "first start: a data directory that holds anything is refused.")
+  Path restoreFrom;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -177,6 +184,7 @@ final class NodeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--join-timeout-ms must be 0 or more, not " + joinTimeoutMillis);
     }
+    checkRestore(self, members);
     ClusterId given = clusterId == null ? null : parse("--cluster-id", () -> ClusterId.of(clusterId));
     ClusterIdLookup.Found found;
     try {
@@ -187,7 +195,28 @@ final class NodeCommand implements Callable<Integer> {
     }
     log.info("{}: cluster {} (from {})", self, found.clusterId(), found.source());
     return NodeServer.start(self, found.clusterId(), members, httpAddress, dataDir,
-        electionTimeoutMillis, snapshots, joinServers, learner, httpLimits, clusterHttpUris);
+        electionTimeoutMillis, snapshots, joinServers, learner, httpLimits, clusterHttpUris,
+        restoreFrom);
+  }
+
+  /** {@code --restore-from} founds a cluster of this node alone, from a file that exists. */
+  private void checkRestore(NodeId self, Map<NodeId, InetSocketAddress> members) {
+    if (restoreFrom == null) {
+      return;
+    }
+    if (join != null) {
+      throw new ParameterException(spec.commandLine(),
+          "--restore-from founds a new cluster: it does not go with --join");
+    }
+    if (!members.keySet().equals(java.util.Set.of(self))) {
+      throw new ParameterException(spec.commandLine(), "--restore-from founds a cluster of "
+          + self + " alone: give --cluster " + self + "=host:port only, not " + members.keySet()
+          + " (add the other nodes afterwards with node --join)");
+    }
+    if (!java.nio.file.Files.isRegularFile(restoreFrom)) {
+      throw new ParameterException(spec.commandLine(),
+          "--restore-from: no such file: " + restoreFrom);
+    }
   }
 
   /** The HTTP server's limits; one below 1 is a usage error naming its option. */

@@ -89,6 +89,20 @@ final class NodeServer implements AutoCloseable {
       InetSocketAddress httpAddress, Path dataDir, long electionTimeoutMillis,
       SnapshotOptions snapshotOptions, List<URI> join, boolean learner, HttpLimits httpLimits,
       Map<NodeId, URI> clusterHttp) throws IOException {
+    return start(id, clusterId, cluster, httpAddress, dataDir, electionTimeoutMillis,
+        snapshotOptions, join, learner, httpLimits, clusterHttp, null);
+  }
+
+  /**
+   * As {@link #start(NodeId, ClusterId, Map, InetSocketAddress, Path, long, SnapshotOptions, List,
+   * boolean, HttpLimits, Map)}, founding a new cluster of this node alone from a backup file when
+   * {@code restoreFrom} is not null ({@link RaftNodeBuilder#restoreFrom}; {@code cluster} must then
+   * name this node only).
+   */
+  static NodeServer start(NodeId id, ClusterId clusterId, Map<NodeId, InetSocketAddress> cluster,
+      InetSocketAddress httpAddress, Path dataDir, long electionTimeoutMillis,
+      SnapshotOptions snapshotOptions, List<URI> join, boolean learner, HttpLimits httpLimits,
+      Map<NodeId, URI> clusterHttp, Path restoreFrom) throws IOException {
     if (!cluster.containsKey(id)) {
       throw new IllegalArgumentException("--id " + id + " is not in --cluster " + cluster.keySet());
     }
@@ -114,6 +128,9 @@ final class NodeServer implements AutoCloseable {
       if (clusterId != null) {
         builder.clusterId(clusterId); // recorded on a new data directory, checked on an old one
       }
+      if (restoreFrom != null) {
+        builder.restoreFrom(restoreFrom); // refused unless cluster names this node alone
+      }
       if (join.isEmpty()) {
         // The founding members: recorded on a new data directory, checked on an old one.
         builder.members(new ArrayList<>(cluster.keySet()));
@@ -138,7 +155,8 @@ final class NodeServer implements AutoCloseable {
       Map<NodeId, String> staticAddresses = new LinkedHashMap<>();
       cluster.forEach((member, address) -> staticAddresses.put(member, Addresses.format(address)));
       NodeView view = new NodeView(node, store, values, dataDir.resolve("values.log"), snapshotIndex);
-      http.serve(new HttpApi(node, snapshotIndex, staticAddresses, view, clusterHttp));
+      http.serve(new HttpApi(node, snapshotIndex, staticAddresses, view, clusterHttp)
+          .withBackups(dataDir.resolve("backups")));
       URI self = URI.create("http://" + Addresses.format(http.localAddress()));
       ClusterId started = node.clusterId().orElseThrow();
       log.info("{}: HTTP API on {}, data in {}, cluster {}", id, self, dataDir, started);

@@ -198,7 +198,8 @@ public final class Simulation {
     return new SimulationReport(seed, nodes, cluster.events(), faults + edge.injected(),
         changesCommitted, cluster.acknowledgedCount(), cluster.messagesSent(),
         cluster.messagesDropped(), cluster.messagesDuplicated(), history.operations(),
-        edge.counts(), loadSeen, notLive == null, notLive == null ? "" : notLive, violations,
+        edge.counts(), loadSeen, notLive == null, notLive == null ? "" : notLive,
+        List.copyOf(violations),
         smFailures, smFailures == 0 ? "" : cluster.firstStateMachineFailure(), finalState,
         replay(seed, nodes));
   }

@@ -54,11 +54,6 @@ public record SimulationReport(
     String finalState,
     String replay) {
 
-  // Copies the list of violations, so that the report does not change with the caller's list.
-  public SimulationReport {
-    violations = List.copyOf(violations);
-  }
-
   /**
    * {@return whether the run passed: it was live, no check found a violation, at least one submit
    * was acknowledged, and the state machine never threw}

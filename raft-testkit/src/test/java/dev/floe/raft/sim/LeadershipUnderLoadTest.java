@@ -39,7 +39,9 @@ class LeadershipUnderLoadTest {
   void heartbeatsQueuedBehindLargeEntriesOnASlowLinkAreReportedAsALeaderChange() {
     List<String> found = new ArrayList<>();
     LongStream.rangeClosed(1, 6).forEach(seed -> {
-      SimulationReport r = loaded(seed).network(c -> {
+      // The simulator's short elections (loaded runs otherwise keep the library's 500-1000 ms).
+      SimulationReport r = loaded(seed).options(RaftOptions.builder().electionTimeout(150, 300)
+          .maxCommandBytes(1 << 20).build()).network(c -> {
         c.separateBulkLane(false);
         c.setBandwidth(4_000_000);
       }).run();

@@ -67,8 +67,10 @@ public final class Simulation {
   private final Builder settings;
   private final int nodes;
   private final long seed;
-  /** The nodes' options: the builder's, with the library's election timing in loaded runs. */
+  /** The nodes' options: the builder's, with longer elections in loaded runs. */
   private RaftOptions options;
+  /** How long the healed cluster has to commit a command. */
+  private long livenessBound;
   private final Workload workload;
   private final boolean edgeFaults;
 
@@ -92,6 +94,7 @@ public final class Simulation {
     this.nodes = b.nodes;
     this.seed = b.seed;
     this.options = b.options;
+    this.livenessBound = b.livenessMillis;
     this.workload = Objects.requireNonNull(b.workloads.get(), "the workload supplier gave null");
     this.edgeFaults = b.edgeFaults && b.edgeFaultPercent > 0;
   }
@@ -112,11 +115,13 @@ public final class Simulation {
     boolean loaded = load.nextInt(100) < settings.calmPercent;
     if (loaded && !settings.optionsGiven) {
       // Raft needs an election timeout well above the time to make a vote durable (thesis §9.4).
-      // A slow disk takes up to 200 ms a flush, with writes queued behind it, so a loaded run
-      // keeps the library's default timing rather than the simulator's short one.
+      // A slow disk takes up to 200 ms a flush, and a vote on a real store may need several
+      // behind queued writes, so a loaded run gives elections five to ten of the slowest flushes
+      // (at least the library's default timing), and the healed cluster ten such timeouts.
       RaftOptions library = RaftOptions.defaults();
-      options = options.withElectionTimeout(
-          library.electionTimeoutMinMillis(), library.electionTimeoutMaxMillis());
+      long min = Math.max(library.electionTimeoutMinMillis(), 5 * settings.slowSyncMaxMillis);
+      options = options.withElectionTimeout(min, 2 * min);
+      livenessBound = Math.max(settings.livenessMillis, 20 * min);
     }
     Supplier<StateMachine> machines = () -> settings.stateMachines.get();
     cluster = SimCluster.start(nodes, seed, options, machines,
@@ -353,7 +358,7 @@ public final class Simulation {
         cluster.restart(id);
       }
     }
-    long bound = settings.livenessMillis;
+    long bound = livenessBound;
     long deadline = cluster.nowMillis() + bound;
     // Like a client, retry the probe until it commits: the first leader found may be a stale one
     // about to step down (check-quorum), which answers with a failure.
@@ -692,7 +697,8 @@ public final class Simulation {
      * 300 ms, so that a run of virtual seconds goes through many) with {@code maxCommandBytes}
      * 1 MiB, the largest command the calm phases under load submit (a larger maximum makes them
      * submit larger commands, costing memory and time). Loaded runs, whose disks take up to 200
-     * ms a flush, keep the library's election timing (500 to 1,000 ms) unless options are given.
+     * ms a flush, elect with timeouts of five to ten of the slowest flushes (1 to 2 s by default)
+     * unless options are given, and give the healed cluster ten such timeouts to commit.
      *
      * @param options the options
      * @return this builder

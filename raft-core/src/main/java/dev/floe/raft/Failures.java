@@ -19,6 +19,12 @@ final class Failures {
         : new NotLeaderException(r.detail(), r.leaderHint());
   }
 
+  /** A command over {@code maxCommandBytes}, refused before anything was replicated. */
+  static FloeException tooLarge(int commandBytes, int maxCommandBytes) {
+    return new CommandTooLargeException("a command of " + commandBytes + " bytes is larger than"
+        + " maxCommandBytes (" + maxCommandBytes + " bytes); nothing was replicated");
+  }
+
   static FloeException ofTransfer(Outcome.Rejected r) {
     return switch (r.refusal()) {
       case NOT_LEADER, NO_LEADER, LEADERSHIP_LOST -> new NotLeaderException(r.detail(), r.leaderHint());

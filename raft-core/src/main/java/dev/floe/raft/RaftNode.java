@@ -122,14 +122,14 @@ public final class RaftNode implements AutoCloseable {
   /** Submits the payload of a command of {@code commandBytes}, built only if not too large. */
   private CompletableFuture<SubmitResult> submitPayload(EntryType type, Supplier<byte[]> payload,
       int commandBytes) {
-    if (commandBytes > settings.options().maxCommandBytes()) {
-      return CompletableFuture.failedFuture(new CommandTooLargeException("a command of "
-          + commandBytes + " bytes is larger than maxCommandBytes ("
-          + settings.options().maxCommandBytes() + " bytes); nothing was replicated"));
-    }
     CompletableFuture<SubmitResult> future = new CompletableFuture<>();
     if (parts.metrics.enabled) {
       future.whenComplete((r, e) -> parts.metrics.submitEnded(e));
+    }
+    if (commandBytes > settings.options().maxCommandBytes()) {
+      future.completeExceptionally(
+          Failures.tooLarge(commandBytes, settings.options().maxCommandBytes()));
+      return future;
     }
     byte[] entry = payload.get();
     parts.onLoop(future, l -> l.requests().submit(type, entry, future));

@@ -360,6 +360,10 @@ public final class RaftCore {
     }
     if (!from.equals(s.leader)) {
       roles.setLeader(from);
+      // A follower that learns its term's leader says so: the listener and the leader-change
+      // count see a leader that took over within the term (after a transfer, say).
+      s.out.roleChanged(
+          new RoleChange(Role.FOLLOWER, s.term, from, RoleChange.Reason.LEADER_DISCOVERED));
     }
     election.heardFromLeader();
   }

@@ -28,7 +28,7 @@ public record RoleChange(Role role, long term, NodeId leader, Reason reason) {
     ELECTION_LOST,
     /** A message of a higher term arrived. */
     HIGHER_TERM,
-    /** A candidate heard from the leader of its term. */
+    /** A candidate or follower heard from the leader of its term, new to it. */
     LEADER_DISCOVERED,
     /** A leader did not hear from a majority within an election timeout (check-quorum). */
     CHECK_QUORUM,

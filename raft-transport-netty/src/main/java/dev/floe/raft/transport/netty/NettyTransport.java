@@ -633,6 +633,9 @@ public final class NettyTransport implements Transport {
    * closed}, {@code wrong_sender}, {@code failed}; those dropped before this call are carried
    * over), and {@code floe.transport.queued.bytes}, per {@code peer}, is the bytes queued for it
    * and not yet on its sockets (both lanes: while connecting, and written but not yet sent).
+   *
+   * @param metrics where to report
+   * @param tags the tags every meter carries (the node's)
    */
   @Override
   public void bindMetrics(MetricsSink metrics, Map<String, String> tags) {

@@ -304,13 +304,10 @@ class MicrometerMetricsOverNettyTest {
   }
 
   /**
-   * What issue 18 asks of {@code floe.leader.changes}. Disabled: the core counts a leader change
-   * only on a {@code RoleChange}, and a follower that learns a new leader in its current term
-   * ({@code RaftCore.followLeader}) emits none, so after a transfer no node counts one.
+   * What issue 18 asks of {@code floe.leader.changes}: after a transfer every node counts one,
+   * the followers too, which learn the new leader within its term ({@code LEADER_DISCOVERED}).
    */
   @Test
-  @org.junit.jupiter.api.Disabled("floe.leader.changes misses leaders learned within a term: "
-      + "a raft-core fix (NodeMetrics/RaftCore.followLeader), outside this module")
   void aTransferCountsAsALeaderChangeOnEveryNode() throws Exception {
     startCluster();
     NodeId first = awaitLeader();

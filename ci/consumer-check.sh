@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 started=$SECONDS
 
-libs=floe-bom,raft-core,raft-storage-file,raft-transport-netty,raft-testkit
+libs=floe-bom,raft-core,raft-storage-file,raft-transport-netty,raft-testkit,raft-metrics-micrometer
 version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
 user_repo=${FLOE_USER_REPO:-$HOME/.m2/repository}
 work=$(mktemp -d "${TMPDIR:-/tmp}/floe-consumer.XXXXXX")
@@ -36,15 +36,15 @@ mvn -B -ntp -q -Dstyle.color=never -Prelease -Dgpg.skip -DskipTests -Dmaven.inst
 echo "consumer-check: deployed in $((SECONDS - started)) s"
 
 published=$(cd "$repo/dev/floe" && ls | sort | tr '\n' ' ')
-[ "$published" = "floe-bom raft-core raft-storage-file raft-testkit raft-transport-netty " ] \
-  || fail "the file repository holds [$published], not exactly the BOM and the four libraries"
+[ "$published" = "floe-bom raft-core raft-metrics-micrometer raft-storage-file raft-testkit raft-transport-netty " ] \
+  || fail "the file repository holds [$published], not exactly the BOM and the five libraries"
 grep -q '<dependencyManagement>' "$repo/dev/floe/floe-bom/$version"/floe-bom-*.pom \
   || fail "floe-bom's pom manages nothing"
 if grep -q -e '<parent>' -e 'netty-bom' -e 'junit' "$repo/dev/floe/floe-bom/$version"/floe-bom-*.pom
 then
   fail "floe-bom's pom has a parent or manages more than Floe's modules"
 fi
-for m in raft-core raft-storage-file raft-transport-netty raft-testkit; do
+for m in raft-core raft-storage-file raft-transport-netty raft-testkit raft-metrics-micrometer; do
   dir=$repo/dev/floe/$m/$version
   for kind in "" -sources -javadoc; do
     ls "$dir"/$m-*"$kind".jar >/dev/null 2>&1 || fail "$m has no ${kind:-main} jar"
@@ -56,7 +56,7 @@ for m in raft-core raft-storage-file raft-transport-netty raft-testkit; do
   grep -q "^Implementation-Version: $version$" <<<"$manifest" || fail "$m has no Implementation-Version"
 done
 passed=$((passed + 1))
-echo "consumer-check: the file repository holds the BOM and the four libraries, with sources," \
+echo "consumer-check: the file repository holds the BOM and the five libraries, with sources," \
   "javadoc, standalone poms and versioned manifests"
 
 # A local repository with everything of ~/.m2 except Floe (links, nothing copied or written

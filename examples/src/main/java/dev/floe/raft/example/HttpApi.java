@@ -18,6 +18,7 @@ import dev.floe.raft.cluster.Configuration;
 import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.cluster.Role;
 import dev.floe.raft.transport.netty.NettyTransport;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -80,6 +81,8 @@ import java.util.function.Supplier;
  *                                                          ClusterView)
  *   POST   /backup                                         200 a backup file (see BackupRoute)
  *   GET    /, /page.js, /page.css                          the live page (see PageAssets)
+ *   GET    /metrics                                        200 the node's meters, as Prometheus
+ *                                                          text (see PrometheusText)
  * </pre>
  *
  * <p>Each path segment is percent-decoded once, as strict UTF-8 (see {@link RequestTarget}): a key
@@ -101,8 +104,8 @@ import java.util.function.Supplier;
  *
  * <p>A node that stopped taking part (its storage failed: {@code "role": "stopped"} and the
  * {@code failure} in {@code /status}) answers every request that needs the node (writes, reads,
- * leadership and membership changes) with a 503 naming the failure; {@code /status} and
- * {@code GET /members} still answer, so that the failure can be seen.
+ * leadership and membership changes) with a 503 naming the failure; {@code /status},
+ * {@code GET /members} and {@code GET /metrics} still answer, so that the failure can be seen.
  *
  * <p>Writes may carry {@code Floe-Client-Id} (a UUID) and {@code Floe-Sequence} (a number growing by
  * one per value) headers: a retried value with the same pair is written once (see
@@ -132,6 +135,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Map<NodeId, URI> clusterHttp;
   /** {@code POST /backup}, or null when not served (see {@link #withBackups}). */
   private BackupRoute backups;
+  private final MeterRegistry metrics;
   /** Created at the first {@code GET /cluster}: a node nobody watches opens no HTTP client. */
   private volatile ClusterView clusterView;
 
@@ -145,14 +149,16 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
    * @param view what {@code GET /view} answers
    * @param clusterHttp the HTTP addresses of the cluster's nodes ({@code --cluster-http}), this
    *     one's included, from which {@code GET /cluster} fetches their views; may be empty
+   * @param metrics the registry the node's meters are in, served by {@code GET /metrics}
    */
   HttpApi(RaftNode node, LongSupplier snapshotIndex, Map<NodeId, String> staticAddresses,
-      NodeView view, Map<NodeId, URI> clusterHttp) {
+      NodeView view, Map<NodeId, URI> clusterHttp, MeterRegistry metrics) {
     this.node = Objects.requireNonNull(node, "node");
     this.snapshotIndex = Objects.requireNonNull(snapshotIndex, "snapshotIndex");
     this.staticAddresses = Map.copyOf(staticAddresses);
     this.view = Objects.requireNonNull(view, "view");
     this.clusterHttp = Map.copyOf(clusterHttp);
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
   }
 
   /**
@@ -188,6 +194,11 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         requireMethod(method, HttpMethod.GET);
         ex.json(HttpResponseStatus.OK,
             Json.status(node.status(), node.clusterId(), snapshotIndex.getAsLong()));
+      } else if (path.size() == 1 && first.equals("metrics")) {
+        requireMethod(method, HttpMethod.GET);
+        ex.bytes(HttpResponseStatus.OK,
+            PrometheusText.render(metrics).getBytes(StandardCharsets.UTF_8),
+            PrometheusText.CONTENT_TYPE);
       } else if (path.size() == 1 && first.equals("view")) {
         requireMethod(method, HttpMethod.GET);
         // Reads files: off the event loop.

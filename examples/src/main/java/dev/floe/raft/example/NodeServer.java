@@ -6,6 +6,7 @@ import dev.floe.raft.RaftOptions;
 import dev.floe.raft.SnapshotOptions;
 import dev.floe.raft.cluster.ClusterId;
 import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.metrics.micrometer.MicrometerMetrics;
 import dev.floe.raft.spi.SnapshotMeta;
 import dev.floe.raft.spi.StateMachine;
 import dev.floe.raft.storage.file.FileLogStore;
@@ -13,6 +14,8 @@ import dev.floe.raft.storage.file.FileLogStoreOptions;
 import dev.floe.raft.storage.file.FileSnapshotStore;
 import dev.floe.raft.transport.netty.NettyTransport;
 import dev.floe.raft.transport.netty.NettyTransportOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -124,7 +127,9 @@ final class NodeServer implements AutoCloseable {
           .withHeartbeatInterval(Math.max(10, electionTimeoutMillis / 3));
       FileSnapshotStore snapshots =
           new FileSnapshotStore(dataDir.resolve("raft").resolve("snapshots"));
-      RaftNodeBuilder builder = RaftNode.builder().id(id);
+      // The node's meters (and its store's and transport's), served as GET /metrics.
+      MeterRegistry metrics = new SimpleMeterRegistry();
+      RaftNodeBuilder builder = RaftNode.builder().id(id).metrics(new MicrometerMetrics(metrics));
       if (clusterId != null) {
         builder.clusterId(clusterId); // recorded on a new data directory, checked on an old one
       }
@@ -155,7 +160,7 @@ final class NodeServer implements AutoCloseable {
       Map<NodeId, String> staticAddresses = new LinkedHashMap<>();
       cluster.forEach((member, address) -> staticAddresses.put(member, Addresses.format(address)));
       NodeView view = new NodeView(node, store, values, dataDir.resolve("values.log"), snapshotIndex);
-      http.serve(new HttpApi(node, snapshotIndex, staticAddresses, view, clusterHttp)
+      http.serve(new HttpApi(node, snapshotIndex, staticAddresses, view, clusterHttp, metrics)
           .withBackups(dataDir.resolve("backups")));
       URI self = URI.create("http://" + Addresses.format(http.localAddress()));
       ClusterId started = node.clusterId().orElseThrow();

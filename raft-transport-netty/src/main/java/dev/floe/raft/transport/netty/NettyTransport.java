@@ -4,6 +4,7 @@ import dev.floe.raft.cluster.ClusterId;
 import dev.floe.raft.cluster.Configuration;
 import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.RaftMessage;
+import dev.floe.raft.spi.MetricsSink;
 import dev.floe.raft.spi.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -70,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * backoff, so the connection comes up by itself once the configuration is fixed.
  *
  * <p>{@link #send} never blocks and never throws. It drops (and counts, see
- * {@link #droppedMessageCount()}) a message to an unknown peer, one larger than the maximum frame
+ * {@link #droppedMessageCount()} and, by reason, {@link #bindMetrics}) a message to an unknown peer, one larger than the maximum frame
  * size, and messages to a peer that is unreachable (while waiting to redial, with exponential
  * backoff) or whose connection has more than the write-buffer high water mark queued; so the
  * memory held per peer is bounded. While a connection is being set up, messages to that peer are
@@ -115,8 +116,7 @@ public final class NettyTransport implements Transport {
   private final Map<NodeId, Channel[]> inbound = new ConcurrentHashMap<>();
   private final Set<NodeId> warnedUnknown = ConcurrentHashMap.newKeySet();
   private final Set<String> warnedRefusals = ConcurrentHashMap.newKeySet();
-  private final LongAdder droppedSent = new LongAdder();
-  private final LongAdder droppedReceived = new LongAdder();
+  private final DroppedMessages dropped = new DroppedMessages();
   private final LongAdder outboundClosed = new LongAdder();
   private final Backoff backoff;
 
@@ -137,6 +137,11 @@ public final class NettyTransport implements Transport {
   private volatile TlsContexts tls;
   /** Whether the members of the first configuration were checked against the peers. */
   private boolean membersChecked;
+  /** Where the per-peer gauges go, once bound; guarded by {@code lifecycle}. */
+  private MetricsSink metrics;
+  private Map<String, String> metricTags = Map.of();
+  /** Each peer's {@code floe.transport.queued.bytes} gauge; guarded by {@code lifecycle}. */
+  private final Map<NodeId, AutoCloseable> queueGauges = new HashMap<>();
 
   /**
    * Creates a transport; nothing happens until {@link #start}.
@@ -397,19 +402,19 @@ public final class NettyTransport implements Transport {
   @Override
   public void send(RaftMessage message) {
     if (message == null) {
-      droppedSent.increment();
+      dropped.add(DroppedMessages.Reason.FAILED);
       log.warn("{}: dropped a null message", self);
       return;
     }
     try {
       if (!started || closed) {
-        droppedSent.increment();
+        dropped.add(DroppedMessages.Reason.CLOSED);
         log.debug("dropped {}: transport not running", message);
         return;
       }
       PeerConnection[] lanes = peers.get(message.to());
       if (lanes == null) {
-        droppedSent.increment();
+        dropped.add(DroppedMessages.Reason.UNKNOWN_PEER);
         if (warnedUnknown.size() < 1000 && warnedUnknown.add(message.to())) {
           log.warn("{}: dropping messages to unknown node {}", self, message.to());
         } else {
@@ -419,14 +424,14 @@ public final class NettyTransport implements Transport {
       }
       int size = MessageCodec.encodedSize(message);
       if (size > options.maxFrameBytes()) {
-        droppedSent.increment();
+        dropped.add(DroppedMessages.Reason.OVERSIZED);
         log.warn("{}: dropped {}: {} bytes is over the maximum frame size of {}", self, message,
             size, options.maxFrameBytes());
         return;
       }
       lanes[Lane.of(message).ordinal()].send(message, size);
     } catch (RuntimeException e) {
-      droppedSent.increment();
+      dropped.add(DroppedMessages.Reason.FAILED);
       log.warn("{}: dropped {}: {}", self, message, e.toString(), e);
     }
   }
@@ -536,6 +541,7 @@ public final class NettyTransport implements Transport {
         for (PeerConnection c : peers.remove(id)) {
           c.close();
         }
+        closeQuietly(queueGauges.remove(id));
         Channel[] in = inbound.remove(id);
         if (in != null) {
           for (Channel ch : in) {
@@ -554,9 +560,10 @@ public final class NettyTransport implements Transport {
         for (Lane lane : Lane.values()) {
           lanes[lane.ordinal()] = new PeerConnection(self, id, lane, address, dialer, backoff,
               options.reconnectBackoffMax().toNanos(), options.writeBufferHighWaterMarkBytes(),
-              droppedSent, outboundClosed);
+              dropped, outboundClosed);
         }
         peers.put(id, lanes);
+        registerQueueGauge(id);
       } else {
         for (PeerConnection c : existing) {
           c.updateAddress(address);
@@ -611,7 +618,70 @@ public final class NettyTransport implements Transport {
    * peer, full write buffer, oversized) and inbound ones not delivered (wrong sender or receiver).
    */
   public long droppedMessageCount() {
-    return droppedSent.sum() + droppedReceived.sum();
+    return dropped.total();
+  }
+
+  /** {@return how many messages were dropped for {@code reason} so far (for tests)} */
+  long droppedMessageCount(DroppedMessages.Reason reason) {
+    return dropped.count(reason);
+  }
+
+  /**
+   * Reports the transport's figures to {@code metrics}, each meter with {@code tags} (the node's):
+   * {@code floe.transport.dropped} counts dropped messages by {@code reason} ({@code
+   * unknown_peer}, {@code unreachable}, {@code write_buffer_full}, {@code oversized}, {@code
+   * closed}, {@code wrong_sender}, {@code failed}; those dropped before this call are carried
+   * over), and {@code floe.transport.queued.bytes}, per {@code peer}, is the bytes queued for it
+   * and not yet on its sockets (both lanes: while connecting, and written but not yet sent).
+   *
+   * @param metrics where to report
+   * @param tags the tags every meter carries (the node's)
+   */
+  @Override
+  public void bindMetrics(MetricsSink metrics, Map<String, String> tags) {
+    Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(tags, "tags");
+    synchronized (lifecycle) {
+      this.metrics = metrics;
+      this.metricTags = Map.copyOf(tags);
+      dropped.bind(metrics, metricTags);
+      peers.keySet().forEach(this::registerQueueGauge);
+    }
+  }
+
+  /** Adds {@code peer}'s queued-bytes gauge if metrics are bound; holding {@code lifecycle}. */
+  private void registerQueueGauge(NodeId peer) {
+    if (metrics == null || queueGauges.containsKey(peer)) {
+      return;
+    }
+    Map<String, String> tags = new HashMap<>(metricTags);
+    tags.put("peer", peer.value());
+    queueGauges.put(peer, metrics.gauge("floe.transport.queued.bytes",
+        "bytes queued for the peer and not yet on its sockets", "bytes", Map.copyOf(tags),
+        () -> queuedBytes(peer)));
+  }
+
+  /** {@return the bytes queued for {@code peer} on both lanes, 0 if it is not a peer} */
+  long queuedBytes(NodeId peer) {
+    PeerConnection[] lanes = peers.get(peer);
+    long bytes = 0;
+    if (lanes != null) {
+      for (PeerConnection c : lanes) {
+        bytes += c.queuedBytes();
+      }
+    }
+    return bytes;
+  }
+
+  private void closeQuietly(AutoCloseable gauge) {
+    if (gauge == null) {
+      return;
+    }
+    try {
+      gauge.close();
+    } catch (Exception e) {
+      log.warn("{}: removing a gauge failed", self, e);
+    }
   }
 
   /** {@return how many outbound connections or connection attempts have ended (for tests)} */
@@ -648,6 +718,8 @@ public final class NettyTransport implements Transport {
         }
       });
       peers.clear();
+      queueGauges.values().forEach(this::closeQuietly);
+      queueGauges.clear();
       if (serverChannel != null) {
         serverChannel.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       }
@@ -802,7 +874,7 @@ public final class NettyTransport implements Transport {
 
     @Override
     public void receivedDropped() {
-      droppedReceived.increment();
+      dropped.add(DroppedMessages.Reason.WRONG_SENDER);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.RaftMessage;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -82,7 +83,7 @@ final class PeerConnection {
   private final Backoff backoff;
   private final long stableAfterNanos;
   private final long pendingLimitBytes;
-  private final LongAdder dropped;
+  private final DroppedMessages dropped;
   private final LongAdder closedConnections;
 
   private volatile Channel ready;
@@ -107,7 +108,7 @@ final class PeerConnection {
   private boolean exactNext;
 
   PeerConnection(NodeId self, NodeId id, Lane lane, InetSocketAddress address, Dialer dialer,
-      Backoff backoff, long stableAfterNanos, long pendingLimitBytes, LongAdder dropped,
+      Backoff backoff, long stableAfterNanos, long pendingLimitBytes, DroppedMessages dropped,
       LongAdder closedConnections) {
     this.self = self;
     this.id = id;
@@ -136,6 +137,21 @@ final class PeerConnection {
     return ready != null;
   }
 
+  /**
+   * Returns the bytes queued for the peer on this connection: the frames waiting for the
+   * connection to come up, and those written to the ready channel that are not yet on the socket
+   * (as Netty counts them). Any thread.
+   */
+  long queuedBytes() {
+    long bytes;
+    synchronized (this) {
+      bytes = pendingBytes;
+    }
+    Channel ch = ready;
+    ChannelOutboundBuffer buffer = ch == null ? null : ch.unsafe().outboundBuffer();
+    return buffer == null ? bytes : bytes + buffer.totalPendingWriteBytes();
+  }
+
   /** Returns the protocol version the ready connection speaks, or 0 if none is ready. */
   int version() {
     return ready != null ? version : 0;
@@ -160,7 +176,8 @@ final class PeerConnection {
     if (ch.isWritable()) {
       ch.writeAndFlush(m, ch.voidPromise());
     } else {
-      drop(m, "its connection is over the write-buffer high water mark");
+      drop(m, DroppedMessages.Reason.WRITE_BUFFER_FULL,
+          "its connection is over the write-buffer high water mark");
     }
   }
 
@@ -171,12 +188,12 @@ final class PeerConnection {
    */
   private boolean queueOrDrop(RaftMessage m, int frameBytes) {
     if (closed) {
-      drop(m, "the transport is closed or the peer removed");
+      drop(m, DroppedMessages.Reason.CLOSED, "the transport is closed or the peer removed");
       return false;
     }
     if (current == null) {
       if (System.nanoTime() - nextAttemptNanos < 0) {
-        drop(m, "it is unreachable (waiting to redial)");
+        drop(m, DroppedMessages.Reason.UNREACHABLE, "it is unreachable (waiting to redial)");
         return false;
       }
       dial();
@@ -185,7 +202,8 @@ final class PeerConnection {
       }
     }
     if (pending.size() >= MAX_PENDING_MESSAGES || pendingBytes + frameBytes > pendingLimitBytes) {
-      drop(m, "the queue for its connection attempt is full");
+      drop(m, DroppedMessages.Reason.WRITE_BUFFER_FULL,
+          "the queue for its connection attempt is full");
       return false;
     }
     pending.add(m);
@@ -477,9 +495,7 @@ final class PeerConnection {
       pendingBytes = 0;
       refused = refusal != null;
     }
-    if (lost > 0) {
-      dropped.add(lost);
-    }
+    dropped.add(DroppedMessages.Reason.UNREACHABLE, lost);
     if (wasReady && !shutDown && !refused) {
       log.info("{}: connection to {} closed; will redial in {} ms", self, id,
           TimeUnit.NANOSECONDS.toMillis(delayNanos));
@@ -536,14 +552,14 @@ final class PeerConnection {
       pending.clear();
       pendingBytes = 0;
     }
-    dropped.add(lost);
+    dropped.add(DroppedMessages.Reason.CLOSED, lost);
     if (ch != null) {
       ch.close();
     }
   }
 
-  private void drop(RaftMessage m, String reason) {
-    dropped.increment();
+  private void drop(RaftMessage m, DroppedMessages.Reason counted, String reason) {
+    dropped.add(counted);
     if (log.isDebugEnabled()) {
       log.debug("{}: dropped {} to {}: {}", self, m, id, reason);
     }

@@ -148,8 +148,9 @@ class NodeMetricsOverNettyTest {
         .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     long last = writes.get(49).join().index();
 
-    assertThat(sink.count("floe.requests", "node", l, "kind", "submit", "outcome", "ok"))
-        .isEqualTo(50);
+    // Counted by a callback of the submit's future, which may run after the caller's.
+    await().atMost(WAIT).untilAsserted(() -> assertThat(
+        sink.count("floe.requests", "node", l, "kind", "submit", "outcome", "ok")).isEqualTo(50));
     assertThat(sink.count("floe.submit.commit.latency", "node", l)).isEqualTo(50);
     assertThat(sink.sum("floe.submit.commit.latency", "node", l)).isPositive();
     assertThat(sink.count("floe.commit.apply.latency", "node", l)).isPositive();
@@ -174,6 +175,9 @@ class NodeMetricsOverNettyTest {
               follower.value())).isZero();
           assertThat(sink.gauge("floe.replication.silence", "node", l, "peer",
               follower.value())).isNotNull().isLessThan(WAIT.toMillis());
+          // The transport, bound by the node: its queue to each peer.
+          assertThat(sink.gauge("floe.transport.queued.bytes", "node", l, "peer",
+              follower.value())).isNotNull().isNotNegative();
         }
       }
     });

@@ -22,7 +22,7 @@ public record FileLogStoreOptions(
 
   /** 64 MiB segments, force after 1 MiB or 2 ms of waiting, 1 MiB of zeros ahead of the log. */
   public static final FileLogStoreOptions DEFAULTS =
-      new FileLogStoreOptions(64L << 20, 1L << 20, 0, 1L << 20);
+      new FileLogStoreOptions(64L << 20, 1L << 20, 2_000, 1L << 20);
 
   /**
    * Validates the settings.

@@ -106,6 +106,11 @@ final class Leadership {
     if (heartbeatElapsed >= s.config.heartbeatTicks()) {
       heartbeatElapsed = 0;
       replication.heartbeat();
+      if (transfer.inProgress()) {
+        // A TimeoutNow may be lost (a connection still coming back): repeat it every heartbeat;
+        // the target campaigns on the first, and a later copy is of a term it has left.
+        maybeSendTimeoutNow(transfer.target());
+      }
     }
     return false;
   }

@@ -294,6 +294,24 @@ class ClientRequestTest {
     assertThat(net.outcomes("n1")).containsExactly(new Outcome.TransferCompleted(3, N2));
   }
 
+  /**
+   * A lost TimeoutNow (its connection not back yet, say) is repeated every heartbeat while the
+   * transfer lasts, so the transfer still completes; once it did, nothing more is sent.
+   */
+  @Test
+  void aLostTimeoutNowIsRepeatedAtTheNextHeartbeat() {
+    TestNetwork net = electedCluster();
+    net.step("n1", new Event.TransferLeadership(3, N2));
+    assertThat(net.take(m -> m instanceof TimeoutNow)).hasSize(1);
+
+    net.tick("n1", CONFIG.heartbeatTicks());
+
+    assertThat(net.inFlight()).contains(new TimeoutNow(N1, N2, 1));
+    net.deliverAll();
+    assertThat(net.node("n2").role()).isEqualTo(Role.LEADER);
+    assertThat(net.outcomes("n1")).containsExactly(new Outcome.TransferCompleted(3, N2));
+  }
+
   /** Thesis §3.10: "the prior leader ... catches up the target server's log". */
   @Test
   void transferToALaggingFollowerCatchesItUpBeforeTimeoutNow() {

@@ -101,6 +101,7 @@ class LeaseTest {
     assertThat(timeoutNow).hasSize(1);
     for (int i = 0; i < CONFIG.electionTicksMin(); i++) {
       net.tick("n1");
+      net.take(m -> m instanceof TimeoutNow); // the copies repeated every heartbeat are lost too
       net.deliverAll();
     }
     assertThat(net.outcomes("n1")).anyMatch(o -> o instanceof Outcome.Rejected r && r.requestId() == 5);

@@ -862,9 +862,14 @@ public final class NettyTransport implements Transport {
         // The peer redialed (it restarted, or its old connection broke without us noticing).
         previous.close();
       }
-      if (!peers.containsKey(peer)) { // removed while its handshake was in flight
+      PeerConnection[] outbound = peers.get(peer);
+      if (outbound == null) { // removed while its handshake was in flight
         inboundClosed(peer, lane, channel);
         channel.close();
+        return;
+      }
+      for (PeerConnection c : outbound) {
+        c.peerReachable();
       }
     }
 

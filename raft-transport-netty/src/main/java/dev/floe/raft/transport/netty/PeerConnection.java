@@ -535,6 +535,20 @@ final class PeerConnection {
     dial();
   }
 
+  /**
+   * The peer just dialed this node (it restarted, say): if this connection waits out a backoff, the
+   * next send dials at once instead, so that messages to a peer that is back are not lost for up
+   * to the longest backoff (a leadership transfer's TimeoutNow, for one).
+   */
+  void peerReachable() {
+    synchronized (this) {
+      if (current == null && !closed) {
+        failures = 0;
+        nextAttemptNanos = System.nanoTime();
+      }
+    }
+  }
+
   /** Points the connection at a new address; the current connection, if any, is closed. */
   void updateAddress(InetSocketAddress newAddress) {
     Channel ch;

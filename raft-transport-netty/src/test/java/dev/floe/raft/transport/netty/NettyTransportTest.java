@@ -172,6 +172,35 @@ class NettyTransportTest {
     });
   }
 
+  /**
+   * A peer that comes back and dials this node is redialed at once, not after the backoff this
+   * node was waiting out (a minute here): messages to it, a leadership transfer's TimeoutNow for
+   * one, are not lost for the longest backoff after it restarted.
+   */
+  @Test
+  void aPeerThatDialsBackIsRedialedWithoutWaitingOutTheBackoff() throws IOException {
+    cluster = new Cluster(o -> o.reconnectBackoff(Duration.ofSeconds(60), Duration.ofSeconds(60)))
+        .start("a", "b");
+    int portOfB = cluster.get("b").localAddress().getPort();
+    cluster.get("b").close();
+    cluster.transports.remove(B);
+    NettyTransport a = cluster.get("a");
+    await().atMost(WAIT).untilAsserted(() -> {
+      a.send(vote(A, B, 1)); // the dial fails: the next one is due in a minute
+      assertThat(a.droppedMessageCount()).isGreaterThanOrEqualTo(2);
+    });
+
+    NettyTransport b = cluster.startNode(B, portOfB);
+    b.updatePeers(cluster.addresses());
+    b.send(vote(B, A, 2));
+    await().atMost(WAIT).until(() -> cluster.inbox("a").size() == 1);
+
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+      a.send(vote(A, B, 3));
+      assertThat(cluster.inbox("b").received()).extracting(RaftMessage::term).contains(3L);
+    });
+  }
+
   @Test
   void startFailsNamingThePortWhenItIsInUse() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {

@@ -78,14 +78,13 @@ final class Proposals {
   /** A command forwarded by a follower: appended once, answered with its index, or refused. */
   void onForward(ForwardRequest f, Leadership leadership) {
     // Sent to the leader of another term: a delayed or duplicated copy must not append twice.
-    boolean refused = leadership == null || transfer.refusal() != null || f.term() != s.term
-        || (leadership.forwards().indexOf(f.from(), f.requestId(), f.settledBelow()) == 0
-            && overBacklog(leadership, f.command().length));
-    if (refused) {
+    boolean refused = leadership == null || transfer.refusal() != null || f.term() != s.term;
+    long index = refused ? 0 : leadership.forwards().indexOf(f.from(), f.requestId(),
+        f.settledBelow());
+    if (refused || (index == 0 && overBacklog(leadership, f.command().length))) {
       s.out.send(ForwardResponse.refused(s.self, f.from(), s.term, f.requestId(), s.leader));
       return;
     }
-    long index = leadership.forwards().indexOf(f.from(), f.requestId(), f.settledBelow());
     if (index < 0) {
       return; // a late copy of a request its sender has settled: it waits for no answer
     }

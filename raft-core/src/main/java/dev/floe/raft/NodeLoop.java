@@ -275,10 +275,10 @@ final class NodeLoop {
       applier.submit(committed, pending.handOff(handedToApplyIndex));
       pending.handedOver(handedToApplyIndex);
     }
-    if (core.commitIndex() > handedToApplyIndex) {
-      // Committed entries are handed over as they commit, so a gap means that a snapshot from the
-      // leader now stands for the log up to the commit index.
-      handedToApplyIndex = core.commitIndex();
+    if (core.handedToApplyIndex() > handedToApplyIndex) {
+      // The core hands over every entry it counts as handed, so a gap means that a snapshot from
+      // the leader now stands for the log up to there.
+      handedToApplyIndex = core.handedToApplyIndex();
       pending.onSnapshotInstalled(handedToApplyIndex);
       pending.handedOver(handedToApplyIndex);
     }

@@ -35,6 +35,7 @@ public final class RaftOptions {
   private final long maxBytesPerAppend;
   private final int maxInflightAppends;
   private final int maxPendingRequests;
+  private final long logCacheBytes;
   private final int maxCommandBytes;
   private final boolean preVote;
   private final boolean checkQuorum;
@@ -51,6 +52,7 @@ public final class RaftOptions {
     this.maxBytesPerAppend = b.maxBytesPerAppend;
     this.maxInflightAppends = b.maxInflightAppends;
     this.maxPendingRequests = b.maxPendingRequests;
+    this.logCacheBytes = b.logCacheBytes;
     this.maxCommandBytes = b.maxCommandBytes;
     this.preVote = b.preVote;
     this.checkQuorum = b.checkQuorum;
@@ -116,6 +118,16 @@ public final class RaftOptions {
     return maxInflightAppends;
   }
 
+  /**
+   * {@return the most bytes of applied entries the node keeps in memory (default 32 MiB)} They
+   * serve followers a little behind without reading the log. Older entries stay in the log store
+   * only, and are read back from it for a follower that lags further (or for the state machine,
+   * after a restart): the node's heap holds a bounded tail of the log however large the log grows.
+   */
+  public long logCacheBytes() {
+    return logCacheBytes;
+  }
+
   /** {@return the most submits and reads waiting for their outcome on this node (10,000)} */
   public int maxPendingRequests() {
     return maxPendingRequests;
@@ -169,50 +181,12 @@ public final class RaftOptions {
     return toBuilder().heartbeatInterval(millis).build();
   }
 
-  /**
-   * {@return a copy with another request timeout}
-   *
-   * @param millis the timeout, in milliseconds
-   */
-  public RaftOptions withRequestTimeout(long millis) {
-    return toBuilder().requestTimeout(millis).build();
-  }
-
-  /**
-   * {@return a copy with another limit on waiting submits}
-   *
-   * @param max the most submits and reads waiting on this node
-   */
-  public RaftOptions withMaxPendingRequests(int max) {
-    return toBuilder().maxPendingRequests(max).build();
-  }
-
-  /**
-   * {@return a copy with pre-vote and check-quorum switched on or off}
-   *
-   * @param preVote whether to run a pre-vote before an election
-   * @param checkQuorum whether a leader steps down when cut off from a majority
-   */
-  public RaftOptions withPreVoteAndCheckQuorum(boolean preVote, boolean checkQuorum) {
-    return toBuilder().preVote(preVote).checkQuorum(checkQuorum).build();
-  }
-
-  /**
-   * {@return a copy with another rule for promoting learners}
-   *
-   * @param withinEntries how close to the leader's log a learner must come to be promoted
-   * @param timeoutMillis how long a promotion waits for that, in milliseconds
-   */
-  public RaftOptions withLearnerCatchUp(long withinEntries, long timeoutMillis) {
-    return toBuilder().learnerCatchUp(withinEntries, timeoutMillis).build();
-  }
-
   CoreConfig toCoreConfig() {
     return new CoreConfig((int) (electionTimeoutMinMillis / tickMillis),
         (int) (electionTimeoutMaxMillis / tickMillis), (int) (heartbeatIntervalMillis / tickMillis),
         maxEntriesPerAppend, maxBytesPerAppend, maxInflightAppends,
         maxBytesPerAppend * maxInflightAppends, preVote, checkQuorum, learnerCatchUpEntries,
-        learnerCatchUpTimeoutMillis / tickMillis, tickMillis * 1_000_000L);
+        learnerCatchUpTimeoutMillis / tickMillis, tickMillis * 1_000_000L, logCacheBytes);
   }
 
   @Override
@@ -221,8 +195,9 @@ public final class RaftOptions {
         + electionTimeoutMaxMillis + "ms heartbeat=" + heartbeatIntervalMillis + "ms request="
         + requestTimeoutMillis + "ms maxEntriesPerAppend=" + maxEntriesPerAppend
         + " maxBytesPerAppend=" + maxBytesPerAppend + " maxInflightAppends=" + maxInflightAppends
-        + " maxPendingRequests=" + maxPendingRequests + " maxCommandBytes=" + maxCommandBytes
-        + " preVote=" + preVote + " checkQuorum=" + checkQuorum + " learnerCatchUp="
+        + " maxPendingRequests=" + maxPendingRequests + " logCacheBytes=" + logCacheBytes
+        + " maxCommandBytes=" + maxCommandBytes + " preVote=" + preVote + " checkQuorum="
+        + checkQuorum + " learnerCatchUp="
         + learnerCatchUpEntries + "/" + learnerCatchUpTimeoutMillis + "ms]";
   }
 
@@ -237,6 +212,7 @@ public final class RaftOptions {
     private long maxBytesPerAppend = 1 << 20;
     private int maxInflightAppends = 32;
     private int maxPendingRequests = 10_000;
+    private long logCacheBytes = 32L << 20;
     private int maxCommandBytes = DEFAULT_MAX_COMMAND_BYTES;
     private boolean preVote = true;
     private boolean checkQuorum = true;
@@ -255,6 +231,7 @@ public final class RaftOptions {
       maxBytesPerAppend = o.maxBytesPerAppend;
       maxInflightAppends = o.maxInflightAppends;
       maxPendingRequests = o.maxPendingRequests;
+      logCacheBytes = o.logCacheBytes;
       maxCommandBytes = o.maxCommandBytes;
       preVote = o.preVote;
       checkQuorum = o.checkQuorum;
@@ -337,6 +314,16 @@ public final class RaftOptions {
     }
 
     /**
+     * {@return this builder, with the most bytes of applied entries kept in memory}
+     *
+     * @param bytes the budget, in bytes; 0 keeps no applied entry in memory
+     */
+    public Builder logCacheBytes(long bytes) {
+      this.logCacheBytes = bytes;
+      return this;
+    }
+
+    /**
      * {@return this builder, with the largest command {@code submit} takes}
      *
      * @param bytes the limit, in bytes
@@ -391,6 +378,9 @@ public final class RaftOptions {
       positive("maxInflightAppends", maxInflightAppends, "");
       positive("maxPendingRequests", maxPendingRequests, "");
       positive("maxCommandBytes", maxCommandBytes, " bytes");
+      if (logCacheBytes < 0) {
+        throw new IllegalArgumentException("logCacheBytes must be >= 0 bytes: " + logCacheBytes);
+      }
       positive("learnerCatchUpTimeoutMillis", learnerCatchUpTimeoutMillis, "ms");
       if (learnerCatchUpEntries < 0) {
         throw new IllegalArgumentException(

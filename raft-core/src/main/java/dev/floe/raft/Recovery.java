@@ -108,10 +108,8 @@ final class Recovery {
     if (seeded != null) {
       startAfterSeed(snapshotTerm);
     }
-    List<LogEntry> entries = last > snapshotIndex
-        ? store.entries(snapshotIndex + 1, last + 1, Long.MAX_VALUE) : List.of();
     RaftCore core = new RaftCore(self, applier.appliedConfiguration(), options.toCoreConfig(),
-        store.termAndVote(), snapshotIndex, snapshotTerm, entries, random, clock);
+        store.termAndVote(), snapshotIndex, snapshotTerm, last, store::entries, random, clock);
     checkFounders(identity, core);
     log.info("{} starting in cluster {}: term {}, log {}..{}, {}", self, identity.clusterId(),
         core.term(), first, last, core.configuration());

@@ -110,7 +110,7 @@ class MembershipTest {
 
   @Test
   void aLearnerThatIsDownCostsNoQuorumAndAPromotionWaitsForItToCatchUp() {
-    cluster = SimCluster.start(3, 42, SimCluster.defaultOptions().withLearnerCatchUp(0, 2_000),
+    cluster = SimCluster.start(3, 42, SimCluster.defaultOptions().toBuilder().learnerCatchUp(0, 2_000).build(),
         RegisterStateMachine::new);
     NodeId leader = cluster.awaitLeader(2_000);
     cluster.addNode(N4);
@@ -155,7 +155,7 @@ class MembershipTest {
   void aRemovedNodeThatMissedItsRemovalCannotDisturbTheCluster() {
     // Without pre-vote and check-quorum nothing but the membership rule stops the removed node:
     // it raises its term on every campaign, and still changes nothing.
-    cluster = SimCluster.start(3, 44, SimCluster.defaultOptions().withPreVoteAndCheckQuorum(false, false),
+    cluster = SimCluster.start(3, 44, SimCluster.defaultOptions().toBuilder().preVote(false).checkQuorum(false).build(),
         RegisterStateMachine::new);
     NodeId leader = cluster.awaitLeader(2_000);
     NodeId removed = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst()

@@ -35,6 +35,8 @@ package dev.floe.raft.internal.core;
  * @param tickNanos how long a tick lasts: what turns the minimum election timeout into the real
  *     time that leases and the refusal to vote are measured in (with the node's monotonic clock,
  *     since ticks may run late)
+ * @param logCacheBytes the most bytes of applied entries kept in memory for followers a little
+ *     behind; older entries are read back from the log store when needed
  */
 public record CoreConfig(
     int electionTicksMin,
@@ -48,7 +50,8 @@ public record CoreConfig(
     boolean checkQuorum,
     long promoteWithinEntries,
     long catchUpTicks,
-    long tickNanos) {
+    long tickNanos,
+    long logCacheBytes) {
 
   /**
    * The most by which two nodes' clocks may disagree about the length of an interval, as a
@@ -79,10 +82,23 @@ public record CoreConfig(
     if (tickNanos < 1) {
       throw new IllegalArgumentException("tickNanos must be >= 1: " + tickNanos);
     }
+    if (logCacheBytes < 0) {
+      throw new IllegalArgumentException("logCacheBytes must be >= 0: " + logCacheBytes);
+    }
     if (promoteWithinEntries < 0 || catchUpTicks < 1) {
       throw new IllegalArgumentException("invalid learner catch-up settings: within "
           + promoteWithinEntries + " entries, " + catchUpTicks + " ticks");
     }
+  }
+
+  /** Settings that keep a follower pipeline's worth ({@code maxInflightBytes}) of applied entries. */
+  public CoreConfig(int electionTicksMin, int electionTicksMax, int heartbeatTicks,
+      int maxEntriesPerAppend, long maxBytesPerAppend, int maxInflightAppends,
+      long maxInflightBytes, boolean preVote, boolean checkQuorum, long promoteWithinEntries,
+      long catchUpTicks, long tickNanos) {
+    this(electionTicksMin, electionTicksMax, heartbeatTicks, maxEntriesPerAppend,
+        maxBytesPerAppend, maxInflightAppends, maxInflightBytes, preVote, checkQuorum,
+        promoteWithinEntries, catchUpTicks, tickNanos, maxInflightBytes);
   }
 
   /** Settings with a 10 ms tick. */
@@ -101,6 +117,15 @@ public record CoreConfig(
       long maxInflightBytes, boolean preVote, boolean checkQuorum) {
     this(electionTicksMin, electionTicksMax, heartbeatTicks, maxEntriesPerAppend,
         maxBytesPerAppend, maxInflightAppends, maxInflightBytes, preVote, checkQuorum, 1_000, 6_000);
+  }
+
+  /**
+   * The most bytes of committed entries handed to the state machine and not yet applied: a node
+   * far behind (after a restart without snapshots) reads its log back in steps of this size
+   * rather than all at once. A single larger entry is still handed over on its own.
+   */
+  public long maxApplyBytes() {
+    return maxInflightBytes;
   }
 
   /** The minimum election timeout in nanoseconds. */

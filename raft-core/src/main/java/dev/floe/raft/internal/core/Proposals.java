@@ -29,12 +29,6 @@ import java.util.List;
 final class Proposals {
   private final RaftState s;
   private final LeadershipTransfer transfer;
-  /** The leadership {@link #uncommittedBytes} was counted for, or null. */
-  private Leadership countedFor;
-  /** The commit index through which entries were taken off {@link #uncommittedBytes}. */
-  private long countedCommit;
-  /** About the bytes of the leader's entries past the commit index. */
-  private long uncommittedBytes;
 
   Proposals(RaftState s, LeadershipTransfer transfer) {
     this.s = s;
@@ -53,9 +47,9 @@ final class Proposals {
         if (refusal != null) {
           s.out.answer(new Outcome.Rejected(
               p.requestId(), Outcome.Refusal.TRANSFER_IN_PROGRESS, s.self, refusal));
-        } else if (overBacklog(leadership, p.command().length)) {
+        } else if (overBacklog(p.command().length)) {
           s.out.answer(new Outcome.Rejected(p.requestId(), Outcome.Refusal.OVERLOADED, s.self,
-              "the leader has " + uncommittedBytes + " bytes of entries not yet committed, the"
+              "the leader has " + uncommittedBytes() + " bytes of entries not yet committed, the"
                   + " most it keeps (" + maxUncommittedBytes() + "); retry later"));
         } else {
           long index = append(p.type(), p.command(), leadership);
@@ -81,7 +75,7 @@ final class Proposals {
     boolean refused = leadership == null || transfer.refusal() != null || f.term() != s.term;
     long index = refused ? 0 : leadership.forwards().indexOf(f.from(), f.requestId(),
         f.settledBelow());
-    if (refused || (index == 0 && overBacklog(leadership, f.command().length))) {
+    if (refused || (index == 0 && overBacklog(f.command().length))) {
       s.out.send(ForwardResponse.refused(s.self, f.from(), s.term, f.requestId(), s.leader));
       return;
     }
@@ -109,20 +103,14 @@ final class Proposals {
    * cluster must move before a new command commits after a fault heals, stays bounded. A command
    * is always taken when nothing else is uncommitted, however large.
    */
-  private boolean overBacklog(Leadership leadership, long size) {
-    if (leadership != countedFor || countedCommit < s.log.baseIndex()) {
-      countedFor = leadership;
-      countedCommit = Math.max(s.commitIndex, s.log.baseIndex());
-      uncommittedBytes = 0;
-      for (long i = countedCommit + 1; i <= s.log.lastIndex(); i++) {
-        uncommittedBytes += s.log.entry(i).sizeInBytes();
-      }
-    }
-    while (countedCommit < s.commitIndex) {
-      countedCommit++;
-      uncommittedBytes -= s.log.entry(countedCommit).sizeInBytes();
-    }
-    return uncommittedBytes > 0 && uncommittedBytes + size > maxUncommittedBytes();
+  private boolean overBacklog(long size) {
+    long uncommitted = uncommittedBytes();
+    return uncommitted > 0 && uncommitted + size > maxUncommittedBytes();
+  }
+
+  /** The bytes of the leader's entries past the commit index. */
+  private long uncommittedBytes() {
+    return s.log.bytesAfter(s.commitIndex);
   }
 
   /** Two follower pipelines' worth: 64 MiB by default, four of the largest commands. */
@@ -134,9 +122,6 @@ final class Proposals {
     long index = s.log.lastIndex() + 1;
     LogEntry entry = new LogEntry(index, s.term, type, command);
     s.log.append(entry);
-    if (leadership == countedFor) {
-      uncommittedBytes += entry.sizeInBytes();
-    }
     leadership.replication().markAppended();
     return index;
   }

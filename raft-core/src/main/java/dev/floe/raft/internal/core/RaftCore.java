@@ -81,17 +81,39 @@ public final class RaftCore {
    * @param random the source of randomness for election timeouts
    * @param clock the node's monotonic clock, which leases and the refusal to vote are measured with
    */
-  public RaftCore(
-      NodeId self,
-      Configuration configuration,
-      CoreConfig config,
-      TermAndVote termAndVote,
-      long snapshotIndex,
-      long snapshotTerm,
-      List<LogEntry> entries,
-      RandomGenerator random,
-      MonotonicClock clock) {
-    RaftLog log = new RaftLog(snapshotIndex, snapshotTerm, configuration, entries);
+  public RaftCore(NodeId self, Configuration configuration, CoreConfig config,
+      TermAndVote termAndVote, long snapshotIndex, long snapshotTerm, List<LogEntry> entries,
+      RandomGenerator random, MonotonicClock clock) {
+    this(self, config, termAndVote, snapshotIndex,
+        new RaftLog(snapshotIndex, snapshotTerm, configuration, entries), random, clock);
+  }
+
+  /**
+   * Creates a node's core as the other constructor does, but reads the entries {@code
+   * snapshotIndex + 1 .. lastIndex} through {@code reader} and keeps only a tail of the log in
+   * memory: {@link CoreConfig#logCacheBytes()} of applied entries, beside those not yet applied
+   * or handed to the store.
+   *
+   * @param self this node
+   * @param configuration the membership as of {@code snapshotIndex}
+   * @param config settings
+   * @param termAndVote the recovered term and vote
+   * @param snapshotIndex the index the latest snapshot covers (0 if none)
+   * @param snapshotTerm the term at {@code snapshotIndex} (0 if none)
+   * @param lastIndex the last index of the recovered log
+   * @param reader the node's log store, which must see every entry handed to it at once
+   * @param random the source of randomness for election timeouts
+   * @param clock the node's monotonic clock
+   */
+  public RaftCore(NodeId self, Configuration configuration, CoreConfig config,
+      TermAndVote termAndVote, long snapshotIndex, long snapshotTerm, long lastIndex,
+      EntryReader reader, RandomGenerator random, MonotonicClock clock) {
+    this(self, config, termAndVote, snapshotIndex, new RaftLog(snapshotIndex, snapshotTerm,
+        configuration, lastIndex, reader, config.logCacheBytes()), random, clock);
+  }
+
+  private RaftCore(NodeId self, CoreConfig config, TermAndVote termAndVote, long snapshotIndex,
+      RaftLog log, RandomGenerator random, MonotonicClock clock) {
     this.s = new RaftState(self, config, clock, log, termAndVote, snapshotIndex);
     this.savedTermAndVote = termAndVote;
     this.election = new Election(s, random);
@@ -130,6 +152,11 @@ public final class RaftCore {
 
   public long commitIndex() {
     return s.commitIndex;
+  }
+
+  /** The index through which committed entries (or a snapshot) went to the state machine. */
+  public long handedToApplyIndex() {
+    return s.handedToApplyIndex;
   }
 
   public long appliedIndex() {
@@ -251,11 +278,8 @@ public final class RaftCore {
       s.out.sendAfterPersist(AppendResponse.accepted(
           s.self, s.self, s.term, s.log.lastIndex(), s.log.lastIndex(), 0));
     }
-    List<LogEntry> committed = List.of();
-    if (s.commitIndex > s.handedToApplyIndex) {
-      committed = s.log.range(s.handedToApplyIndex + 1, s.commitIndex);
-      s.handedToApplyIndex = s.commitIndex;
-    }
+    List<LogEntry> committed = ApplyHandOff.next(s);
+    s.log.trimTail(s.appliedIndex);
     return s.out.drain(toSave, truncateFrom, entries, committed);
   }
 
@@ -302,7 +326,7 @@ public final class RaftCore {
     if (m instanceof VoteRequest v && election.ignores(v)) {
       return;
     }
-    if (m.term() > s.term && !adoptTerm(m)) {
+    if (m.term() > s.term && !roles.adoptTerm(m)) {
       return;
     }
     if (m.term() < s.term) {
@@ -310,29 +334,6 @@ public final class RaftCore {
       return;
     }
     dispatch(m);
-  }
-
-  /**
-   * A message of a higher term: this node adopts the term and follows (its sender, if that is the
-   * leader), unless the message may not depose a leader that holds a lease.
-   *
-   * @return whether to go on handling the message
-   */
-  private boolean adoptTerm(RaftMessage m) {
-    if (m instanceof VoteRequest v) {
-      if (election.heldOffByLease(v)) {
-        return false;
-      }
-      if (!v.preVote()) {
-        roles.becomeFollower(m.term(), null, RoleChange.Reason.HIGHER_TERM);
-      }
-    } else if (!(m instanceof VoteResponse r && r.preVote() && r.granted())) {
-      // (A granted pre-vote carries the term the candidate would campaign in: adopt nothing.)
-      boolean fromLeader = m instanceof AppendRequest || m instanceof InstallSnapshotRequest
-          || m instanceof TimeoutNow;
-      roles.becomeFollower(m.term(), fromLeader ? m.from() : null, RoleChange.Reason.HIGHER_TERM);
-    }
-    return true;
   }
 
   private void dispatch(RaftMessage m) {

@@ -25,16 +25,26 @@ import java.util.TreeMap;
 
 /**
  * The core's view of the log: every entry after its base (the point the last compaction reached,
- * which a snapshot covers), in memory, split into a stable part (already handed to the {@code
- * LogStore}) and an unstable tail (not yet handed).
+ * which a snapshot covers), split into a stable part (already handed to the {@code LogStore}) and
+ * an unstable tail (not yet handed).
+ *
+ * <p>Only a tail of the log is held in memory: the unstable entries, the entries not yet applied,
+ * and the most recent applied ones up to a byte budget, so that followers a little behind are
+ * served without reading. Older entries are dropped from memory (not from the log) and read back
+ * through the {@link EntryReader} when a lagging follower or the state machine needs them; for
+ * each entry the log keeps only its term (as runs of equal terms) and a running total of bytes.
  *
  * <p>Invariants: entries are contiguous from {@code baseIndex + 1}; {@code stableIndex <=
- * lastIndex()}; a pending store truncation, if any, is {@code > baseIndex}.
+ * lastIndex()}; a pending store truncation, if any, is {@code > baseIndex}; the entries held in
+ * memory are {@code cacheStart() .. lastIndex()}, and every entry before {@code cacheStart()} is
+ * stable.
  */
 final class RaftLog {
+  /** How much a restarted node reads back at a time while it learns its log. */
+  private static final long SCAN_BYTES = 4L << 20;
+
   private long baseIndex;
   private long baseTerm;
-  private final ArrayList<LogEntry> entries = new ArrayList<>();
   /** The last index handed to the store. */
   private long stableIndex;
   /** The lowest index the store must truncate from before appending, or 0 if none. */
@@ -44,25 +54,67 @@ final class RaftLog {
   /** The configuration entries in the log, by index: the last one is in effect (thesis §4.1). */
   private final TreeMap<Long, Configuration> configurations = new TreeMap<>();
 
+  /** The sizes of the entries {@code baseIndex + 1 .. lastIndex}. */
+  private final EntrySizes sizes = new EntrySizes();
+  /** The terms over {@code (baseIndex, lastIndex]}. */
+  private final TermRuns terms = new TermRuns();
+  /** The tail of the log held in memory, ending at {@code lastIndex()}. */
+  private final Tail tail = new Tail();
+  /** Where dropped entries are read back from. */
+  private final EntryReader reader;
+  /** The most bytes of applied entries kept in memory. */
+  private final long cacheBytes;
+
+  /** A log that holds {@code recovered} in memory and never drops any of it. */
   RaftLog(long baseIndex, long baseTerm, Configuration baseConfiguration,
       List<LogEntry> recovered) {
+    this(baseIndex, baseTerm, baseConfiguration, baseIndex + recovered.size(),
+        (from, to, max) -> recovered.subList((int) (from - baseIndex - 1),
+            (int) (to - baseIndex - 1)), Long.MAX_VALUE);
+  }
+
+  /**
+   * A log whose stored entries {@code baseIndex + 1 .. lastIndex} are read through {@code reader}
+   * (once, to learn their terms, sizes and configurations; the last {@code cacheBytes} of them are
+   * kept in memory), and which drops applied entries from memory beyond {@code cacheBytes}.
+   */
+  RaftLog(long baseIndex, long baseTerm, Configuration baseConfiguration, long lastIndex,
+      EntryReader reader, long cacheBytes) {
+    if (cacheBytes < 0) {
+      throw new IllegalArgumentException("cacheBytes must be >= 0: " + cacheBytes);
+    }
     this.baseIndex = baseIndex;
     this.baseTerm = baseTerm;
     this.baseConfiguration = baseConfiguration;
-    long expected = baseIndex + 1;
-    for (LogEntry e : recovered) {
-      if (e.index() != expected) {
-        throw new IllegalArgumentException(
-            "recovered log is not contiguous: expected index " + expected + ", got " + e.index());
+    this.reader = reader;
+    this.cacheBytes = cacheBytes;
+    for (long next = baseIndex + 1; next <= lastIndex; ) {
+      List<LogEntry> chunk = reader.read(next, lastIndex + 1, SCAN_BYTES);
+      if (chunk.isEmpty()) {
+        throw new IllegalStateException("the log store returned no entry at " + next
+            + " although it holds entries up to " + lastIndex);
       }
-      add(e);
-      expected++;
+      for (LogEntry e : chunk) {
+        checkNext(e, next++);
+        add(e);
+      }
+      stableIndex = lastIndex();
+      trimTail(lastIndex());
     }
     this.stableIndex = lastIndex();
   }
 
+  private static void checkNext(LogEntry e, long expected) {
+    if (e.index() != expected) {
+      throw new IllegalArgumentException(
+          "recovered log is not contiguous: expected index " + expected + ", got " + e.index());
+    }
+  }
+
   private void add(LogEntry e) {
-    entries.add(e);
+    sizes.add(e.sizeInBytes());
+    terms.add(e.index(), e.term());
+    tail.add(e);
     if (e.type() == EntryType.CONFIGURATION) {
       configurations.put(e.index(), Configuration.decode(e.data()));
     }
@@ -100,11 +152,16 @@ final class RaftLog {
   }
 
   long lastIndex() {
-    return baseIndex + entries.size();
+    return baseIndex + sizes.count();
   }
 
   long lastTerm() {
     return term(lastIndex());
+  }
+
+  /** The first index whose entry is held in memory ({@code lastIndex() + 1} if none is). */
+  long cacheStart() {
+    return lastIndex() + 1 - tail.size();
   }
 
   /** Returns the term at {@code index}, or -1 if it is compacted away or beyond the log. */
@@ -115,11 +172,35 @@ final class RaftLog {
     if (index < baseIndex || index > lastIndex()) {
       return -1;
     }
-    return entries.get((int) (index - baseIndex - 1)).term();
+    long start = cacheStart();
+    if (index >= start) {
+      return tail.get((int) (index - start)).term();
+    }
+    return terms.term(index);
   }
 
-  LogEntry entry(long index) {
-    return entries.get((int) (index - baseIndex - 1));
+  /** The size of every entry from {@code baseIndex + 1} through {@code index}, plus a constant. */
+  private long bytesThrough(long index) {
+    return sizes.through((int) (index - baseIndex));
+  }
+
+  /** The bytes of the entries after {@code index} (which is within {@code baseIndex .. lastIndex}). */
+  long bytesAfter(long index) {
+    return bytesThrough(lastIndex()) - bytesThrough(Math.max(index, baseIndex));
+  }
+
+  /** The bytes of the entries in {@code (fromExclusive, toInclusive]}, both in the log or its base. */
+  long bytesBetween(long fromExclusive, long toInclusive) {
+    return bytesThrough(toInclusive) - bytesThrough(Math.max(fromExclusive, baseIndex));
+  }
+
+  /**
+   * The last index {@code end} in {@code from - 1 .. toInclusive} such that the entries {@code
+   * from .. end} take at most {@code maxBytes}.
+   */
+  long lastIndexWithin(long from, long toInclusive, long maxBytes) {
+    return baseIndex + sizes.lastWithin(
+        (int) (from - baseIndex), (int) (toInclusive - baseIndex), maxBytes);
   }
 
   /** Whether a log ending at (lastIndex, lastTerm) is at least as up to date as this one (§5.4.1). */
@@ -130,35 +211,70 @@ final class RaftLog {
 
   /**
    * Returns entries from {@code from}: at most {@code maxCount}, and at most {@code maxBytes} of them
-   * unless the first alone is larger (at least one is returned if any).
+   * unless the first alone is larger (at least one is returned if any). Entries no longer in
+   * memory are read back, and a slice never mixes them with entries held in memory.
    */
   List<LogEntry> slice(long from, int maxCount, long maxBytes) {
     long last = lastIndex();
     if (from > last) {
       return List.of();
     }
-    int start = (int) (from - baseIndex - 1);
-    int end = (int) Math.min(entries.size(), (long) start + maxCount);
+    long start = cacheStart();
+    if (from < start) {
+      return readBack(from, Math.min(start, from + maxCount), maxBytes);
+    }
+    int first = (int) (from - start);
+    int end = (int) Math.min(tail.size(), (long) first + maxCount);
     long bytes = 0;
-    int i = start;
+    int i = first;
     while (i < end) {
-      long size = entries.get(i).sizeInBytes();
-      if (i > start && bytes + size > maxBytes) {
+      long size = tail.get(i).sizeInBytes();
+      if (i > first && bytes + size > maxBytes) {
         break; // a message never holds more than maxBytes, unless its one entry is larger
       }
       bytes += size;
       i++;
     }
-    return new ArrayList<>(entries.subList(start, i));
+    return tail.copy(first, i);
   }
 
-  /** Entries in {@code [from, toInclusive]}. */
+  /** Entries in {@code [from, toInclusive]}, read back where they are no longer in memory. */
   List<LogEntry> range(long from, long toInclusive) {
     if (from > toInclusive) {
       return List.of();
     }
-    return new ArrayList<>(
-        entries.subList((int) (from - baseIndex - 1), (int) (toInclusive - baseIndex)));
+    long start = cacheStart();
+    if (from >= start) {
+      return tail.copy((int) (from - start), (int) (toInclusive - start + 1));
+    }
+    List<LogEntry> out = new ArrayList<>((int) (toInclusive - from + 1));
+    long next = from;
+    while (next <= toInclusive && next < start) {
+      List<LogEntry> read = readBack(next, Math.min(start, toInclusive + 1), Long.MAX_VALUE);
+      out.addAll(read);
+      next += read.size();
+    }
+    if (toInclusive >= start) {
+      out.addAll(tail.copy(0, (int) (toInclusive - start + 1)));
+    }
+    return out;
+  }
+
+  /** Reads {@code from .. toExclusive - 1} back from the store and checks it is this log's. */
+  private List<LogEntry> readBack(long from, long toExclusive, long maxBytes) {
+    List<LogEntry> read = reader.read(from, toExclusive, maxBytes);
+    if (read.isEmpty() || read.size() > toExclusive - from) {
+      throw new IllegalStateException("the log store returned " + read.size()
+          + " entries for the range " + from + ".." + (toExclusive - 1));
+    }
+    for (int i = 0; i < read.size(); i++) {
+      LogEntry e = read.get(i);
+      if (e.index() != from + i || e.term() != term(from + i)) {
+        throw new IllegalStateException("the log store returned entry " + e.index() + " of term "
+            + e.term() + " where the log holds entry " + (from + i) + " of term " + term(from + i));
+      }
+    }
+    return read;
   }
 
   /** Appends an entry created by this node as leader. */
@@ -200,7 +316,14 @@ final class RaftLog {
   }
 
   private void truncateFrom(long index) {
-    entries.subList((int) (index - baseIndex - 1), entries.size()).clear();
+    long start = cacheStart();
+    if (index >= start) {
+      tail.truncate((int) (index - start));
+    } else {
+      tail.clear(); // the entries before index that were dropped from memory stay dropped
+    }
+    sizes.keep((int) (index - baseIndex - 1));
+    terms.truncateFrom(index);
     configurations.tailMap(index, true).clear(); // a configuration rolls back with its entry
     if (index <= stableIndex) {
       stableIndex = index - 1;
@@ -210,26 +333,15 @@ final class RaftLog {
 
   /** The first index at or before {@code index} that has the same term as {@code index}. */
   long firstIndexOfTermAt(long index) {
-    long t = term(index);
-    long i = index;
-    while (i - 1 > baseIndex && term(i - 1) == t) {
-      i--;
+    if (index <= baseIndex || index > lastIndex()) {
+      return index;
     }
-    return i;
+    return terms.runStart(index);
   }
 
   /** The last index whose term is {@code t}, or -1 if the log holds none. */
   long lastIndexOfTerm(long t) {
-    for (long i = lastIndex(); i > baseIndex; i--) {
-      long ti = term(i);
-      if (ti == t) {
-        return i;
-      }
-      if (ti < t) {
-        return -1;
-      }
-    }
-    return -1;
+    return terms.lastIndexOf(t, lastIndex());
   }
 
   /**
@@ -249,7 +361,16 @@ final class RaftLog {
       baseConfiguration = last.getValue();
     }
     configurations.headMap(index, true).clear();
-    entries.subList(0, (int) (index - baseIndex)).clear();
+    if (index == lastIndex()) {
+      terms.clear();
+    } else {
+      terms.startAt(index + 1);
+    }
+    long start = cacheStart();
+    if (index >= start) {
+      tail.dropHead((int) (index - start + 1));
+    }
+    sizes.dropFirst((int) (index - baseIndex));
     baseIndex = index;
     baseTerm = t;
   }
@@ -259,13 +380,32 @@ final class RaftLog {
    * the snapshot's configuration.
    */
   void resetTo(long index, long t, Configuration configuration) {
-    entries.clear();
+    tail.clear();
+    sizes.keep(0);
+    terms.clear();
     configurations.clear();
     baseConfiguration = configuration;
     baseIndex = index;
     baseTerm = t;
     stableIndex = index;
     pendingTruncateFrom = 0;
+  }
+
+  /**
+   * Drops from memory the oldest entries up to {@code appliedIndex} (and stable) beyond the last
+   * {@code cacheBytes} of them; they stay in the log, to be read back when needed.
+   */
+  void trimTail(long appliedIndex) {
+    long limit = Math.min(appliedIndex, stableIndex);
+    long start = cacheStart();
+    if (start > limit || bytesBetween(start - 1, limit) <= cacheBytes) {
+      return;
+    }
+    // Drop the shortest prefix that leaves at most cacheBytes: through the first index whose
+    // running size from start reaches the excess.
+    long excess = bytesBetween(start - 1, limit) - cacheBytes;
+    long dropThrough = lastIndexWithin(start, limit, excess - 1) + 1;
+    tail.dropHead((int) (dropThrough - start + 1));
   }
 
   boolean hasUnstable() {

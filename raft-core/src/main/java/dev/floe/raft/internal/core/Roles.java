@@ -17,7 +17,13 @@ package dev.floe.raft.internal.core;
 
 import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.cluster.Role;
+import dev.floe.raft.message.AppendRequest;
+import dev.floe.raft.message.InstallSnapshotRequest;
 import dev.floe.raft.message.LogEntry;
+import dev.floe.raft.message.RaftMessage;
+import dev.floe.raft.message.TimeoutNow;
+import dev.floe.raft.message.VoteRequest;
+import dev.floe.raft.message.VoteResponse;
 
 /**
  * Which role this node holds and the moves between them (Raft §5.2): a follower campaigns (after
@@ -107,5 +113,28 @@ final class Roles {
     // A no-op of the new term lets earlier entries commit (§5.4.2) and gates reads and transfers.
     s.log.append(LogEntry.noop(s.log.lastIndex() + 1, s.term));
     leadership.replication().broadcastAppend();
+  }
+
+  /**
+   * A message of a higher term: this node adopts the term and follows (its sender, if that is the
+   * leader), unless the message may not depose a leader that holds a lease.
+   *
+   * @return whether to go on handling the message
+   */
+  boolean adoptTerm(RaftMessage m) {
+    if (m instanceof VoteRequest v) {
+      if (election.heldOffByLease(v)) {
+        return false;
+      }
+      if (!v.preVote()) {
+        becomeFollower(m.term(), null, RoleChange.Reason.HIGHER_TERM);
+      }
+    } else if (!(m instanceof VoteResponse r && r.preVote() && r.granted())) {
+      // (A granted pre-vote carries the term the candidate would campaign in: adopt nothing.)
+      boolean fromLeader = m instanceof AppendRequest || m instanceof InstallSnapshotRequest
+          || m instanceof TimeoutNow;
+      becomeFollower(m.term(), fromLeader ? m.from() : null, RoleChange.Reason.HIGHER_TERM);
+    }
+    return true;
   }
 }

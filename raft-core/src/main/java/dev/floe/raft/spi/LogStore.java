@@ -111,7 +111,10 @@ public interface LogStore extends Closeable {
   /**
    * Reads entries from {@code fromIndex} up to, not including, {@code toIndexExclusive}, stopping
    * early once their {@link LogEntry#sizeInBytes()} sum exceeds {@code maxBytes}. At least one entry
-   * is returned when the range is not empty, whatever its size.
+   * is returned when the range is not empty, whatever its size. Reads see every write made before
+   * them at once, durable or not: a node holds only a tail of its log in memory and reads older
+   * entries back through this method (for a follower that lags, for the state machine after a
+   * restart), possibly while its writes are still being forced.
    *
    * @param fromIndex the first index to read
    * @param toIndexExclusive the index to stop before

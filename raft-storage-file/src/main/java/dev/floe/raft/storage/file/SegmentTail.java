@@ -84,13 +84,22 @@ final class SegmentTail {
     segment = -1;
   }
 
-  /** Records were written up to {@code end}; keeps zeros ahead of them. */
+  /**
+   * Records were written up to {@code end}; keeps zeros ahead of them, unless the write was large
+   * and ran past the zeros: such a write pays the file-system metadata commit once for many
+   * bytes, while zeros written ahead of a stream of large writes would put every byte on the disk
+   * twice (and still change the file's size at every force).
+   */
   void wrote(FileChannel channel, long end) throws IOException {
+    long written = end - writtenEnd;
     writtenEnd = end;
     if (preallocatedEnd < 0) {
       preallocatedEnd = channel.size();
     }
     if (preallocateBytes == 0 || end + preallocateBytes / 2 <= preallocatedEnd) {
+      return;
+    }
+    if (end > preallocatedEnd && written >= preallocateBytes / 4) {
       return;
     }
     long position = Math.max(preallocatedEnd, end);

@@ -47,7 +47,7 @@ final class Proposals {
         if (refusal != null) {
           s.out.answer(new Outcome.Rejected(
               p.requestId(), Outcome.Refusal.TRANSFER_IN_PROGRESS, s.self, refusal));
-        } else if (overBacklog(p.command().length)) {
+        } else if (overBacklog()) {
           s.out.answer(new Outcome.Rejected(p.requestId(), Outcome.Refusal.OVERLOADED, s.self,
               "the leader has " + uncommittedBytes() + " bytes of entries not yet committed, the"
                   + " most it keeps (" + maxUncommittedBytes() + "); retry later"));
@@ -75,7 +75,7 @@ final class Proposals {
     boolean refused = leadership == null || transfer.refusal() != null || f.term() != s.term;
     long index = refused ? 0 : leadership.forwards().indexOf(f.from(), f.requestId(),
         f.settledBelow());
-    if (refused || (index == 0 && overBacklog(f.command().length))) {
+    if (refused || (index == 0 && overBacklog())) {
       s.out.send(ForwardResponse.refused(s.self, f.from(), s.term, f.requestId(), s.leader));
       return;
     }
@@ -98,14 +98,13 @@ final class Proposals {
   }
 
   /**
-   * Whether a new command of {@code size} bytes would take the leader's uncommitted entries over
-   * {@link #maxUncommittedBytes}: the backlog a slow follower or disk can build, and so what the
-   * cluster must move before a new command commits after a fault heals, stays bounded. A command
-   * is always taken when nothing else is uncommitted, however large.
+   * Whether the leader already holds {@link #maxUncommittedBytes} of uncommitted entries: the
+   * backlog a slow follower or disk can build, and so what the cluster must move before a new
+   * command commits after a fault heals, stays bounded (by that and one command). Below it, a
+   * command is taken however large, so that as many of the largest commands as fit are in flight.
    */
-  private boolean overBacklog(long size) {
-    long uncommitted = uncommittedBytes();
-    return uncommitted > 0 && uncommitted + size > maxUncommittedBytes();
+  private boolean overBacklog() {
+    return uncommittedBytes() >= maxUncommittedBytes();
   }
 
   /** The bytes of the leader's entries past the commit index. */

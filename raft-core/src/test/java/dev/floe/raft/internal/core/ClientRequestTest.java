@@ -64,10 +64,10 @@ class ClientRequestTest {
   }
 
   /**
-   * A leader keeps at most two follower pipelines' worth of uncommitted entry bytes (32 MiB with
-   * these settings): beyond it a proposal is refused as overloaded, with no effect, so that the
-   * backlog a cut-off majority or a slow disk builds up stays bounded; once entries commit,
-   * proposals are taken again.
+   * A leader takes proposals until it holds two follower pipelines' worth of uncommitted entry
+   * bytes (32 MiB with these settings): then a proposal is refused as overloaded, with no effect,
+   * so that the backlog a cut-off majority or a slow disk builds up stays bounded; once entries
+   * commit, proposals are taken again.
    */
   @Test
   void aLeaderRefusesProposalsBeyondItsUncommittedBytesUntilEntriesCommit() {
@@ -75,28 +75,29 @@ class ClientRequestTest {
     byte[] big = new byte[12 << 20];
     net.isolate("n1");
 
-    for (long id = 1; id <= 3; id++) {
+    for (long id = 1; id <= 4; id++) {
       net.step("n1", new Event.Propose(List.of(new Event.Proposal(id, big))));
     }
 
     List<Outcome> outcomes = net.outcomes("n1");
-    assertThat(outcomes).hasSize(3);
-    assertThat(outcomes.subList(0, 2)).allMatch(o -> o instanceof Outcome.ProposalAccepted);
-    assertThat(outcomes.get(2)).isInstanceOfSatisfying(Outcome.Rejected.class, r -> {
+    assertThat(outcomes).hasSize(4);
+    assertThat(outcomes.subList(0, 3)).as("24 MiB held: a third still fits below 32 MiB")
+        .allMatch(o -> o instanceof Outcome.ProposalAccepted);
+    assertThat(outcomes.get(3)).isInstanceOfSatisfying(Outcome.Rejected.class, r -> {
       assertThat(r.refusal()).isEqualTo(Outcome.Refusal.OVERLOADED);
       assertThat(r.detail()).contains("not yet committed");
     });
-    assertThat(net.node("n1").log().lastIndex()).as("the refused one was not appended").isEqualTo(3);
+    assertThat(net.node("n1").log().lastIndex()).as("the refused one was not appended").isEqualTo(4);
 
     net.heal();
     // The lost requests are resent once the pipeline counts as stalled: a heartbeat round per
-    // MiB in flight (Replication.STALL_BYTES_PER_HEARTBEAT), 24 here.
-    for (int i = 0; i < 40 && net.node("n1").commitIndex() < 3; i++) {
+    // MiB in flight (Replication.STALL_BYTES_PER_HEARTBEAT), 36 here.
+    for (int i = 0; i < 60 && net.node("n1").commitIndex() < 4; i++) {
       net.tick("n1", CONFIG.heartbeatTicks());
       net.deliverAll();
     }
-    assertThat(net.node("n1").commitIndex()).isEqualTo(3);
-    net.step("n1", new Event.Propose(List.of(new Event.Proposal(4, big))));
+    assertThat(net.node("n1").commitIndex()).isEqualTo(4);
+    net.step("n1", new Event.Propose(List.of(new Event.Proposal(5, big))));
 
     assertThat(net.outcomes("n1")).last().isInstanceOf(Outcome.ProposalAccepted.class);
   }

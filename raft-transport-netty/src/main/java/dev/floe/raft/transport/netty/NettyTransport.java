@@ -28,6 +28,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -129,6 +131,12 @@ public final class NettyTransport implements Transport {
   private Map<NodeId, InetSocketAddress> memberPeers = Map.of();
   /** Each peer's inbound connections, by {@link Lane}. */
   private final Map<NodeId, Channel[]> inbound = new ConcurrentHashMap<>();
+  /**
+   * Every accepted connection not yet closed, from the moment it is accepted: also those whose
+   * handshake has not been read yet or is being refused, which {@code inbound} does not hold.
+   * {@link #close} closes them itself (see there why).
+   */
+  private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
   private final Set<NodeId> warnedUnknown = ConcurrentHashMap.newKeySet();
   private final Set<String> warnedRefusals = ConcurrentHashMap.newKeySet();
   private final DroppedMessages dropped = new DroppedMessages();
@@ -351,6 +359,7 @@ public final class NettyTransport implements Transport {
     return new ServerBootstrap()
         .group(channelGroup(), channelGroup())
         .channel(channelClass)
+        .handler(new AcceptedChannels())
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.ALLOCATOR, ALLOCATOR)
         .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
@@ -719,7 +728,10 @@ public final class NettyTransport implements Transport {
     return p == null ? 0 : p[lane.ordinal()].version();
   }
 
-  /** Closes every connection and the listening socket, and stops the I/O threads. Idempotent. */
+  /**
+   * Closes every connection, in and out (accepted ones too, whatever state their handshake is in),
+   * and the listening socket, and stops the I/O threads. Idempotent.
+   */
   @Override
   public void close() {
     synchronized (lifecycle) {
@@ -738,13 +750,13 @@ public final class NettyTransport implements Transport {
       if (serverChannel != null) {
         serverChannel.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       }
-      inbound.values().forEach(lanes -> {
-        for (Channel ch : lanes) {
-          if (ch != null) {
-            ch.close();
-          }
-        }
-      });
+      // Nothing is accepted any more, so `accepted` is complete. Netty's shutdown of the I/O
+      // threads below does not close these reliably: on 4.2, a thread whose shutdown starts while
+      // it runs tasks (always so when this runs on it) ends with its channels still open. A dialer
+      // of version 4, which expects no answer, would then never learn that this node is gone.
+      for (Channel ch : accepted) {
+        ch.close(); // runs before the channel's thread ends: queued before its shutdown
+      }
       inbound.clear();
       if (group != null) {
         shutDownGroup();
@@ -900,6 +912,20 @@ public final class NettyTransport implements Transport {
     @Override
     public boolean firstRefusal(String key) {
       return warnedRefusals.size() < 1000 && warnedRefusals.add(key);
+    }
+  }
+
+  /**
+   * The listening channel's handler: sees every accepted connection before Netty sets it up, and
+   * keeps it in {@code accepted} until it closes.
+   */
+  private final class AcceptedChannels extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Channel child = (Channel) msg;
+      accepted.add(child);
+      child.closeFuture().addListener(f -> accepted.remove(child));
+      ctx.fireChannelRead(msg);
     }
   }
 

@@ -83,7 +83,8 @@ final class NodeLoop {
     this.options = options;
     this.loop = loop;
     this.transport = transport;
-    this.writes = new StoreWrites(self, store, transport, events.metrics());
+    this.writes = new StoreWrites(self, store, transport, events.metrics(), this::post,
+        this::isActive, this::afterPersist);
     this.applier = applier;
     this.status = status;
     this.events = events;
@@ -258,10 +259,7 @@ final class NodeLoop {
     for (RaftMessage m : ready.messages()) {
       transport.send(m);
     }
-    if (!ready.messagesAfterPersist().isEmpty()) {
-      writes.sendWhenDurable(ready.messagesAfterPersist(), this::isActive,
-          (toSelf, error) -> loop.execute(() -> guarded(() -> afterPersist(toSelf, error))));
-    }
+    writes.sendWhenDurable(ready.messagesAfterPersist()); // and syncs, after the sends' flush
     for (Outcome o : ready.outcomes()) {
       pending.onOutcome(o);
     }
@@ -302,7 +300,7 @@ final class NodeLoop {
     }
   }
 
-  /** Hands the batch's writes to the store and asks for a sync; false if the store failed. */
+  /** Hands the batch's writes to the store (synced once sent); false if the store failed. */
   private boolean write(Ready ready) {
     try {
       writes.write(ready);

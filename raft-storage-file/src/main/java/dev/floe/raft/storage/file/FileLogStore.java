@@ -531,6 +531,26 @@ public final class FileLogStore implements LogStore {
   }
 
   /**
+   * Hands every queued write to the OS and forces it on the calling thread, with no hand-off to
+   * the sync thread; waits if the sync thread is forcing at that moment. Once called, the sync
+   * thread is woken only by {@link #sync()} and {@link #close()}: writes wait in memory (and are
+   * read from there) for the caller's next sync, in either form.
+   *
+   * @return true (false only for a store run on a simulation's executor)
+   * @throws IOException if a write or the force fails, or failed before, or the store is closed
+   */
+  @Override
+  public boolean syncInline() throws IOException {
+    lock.readLock().lock();
+    try {
+      checkWritable();
+    } finally {
+      lock.readLock().unlock();
+    }
+    return writer.syncInline();
+  }
+
+  /**
    * Hands every queued write to the OS, forces it, completes the waiting syncs, closes the files
    * and releases the directory. Idempotent; callable from any thread, including a sync callback.
    * (When the writer runs on an executor, this only queues that work.)

@@ -215,6 +215,7 @@ final class NodeLoop {
       }
       return;
     }
+    catchUpApplied();
     RaftMessage m;
     while ((m = inbox.poll()) != null) {
       if (snapshotSender != null && m instanceof InstallSnapshotResponse r
@@ -238,6 +239,7 @@ final class NodeLoop {
     tickTask = loop.schedule(options.tickMillis(), () -> guarded(() -> {
       if (isActive()) {
         pending.tick();
+        catchUpApplied();
         core.step(new Event.Tick());
         processReady();
         status.publish(core, true, failure);
@@ -339,17 +341,21 @@ final class NodeLoop {
     processReady();
   }
 
-  /** The applier applied entries up to {@code index} (their submitters are answered already). */
-  void onApplied(long index) {
-    if (isActive()) {
-      core.step(new Event.Applied(index));
-      processReady();
+  /**
+   * Steps how far the state machine has applied, which the apply thread publishes without waking
+   * the loop (see {@link Applier#appliedForLoop}); called at every pass of the loop.
+   */
+  private void catchUpApplied() {
+    long applied = applier.appliedForLoop();
+    if (applied > core.appliedIndex()) {
+      core.step(new Event.Applied(applied));
     }
   }
 
-  /** An event from the apply thread (a snapshot taken or installed). */
+  /** An event from the apply thread (a snapshot taken or installed), after what it applied. */
   void stepFromApplyThread(Event event) {
     if (isActive()) {
+      catchUpApplied();
       core.step(event);
       processReady();
     }

@@ -42,7 +42,8 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Threading</h2>
  * All methods but {@link #close()} are called by one thread at a time (the node's event loop), never
  * concurrently, after {@link #open()} returned. The future of {@code sync()} may complete on any
- * thread; Floe does not block in its callbacks.
+ * thread; Floe does not block in its callbacks. {@link #syncInline()}, where a store offers it,
+ * blocks the event loop for one force: Floe calls it for small batches only.
  *
  * <h2>Failures</h2>
  * A write that fails throws {@link IOException}, or fails the futures of the {@code sync()} calls

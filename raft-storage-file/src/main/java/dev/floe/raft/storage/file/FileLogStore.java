@@ -71,7 +71,9 @@ import org.slf4j.LoggerFactory;
  * #sync()} requests waiting at a time with one {@code force}: as soon as it has no more queued work,
  * or once {@link FileLogStoreOptions#syncBytesThreshold()} bytes are written, or once the oldest
  * request has waited {@link FileLogStoreOptions#maxSyncDelayMicros()}. Futures complete on the sync
- * thread, in the order of the calls.
+ * thread, in the order of the calls. {@link #syncInline()} does the sync thread's work on the
+ * caller's thread instead (a node's loop, for small batches): the writes queued so far go to the
+ * OS and are forced there, with no thread woken to do it.
  *
  * <h2>Crash safety</h2>
  * A crash may keep any part of the writes since the last completed sync, down to single sectors of

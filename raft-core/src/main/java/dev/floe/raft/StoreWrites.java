@@ -46,7 +46,6 @@ import java.util.function.BooleanSupplier;
 final class StoreWrites {
   /** The most entry bytes forced on the loop; a larger force is left to the store's thread. */
   static final long MAX_INLINE_SYNC_BYTES = 256 * 1024;
-  private static final String EXPERIMENT = System.getProperty("floe.inlineSync", "all");
 
   private final NodeId self;
   private final LogStore store;
@@ -143,9 +142,7 @@ final class StoreWrites {
     if (metrics.enabled) {
       metrics.syncRequested(entries);
     }
-    boolean exp = EXPERIMENT.equals("all")
-        || EXPERIMENT.equals("follower") && messages.stream().noneMatch(m -> m.to().equals(self));
-    if (exp && inline && small && lastSync.isDone()) {
+    if (inline && small && lastSync.isDone()) {
       boolean durable;
       try {
         durable = store.syncInline();

@@ -63,12 +63,11 @@ final class Applier {
   /** The last applied entries, by index modulo the size: a ring, no allocation per entry. */
   private final Applied[] recentlyApplied = new Applied[RECENTLY_APPLIED];
   /**
-   * The applied index for the loop, and whether a task telling it is queued already: the loop
-   * needs only the latest, so many applied batches cost one wake-up of the loop.
+   * The applied index for the loop, which reads it at its next pass (a drain, a tick, a step from
+   * this thread): it needs the figure only for its status and for compaction, so telling it costs
+   * no wake-up of the loop.
    */
   private volatile long appliedForLoop;
-  private final java.util.concurrent.atomic.AtomicBoolean loopTold =
-      new java.util.concurrent.atomic.AtomicBoolean();
   /** The last index (and its term) in the state machine. */
   private long appliedThrough;
   private long appliedTerm;
@@ -237,9 +236,9 @@ final class Applier {
     if (applied == 0) {
       return;
     }
-    // The loop learns of the applied entries before a snapshot that covers them (so that the
-    // snapshot's compaction is not held back by an applied index the core has not seen yet);
-    // their submitters were answered already, before the snapshot is written.
+    // Published before a snapshot that covers them is taken: the loop steps the applied index
+    // before the snapshot (so that its compaction is not held back by an applied index the core
+    // has not seen yet); their submitters were answered already, before the snapshot is written.
     tellLoop();
     if (snapshots != null) {
       snapshots.maybeTake(appliedThrough, appliedTerm, bytes, appliedConfiguration, loop);
@@ -288,15 +287,14 @@ final class Applier {
     }
   }
 
-  /** Tells the loop how far the state machine has applied, with one task however many batches. */
+  /** Publishes how far the state machine has applied, for the loop's next pass. */
   private void tellLoop() {
     appliedForLoop = appliedThrough;
-    if (loopTold.compareAndSet(false, true)) {
-      loop.post(() -> {
-        loopTold.set(false);
-        loop.onApplied(appliedForLoop);
-      });
-    }
+  }
+
+  /** How far the state machine has applied, as last published (any thread). */
+  long appliedForLoop() {
+    return appliedForLoop;
   }
 
   /** Applies a session command once: its result, the state machine's exception, or a replay. */

@@ -83,7 +83,8 @@ final class NodeLoop {
     this.options = options;
     this.loop = loop;
     this.transport = transport;
-    this.writes = new StoreWrites(self, store, transport, events.metrics());
+    this.writes = new StoreWrites(self, store, transport, events.metrics(), this::post,
+        this::isActive, this::afterPersist);
     this.applier = applier;
     this.status = status;
     this.events = events;
@@ -214,6 +215,7 @@ final class NodeLoop {
       }
       return;
     }
+    catchUpApplied();
     RaftMessage m;
     while ((m = inbox.poll()) != null) {
       if (snapshotSender != null && m instanceof InstallSnapshotResponse r
@@ -237,6 +239,7 @@ final class NodeLoop {
     tickTask = loop.schedule(options.tickMillis(), () -> guarded(() -> {
       if (isActive()) {
         pending.tick();
+        catchUpApplied();
         core.step(new Event.Tick());
         processReady();
         status.publish(core, true, failure);
@@ -258,10 +261,7 @@ final class NodeLoop {
     for (RaftMessage m : ready.messages()) {
       transport.send(m);
     }
-    if (!ready.messagesAfterPersist().isEmpty()) {
-      writes.sendWhenDurable(ready.messagesAfterPersist(), this::isActive,
-          (toSelf, error) -> loop.execute(() -> guarded(() -> afterPersist(toSelf, error))));
-    }
+    writes.sendWhenDurable(ready.messagesAfterPersist()); // and syncs, after the sends' flush
     for (Outcome o : ready.outcomes()) {
       pending.onOutcome(o);
     }
@@ -302,7 +302,7 @@ final class NodeLoop {
     }
   }
 
-  /** Hands the batch's writes to the store and asks for a sync; false if the store failed. */
+  /** Hands the batch's writes to the store (synced once sent); false if the store failed. */
   private boolean write(Ready ready) {
     try {
       writes.write(ready);
@@ -341,17 +341,21 @@ final class NodeLoop {
     processReady();
   }
 
-  /** The applier applied entries up to {@code index} (their submitters are answered already). */
-  void onApplied(long index) {
-    if (isActive()) {
-      core.step(new Event.Applied(index));
-      processReady();
+  /**
+   * Steps how far the state machine has applied, which the apply thread publishes without waking
+   * the loop (see {@link Applier#appliedForLoop}); called at every pass of the loop.
+   */
+  private void catchUpApplied() {
+    long applied = applier.appliedForLoop();
+    if (applied > core.appliedIndex()) {
+      core.step(new Event.Applied(applied));
     }
   }
 
-  /** An event from the apply thread (a snapshot taken or installed). */
+  /** An event from the apply thread (a snapshot taken or installed), after what it applied. */
   void stepFromApplyThread(Event event) {
     if (isActive()) {
+      catchUpApplied();
       core.step(event);
       processReady();
     }

@@ -42,7 +42,8 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Threading</h2>
  * All methods but {@link #close()} are called by one thread at a time (the node's event loop), never
  * concurrently, after {@link #open()} returned. The future of {@code sync()} may complete on any
- * thread; Floe does not block in its callbacks.
+ * thread; Floe does not block in its callbacks. {@link #syncInline()}, where a store offers it,
+ * blocks the event loop for one force: Floe calls it for small batches only.
  *
  * <h2>Failures</h2>
  * A write that fails throws {@link IOException}, or fails the futures of the {@code sync()} calls
@@ -177,6 +178,23 @@ public interface LogStore extends Closeable {
    * @return a future that completes when they are durable, or fails with an {@link IOException}
    */
   CompletableFuture<Void> sync();
+
+  /**
+   * Makes every write made before this call durable before returning, on the calling thread: what
+   * {@link #sync()} does, without handing the work to another thread and waiting to hear back.
+   * Futures of earlier {@code sync()} calls complete before it returns. Floe calls it on its event
+   * loop for small batches, where two thread wake-ups per write cost more than the force itself.
+   *
+   * <p>A store that cannot force on the caller's thread (one that runs its writes elsewhere, as
+   * the default does not know how to) returns {@code false} at once, having done nothing; the
+   * caller then uses {@link #sync()}.
+   *
+   * @return whether the writes are durable; {@code false} if this store does not sync this way
+   * @throws IOException if a write or the force fails (the store then fails later writes too)
+   */
+  default boolean syncInline() throws IOException {
+    return false;
+  }
 
   /**
    * Releases the store's files and threads. Writes not yet synced may be lost. Idempotent; may be

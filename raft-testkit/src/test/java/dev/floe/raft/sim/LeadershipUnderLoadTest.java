@@ -70,11 +70,13 @@ class LeadershipUnderLoadTest {
 
   /**
    * With the nodes' default largest command, 16 MiB: two seeds (each costs hundreds of megabytes
-   * of commands, and about 15 s), both of which reach the maximum.
+   * of commands, and about 15 s), both of which reach the maximum. (A quarter of the large
+   * commands are at the maximum; which seeds draw one depends on the driver's task order, and
+   * since small batches are synced in a task of their own, seeds 1 and 2 no longer do.)
    */
   @Test
   void theLeaderHoldsThroughCalmPhasesOfSixteenMebibyteCommands() {
-    for (long seed = 1; seed <= 2; seed++) {
+    for (long seed : new long[] {3, 5}) {
       SimulationReport r = loaded(seed).options(RaftOptions.defaults()).run();
       assertThat(r.passed()).as(r.describe()).isTrue();
       assertThat(r.load().maxCommandBytes()).isEqualTo(16 << 20);

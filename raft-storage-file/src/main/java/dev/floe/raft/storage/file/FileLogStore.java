@@ -71,7 +71,9 @@ import org.slf4j.LoggerFactory;
  * #sync()} requests waiting at a time with one {@code force}: as soon as it has no more queued work,
  * or once {@link FileLogStoreOptions#syncBytesThreshold()} bytes are written, or once the oldest
  * request has waited {@link FileLogStoreOptions#maxSyncDelayMicros()}. Futures complete on the sync
- * thread, in the order of the calls.
+ * thread, in the order of the calls. {@link #syncInline()} does the sync thread's work on the
+ * caller's thread instead (a node's loop, for small batches): the writes queued so far go to the
+ * OS and are forced there, with no thread woken to do it.
  *
  * <h2>Crash safety</h2>
  * A crash may keep any part of the writes since the last completed sync, down to single sectors of
@@ -528,6 +530,26 @@ public final class FileLogStore implements LogStore {
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /**
+   * Hands every queued write to the OS and forces it on the calling thread, with no hand-off to
+   * the sync thread; waits if the sync thread is forcing at that moment. Once called, the sync
+   * thread is woken only by {@link #sync()} and {@link #close()}: writes wait in memory (and are
+   * read from there) for the caller's next sync, in either form.
+   *
+   * @return true (false only for a store run on a simulation's executor)
+   * @throws IOException if a write or the force fails, or failed before, or the store is closed
+   */
+  @Override
+  public boolean syncInline() throws IOException {
+    lock.readLock().lock();
+    try {
+      checkWritable();
+    } finally {
+      lock.readLock().unlock();
+    }
+    return writer.syncInline();
   }
 
   /**

@@ -33,6 +33,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -42,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * The store's sync thread: it carries out the store's writes in the order they were made, and
  * serves {@code sync()} requests with one {@code force} for all of them (group commit, see {@link
  * GroupCommitPolicy}).
+ *
+ * <p>With a thread of its own, the store's caller may also do that work itself ({@link
+ * #syncInline}): it carries out the queued writes and forces them on its own thread, taking the
+ * writer's turn, so that a small batch costs no wake-up of the sync thread and none of the caller
+ * when it is durable. Either way one thread at a time does the writes, in order.
  *
  * <p>One thread doing every change keeps crash states simple: a write reaches the disk only after
  * every earlier write was handed to the OS, and before a structural change (new segment, suffix
@@ -115,6 +123,17 @@ final class LogWriter implements Runnable {
   private static final int MAX_BATCH_OPS = 4096;
 
   private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+  /**
+   * Held while the writer's state below is used: by its thread for a turn of work, or by the
+   * store's caller for {@link #syncInline}.
+   */
+  private final ReentrantLock turn = new ReentrantLock();
+  /** Set when there is work for the writer's thread; cleared by the thread as it takes it. */
+  private final AtomicBoolean signalled = new AtomicBoolean();
+  /** The writer's thread, once it runs. */
+  private volatile Thread owner;
+  /** Whether the store's caller forces its writes itself, so the thread sleeps through them. */
+  private volatile boolean callerSyncs;
   private final Path dir;
   private final Path logDir;
   private final StorageIo io;
@@ -184,11 +203,23 @@ final class LogWriter implements Runnable {
     this.onExit = onExit;
   }
 
-  /** Queues an operation; the caller keeps the order of its calls. */
+  /**
+   * Queues an operation; the caller keeps the order of its calls. The writer's thread is woken for
+   * it unless the caller makes its own writes durable ({@link #syncInline}) and the operation asks
+   * for nothing that must happen without the caller: a sync request or the closing.
+   */
   void submit(Op op) {
     queue.add(op);
     if (executor != null) {
       executor.execute(this::runQueued);
+    } else if (!callerSyncs || op instanceof Sync || op instanceof Close) {
+      wake();
+    }
+  }
+
+  private void wake() {
+    if (!signalled.getAndSet(true)) {
+      LockSupport.unpark(owner);
     }
   }
 
@@ -197,39 +228,114 @@ final class LogWriter implements Runnable {
     return failure;
   }
 
-  /** The writer's own thread: blocks for work only while no sync waits for a force. */
+  /**
+   * The writer's own thread: sleeps until woken for work, then carries out everything queued,
+   * and goes on without sleeping while a sync waits for a force the policy put off.
+   */
   @Override
   public void run() {
+    owner = Thread.currentThread();
     List<Op> batch = new ArrayList<>();
     try {
-      while (!exited) {
-        if (waiting.isEmpty()) {
-          batch.add(queue.take());
+      while (true) {
+        while (!signalled.getAndSet(false)) {
+          LockSupport.park(this);
+          if (Thread.interrupted()) {
+            throw new InterruptedException();
+          }
         }
-        queue.drainTo(batch, MAX_BATCH_OPS);
-        step(batch);
-        batch.clear();
+        turn.lock();
+        try {
+          while (!exited) {
+            queue.drainTo(batch, MAX_BATCH_OPS);
+            step(batch, false);
+            batch.clear();
+            if (waiting.isEmpty() && (queue.isEmpty() || callerSyncs)) {
+              break; // nothing waits for this thread: sleep until woken
+            }
+          }
+          if (exited) {
+            return;
+          }
+        } finally {
+          turn.unlock();
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      failWaiting(new IOException("log store sync thread interrupted"));
+      turn.lock();
+      try {
+        failWaiting(new IOException("log store sync thread interrupted"));
+      } finally {
+        turn.unlock();
+      }
     } finally {
-      exit();
+      turn.lock();
+      try {
+        exit();
+      } finally {
+        turn.unlock();
+      }
     }
   }
 
   /** One task on the executor: what one turn of {@link #run()}'s loop does, without blocking. */
   void runQueued() {
-    if (exited) {
-      return;
+    turn.lock();
+    try {
+      if (exited) {
+        return;
+      }
+      List<Op> batch = new ArrayList<>();
+      queue.drainTo(batch, MAX_BATCH_OPS);
+      step(batch, false);
+    } finally {
+      turn.unlock();
     }
-    List<Op> batch = new ArrayList<>();
-    queue.drainTo(batch, MAX_BATCH_OPS);
-    step(batch);
   }
 
-  /** Carries out a batch, then forces if the group-commit policy says so. */
-  private void step(List<Op> batch) {
+  /**
+   * Carries out every queued write and forces it on the calling thread (the store's caller),
+   * completing the syncs that wait; from then on the writer's thread is woken only for sync
+   * requests and the closing. Waits while the writer's thread is in the middle of a turn. Returns
+   * false, having done nothing, when the writer runs on an executor (a simulated disk forces in
+   * tasks of its own, on virtual time).
+   *
+   * @throws IOException if a write or the force failed, now or earlier, or the writer is closed
+   */
+  boolean syncInline() throws IOException {
+    if (executor != null) {
+      return false;
+    }
+    callerSyncs = true;
+    turn.lock();
+    try {
+      List<Op> batch = new ArrayList<>();
+      while (!exited && failure == null && !queue.isEmpty()) {
+        queue.drainTo(batch, MAX_BATCH_OPS);
+        step(batch, true);
+        batch.clear();
+      }
+      if (failure == null && !exited) {
+        forceAllOrFail();
+      }
+      if (failure != null) {
+        throw new IOException(failure.getMessage(), failure);
+      }
+      if (exited) {
+        throw new IOException("file log store in " + dir + " is closed");
+      }
+      return true;
+    } finally {
+      turn.unlock();
+    }
+  }
+
+  /**
+   * Carries out a batch, then forces if the group-commit policy says so (the caller forces itself
+   * when {@code callerForces}). Runs on the turn.
+   */
+  private void step(List<Op> batch, boolean callerForces) {
     for (Op op : batch) {
       if (op instanceof Close) {
         if (failure == null) {
@@ -242,7 +348,7 @@ final class LogWriter implements Runnable {
       process(op);
     }
     long oldest = waiting.isEmpty() ? 0 : waiting.peekFirst().requestedAtNanos();
-    if (failure != null
+    if (callerForces || failure != null
         || !policy.shouldForce(
             !waiting.isEmpty(), queue.isEmpty(), unforcedBytes, oldest, nanoClock.getAsLong())) {
       return;
@@ -257,9 +363,14 @@ final class LogWriter implements Runnable {
 
   /** The force the policy asked for, as a task of its own on the executor. */
   private void runQueuedForce() {
-    forceQueued = false;
-    if (!exited && failure == null) {
-      forceAllOrFail();
+    turn.lock();
+    try {
+      forceQueued = false;
+      if (!exited && failure == null) {
+        forceAllOrFail();
+      }
+    } finally {
+      turn.unlock();
     }
   }
 

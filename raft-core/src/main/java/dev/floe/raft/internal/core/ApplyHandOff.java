@@ -32,8 +32,11 @@ final class ApplyHandOff {
       return List.of();
     }
     long applying = s.log.bytesBetween(s.appliedIndex, s.handedToApplyIndex);
+    long room = s.config.maxApplyBytes() - applying;
     long from = s.handedToApplyIndex + 1;
-    long end = s.log.lastIndexWithin(from, s.commitIndex, s.config.maxApplyBytes() - applying);
+    // Commonly everything committed fits: one subtraction, no search.
+    long end = s.log.bytesBetween(s.handedToApplyIndex, s.commitIndex) <= room
+        ? s.commitIndex : s.log.lastIndexWithin(from, s.commitIndex, room);
     if (end < from) {
       if (applying > 0) {
         return List.of();

@@ -186,7 +186,7 @@ final class RaftLog {
 
   /** The bytes of the entries after {@code index} (which is within {@code baseIndex .. lastIndex}). */
   long bytesAfter(long index) {
-    return bytesThrough(lastIndex()) - bytesThrough(Math.max(index, baseIndex));
+    return bytesBetween(index, lastIndex());
   }
 
   /** The bytes of the entries in {@code (fromExclusive, toInclusive]}, both in the log or its base. */

@@ -119,10 +119,13 @@ public final class RaftOptions {
   }
 
   /**
-   * {@return the most bytes of applied entries the node keeps in memory (default 32 MiB)} They
-   * serve followers a little behind without reading the log. Older entries stay in the log store
-   * only, and are read back from it for a follower that lags further (or for the state machine,
-   * after a restart): the node's heap holds a bounded tail of the log however large the log grows.
+   * {@return the most bytes of applied entries the node keeps in memory for followers that have
+   * not acknowledged them (default 4 MiB)} A leader keeps an applied entry only while a follower
+   * lacks it, and then only the last this many bytes of them; other nodes keep none. Every other
+   * applied entry stays in the log store only, and is read back from it for a follower that lags
+   * further (or for the state machine, after a restart): the node's heap holds a bounded tail of
+   * the log however large the log grows, and entries leave it young, which keeps collection
+   * pauses short.
    */
   public long logCacheBytes() {
     return logCacheBytes;
@@ -212,7 +215,7 @@ public final class RaftOptions {
     private long maxBytesPerAppend = 1 << 20;
     private int maxInflightAppends = 32;
     private int maxPendingRequests = 10_000;
-    private long logCacheBytes = 32L << 20;
+    private long logCacheBytes = 4L << 20;
     private int maxCommandBytes = DEFAULT_MAX_COMMAND_BYTES;
     private boolean preVote = true;
     private boolean checkQuorum = true;

@@ -35,8 +35,8 @@ package dev.floe.raft.internal.core;
  * @param tickNanos how long a tick lasts: what turns the minimum election timeout into the real
  *     time that leases and the refusal to vote are measured in (with the node's monotonic clock,
  *     since ticks may run late)
- * @param logCacheBytes the most bytes of applied entries kept in memory for followers a little
- *     behind; older entries are read back from the log store when needed
+ * @param logCacheBytes the most bytes of applied entries a leader keeps in memory for followers
+ *     that lack them; other applied entries are read back from the log store when needed
  */
 public record CoreConfig(
     int electionTicksMin,

@@ -23,6 +23,7 @@ import dev.floe.raft.message.InstallSnapshotResponse;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.TimeoutNow;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * This node's leadership for one term: the leader's concerns ({@link Replication}, {@link Commit},
@@ -64,6 +65,21 @@ final class Leadership {
 
   Map<NodeId, Long> matchIndexes() {
     return replication.matchIndexes();
+  }
+
+  /** The lowest match index of the other members ({@code Long.MAX_VALUE} if there are none). */
+  long lowestFollowerMatch() {
+    Configuration c = s.configuration();
+    return Math.min(lowestMatch(c.voters()), lowestMatch(c.learners()));
+  }
+
+  private long lowestMatch(Set<NodeId> ids) {
+    long lowest = Long.MAX_VALUE;
+    for (NodeId id : ids) {
+      Progress p = id.equals(s.self) ? null : replication.progress(id);
+      lowest = p == null ? lowest : Math.min(lowest, p.match);
+    }
+    return lowest;
   }
 
   Map<NodeId, Long> silenceNanos() {

@@ -91,8 +91,8 @@ public final class RaftCore {
   /**
    * Creates a node's core as the other constructor does, but reads the entries {@code
    * snapshotIndex + 1 .. lastIndex} through {@code reader} and keeps only a tail of the log in
-   * memory: {@link CoreConfig#logCacheBytes()} of applied entries, beside those not yet applied
-   * or handed to the store.
+   * memory: those not yet applied or handed to the store, and on a leader at most {@link
+   * CoreConfig#logCacheBytes()} of applied entries that a follower lacks.
    *
    * @param self this node
    * @param configuration the membership as of {@code snapshotIndex}
@@ -279,7 +279,10 @@ public final class RaftCore {
           s.self, s.self, s.term, s.log.lastIndex(), s.log.lastIndex(), 0));
     }
     List<LogEntry> committed = ApplyHandOff.next(s);
-    s.log.trimTail(s.appliedIndex);
+    // A leader keeps what a follower has not acknowledged; no other node keeps applied entries.
+    Leadership leadership = roles.leadership();
+    s.log.trimTail(s.appliedIndex,
+        leadership == null ? Long.MAX_VALUE : leadership.lowestFollowerMatch());
     return s.out.drain(toSave, truncateFrom, entries, committed);
   }
 

@@ -84,7 +84,7 @@ class RaftLogTailTest {
     Store store = new Store();
     RaftLog log = logOf(store, 3, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3);
 
-    log.trimTail(8);
+    log.trimTail(8, 0);
 
     assertThat(log.cacheStart()).as("entries 6..8 applied and kept, 9..10 not applied").isEqualTo(6);
     assertThat(log.lastIndex()).isEqualTo(10);
@@ -102,10 +102,40 @@ class RaftLogTailTest {
   }
 
   @Test
+  void appliedEntriesEveryFollowerHoldsLeaveMemoryWhateverTheBudget() {
+    Store store = new Store();
+    RaftLog log = logOf(store, 100, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+
+    log.trimTail(8, 5);
+    assertThat(log.cacheStart()).as("6..8 applied but a follower lacks them").isEqualTo(6);
+
+    log.trimTail(8, 9);
+    assertThat(log.cacheStart()).as("never beyond what is applied").isEqualTo(9);
+
+    log.trimTail(10, Long.MAX_VALUE);
+    assertThat(log.cacheStart()).as("a node that does not lead keeps no applied entry")
+        .isEqualTo(11);
+    assertThat(log.slice(7, 100, Long.MAX_VALUE)).extracting(LogEntry::index)
+        .containsExactly(7L, 8L, 9L, 10L);
+    assertThat(store.reads).isEqualTo(1);
+  }
+
+  @Test
+  void theBudgetStillBoundsWhatALaggingFollowerMayNeed() {
+    Store store = new Store();
+    RaftLog log = logOf(store, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+
+    log.trimTail(9, 3);
+
+    assertThat(log.cacheStart()).as("a follower at 3 would need 4..9, but 2 are kept")
+        .isEqualTo(8);
+  }
+
+  @Test
   void aSliceBeforeTheTailIsReadBackAndStopsWhereTheTailStarts() {
     Store store = new Store();
     RaftLog log = logOf(store, 2, 1, 1, 1, 1, 1, 1);
-    log.trimTail(6);
+    log.trimTail(6, 0);
 
     List<LogEntry> slice = log.slice(2, 100, Long.MAX_VALUE);
 
@@ -121,7 +151,7 @@ class RaftLogTailTest {
   void aRangeAcrossTheTailJoinsWhatIsReadBackWithWhatIsHeld() {
     Store store = new Store();
     RaftLog log = logOf(store, 2, 1, 1, 1, 1, 1, 1);
-    log.trimTail(6);
+    log.trimTail(6, 0);
 
     assertThat(log.range(3, 6)).extracting(LogEntry::index).containsExactly(3L, 4L, 5L, 6L);
   }
@@ -131,10 +161,10 @@ class RaftLogTailTest {
     Store store = new Store();
     RaftLog log = logOf(store, 0, 1, 1, 1, 1);
 
-    log.trimTail(2);
+    log.trimTail(2, 0);
 
     assertThat(log.cacheStart()).isEqualTo(3);
-    log.trimTail(0);
+    log.trimTail(0, 0);
     assertThat(log.cacheStart()).isEqualTo(3);
   }
 
@@ -145,7 +175,7 @@ class RaftLogTailTest {
     log.append(entry(3, 1));
     log.append(entry(4, 1));
 
-    log.trimTail(4);
+    log.trimTail(4, 0);
 
     assertThat(log.cacheStart()).as("3 and 4 are not stored yet").isEqualTo(3);
     assertThat(log.takeUnstable()).extracting(LogEntry::index).containsExactly(3L, 4L);
@@ -194,7 +224,7 @@ class RaftLogTailTest {
   void compactionThroughDroppedEntriesMovesTheBase() {
     Store store = new Store();
     RaftLog log = logOf(store, 1, 1, 1, 2, 2, 2, 3);
-    log.trimTail(6);
+    log.trimTail(6, 0);
 
     log.compactTo(4);
 
@@ -215,7 +245,7 @@ class RaftLogTailTest {
   void aStoreThatReturnsAnotherHistoryIsRefused() {
     Store store = new Store();
     RaftLog log = logOf(store, 0, 1, 1, 1);
-    log.trimTail(3);
+    log.trimTail(3, 0);
     store.entries.set(0, entry(1, 7));
 
     assertThatThrownBy(() -> log.slice(1, 10, Long.MAX_VALUE))

@@ -112,7 +112,7 @@ public final class FileLogStore implements LogStore {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   // Guarded by lock: the layout of the log, the open segments, entries not yet handed to the OS.
   private final Map<Long, FileChannel> channels = new HashMap<>();
-  private final Map<Long, LogEntry> unwritten = new HashMap<>();
+  private final UnwrittenEntries unwritten = new UnwrittenEntries();
   private LogIndex index;
   private boolean opened;
   private boolean closed;
@@ -350,7 +350,7 @@ public final class FileLogStore implements LogStore {
       }
       long segment = layout.segmentOf(next);
       long runEnd = next + 1;
-      while (runEnd < to && !unwritten.containsKey(runEnd) && layout.segmentOf(runEnd) == segment) {
+      while (runEnd < to && !unwritten.contains(runEnd) && layout.segmentOf(runEnd) == segment) {
         runEnd++;
       }
       long offset = layout.offset(next);
@@ -405,29 +405,32 @@ public final class FileLogStore implements LogStore {
               "entry " + entries.get(i) + " does not follow the log, expected index " + (next + i));
         }
       }
-      List<LogIndex.Placement> placements = new ArrayList<>(entries.size());
-      for (LogEntry entry : entries) {
-        placements.add(
-            index.append(entry.term(), SegmentFormat.recordSize(entry), options.segmentSizeBytes()));
-        unwritten.put(entry.index(), entry);
-      }
+      // One write per run of entries that go to the same segment.
       int runStart = 0;
-      for (int i = 1; i <= entries.size(); i++) {
-        if (i == entries.size()
-            || placements.get(i).newSegment()
-            || placements.get(i).segmentFirstIndex() != placements.get(runStart).segmentFirstIndex()) {
-          writer.submit(writeOf(entries.subList(runStart, i), placements.get(runStart)));
+      long runSegment = 0;
+      long runOffset = 0;
+      boolean runStartsSegment = false;
+      for (int i = 0; i < entries.size(); i++) {
+        LogEntry entry = entries.get(i);
+        long offset =
+            index.append(entry.term(), SegmentFormat.recordSize(entry), options.segmentSizeBytes());
+        unwritten.add(entry);
+        if (i == 0 || index.appendStartedSegment()) {
+          if (i > 0) {
+            writer.submit(new LogWriter.Write(runSegment, runStartsSegment, runOffset,
+                List.copyOf(entries.subList(runStart, i))));
+          }
           runStart = i;
+          runSegment = index.lastSegment();
+          runOffset = offset;
+          runStartsSegment = index.appendStartedSegment();
         }
       }
+      writer.submit(new LogWriter.Write(runSegment, runStartsSegment, runOffset,
+          List.copyOf(entries.subList(runStart, entries.size()))));
     } finally {
       lock.writeLock().unlock();
     }
-  }
-
-  private static LogWriter.Write writeOf(List<LogEntry> run, LogIndex.Placement first) {
-    return new LogWriter.Write(
-        first.segmentFirstIndex(), first.newSegment(), first.offset(), List.copyOf(run));
   }
 
 
@@ -445,7 +448,7 @@ public final class FileLogStore implements LogStore {
         return;
       }
       LogIndex.Truncation change = index.truncateFrom(fromIndex);
-      unwritten.keySet().removeIf(i -> i >= fromIndex);
+      unwritten.removeFrom(fromIndex);
       writer.submit(new LogWriter.Truncate(fromIndex, change));
     } finally {
       lock.writeLock().unlock();
@@ -460,7 +463,7 @@ public final class FileLogStore implements LogStore {
       List<Long> removed = index.compactUpTo(upToIndex);
       if (!removed.isEmpty()) {
         long first = index.firstIndex();
-        unwritten.keySet().removeIf(i -> i < first);
+        unwritten.removeBefore(first);
         writer.submit(new LogWriter.Compact(first, removed));
       }
     } finally {

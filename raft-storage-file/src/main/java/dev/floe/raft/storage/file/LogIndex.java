@@ -39,15 +39,14 @@ final class LogIndex {
     }
   }
 
-  /** Where an appended entry goes. */
-  record Placement(long segmentFirstIndex, long offset, boolean newSegment) {}
-
   /** What a suffix truncation changes on disk. */
   record Truncation(long segmentFirstIndex, long offset, List<Long> removedSegments) {}
 
   private final TreeMap<Long, SegmentPlan> segments = new TreeMap<>();
   private long firstIndex;
   private int count;
+  /** Whether the last {@link #append} started a new segment. */
+  private boolean appendStartedSegment;
   private long[] terms = new long[1024];
   private long[] offsets = new long[1024];
   private int[] sizes = new int[1024];
@@ -80,6 +79,16 @@ final class LogIndex {
     return sizes[slot(index)];
   }
 
+  /** The first index of the last segment (there must be one). */
+  long lastSegment() {
+    return segments.lastKey();
+  }
+
+  /** Whether the last {@link #append} started a new segment (see {@link #lastSegment}). */
+  boolean appendStartedSegment() {
+    return appendStartedSegment;
+  }
+
   long segmentOf(long index) {
     return segments.floorKey(index);
   }
@@ -107,23 +116,20 @@ final class LogIndex {
   }
 
   /**
-   * Records the entry appended after the last one and returns where it goes: at the end of the last
-   * segment, or at the start of a new one if that segment holds a record and would grow beyond
-   * {@code segmentSizeBytes}.
+   * Records the entry appended after the last one and returns the offset it goes to: at the end of
+   * the last segment, or at the start of a new one (which then starts at this entry's index) if
+   * that segment holds a record and would grow beyond {@code segmentSizeBytes}. Allocates nothing
+   * but a new segment's plan: it runs for every entry appended.
    */
-  Placement append(long term, int recordSize, long segmentSizeBytes) {
+  long append(long term, int recordSize, long segmentSizeBytes) {
     long index = lastIndex() + 1;
-    Map.Entry<Long, SegmentPlan> last = segments.lastEntry();
-    boolean newSegment =
-        last == null
-            || (last.getValue().endOffset > SegmentFormat.HEADER_SIZE
-                && last.getValue().endOffset + recordSize > segmentSizeBytes);
-    SegmentPlan segment;
-    if (newSegment) {
+    SegmentPlan segment = segments.isEmpty() ? null : segments.get(segments.lastKey());
+    appendStartedSegment = segment == null
+        || (segment.endOffset > SegmentFormat.HEADER_SIZE
+            && segment.endOffset + recordSize > segmentSizeBytes);
+    if (appendStartedSegment) {
       segment = new SegmentPlan(index, SegmentFormat.HEADER_SIZE);
       segments.put(index, segment);
-    } else {
-      segment = last.getValue();
     }
     long offset = segment.endOffset;
     segment.endOffset += recordSize;
@@ -132,7 +138,7 @@ final class LogIndex {
     offsets[count] = offset;
     sizes[count] = recordSize;
     count++;
-    return new Placement(segment.firstIndex, offset, newSegment);
+    return offset;
   }
 
   /** Removes the entries at and after {@code fromIndex}, which must hold an entry. */

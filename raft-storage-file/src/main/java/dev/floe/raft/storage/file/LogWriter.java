@@ -83,12 +83,16 @@ final class LogWriter implements Runnable {
    */
   record Write(long segment, boolean newSegment, long offset, List<LogEntry> entries)
       implements Op {
-    ByteBuffer encode(long syncedThrough) {
+    int size() {
       int size = 0;
       for (LogEntry entry : entries) {
         size += SegmentFormat.recordSize(entry);
       }
-      ByteBuffer bytes = ByteBuffer.allocate(size);
+      return size;
+    }
+
+    /** Encodes the records into {@code bytes}, which has room for {@link #size()} of them. */
+    ByteBuffer encode(long syncedThrough, ByteBuffer bytes) {
       for (LogEntry entry : entries) {
         SegmentFormat.encodeRecord(entry, syncedThrough, bytes);
       }
@@ -121,6 +125,8 @@ final class LogWriter implements Runnable {
   record Close() implements Op {}
 
   private static final int MAX_BATCH_OPS = 4096;
+  /** The largest write whose records are encoded into the reused buffer. */
+  private static final int MAX_REUSED_BYTES = 1 << 20;
 
   private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   /**
@@ -141,7 +147,7 @@ final class LogWriter implements Runnable {
   private final LongSupplier nanoClock;
   private final ReadWriteLock lock;
   private final Map<Long, FileChannel> channels;
-  private final Map<Long, LogEntry> unwritten;
+  private final UnwrittenEntries unwritten;
   private final Runnable onExit;
   /** Runs {@link #runQueued()} once per submitted operation, or null to run on a thread. */
   private final Executor executor;
@@ -163,6 +169,12 @@ final class LogWriter implements Runnable {
     this.meters = meters;
   }
   private final SegmentTail tail;
+  /**
+   * Where the records of a write are encoded, reused from write to write (a fresh array for each
+   * was an eighth of the bytes a node allocated per entry, and the channel copied it into a
+   * direct buffer of its own anyway). Grows to at most {@link #MAX_REUSED_BYTES}.
+   */
+  private ByteBuffer encoded = ByteBuffer.allocateDirect(64 << 10);
   private boolean exited;
   /** On an executor: a force is queued and has not run yet. */
   private boolean forceQueued;
@@ -184,7 +196,7 @@ final class LogWriter implements Runnable {
       LongSupplier nanoClock,
       ReadWriteLock lock,
       Map<Long, FileChannel> channels,
-      Map<Long, LogEntry> unwritten,
+      UnwrittenEntries unwritten,
       Map.Entry<Long, Long> lastSegment,
       MetaFile.Meta meta,
       Executor executor,
@@ -426,7 +438,7 @@ final class LogWriter implements Runnable {
           + tail.segment());
     }
     FileChannel channel = channels.get(write.segment());
-    ByteBuffer bytes = write.encode(tail.syncedEnd());
+    ByteBuffer bytes = write.encode(tail.syncedEnd(), bufferFor(write.size()));
     long position = write.offset();
     while (bytes.hasRemaining()) {
       position += channel.write(bytes, position);
@@ -438,14 +450,19 @@ final class LogWriter implements Runnable {
     lock.writeLock().lock();
     try {
       for (LogEntry entry : write.entries()) {
-        // Only the entry this write wrote: the index may hold a newer one after a truncation.
-        if (unwritten.get(entry.index()) == entry) {
-          unwritten.remove(entry.index());
-        }
+        unwritten.written(entry); // unless a truncation put a newer entry at its index
       }
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /** A buffer of {@code size} bytes for a write's records: the reused one if it fits. */
+  private ByteBuffer bufferFor(int size) {
+    if (size > encoded.capacity() && size <= MAX_REUSED_BYTES) {
+      encoded = ByteBuffer.allocateDirect(Math.min(MAX_REUSED_BYTES, 2 * size));
+    }
+    return size <= encoded.capacity() ? encoded.clear().limit(size) : ByteBuffer.allocate(size);
   }
 
   private void createSegment(long firstIndex) throws IOException {

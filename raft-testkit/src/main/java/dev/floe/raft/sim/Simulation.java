@@ -139,9 +139,10 @@ public final class Simulation {
       livenessBound = Math.max(settings.livenessMillis, 20 * min);
     }
     if (!settings.optionsGiven) {
-      // How much of the log the nodes keep in memory changes no event, only whether an entry is
-      // served from memory or read back from the store: two runs in three keep little or nothing,
-      // so that lagging followers, restarts and the state machine read entries back.
+      // How much of the log the nodes keep in memory decides whether an entry is served from
+      // memory or read back from the store, and so where a batch of entries ends (a batch read
+      // back never mixes with entries held): two runs in three keep little or nothing, so that
+      // lagging followers, restarts and the state machine read entries back.
       int cache = new SplittableRandom(seed ^ 0x5DEECE66DL).nextInt(3);
       options = options.toBuilder().logCacheBytes(cache == 0 ? 0 : cache == 1 ? 4096 : 32L << 20)
           .build();

@@ -71,12 +71,15 @@ class LeadershipUnderLoadTest {
   /**
    * With the nodes' default largest command, 16 MiB: two seeds (each costs hundreds of megabytes
    * of commands, and about 15 s), both of which reach the maximum. (A quarter of the large
-   * commands are at the maximum; which seeds draw one depends on the driver's task order, and
-   * since small batches are synced in a task of their own, seeds 1 and 2 no longer do.)
+   * commands are at the maximum; which seeds draw one depends on the driver's task order and on
+   * which entries the leader holds in memory, since a batch read back from the log never mixes
+   * with entries held: since small batches are synced in a task of their own, seeds 1 and 2 no
+   * longer do, and since applied entries leave memory once every follower has them, seed 3 does
+   * not either.)
    */
   @Test
   void theLeaderHoldsThroughCalmPhasesOfSixteenMebibyteCommands() {
-    for (long seed : new long[] {3, 5}) {
+    for (long seed : new long[] {5, 7}) {
       SimulationReport r = loaded(seed).options(RaftOptions.defaults()).run();
       assertThat(r.passed()).as(r.describe()).isTrue();
       assertThat(r.load().maxCommandBytes()).isEqualTo(16 << 20);

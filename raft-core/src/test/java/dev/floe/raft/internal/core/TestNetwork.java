@@ -124,8 +124,25 @@ final class TestNetwork {
     stored.put(id, new Stored(tv, log));
     Configuration bootstrap =
         joining.contains(id) ? Configuration.empty() : Configuration.ofVoters(voters);
-    cores.put(id, new RaftCore(id, bootstrap, config, tv, 0, 0, log, new SplittableRandom(seed++),
-        () -> nowNanos));
+    // Through the store, as the driver builds it: the core keeps only a tail of the log in
+    // memory (nothing applied on a follower) and reads the rest back from what the node stored.
+    Stored s = stored.get(id);
+    EntryReader reader = (from, toExclusive, maxBytes) -> {
+      List<LogEntry> out = new ArrayList<>();
+      long bytes = 0;
+      for (LogEntry e : s.log) {
+        if (e.index() >= from && e.index() < toExclusive) {
+          if (!out.isEmpty() && bytes + e.sizeInBytes() > maxBytes) {
+            break;
+          }
+          bytes += e.sizeInBytes();
+          out.add(e);
+        }
+      }
+      return out;
+    };
+    cores.put(id, new RaftCore(id, bootstrap, config, tv, 0, 0, log.size(), reader,
+        new SplittableRandom(seed++), () -> nowNanos));
     applied.putIfAbsent(id, new ArrayList<>());
     outcomes.putIfAbsent(id, new ArrayList<>());
     readies.putIfAbsent(id, new ArrayList<>());

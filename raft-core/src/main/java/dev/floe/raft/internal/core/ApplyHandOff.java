@@ -31,17 +31,18 @@ final class ApplyHandOff {
     if (s.commitIndex <= s.handedToApplyIndex) {
       return List.of();
     }
-    long applying = s.log.bytesBetween(s.appliedIndex, s.handedToApplyIndex);
-    long room = s.config.maxApplyBytes() - applying;
     long from = s.handedToApplyIndex + 1;
-    // Commonly everything committed fits: one subtraction, no search.
-    long end = s.log.bytesBetween(s.handedToApplyIndex, s.commitIndex) <= room
-        ? s.commitIndex : s.log.lastIndexWithin(from, s.commitIndex, room);
-    if (end < from) {
-      if (applying > 0) {
-        return List.of();
+    long end = s.commitIndex;
+    // Commonly everything committed fits (one subtraction); else the longest prefix that does.
+    if (s.log.bytesBetween(s.appliedIndex, end) > s.config.maxApplyBytes()) {
+      long applying = s.log.bytesBetween(s.appliedIndex, s.handedToApplyIndex);
+      end = s.log.lastIndexWithin(from, end, s.config.maxApplyBytes() - applying);
+      if (end < from) {
+        if (applying > 0) {
+          return List.of();
+        }
+        end = from;
       }
-      end = from;
     }
     s.handedToApplyIndex = end;
     return s.log.range(from, end);

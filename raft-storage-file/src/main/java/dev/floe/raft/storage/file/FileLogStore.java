@@ -409,30 +409,38 @@ public final class FileLogStore implements LogStore {
       int runStart = 0;
       long runSegment = 0;
       long runOffset = 0;
+      long runEnd = 0;
       boolean runStartsSegment = false;
       for (int i = 0; i < entries.size(); i++) {
         LogEntry entry = entries.get(i);
-        long offset =
-            index.append(entry.term(), SegmentFormat.recordSize(entry), options.segmentSizeBytes());
+        int size = SegmentFormat.recordSize(entry);
+        long offset = index.append(entry.term(), size, options.segmentSizeBytes());
         unwritten.add(entry);
+        if (i > 0 && index.appendStartedSegment()) {
+          submitRun(entries.subList(runStart, i), runSegment, runStartsSegment, runOffset, runEnd);
+        }
         if (i == 0 || index.appendStartedSegment()) {
-          if (i > 0) {
-            writer.submit(new LogWriter.Write(runSegment, runStartsSegment, runOffset,
-                List.copyOf(entries.subList(runStart, i))));
-          }
           runStart = i;
           runSegment = index.lastSegment();
           runOffset = offset;
           runStartsSegment = index.appendStartedSegment();
         }
+        runEnd = offset + size;
       }
-      writer.submit(new LogWriter.Write(runSegment, runStartsSegment, runOffset,
-          List.copyOf(entries.subList(runStart, entries.size()))));
+      submitRun(entries.subList(runStart, entries.size()), runSegment, runStartsSegment, runOffset,
+          runEnd);
     } finally {
       lock.writeLock().unlock();
     }
   }
 
+
+  /** Hands the writer the records of {@code run}, which fill {@code offset..end} of a segment. */
+  private void submitRun(List<LogEntry> run, long segment, boolean startsSegment, long offset,
+      long end) {
+    writer.submit(new LogWriter.Write(segment, startsSegment, offset, (int) (end - offset),
+        List.copyOf(run)));
+  }
 
   @Override
   public void truncateSuffix(long fromIndex) throws IOException {

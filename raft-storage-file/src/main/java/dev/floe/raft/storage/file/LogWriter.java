@@ -78,20 +78,13 @@ final class LogWriter implements Runnable {
   sealed interface Op permits Write, Truncate, Compact, Reset, SaveMeta, SaveIdentity, Sync, Close {}
 
   /**
-   * Writes the entries' records at {@code offset} of a segment, creating it first if it is new.
-   * The records are encoded on the writer thread, off the caller's (the node's event loop).
+   * Writes the entries' records ({@code size} bytes, as the store placed them) at {@code offset} of
+   * a segment, creating it first if it is new. The records are encoded on the writer's turn, off
+   * the caller's.
    */
-  record Write(long segment, boolean newSegment, long offset, List<LogEntry> entries)
+  record Write(long segment, boolean newSegment, long offset, int size, List<LogEntry> entries)
       implements Op {
-    int size() {
-      int size = 0;
-      for (LogEntry entry : entries) {
-        size += SegmentFormat.recordSize(entry);
-      }
-      return size;
-    }
-
-    /** Encodes the records into {@code bytes}, which has room for {@link #size()} of them. */
+    /** Encodes the records into {@code bytes}, which has room for their {@code size} bytes. */
     ByteBuffer encode(long syncedThrough, ByteBuffer bytes) {
       for (LogEntry entry : entries) {
         SegmentFormat.encodeRecord(entry, syncedThrough, bytes);
@@ -134,6 +127,8 @@ final class LogWriter implements Runnable {
    * store's caller for {@link #syncInline}.
    */
   private final ReentrantLock turn = new ReentrantLock();
+  /** The operations of the turn under way (used on the turn only, then cleared). */
+  private final List<Op> batch = new ArrayList<>();
   /** Set when there is work for the writer's thread; cleared by the thread as it takes it. */
   private final AtomicBoolean signalled = new AtomicBoolean();
   /** The writer's thread, once it runs. */
@@ -247,7 +242,6 @@ final class LogWriter implements Runnable {
   @Override
   public void run() {
     owner = Thread.currentThread();
-    List<Op> batch = new ArrayList<>();
     try {
       while (true) {
         while (!signalled.getAndSet(false)) {
@@ -259,9 +253,7 @@ final class LogWriter implements Runnable {
         turn.lock();
         try {
           while (!exited) {
-            queue.drainTo(batch, MAX_BATCH_OPS);
-            step(batch, false);
-            batch.clear();
+            stepQueued(false);
             if (waiting.isEmpty() && (queue.isEmpty() || callerSyncs)) {
               break; // nothing waits for this thread: sleep until woken
             }
@@ -298,9 +290,7 @@ final class LogWriter implements Runnable {
       if (exited) {
         return;
       }
-      List<Op> batch = new ArrayList<>();
-      queue.drainTo(batch, MAX_BATCH_OPS);
-      step(batch, false);
+      stepQueued(false);
     } finally {
       turn.unlock();
     }
@@ -322,11 +312,8 @@ final class LogWriter implements Runnable {
     callerSyncs = true;
     turn.lock();
     try {
-      List<Op> batch = new ArrayList<>();
       while (!exited && failure == null && !queue.isEmpty()) {
-        queue.drainTo(batch, MAX_BATCH_OPS);
-        step(batch, true);
-        batch.clear();
+        stepQueued(true);
       }
       if (failure == null && !exited) {
         forceAllOrFail();
@@ -340,6 +327,16 @@ final class LogWriter implements Runnable {
       return true;
     } finally {
       turn.unlock();
+    }
+  }
+
+  /** Carries out what is queued (up to {@link #MAX_BATCH_OPS}) as one batch. Runs on the turn. */
+  private void stepQueued(boolean callerForces) {
+    queue.drainTo(batch, MAX_BATCH_OPS);
+    try {
+      step(batch, callerForces);
+    } finally {
+      batch.clear(); // nothing of it outlives the turn
     }
   }
 

@@ -70,8 +70,10 @@ class LogTailOverNettyTest {
       assertThat(cluster.values.get(id).strings()).as("values applied on %s", id)
           .containsExactlyElementsOf(written);
     }
+    // The status is published by each node's loop at its next pass (up to a tick after applying).
     RaftNode restarted = cluster.nodes.get(down);
-    assertThat(restarted.status().appliedIndex())
-        .isEqualTo(cluster.nodes.get(leader).status().appliedIndex());
+    await().atMost(FileNodes.WAIT).untilAsserted(() ->
+        assertThat(restarted.status().appliedIndex())
+            .isEqualTo(cluster.nodes.get(leader).status().appliedIndex()));
   }
 }

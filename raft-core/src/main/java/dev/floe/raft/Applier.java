@@ -41,9 +41,6 @@ import org.slf4j.LoggerFactory;
 final class Applier {
   private static final Logger log = LoggerFactory.getLogger(Applier.class);
 
-  /** One applied entry and what applying it produced. */
-  record Applied(long index, long term, ApplyResult result) {}
-
   /** How many applied entries are remembered for forwarded submits whose answer comes late. */
   private static final int RECENTLY_APPLIED = 4096;
 
@@ -60,8 +57,13 @@ final class Applier {
   /** Submits waiting for their entry to be applied, in index order. */
   private final java.util.ArrayDeque<PendingRequests.Submitted> awaiting =
       new java.util.ArrayDeque<>();
-  /** The last applied entries, by index modulo the size: a ring, no allocation per entry. */
-  private final Applied[] recentlyApplied = new Applied[RECENTLY_APPLIED];
+  /**
+   * The last applied entries (index, term, what applying produced), by index modulo the size:
+   * rings of plain fields, so that remembering an entry allocates nothing.
+   */
+  private final long[] recentIndex = new long[RECENTLY_APPLIED];
+  private final long[] recentTerm = new long[RECENTLY_APPLIED];
+  private final ApplyResult[] recentResult = new ApplyResult[RECENTLY_APPLIED];
   /**
    * The applied index for the loop, which reads it at its next pass (a drain, a tick, a step from
    * this thread): it needs the figure only for its status and for compaction, so telling it costs
@@ -154,9 +156,9 @@ final class Applier {
         await(List.of(s));
         return;
       }
-      Applied done = recentlyApplied[(int) (s.index() % RECENTLY_APPLIED)];
-      if (done != null && done.index() == s.index()) {
-        complete(s, done);
+      int slot = (int) (s.index() % RECENTLY_APPLIED);
+      if (recentResult[slot] != null && recentIndex[slot] == s.index()) {
+        complete(s, recentIndex[slot], recentTerm[slot], recentResult[slot]);
       } else {
         s.future().completeExceptionally(new CommitUnknownException(
             "entry " + s.index() + " was applied before its answer arrived; outcome unknown"));
@@ -228,9 +230,11 @@ final class Applier {
       sessions.expire(e.index());
       appliedThrough = e.index();
       appliedTerm = e.term();
-      Applied done = new Applied(e.index(), e.term(), result);
-      recentlyApplied[(int) (e.index() % RECENTLY_APPLIED)] = done;
-      answerWaiting(done);
+      int slot = (int) (e.index() % RECENTLY_APPLIED);
+      recentIndex[slot] = e.index();
+      recentTerm[slot] = e.term();
+      recentResult[slot] = result;
+      answerWaiting(e.index(), e.term(), result);
       applied++;
     }
     if (applied == 0) {
@@ -246,13 +250,13 @@ final class Applier {
   }
 
   /** Completes the submits waiting for this entry (or, overwritten, for an earlier one). */
-  private void answerWaiting(Applied a) {
+  private void answerWaiting(long index, long term, ApplyResult result) {
     PendingRequests.Submitted s;
-    while ((s = awaiting.peekFirst()) != null && s.index() <= a.index()) {
+    while ((s = awaiting.peekFirst()) != null && s.index() <= index) {
       awaiting.pollFirst();
-      if (s.index() == a.index()) {
+      if (s.index() == index) {
         // Two submits may wait on one index (one of them overwritten): the term tells them apart.
-        complete(s, a);
+        complete(s, index, term, result);
       } else {
         s.future().completeExceptionally(new CommitUnknownException(
             "the entry was replaced here by a snapshot from the leader before it was applied"));
@@ -260,13 +264,13 @@ final class Applier {
     }
   }
 
-  private void complete(PendingRequests.Submitted s, Applied a) {
-    if (s.term() != a.term()) {
+  private void complete(PendingRequests.Submitted s, long index, long term, ApplyResult result) {
+    if (s.term() != term) {
       s.future().completeExceptionally(new NotLeaderException(
-          "entry " + a.index() + " was overwritten by a later leader; the command was not applied",
+          "entry " + index + " was overwritten by a later leader; the command was not applied",
           status.current().leader().orElse(null)));
     } else {
-      answer(s.future(), a.index(), a.term(), a.result());
+      answer(s.future(), index, term, result);
     }
   }
 
@@ -283,7 +287,7 @@ final class Applier {
     } else if (result instanceof ApplyResult.Value v) {
       f.complete(new SubmitResult(index, term, v.bytes()));
     } else {
-      f.complete(new SubmitResult(index, term, new byte[0]));
+      f.complete(new SubmitResult(index, term, ApplyResult.NO_BYTES));
     }
   }
 
@@ -320,7 +324,8 @@ final class Applier {
   private ApplyResult applyToStateMachine(long index, byte[] command) {
     try {
       byte[] result = stateMachine.apply(index, command);
-      return result == null ? ApplyResult.NONE : new ApplyResult.Value(result);
+      return result == null ? ApplyResult.NONE
+          : result.length == 0 ? ApplyResult.EMPTY : new ApplyResult.Value(result);
     } catch (RuntimeException ex) {
       log.warn("{}: the state machine rejected entry {}", self, index, ex);
       return new ApplyResult.Failure(ex);

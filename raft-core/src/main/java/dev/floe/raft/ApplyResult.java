@@ -41,4 +41,10 @@ sealed interface ApplyResult {
   record None() implements ApplyResult {}
 
   None NONE = new None();
+
+  /** No bytes: shared, since a zero-length array cannot be changed. */
+  byte[] NO_BYTES = new byte[0];
+
+  /** The state machine's result when it returned no bytes (many do, for every command). */
+  Value EMPTY = new Value(NO_BYTES);
 }

@@ -37,8 +37,6 @@ import java.util.concurrent.TimeoutException;
  * outcomes and the applier's results complete them.
  */
 final class PendingRequests {
-  /** When a request times out, in ticks of this node. */
-  private record Deadline(long tick, long requestId, CompletableFuture<?> future, String what) {}
 
   private final NodeId self;
   private final long requestTimeoutMillis;
@@ -47,7 +45,8 @@ final class PendingRequests {
   private final Applier applier;
   private final RaftCore core;
   private final NodeMetrics metrics;
-  private final Map<Long, CompletableFuture<SubmitResult>> awaitingIndex = new LinkedHashMap<>();
+  private final RequestsById<CompletableFuture<SubmitResult>> awaitingIndex =
+      new RequestsById<>();
   /** Which of {@code awaitingIndex} are membership changes, whose refusals mean other things. */
   private final Set<Long> membershipChanges = new HashSet<>();
   /**
@@ -61,7 +60,7 @@ final class PendingRequests {
    * here only to fail those still open if the node stops, and pruned as they complete.
    */
   private final ArrayDeque<CompletableFuture<SubmitResult>> handedOver = new ArrayDeque<>();
-  private final ArrayDeque<Deadline> deadlines = new ArrayDeque<>();
+  private final RequestDeadlines deadlines = new RequestDeadlines();
   private final Map<Long, PendingRead> reads = new LinkedHashMap<>();
   private final TreeMap<Long, List<PendingRead>> readsAwaitingApply = new TreeMap<>();
   private final Map<Long, CompletableFuture<NodeId>> transfers = new LinkedHashMap<>();
@@ -110,7 +109,7 @@ final class PendingRequests {
    * lower one is settled (ids are handed out in increasing order, and the map keeps that order).
    */
   long lowestAwaitingIndex(long next) {
-    return awaitingIndex.isEmpty() ? next : awaitingIndex.keySet().iterator().next();
+    return awaitingIndex.isEmpty() ? next : awaitingIndex.firstKey();
   }
 
   /** A submit, started at {@code startNanos} (0 unless metrics are on). */
@@ -193,7 +192,7 @@ final class PendingRequests {
    * tick, costs far less than a timer task per request.
    */
   private void timeout(long requestId, CompletableFuture<?> future, String what) {
-    deadlines.addLast(new Deadline(nowTicks + requestTimeoutTicks, requestId, future, what));
+    deadlines.addLast(nowTicks + requestTimeoutTicks, requestId, future, what);
   }
 
   /** A tick passed: requests whose deadline came fail with an unknown outcome. */
@@ -204,19 +203,21 @@ final class PendingRequests {
           && w.getKey().completeExceptionally(new TimeoutException("no leader that takes writes"
           + " became known to node " + self + " in time"))));
     }
-    Deadline d;
-    while ((d = deadlines.peekFirst()) != null && (d.future().isDone() || d.tick() <= nowTicks)) {
-      deadlines.pollFirst();
-      if (!d.future().isDone()) {
-        long requestId = d.requestId();
+    while (!deadlines.isEmpty()
+        && (deadlines.firstFuture().isDone() || deadlines.firstTick() <= nowTicks)) {
+      CompletableFuture<?> future = deadlines.firstFuture();
+      String what = deadlines.firstWhat();
+      long requestId = deadlines.firstRequestId();
+      deadlines.removeFirst();
+      if (!future.isDone()) {
         awaitingIndex.remove(requestId);
         reads.remove(requestId);
         forwardedInTerm.remove(requestId);
         submitStart.remove(requestId);
         transfers.remove(requestId);
         awaitingHandOff.removeIf(s -> s.requestId() == requestId);
-        d.future().completeExceptionally(new CommitUnknownException("no outcome for the "
-            + d.what() + " within " + requestTimeoutMillis + " ms"));
+        future.completeExceptionally(new CommitUnknownException("no outcome for the "
+            + what + " within " + requestTimeoutMillis + " ms"));
       }
     }
   }
@@ -229,7 +230,9 @@ final class PendingRequests {
       submitStart.remove(o.requestId());
     }
     if (o instanceof Outcome.ProposalAccepted a) {
-      membershipChanges.remove(a.requestId());
+      if (!membershipChanges.isEmpty()) {
+        membershipChanges.remove(a.requestId());
+      }
       CompletableFuture<SubmitResult> f = awaitingIndex.remove(a.requestId());
       if (f == null) {
         return;
@@ -319,7 +322,7 @@ final class PendingRequests {
     if (awaitingHandOff.isEmpty() || awaitingHandOff.peekFirst().index() > index) {
       return List.of();
     }
-    List<Submitted> out = new ArrayList<>();
+    List<Submitted> out = new ArrayList<>(awaitingHandOff.size());
     Submitted s;
     while ((s = awaitingHandOff.peekFirst()) != null && s.index() <= index) {
       out.add(awaitingHandOff.pollFirst());
@@ -348,7 +351,7 @@ final class PendingRequests {
   }
 
   void failAll(FloeException e) {
-    awaitingIndex.values().forEach(f -> f.completeExceptionally(e));
+    awaitingIndex.forEachValue(f -> f.completeExceptionally(e));
     awaitingHandOff.forEach(s -> s.future().completeExceptionally(e));
     handedOver.forEach(f -> f.completeExceptionally(e));
     reads.values().forEach(r -> r.future().completeExceptionally(e));

@@ -147,7 +147,7 @@ public final class RaftNode implements AutoCloseable {
       return future;
     }
     byte[] entry = payload.get();
-    parts.onLoop(future, l -> l.requests().submit(type, entry, future));
+    parts.submitOnLoop(type, entry, future);
     return future;
   }
 

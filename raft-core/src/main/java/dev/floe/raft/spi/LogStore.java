@@ -129,7 +129,8 @@ public interface LogStore extends Closeable {
 
   /**
    * Appends entries (buffered). The first entry's index is {@code lastIndex() + 1} and indexes are
-   * contiguous.
+   * contiguous. The list is the store's from then on: the node never changes it afterwards, so a
+   * store may keep it, or views of it, without a copy.
    *
    * @param entries the entries, in index order
    * @throws IllegalArgumentException if the entries do not follow the log

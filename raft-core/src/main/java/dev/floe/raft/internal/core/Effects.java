@@ -83,16 +83,27 @@ final class Effects {
   Ready drain(dev.floe.raft.spi.TermAndVote termAndVote, long truncateFrom,
       List<dev.floe.raft.message.LogEntry> entries,
       List<dev.floe.raft.message.LogEntry> committedEntries) {
-    Ready ready = new Ready(resetLogTo, termAndVote, truncateFrom, entries, messages, afterPersist,
-        committedEntries, outcomes, compactUpTo, snapshotsToSend, snapshotChunks, roleChanges);
+    Ready ready = new Ready(resetLogTo, termAndVote, truncateFrom, entries, given(messages),
+        given(afterPersist), committedEntries, given(outcomes), compactUpTo,
+        given(snapshotsToSend), given(snapshotChunks), given(roleChanges));
     resetLogTo = 0;
     compactUpTo = 0;
-    snapshotsToSend = new ArrayList<>();
-    snapshotChunks = new ArrayList<>();
-    roleChanges = new ArrayList<>();
-    messages = new ArrayList<>();
-    afterPersist = new ArrayList<>();
-    outcomes = new ArrayList<>();
+    // A list handed over is replaced by one of its size; an empty one is kept (and List.of() goes
+    // out instead): most drains fill only one or two of them, and this runs for every batch.
+    snapshotsToSend = fresh(snapshotsToSend);
+    snapshotChunks = fresh(snapshotChunks);
+    roleChanges = fresh(roleChanges);
+    messages = fresh(messages);
+    afterPersist = fresh(afterPersist);
+    outcomes = fresh(outcomes);
     return ready;
+  }
+
+  private static <T> List<T> given(List<T> list) {
+    return list.isEmpty() ? List.of() : list;
+  }
+
+  private static <T> List<T> fresh(List<T> handedOver) {
+    return handedOver.isEmpty() ? handedOver : new ArrayList<>(handedOver.size());
   }
 }

@@ -15,9 +15,21 @@
  */
 package dev.floe.raft.internal.core;
 
-/** A growable array of longs that drops from its head in amortised constant time. */
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A growable array of longs that drops from its head, kept in chunks: growing adds a chunk instead
+ * of copying every value into an array twice the size (for a log that is never compacted those
+ * copies were a steady share of what a node allocated per entry), and dropping frees whole chunks.
+ */
 final class Longs {
-  private long[] values = new long[16];
+  private static final int CHUNK_BITS = 10;
+  private static final int CHUNK = 1 << CHUNK_BITS;
+  private static final int MASK = CHUNK - 1;
+
+  private final List<long[]> chunks = new ArrayList<>();
+  /** Where value 0 is in the first chunk. */
   private int head;
   private int size;
 
@@ -26,31 +38,37 @@ final class Longs {
   }
 
   long get(int i) {
-    return values[head + i];
+    int slot = head + i;
+    return chunks.get(slot >>> CHUNK_BITS)[slot & MASK];
   }
 
   long last() {
-    return values[head + size - 1];
+    return get(size - 1);
   }
 
   void set(int i, long value) {
-    values[head + i] = value;
+    int slot = head + i;
+    chunks.get(slot >>> CHUNK_BITS)[slot & MASK] = value;
   }
 
   void add(long value) {
-    if (head + size == values.length) {
-      long[] grown = size * 2 < values.length ? values : new long[Math.max(16, size * 2)];
-      System.arraycopy(values, head, grown, 0, size);
-      values = grown;
-      head = 0;
+    int slot = head + size;
+    if ((slot >>> CHUNK_BITS) == chunks.size()) {
+      chunks.add(new long[CHUNK]);
     }
-    values[head + size++] = value;
+    chunks.get(slot >>> CHUNK_BITS)[slot & MASK] = value;
+    size++;
   }
 
   void truncate(int newSize) {
     size = newSize;
+    int keep = (head + size + MASK) >>> CHUNK_BITS;
     if (size == 0) {
       head = 0;
+      keep = 0;
+    }
+    if (keep < chunks.size()) {
+      chunks.subList(keep, chunks.size()).clear();
     }
   }
 
@@ -59,6 +77,11 @@ final class Longs {
     size -= n;
     if (size == 0) {
       head = 0;
+      chunks.clear();
+      return;
     }
+    int dropped = head >>> CHUNK_BITS;
+    chunks.subList(0, dropped).clear();
+    head &= MASK;
   }
 }

@@ -48,8 +48,13 @@ final class Tail {
     entries[head + size++] = e;
   }
 
+  /**
+   * The entries {@code from..toExclusive-1}, in an immutable list of their own: messages and
+   * stores keep such a list as it is ({@code List.copyOf} returns it), where an {@code ArrayList}
+   * built from a view was copied twice on the way and once more into every message.
+   */
   List<LogEntry> copy(int from, int toExclusive) {
-    return new ArrayList<>(Arrays.asList(entries).subList(head + from, head + toExclusive));
+    return List.of(Arrays.copyOfRange(entries, head + from, head + toExclusive));
   }
 
   void truncate(int newSize) {

@@ -435,11 +435,13 @@ public final class FileLogStore implements LogStore {
   }
 
 
-  /** Hands the writer the records of {@code run}, which fill {@code offset..end} of a segment. */
+  /**
+   * Hands the writer the records of {@code run}, which fill {@code offset..end} of a segment. The
+   * list is the caller's to give away ({@link LogStore#append}), so it is not copied.
+   */
   private void submitRun(List<LogEntry> run, long segment, boolean startsSegment, long offset,
       long end) {
-    writer.submit(new LogWriter.Write(segment, startsSegment, offset, (int) (end - offset),
-        List.copyOf(run)));
+    writer.submit(new LogWriter.Write(segment, startsSegment, offset, (int) (end - offset), run));
   }
 
   @Override

@@ -48,7 +48,6 @@ import dev.floe.raft.message.VoteResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -496,14 +495,14 @@ final class MessageCodec {
       throw new CorruptedFrameException(
           "bad entry count " + count + " with " + in.readableBytes() + " bytes left");
     }
-    List<LogEntry> entries = new ArrayList<>(count);
+    LogEntry[] entries = new LogEntry[count];
     for (int i = 0; i < count; i++) {
       long index = readLong(in);
       long term = readLong(in);
       EntryType type = EntryType.fromCode(readUnsignedByte(in));
-      entries.add(new LogEntry(index, term, type, readBytes(in)));
+      entries[i] = new LogEntry(index, term, type, readBytes(in));
     }
-    return entries;
+    return List.of(entries); // immutable already: the message keeps it without another copy
   }
 
   /** A forwarded entry's type: a command, plain or within a session. */

@@ -15,10 +15,9 @@
  */
 package dev.floe.raft;
 
-import dev.floe.raft.message.EntryType;
-
 import dev.floe.raft.cluster.ClusterId;
 import dev.floe.raft.cluster.NodeId;
+import dev.floe.raft.message.EntryType;
 import dev.floe.raft.spi.EventLoop;
 import dev.floe.raft.spi.LogStore;
 import dev.floe.raft.spi.SnapshotStore;

@@ -37,7 +37,6 @@ import java.util.concurrent.TimeoutException;
  * outcomes and the applier's results complete them.
  */
 final class PendingRequests {
-
   private final NodeId self;
   private final long requestTimeoutMillis;
   private final long requestTimeoutTicks;

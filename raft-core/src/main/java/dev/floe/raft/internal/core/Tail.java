@@ -16,7 +16,6 @@
 package dev.floe.raft.internal.core;
 
 import dev.floe.raft.message.LogEntry;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 

@@ -142,12 +142,10 @@ final class NodeParts {
 
   /** Hands a request to the event loop, or fails it at once if the node is not running. */
   void onLoop(CompletableFuture<?> future, Consumer<NodeLoop> request) {
-    NodeLoop l = running;
-    if (l == null || closed) {
-      future.completeExceptionally(new NodeStoppedException("node " + id + " is not running", null));
-      return;
+    NodeLoop l = runningLoop(future);
+    if (l != null) {
+      l.enqueue(() -> request.accept(l));
     }
-    l.enqueue(() -> request.accept(l));
   }
 
   /**
@@ -156,12 +154,20 @@ final class NodeParts {
    * what a node allocates per entry.
    */
   void submitOnLoop(EntryType type, byte[] entry, CompletableFuture<SubmitResult> future) {
+    NodeLoop l = runningLoop(future);
+    if (l != null) {
+      l.enqueue(new SubmitTask(l, type, entry, future));
+    }
+  }
+
+  /** The running node's loop, or null once {@code future} is failed because there is none. */
+  private NodeLoop runningLoop(CompletableFuture<?> future) {
     NodeLoop l = running;
     if (l == null || closed) {
       future.completeExceptionally(new NodeStoppedException("node " + id + " is not running", null));
-      return;
+      return null;
     }
-    l.enqueue(new SubmitTask(l, type, entry, future));
+    return l;
   }
 
   private record SubmitTask(NodeLoop loop, EntryType type, byte[] entry,

@@ -62,11 +62,10 @@ final class Longs {
 
   void truncate(int newSize) {
     size = newSize;
-    int keep = (head + size + MASK) >>> CHUNK_BITS;
     if (size == 0) {
       head = 0;
-      keep = 0;
     }
+    int keep = (head + size + MASK) >>> CHUNK_BITS; // the chunks that hold a value
     if (keep < chunks.size()) {
       chunks.subList(keep, chunks.size()).clear();
     }

@@ -17,6 +17,7 @@ package dev.floe.raft.bench.storage;
 
 import dev.floe.raft.bench.TempDirs;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -24,11 +25,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * How far this machine's disk overlaps forces: T threads each write a batch and force it, again
@@ -39,7 +44,7 @@ import picocli.CommandLine.Option;
 @Command(name = "force-concurrency-probe", mixinStandardHelpOptions = true,
     description = "Forces per second and force latency with 1..T threads forcing at once.")
 public final class ForceConcurrencyProbe implements Callable<Integer> {
-  private static final long REGION_BYTES = 16L << 20;
+  @Spec CommandSpec spec;
 
   @Option(names = "--max-threads", defaultValue = "3", description = "Up to this many threads.")
   int maxThreads;
@@ -51,6 +56,10 @@ public final class ForceConcurrencyProbe implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "3", description = "Measured seconds per case.")
   double seconds;
 
+  @Option(names = "--region-mib", defaultValue = "16",
+      description = "Preallocated MiB each thread writes round and round.")
+  int regionMib;
+
   @Option(names = "--dir", description = "Where the files go (default: a temporary directory).")
   Path parent;
 
@@ -60,18 +69,22 @@ public final class ForceConcurrencyProbe implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (maxThreads < 1 || batchBytes < 1 || batchBytes > REGION_BYTES / 4 || seconds <= 0) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "--max-threads >= 1, 0 < --batch-bytes <= " + REGION_BYTES / 4 + ", --seconds > 0");
+    long regionBytes = (long) regionMib << 20;
+    if (maxThreads < 1 || regionMib < 1 || batchBytes < 1 || batchBytes > regionBytes / 4
+        || seconds <= 0) {
+      throw new ParameterException(spec.commandLine(), "need --max-threads >= 1, --region-mib"
+          + " >= 1, 0 < --batch-bytes <= a quarter of the region, --seconds > 0");
     }
+    PrintWriter out = spec.commandLine().getOut();
     Path dir = parent == null ? Files.createTempDirectory("floe-force-probe-")
         : Files.createTempDirectory(parent, "floe-force-probe-");
     try {
-      System.out.printf("# fs=%s batch_b=%d seconds=%.1f%n", Files.getFileStore(dir).type(),
-          batchBytes, seconds);
+      out.printf(Locale.ROOT, "# fs=%s batch_b=%d region_mib=%d seconds=%.1f%n",
+          Files.getFileStore(dir).type(), batchBytes, regionMib, seconds);
       for (boolean oneFile : new boolean[] {false, true}) {
         for (int t = 1; t <= maxThreads; t++) {
-          run(dir, t, oneFile);
+          out.println(run(dir, t, oneFile, regionBytes));
+          out.flush();
         }
       }
     } finally {
@@ -80,12 +93,13 @@ public final class ForceConcurrencyProbe implements Callable<Integer> {
     return 0;
   }
 
-  private void run(Path dir, int threads, boolean oneFile) throws Exception {
+  /** One case: {@code threads} threads forcing at once; returns its result line. */
+  private String run(Path dir, int threads, boolean oneFile, long regionBytes) throws Exception {
     List<FileChannel> channels = new ArrayList<>();
     try {
       for (int i = 0; i < (oneFile ? 1 : threads); i++) {
         channels.add(preallocated(dir.resolve((oneFile ? "one-" + threads : "own-" + threads)
-            + "-" + i), (oneFile ? threads : 1) * REGION_BYTES));
+            + "-" + i), (oneFile ? threads : 1) * regionBytes));
       }
       Histogram[] latency = new Histogram[threads];
       long[] forces = new long[threads];
@@ -95,7 +109,7 @@ public final class ForceConcurrencyProbe implements Callable<Integer> {
       for (int i = 0; i < threads; i++) {
         int n = i;
         FileChannel ch = channels.get(oneFile ? 0 : i);
-        long base = oneFile ? i * REGION_BYTES : 0;
+        long base = oneFile ? i * regionBytes : 0;
         latency[n] = new Histogram(3);
         workers[n] = new Thread(() -> {
           ByteBuffer batch = ByteBuffer.allocateDirect(batchBytes);
@@ -107,7 +121,7 @@ public final class ForceConcurrencyProbe implements Callable<Integer> {
               while (batch.hasRemaining()) {
                 offset += ch.write(batch, base + offset);
               }
-              if (offset + batchBytes > REGION_BYTES) {
+              if (offset + batchBytes > regionBytes) {
                 offset = 0;
               }
               ch.force(false);
@@ -136,8 +150,8 @@ public final class ForceConcurrencyProbe implements Callable<Integer> {
         all.add(latency[i]);
         total += forces[i];
       }
-      System.out.printf("files=%s threads=%d forces_per_s=%.0f per_thread=%.0f p50_us=%.1f"
-              + " p99_us=%.1f%n", oneFile ? "one" : "own", threads, total / seconds,
+      return String.format(Locale.ROOT, "files=%s threads=%d forces_per_s=%.0f per_thread=%.0f"
+              + " p50_us=%.1f p99_us=%.1f", oneFile ? "one" : "own", threads, total / seconds,
           total / seconds / threads, all.getValueAtPercentile(50) / 1e3,
           all.getValueAtPercentile(99) / 1e3);
     } finally {

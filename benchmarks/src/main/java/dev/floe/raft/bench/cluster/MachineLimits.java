@@ -98,12 +98,7 @@ final class MachineLimits {
     Histogram latency = new Histogram(3);
     ByteBuffer record = ByteBuffer.allocateDirect(VALUE_BYTES);
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-      for (long written = 0; written < fileBytes; ) {
-        zeros.clear().limit((int) Math.min(zeros.capacity(), fileBytes - written));
-        written += channel.write(zeros, written);
-      }
-      channel.force(true);
+      preallocate(channel, fileBytes);
       long deadline = System.nanoTime() + seconds * 1_000_000_000L;
       long count = 0;
       long start = System.nanoTime();
@@ -120,6 +115,19 @@ final class MachineLimits {
     } finally {
       Files.deleteIfExists(file);
     }
+  }
+
+  /**
+   * Writes {@code bytes} zero bytes from the start of {@code channel} and forces them with the
+   * file's size, so that later forces of overwrites there commit no size change.
+   */
+  static void preallocate(FileChannel channel, long bytes) throws IOException {
+    ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+    for (long written = 0; written < bytes; ) {
+      zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - written));
+      written += channel.write(zeros, written);
+    }
+    channel.force(true);
   }
 
   /**

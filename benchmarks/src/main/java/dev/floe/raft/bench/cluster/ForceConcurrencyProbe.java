@@ -13,7 +13,7 @@
  * See the License for the specific language governing permissions and
  * limitations under the License.
  */
-package dev.floe.raft.bench.storage;
+package dev.floe.raft.bench.cluster;
 
 import dev.floe.raft.bench.TempDirs;
 import java.io.IOException;
@@ -27,6 +27,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,6 +47,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "force-concurrency-probe", mixinStandardHelpOptions = true,
     description = "Forces per second and force latency with 1..T threads forcing at once.")
 public final class ForceConcurrencyProbe implements Callable<Integer> {
+  /** Bounds every thread's loop in count as well as in time. */
+  private static final long MAX_FORCES = 10_000_000;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--max-threads", defaultValue = "3", description = "Up to this many threads.")
@@ -96,83 +102,60 @@ public final class ForceConcurrencyProbe implements Callable<Integer> {
   /** One case: {@code threads} threads forcing at once; returns its result line. */
   private String run(Path dir, int threads, boolean oneFile, long regionBytes) throws Exception {
     List<FileChannel> channels = new ArrayList<>();
+    ExecutorService workers = Executors.newFixedThreadPool(threads);
     try {
       for (int i = 0; i < (oneFile ? 1 : threads); i++) {
-        channels.add(preallocated(dir.resolve((oneFile ? "one-" + threads : "own-" + threads)
-            + "-" + i), (oneFile ? threads : 1) * regionBytes));
+        FileChannel ch = FileChannel.open(dir.resolve((oneFile ? "one-" : "own-") + threads + "-"
+            + i), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        channels.add(ch);
+        MachineLimits.preallocate(ch, (oneFile ? threads : 1) * regionBytes);
       }
-      Histogram[] latency = new Histogram[threads];
-      long[] forces = new long[threads];
-      Thread[] workers = new Thread[threads];
       long end = System.nanoTime() + (long) (seconds * 1e9);
-      IOException[] failure = new IOException[1];
+      List<Future<MachineLimits.Measurement>> cases = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        int n = i;
         FileChannel ch = channels.get(oneFile ? 0 : i);
         long base = oneFile ? i * regionBytes : 0;
-        latency[n] = new Histogram(3);
-        workers[n] = new Thread(() -> {
-          ByteBuffer batch = ByteBuffer.allocateDirect(batchBytes);
-          long offset = 0;
-          try {
-            while (System.nanoTime() < end) {
-              long start = System.nanoTime();
-              batch.clear();
-              while (batch.hasRemaining()) {
-                offset += ch.write(batch, base + offset);
-              }
-              if (offset + batchBytes > regionBytes) {
-                offset = 0;
-              }
-              ch.force(false);
-              latency[n].recordValue(System.nanoTime() - start);
-              forces[n]++;
-            }
-          } catch (IOException e) {
-            synchronized (failure) {
-              failure[0] = e;
-            }
-          }
-        }, "force-probe-" + n);
-        workers[n].start();
+        cases.add(workers.submit(() -> forceLoop(ch, base, regionBytes, end)));
       }
-      for (Thread w : workers) {
-        w.join();
+      MachineLimits.Measurement all = cases.get(0).get();
+      for (int i = 1; i < threads; i++) {
+        all = all.plus(cases.get(i).get());
       }
-      synchronized (failure) {
-        if (failure[0] != null) {
-          throw failure[0];
-        }
-      }
-      Histogram all = new Histogram(3);
-      long total = 0;
-      for (int i = 0; i < threads; i++) {
-        all.add(latency[i]);
-        total += forces[i];
-      }
+      double perSecond = all.count() / seconds;
       return String.format(Locale.ROOT, "files=%s threads=%d forces_per_s=%.0f per_thread=%.0f"
-              + " p50_us=%.1f p99_us=%.1f", oneFile ? "one" : "own", threads, total / seconds,
-          total / seconds / threads, all.getValueAtPercentile(50) / 1e3,
-          all.getValueAtPercentile(99) / 1e3);
+              + " p50_us=%.1f p99_us=%.1f", oneFile ? "one" : "own", threads, perSecond,
+          perSecond / threads, all.p50Micros(), all.p99Micros());
     } finally {
+      workers.shutdownNow();
       for (FileChannel ch : channels) {
         ch.close();
       }
     }
   }
 
-  /** A file of {@code size} zero bytes, forced, so that later forces commit no size change. */
-  private static FileChannel preallocated(Path file, long size) throws IOException {
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE);
-    ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-    for (long p = 0; p < size; p += zeros.capacity()) {
-      zeros.clear();
-      while (zeros.hasRemaining()) {
-        ch.write(zeros, p + zeros.position());
+  /**
+   * Writes a batch and forces it, round and round the region at {@code base}, until {@code end}
+   * or {@link #MAX_FORCES}; the measurement's time is {@code seconds} (the case's window).
+   */
+  private MachineLimits.Measurement forceLoop(FileChannel ch, long base, long regionBytes,
+      long end) throws IOException {
+    ByteBuffer batch = ByteBuffer.allocateDirect(batchBytes);
+    Histogram latency = new Histogram(3);
+    long offset = 0;
+    long count = 0;
+    while (count < MAX_FORCES && System.nanoTime() < end) {
+      long start = System.nanoTime();
+      batch.clear();
+      while (batch.hasRemaining()) {
+        offset += ch.write(batch, base + offset);
       }
+      if (offset + batchBytes > regionBytes) {
+        offset = 0;
+      }
+      ch.force(false);
+      latency.recordValue(System.nanoTime() - start);
+      count++;
     }
-    ch.force(true);
-    return ch;
+    return new MachineLimits.Measurement(count, (long) (seconds * 1e9), latency);
   }
 }

@@ -13,7 +13,7 @@
  * See the License for the specific language governing permissions and
  * limitations under the License.
  */
-package dev.floe.raft.bench.storage;
+package dev.floe.raft.bench.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -2,7 +2,7 @@
 # What each thread and the JIT compilers spend during one harness run (the ninth round of
 # docs/benchmarks.md). Run from the harness's directory (benchmarks/peers/harness.sh prints it):
 #
-#   /path/to/floe/benchmarks/peers/jit-cost.sh SYSTEM C [WARMUP_S]
+#   "$FLOE"/benchmarks/peers/jit-cost.sh SYSTEM C [WARMUP_S]   (FLOE: this repository)
 #
 # Runs BenchMain for SYSTEM at concurrency C (3 s warm-up unless WARMUP_S, 10 s measured) under a
 # JFR recording of every compilation, and prints:

@@ -18,6 +18,7 @@ c=${2:?usage: jit-cost.sh SYSTEM C [WARMUP_S]}
 warmup=${3:-3}
 case $sys in floe*) netty=42 ;; *) netty=41 ;; esac
 out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
 java -Xms2g -Xmx4g -XX:+UseG1GC \
   "-XX:StartFlightRecording=filename=$out/run.jfr,settings=profile,+jdk.Compilation#threshold=0ms" \
   -cp "target/raft-peers-bench.jar:target/lib/*:target/lib-netty$netty/*" floe.bench.peers.BenchMain \
@@ -47,10 +48,18 @@ for ((i = 1; ; i++)); do
   if ((i == warmup + 4)); then echo "$snapshot" >"$out/a"; fi
   if ((i == warmup + 9)); then echo "$snapshot" >"$out/b"; fi
 done
-wait $pid
+if ! wait $pid; then
+  echo "the harness failed; its last output:" >&2
+  tail -20 "$out/stderr" >&2
+  exit 1
+fi
 
 grep -h '^system=' "$out/stdout"
 echo "C2 CPU per second since start (1/100 s): ${c2[*]}"
+if [[ ! -f "$out/a" || ! -f "$out/b" ]]; then
+  echo "the JVM ended before both CPU samples were taken" >&2
+  exit 1
+fi
 echo "thread CPU over 5 s of the measured window:"
 join <(sort "$out/a") <(sort "$out/b") | awk '{d = $5 - $3; if (d > 5) printf "  %6.1f%% %s\n", d / 5, $2}' \
   | sort -rn | head -20
@@ -80,4 +89,3 @@ print("longest level-4 methods (times compiled):")
 for method, (n, ms) in sorted(by_method.items(), key=lambda kv: -kv[1][1])[:12]:
     print("  %7.0f ms %2dx %s" % (ms, n, method[:110]))
 EOF
-rm -rf "$out"

@@ -17,7 +17,6 @@ package dev.floe.raft.transport.netty;
 
 import dev.floe.raft.message.RaftMessage;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.MessageToByteEncoder;
@@ -26,8 +25,7 @@ import io.netty.handler.codec.MessageToByteEncoder;
  * Encodes a {@link Handshake} (in the node's {@link HandshakeDialect}), a {@link RaftMessage}, an
  * {@link Accept} or a {@link Refusal} into one length-prefixed frame, in a buffer of exactly the
  * frame's size from the channel's allocator. {@link MessageToByteEncoder} passes the buffer on
- * (the transport releases it once written) or releases it if encoding fails. A ready connection
- * writes its Raft messages as frames already encoded ({@link #frame}), which pass through.
+ * (the transport releases it once written) or releases it if encoding fails.
  */
 final class FrameEncoder extends MessageToByteEncoder<Object> {
   private final HandshakeDialect dialect;
@@ -64,31 +62,6 @@ final class FrameEncoder extends MessageToByteEncoder<Object> {
     int written = out.writerIndex() - start - WireFormat.LENGTH_BYTES;
     if (written != size) {
       throw new EncoderException("encoded " + written + " bytes, expected " + size + ": " + msg);
-    }
-  }
-
-  /**
-   * {@code m} as one frame in a buffer of exactly its size: what a ready connection writes, so that
-   * a message is sized once (the caller already did, for the frame limit) and its bytes go down a
-   * pipeline with no encoder on the way, from the thread that sends it.
-   *
-   * @param bodySize {@link MessageCodec#encodedSize} of {@code m}
-   * @throws EncoderException if the encoding does not come to {@code bodySize} bytes (the buffer is
-   *     released)
-   */
-  static ByteBuf frame(ByteBufAllocator alloc, RaftMessage m, int bodySize) {
-    ByteBuf out = alloc.ioBuffer(WireFormat.LENGTH_BYTES + bodySize);
-    try {
-      out.writeInt(bodySize);
-      MessageCodec.encode(m, out);
-      if (out.readableBytes() != WireFormat.LENGTH_BYTES + bodySize) {
-        throw new EncoderException("encoded " + (out.readableBytes() - WireFormat.LENGTH_BYTES)
-            + " bytes, expected " + bodySize + ": " + m);
-      }
-      return out;
-    } catch (RuntimeException e) {
-      out.release();
-      throw e;
     }
   }
 

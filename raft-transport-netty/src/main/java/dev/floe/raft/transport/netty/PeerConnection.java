@@ -175,8 +175,7 @@ final class PeerConnection {
   /**
    * Writes {@code m} to the peer, or queues it while connecting, or drops it. Never blocks.
    *
-   * @param frameBytes the encoded size of {@code m} ({@link MessageCodec#encodedSize}), for the
-   *     queue's bound and the frame's buffer
+   * @param frameBytes the encoded size of {@code m}, for the queue's bound
    */
   void send(RaftMessage m, int frameBytes) {
     Channel ch = ready;
@@ -190,7 +189,7 @@ final class PeerConnection {
       }
     }
     if (ch.isWritable()) {
-      ch.writeAndFlush(FrameEncoder.frame(ch.alloc(), m, frameBytes), ch.voidPromise());
+      ch.writeAndFlush(m, ch.voidPromise());
     } else {
       drop(m, DroppedMessages.Reason.WRITE_BUFFER_FULL,
           "its connection is over the write-buffer high water mark");

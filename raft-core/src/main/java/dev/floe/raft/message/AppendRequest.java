@@ -43,7 +43,8 @@ public record AppendRequest(
     implements RaftMessage {
 
   /**
-   * Copies the entry list (not the entries) so the record is immutable.
+   * Keeps {@code entries} as it is if it is a {@link LogEntries}, and otherwise copies the list
+   * (not the entries), so the record is immutable.
    *
    * @param from the leader
    * @param to the follower
@@ -55,7 +56,7 @@ public record AppendRequest(
    * @param round the request's round, echoed in the response
    */
   public AppendRequest {
-    entries = List.copyOf(entries);
+    entries = LogEntries.copyOf(entries);
   }
 
   /** {@return the index of the last entry carried, or {@code prevLogIndex} if none} */

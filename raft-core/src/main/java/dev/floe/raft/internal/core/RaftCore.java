@@ -24,6 +24,7 @@ import dev.floe.raft.message.ForwardRequest;
 import dev.floe.raft.message.ForwardResponse;
 import dev.floe.raft.message.InstallSnapshotRequest;
 import dev.floe.raft.message.InstallSnapshotResponse;
+import dev.floe.raft.message.LogEntries;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.message.ReadIndexRequest;
@@ -272,7 +273,7 @@ public final class RaftCore {
     TermAndVote toSave = tv.equals(savedTermAndVote) ? null : tv;
     savedTermAndVote = tv;
     long truncateFrom = s.log.pendingTruncateFrom();
-    List<LogEntry> entries = s.log.hasUnstable() ? s.log.takeUnstable() : List.of();
+    List<LogEntry> entries = s.log.hasUnstable() ? s.log.takeUnstable() : LogEntries.of();
     if (s.role == Role.LEADER && !entries.isEmpty()) {
       // The leader counts its own copy only once it is durable (its write runs beside replication).
       s.out.sendAfterPersist(AppendResponse.accepted(

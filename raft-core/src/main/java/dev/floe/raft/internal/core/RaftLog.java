@@ -17,10 +17,10 @@ package dev.floe.raft.internal.core;
 
 import dev.floe.raft.cluster.Configuration;
 import dev.floe.raft.message.EntryType;
+import dev.floe.raft.message.LogEntries;
 import dev.floe.raft.message.LogEntry;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -130,7 +130,7 @@ final class RaftLog {
     if (configurations.isEmpty()) {
       return baseConfiguration;
     }
-    Map.Entry<Long, Configuration> before = configurations.lowerEntry(configurations.lastKey());
+    var before = configurations.lowerEntry(configurations.lastKey());
     return before == null ? baseConfiguration : before.getValue();
   }
 
@@ -214,14 +214,14 @@ final class RaftLog {
    * unless the first alone is larger (at least one is returned if any). Entries no longer in
    * memory are read back, and a slice never mixes them with entries held in memory.
    */
-  List<LogEntry> slice(long from, int maxCount, long maxBytes) {
+  LogEntries slice(long from, int maxCount, long maxBytes) {
     long last = lastIndex();
     if (from > last) {
-      return List.of();
+      return LogEntries.of();
     }
     long start = cacheStart();
     if (from < start) {
-      return readBack(from, Math.min(start, from + maxCount), maxBytes);
+      return LogEntries.copyOf(readBack(from, Math.min(start, from + maxCount), maxBytes));
     }
     int first = (int) (from - start);
     int end = (int) Math.min(tail.size(), (long) first + maxCount);
@@ -239,9 +239,9 @@ final class RaftLog {
   }
 
   /** Entries in {@code [from, toInclusive]}, read back where they are no longer in memory. */
-  List<LogEntry> range(long from, long toInclusive) {
+  LogEntries range(long from, long toInclusive) {
     if (from > toInclusive) {
-      return List.of();
+      return LogEntries.of();
     }
     long start = cacheStart();
     if (from >= start) {
@@ -257,7 +257,7 @@ final class RaftLog {
     if (toInclusive >= start) {
       out.addAll(tail.copy(0, (int) (toInclusive - start + 1)));
     }
-    return out;
+    return LogEntries.copyOf(out);
   }
 
   /** Reads {@code from .. toExclusive - 1} back from the store and checks it is this log's. */
@@ -356,7 +356,7 @@ final class RaftLog {
       throw new IllegalStateException("compaction to " + index + " beyond the stored " + stableIndex);
     }
     long t = term(index);
-    Map.Entry<Long, Configuration> last = configurations.floorEntry(index);
+    var last = configurations.floorEntry(index);
     if (last != null) {
       baseConfiguration = last.getValue();
     }
@@ -426,8 +426,8 @@ final class RaftLog {
   }
 
   /** Returns the entries not yet handed to the store, and marks them handed. */
-  List<LogEntry> takeUnstable() {
-    List<LogEntry> out = range(stableIndex + 1, lastIndex());
+  LogEntries takeUnstable() {
+    LogEntries out = range(stableIndex + 1, lastIndex());
     stableIndex = lastIndex();
     pendingTruncateFrom = 0;
     return out;

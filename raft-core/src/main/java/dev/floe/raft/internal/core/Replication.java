@@ -20,6 +20,7 @@ import dev.floe.raft.cluster.NodeId;
 import dev.floe.raft.message.AppendRequest;
 import dev.floe.raft.message.AppendResponse;
 import dev.floe.raft.message.InstallSnapshotResponse;
+import dev.floe.raft.message.LogEntries;
 import dev.floe.raft.message.LogEntry;
 import java.util.List;
 import java.util.Map;
@@ -210,7 +211,7 @@ final class Replication {
     if (p.state == Progress.State.PROBE) {
       entries = s.log.slice(p.next, s.config.maxEntriesPerAppend(), PROBE_MAX_BYTES);
       if (!entries.isEmpty() && entries.get(0).sizeInBytes() > PROBE_MAX_BYTES) {
-        entries = List.of(); // a large entry waits until the probe found the match point
+        entries = LogEntries.of(); // a large entry waits until the probe found the match point
       }
     } else {
       entries = s.log.slice(p.next, s.config.maxEntriesPerAppend(), s.config.maxBytesPerAppend());
@@ -247,7 +248,7 @@ final class Replication {
     if (prevTerm < 0) {
       return;
     }
-    send(to, p, p.match, prevTerm, List.of());
+    send(to, p, p.match, prevTerm, LogEntries.of());
   }
 
   private void send(NodeId to, Progress p, long prev, long prevTerm, List<LogEntry> entries) {

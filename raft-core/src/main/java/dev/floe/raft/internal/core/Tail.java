@@ -15,9 +15,9 @@
  */
 package dev.floe.raft.internal.core;
 
+import dev.floe.raft.message.LogEntries;
 import dev.floe.raft.message.LogEntry;
 import java.util.Arrays;
-import java.util.List;
 
 /** The entries held in memory, as a growable array that drops from its head. */
 final class Tail {
@@ -48,12 +48,15 @@ final class Tail {
   }
 
   /**
-   * The entries {@code from..toExclusive-1}, in an immutable list of their own: messages and
-   * stores keep such a list as it is ({@code List.copyOf} returns it), where an {@code ArrayList}
-   * built from a view was copied twice on the way and once more into every message.
+   * The entries {@code from..toExclusive-1}, in an immutable list of their own, copied once:
+   * messages and stores keep a {@link LogEntries} as it is.
    */
-  List<LogEntry> copy(int from, int toExclusive) {
-    return List.of(Arrays.copyOfRange(entries, head + from, head + toExclusive));
+  LogEntries copy(int from, int toExclusive) {
+    LogEntries.Builder out = LogEntries.builder(toExclusive - from);
+    for (int i = head + from, end = head + toExclusive; i < end; i++) {
+      out.add(entries[i]);
+    }
+    return out.build();
   }
 
   void truncate(int newSize) {

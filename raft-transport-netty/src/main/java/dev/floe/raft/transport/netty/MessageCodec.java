@@ -38,6 +38,7 @@ import dev.floe.raft.message.ForwardRequest;
 import dev.floe.raft.message.ForwardResponse;
 import dev.floe.raft.message.InstallSnapshotRequest;
 import dev.floe.raft.message.InstallSnapshotResponse;
+import dev.floe.raft.message.LogEntries;
 import dev.floe.raft.message.LogEntry;
 import dev.floe.raft.message.RaftMessage;
 import dev.floe.raft.message.ReadIndexRequest;
@@ -495,14 +496,14 @@ final class MessageCodec {
       throw new CorruptedFrameException(
           "bad entry count " + count + " with " + in.readableBytes() + " bytes left");
     }
-    LogEntry[] entries = new LogEntry[count];
+    LogEntries.Builder entries = LogEntries.builder(count);
     for (int i = 0; i < count; i++) {
       long index = readLong(in);
       long term = readLong(in);
       EntryType type = EntryType.fromCode(readUnsignedByte(in));
-      entries[i] = new LogEntry(index, term, type, readBytes(in));
+      entries.add(new LogEntry(index, term, type, readBytes(in)));
     }
-    return List.of(entries); // immutable already: the message keeps it without another copy
+    return entries.build(); // the message keeps a LogEntries without another copy
   }
 
   /** A forwarded entry's type: a command, plain or within a session. */

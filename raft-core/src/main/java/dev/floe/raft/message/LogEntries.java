@@ -16,6 +16,7 @@
 package dev.floe.raft.message;
 
 import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
@@ -64,13 +65,31 @@ public final class LogEntries extends AbstractList<LogEntry> implements RandomAc
     if (entries instanceof LogEntries l) {
       return l;
     }
-    Object[] copy = entries.toArray();
-    if (copy.length == 0) {
+    return owning(entries.toArray(NONE));
+  }
+
+  /**
+   * Returns a list of the entries {@code entries[from..to-1]}, copied.
+   *
+   * @param entries the array, whose elements in the range are not null
+   * @param from the first index, inclusive
+   * @param to the last index, exclusive
+   * @return an immutable list of those entries in order
+   * @throws IndexOutOfBoundsException if the range is not within the array
+   * @throws NullPointerException if an element in the range is null
+   */
+  public static LogEntries copyOfRange(LogEntry[] entries, int from, int to) {
+    Objects.checkFromToIndex(from, to, entries.length);
+    return owning(Arrays.copyOfRange(entries, from, to));
+  }
+
+  /** Wraps {@code array}, which nobody else holds, after checking it for nulls. */
+  private static LogEntries owning(LogEntry[] array) {
+    if (array.length == 0) {
       return EMPTY;
     }
-    LogEntry[] array = new LogEntry[copy.length];
-    for (int i = 0; i < copy.length; i++) {
-      array[i] = (LogEntry) Objects.requireNonNull(copy[i], "entry");
+    for (LogEntry e : array) {
+      Objects.requireNonNull(e, "entry");
     }
     return new LogEntries(array, 0, array.length);
   }

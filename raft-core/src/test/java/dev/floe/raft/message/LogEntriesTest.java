@@ -97,6 +97,19 @@ class LogEntriesTest {
     assertThatThrownBy(() -> LogEntries.builder(-1)).isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void copyOfRangeCopiesTheRangeAndChecksIt() {
+    LogEntry[] array = {A, B, C};
+    LogEntries l = LogEntries.copyOfRange(array, 1, 3);
+    array[1] = A;
+    assertThat(l).containsExactly(B, C);
+    assertThat(LogEntries.copyOfRange(array, 2, 2)).isSameAs(LogEntries.of());
+    assertThatThrownBy(() -> LogEntries.copyOfRange(array, 2, 4))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> LogEntries.copyOfRange(new LogEntry[] {A, null}, 0, 2))
+        .isInstanceOf(NullPointerException.class);
+  }
+
   private static AppendRequest request(List<LogEntry> entries) {
     return new AppendRequest(NodeId.of("a"), NodeId.of("b"), 2, 0, 0, entries, 0, 0);
   }

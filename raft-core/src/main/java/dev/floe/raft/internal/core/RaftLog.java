@@ -19,7 +19,6 @@ import dev.floe.raft.cluster.Configuration;
 import dev.floe.raft.message.EntryType;
 import dev.floe.raft.message.LogEntries;
 import dev.floe.raft.message.LogEntry;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -247,17 +246,17 @@ final class RaftLog {
     if (from >= start) {
       return tail.copy((int) (from - start), (int) (toInclusive - start + 1));
     }
-    List<LogEntry> out = new ArrayList<>((int) (toInclusive - from + 1));
+    LogEntries.Builder out = LogEntries.builder((int) (toInclusive - from + 1));
     long next = from;
     while (next <= toInclusive && next < start) {
       List<LogEntry> read = readBack(next, Math.min(start, toInclusive + 1), Long.MAX_VALUE);
-      out.addAll(read);
+      read.forEach(out::add);
       next += read.size();
     }
-    if (toInclusive >= start) {
-      out.addAll(tail.copy(0, (int) (toInclusive - start + 1)));
+    for (long i = start; i <= toInclusive; i++) {
+      out.add(tail.get((int) (i - start)));
     }
-    return LogEntries.copyOf(out);
+    return out.build();
   }
 
   /** Reads {@code from .. toExclusive - 1} back from the store and checks it is this log's. */

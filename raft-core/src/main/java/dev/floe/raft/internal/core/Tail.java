@@ -52,11 +52,7 @@ final class Tail {
    * messages and stores keep a {@link LogEntries} as it is.
    */
   LogEntries copy(int from, int toExclusive) {
-    LogEntries.Builder out = LogEntries.builder(toExclusive - from);
-    for (int i = head + from, end = head + toExclusive; i < end; i++) {
-      out.add(entries[i]);
-    }
-    return out.build();
+    return LogEntries.copyOfRange(entries, head + from, head + toExclusive);
   }
 
   void truncate(int newSize) {

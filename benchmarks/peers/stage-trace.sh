@@ -14,10 +14,4 @@
 # Reinstall the tree afterwards (benchmarks/peers/harness.sh does): the traced build replaces it in
 # the local Maven repository. PB_DIR chooses the harness's directory.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-git -C "$here" worktree add -q --detach "$work/tree" HEAD >&2
-trap 'git -C "$here" worktree remove --force "$work/tree" >&2' EXIT
-git -C "$work/tree" apply "$here/benchmarks/peers/stage-trace.patch"
-(cd "$work/tree" && mvn -B -q -ntp -DskipTests install) >&2
-SKIP_INSTALL=1 PB_DIR=${PB_DIR:-$work/pb} "$here/benchmarks/peers/harness.sh"
+exec "$(dirname "$0")/patched.sh" stage-trace.patch

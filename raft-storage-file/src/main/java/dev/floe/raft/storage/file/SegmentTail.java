@@ -29,10 +29,10 @@ final class SegmentTail {
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
   /**
-   * How far ahead of the log's end the segment being written is filled with zeros. A force that
-   * does not change a file's size need not commit file-system metadata, which makes it markedly
-   * cheaper (docs/benchmarks.md: preallocated overwrite+force against append+force). Recovery
-   * reads an all-zero remainder as the end of a segment.
+   * How many bytes of zeros the segment being written gets at a time ahead of the log's end. A
+   * force that does not change a file's size need not commit file-system metadata, which makes it
+   * markedly cheaper (docs/benchmarks.md: preallocated overwrite+force against append+force).
+   * Recovery reads an all-zero remainder as the end of a segment.
    */
   private final long preallocateBytes;
   private long segment = -1;
@@ -85,10 +85,10 @@ final class SegmentTail {
   }
 
   /**
-   * Records were written up to {@code end}; keeps zeros ahead of them, unless the write was large
-   * and ran past the zeros: such a write pays the file-system metadata commit once for many
-   * bytes, while zeros written ahead of a stream of large writes would put every byte on the disk
-   * twice (and still change the file's size at every force).
+   * Records were written up to {@code end}; keeps zeros ahead of them, unless the write was at
+   * least one fill long and ran past the zeros: such a write pays the file-system metadata commit
+   * once for many bytes, while zeros written ahead of a stream of large writes would put every
+   * byte on the disk twice (and still change the file's size at every force).
    */
   void wrote(FileChannel channel, long end) throws IOException {
     long written = end - writtenEnd;
@@ -99,7 +99,7 @@ final class SegmentTail {
     if (preallocateBytes == 0 || end + preallocateBytes / 2 <= preallocatedEnd) {
       return;
     }
-    if (end > preallocatedEnd && written >= preallocateBytes / 4) {
+    if (end > preallocatedEnd && written >= preallocateBytes) {
       return;
     }
     long position = Math.max(preallocatedEnd, end);

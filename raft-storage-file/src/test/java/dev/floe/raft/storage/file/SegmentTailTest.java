@@ -66,4 +66,28 @@ class SegmentTailTest {
           .isEqualTo(end + AHEAD);
     }
   }
+
+  /**
+   * A write shorter than one fill that still runs past the zeros gets zeros after it: otherwise a
+   * stream of middling writes (a batch of a few hundred KiB) would change the file's size at every
+   * force, as when the rule was a quarter of a fill.
+   */
+  @Test
+  void aWriteShorterThanOneFillThatRunsPastTheZerosGetsZerosAfterIt() throws IOException {
+    try (FileChannel channel = FileChannel.open(dir.resolve("segment"),
+        StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      SegmentTail tail = new SegmentTail(AHEAD, null);
+      tail.started(1);
+      long end = append(channel, tail, SegmentFormat.HEADER_SIZE, 100);
+      end = append(channel, tail, end, (int) (AHEAD * 3 / 10)); // more than half a fill is left
+      long zerosEnd = channel.size();
+      end = append(channel, tail, end, (int) AHEAD - 1000);
+      assertThat(end).as("the write ran past the zeros").isGreaterThan(zerosEnd);
+      assertThat(channel.size()).as("zeros ahead of it again").isEqualTo(end + AHEAD);
+
+      end = append(channel, tail, end, (int) AHEAD + 1000);
+      assertThat(channel.size()).as("a write longer than one fill past the zeros adds none")
+          .isEqualTo(end);
+    }
+  }
 }

@@ -69,7 +69,7 @@ class SegmentTailTest {
 
   /**
    * A write shorter than one fill that still runs past the zeros gets zeros after it: otherwise a
-   * stream of middling writes (a batch of a few hundred KiB) would change the file's size at every
+   * stream of writes a little shorter than a fill (batches of larger commands) would change the file's size at every
    * force, as when the rule was a quarter of a fill.
    */
   @Test

@@ -15,6 +15,9 @@
  */
 package dev.floe.raft.storage.file;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,18 +52,37 @@ final class LogIndex {
   private static final int CHUNK_BITS = 12;
   private static final int CHUNK = 1 << CHUNK_BITS;
   private static final int MASK = CHUNK - 1;
+  /** An entry in a chunk: its term (8 bytes), its offset (8) and its record's size (4). */
+  private static final int ENTRY_BYTES = 20;
+  private static final int TERM_AT = 0;
+  private static final int OFFSET_AT = 8;
+  private static final int SIZE_AT = 16;
 
   private final TreeMap<Long, SegmentPlan> segments = new TreeMap<>();
   private long firstIndex;
   private int count;
   /** Whether the last {@link #append} started a new segment. */
   private boolean appendStartedSegment;
-  /** Per chunk, each entry's term and offset, side by side. */
-  private final List<long[]> termsAndOffsets = new ArrayList<>();
-  /** Per chunk, each entry's record size. */
-  private final List<int[]> sizes = new ArrayList<>();
+  /**
+   * The entries, {@link #CHUNK} to a chunk, off the heap. An index lives as long as its entries,
+   * so on the heap every chunk was copied out of the young generation by the collector, and those
+   * chunks were most of what each young collection copied: off the heap, three nodes under load
+   * spent a half to two thirds as long in GC pauses (docs/benchmarks.md, thirteenth round).
+   */
+  private final List<ByteBuffer> chunks = new ArrayList<>();
+  /**
+   * Every chunk that compaction, truncation or a reset dropped, reused before any new one is
+   * allocated. A log compacted behind its snapshots thus keeps using the same memory, at most the
+   * most chunks it ever held at once, and never waits for the collector to release any: a direct
+   * buffer's memory goes back only when its small heap object is collected, which for an old one
+   * can take long (and, with explicit GC disabled, until direct memory runs out). The chunks are
+   * released with the index, when the store is closed and dropped.
+   */
+  private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
   /** Where the first entry is in the first chunk. */
   private int head;
+  /** How many chunks were ever allocated (the spares' point: see {@link #allocatedChunks}). */
+  private int allocatedChunks;
 
   LogIndex(long firstIndex) {
     this.firstIndex = firstIndex;
@@ -80,17 +102,25 @@ final class LogIndex {
 
   long term(long index) {
     int slot = slot(index);
-    return termsAndOffsets.get(slot >>> CHUNK_BITS)[2 * (slot & MASK)];
+    return chunks.get(slot >>> CHUNK_BITS).getLong(ENTRY_BYTES * (slot & MASK) + TERM_AT);
   }
 
   long offset(long index) {
     int slot = slot(index);
-    return termsAndOffsets.get(slot >>> CHUNK_BITS)[2 * (slot & MASK) + 1];
+    return chunks.get(slot >>> CHUNK_BITS).getLong(ENTRY_BYTES * (slot & MASK) + OFFSET_AT);
   }
 
   int recordSize(long index) {
     int slot = slot(index);
-    return sizes.get(slot >>> CHUNK_BITS)[slot & MASK];
+    return chunks.get(slot >>> CHUNK_BITS).getInt(ENTRY_BYTES * (slot & MASK) + SIZE_AT);
+  }
+
+  /**
+   * How many chunks of direct memory the index has allocated so far, each for {@code 4096}
+   * entries: no more than it ever held at once, however often the log is compacted.
+   */
+  int allocatedChunks() {
+    return allocatedChunks;
   }
 
   /** The first index of the last segment (there must be one). */
@@ -151,14 +181,19 @@ final class LogIndex {
   private void add(long term, long offset, int recordSize) {
     int slot = head + count;
     int chunk = slot >>> CHUNK_BITS;
-    if (chunk == termsAndOffsets.size()) {
-      termsAndOffsets.add(new long[2 * CHUNK]);
-      sizes.add(new int[CHUNK]);
+    if (chunk == chunks.size()) {
+      ByteBuffer reused = spare.poll();
+      if (reused == null) {
+        allocatedChunks++;
+        reused = ByteBuffer.allocateDirect(ENTRY_BYTES * CHUNK).order(ByteOrder.nativeOrder());
+      }
+      chunks.add(reused);
     }
-    long[] pairs = termsAndOffsets.get(chunk);
-    pairs[2 * (slot & MASK)] = term;
-    pairs[2 * (slot & MASK) + 1] = offset;
-    sizes.get(chunk)[slot & MASK] = recordSize;
+    ByteBuffer entries = chunks.get(chunk);
+    int at = ENTRY_BYTES * (slot & MASK);
+    entries.putLong(at + TERM_AT, term);
+    entries.putLong(at + OFFSET_AT, offset);
+    entries.putInt(at + SIZE_AT, recordSize);
     count++;
   }
 
@@ -188,9 +223,7 @@ final class LogIndex {
     int dropped = (int) (keep - firstIndex);
     count -= dropped;
     head += dropped;
-    int chunks = head >>> CHUNK_BITS;
-    termsAndOffsets.subList(0, chunks).clear();
-    sizes.subList(0, chunks).clear();
+    release(0, head >>> CHUNK_BITS);
     head &= MASK;
     firstIndex = keep;
     return removed;
@@ -202,16 +235,24 @@ final class LogIndex {
     firstIndex = nextIndex;
     count = 0;
     head = 0;
-    termsAndOffsets.clear();
-    sizes.clear();
+    release(0, chunks.size());
   }
 
   /** Releases the chunks past the one that holds slot {@code end - 1}. */
   private void dropChunksAfter(int end) {
     int keep = (end + MASK) >>> CHUNK_BITS;
-    if (keep < termsAndOffsets.size()) {
-      termsAndOffsets.subList(keep, termsAndOffsets.size()).clear();
-      sizes.subList(keep, sizes.size()).clear();
+    if (keep < chunks.size()) {
+      release(keep, chunks.size());
     }
+  }
+
+  /**
+   * Moves the chunks {@code from} (inclusive) to {@code to} (exclusive) to the spares. A reused
+   * chunk keeps its old bytes: an entry's slot is always written before it can be read.
+   */
+  private void release(int from, int to) {
+    List<ByteBuffer> dropped = chunks.subList(from, to);
+    spare.addAll(dropped);
+    dropped.clear();
   }
 }

@@ -72,4 +72,68 @@ class LogIndexTest {
     assertThat(index.firstIndex()).isEqualTo(50_000);
     check(index);
   }
+
+  /**
+   * Chunks dropped by a truncation, a compaction or a reset are reused with their old bytes in
+   * them: every entry written into one must read back as itself, not as what the chunk held.
+   */
+  @Test
+  void reusedChunksHoldTheNewEntriesNotTheOldOnes() {
+    LogIndex index = new LogIndex(1);
+    for (long i = 1; i <= 20_000; i++) {
+      index.append(1, SegmentFormat.RECORD_OVERHEAD + 7, SEGMENT);
+    }
+    index.truncateFrom(2); // drops every chunk but the first
+    for (long i = 2; i <= 20_000; i++) {
+      index.append(2 + i % 5, SegmentFormat.RECORD_OVERHEAD + (int) (i % 31), SEGMENT);
+    }
+    for (long i = 2; i <= 20_000; i++) {
+      assertThat(index.term(i)).as("term of %d after the truncation", i).isEqualTo(2 + i % 5);
+      assertThat(index.recordSize(i)).as("size of %d after the truncation", i)
+          .isEqualTo(SegmentFormat.RECORD_OVERHEAD + (int) (i % 31));
+    }
+    index.compactUpTo(15_000);
+    index.reset(30_000);
+    for (long i = 30_000; i <= 45_000; i++) {
+      index.append(9 + i % 3, SegmentFormat.RECORD_OVERHEAD + (int) (i % 13), SEGMENT);
+    }
+    for (long i = 30_000; i <= 45_000; i++) {
+      assertThat(index.term(i)).as("term of %d", i).isEqualTo(9 + i % 3);
+      assertThat(index.recordSize(i)).as("size of %d", i)
+          .isEqualTo(SegmentFormat.RECORD_OVERHEAD + (int) (i % 13));
+      if (i > 30_000 && index.segmentOf(i) == index.segmentOf(i - 1)) {
+        assertThat(index.offset(i))
+            .isEqualTo(index.offset(i - 1) + SegmentFormat.RECORD_OVERHEAD + (int) ((i - 1) % 13));
+      } else {
+        assertThat(index.offset(i)).isEqualTo(SegmentFormat.HEADER_SIZE);
+      }
+    }
+  }
+
+  /**
+   * A log compacted behind its snapshots, round after round, reuses the chunks compaction dropped:
+   * the direct memory it allocates stays at what it held at its longest (here at most 35,500
+   * entries, 9 chunks, and one more when the first entry sits late in its chunk), where without
+   * reuse 50 rounds would allocate some 370 chunks and leave them for the collector to release.
+   */
+  @Test
+  void aLogCompactedRoundAfterRoundAllocatesOnlyWhatItHeldAtItsLongest() {
+    LogIndex index = new LogIndex(1);
+    long next = 1;
+    int afterFirstRound = 0;
+    for (int round = 1; round <= 50; round++) {
+      for (int i = 0; i < 30_000; i++, next++) {
+        index.append(round, SegmentFormat.RECORD_OVERHEAD + 10, SEGMENT);
+      }
+      if (round == 1) {
+        afterFirstRound = index.allocatedChunks();
+      }
+      index.compactUpTo(next - 2_000); // keeps a trailing part, as snapshots do
+      assertThat(index.lastIndex() - index.firstIndex() + 1).as("kept after round %d", round)
+          .isLessThan(5_500);
+    }
+    assertThat(afterFirstRound).as("chunks for the first 30,000 entries").isEqualTo(8);
+    assertThat(index.allocatedChunks()).as("allocated in 50 rounds").isBetween(8, 10);
+    assertThat(index.term(next - 1)).isEqualTo(50);
+  }
 }

@@ -81,8 +81,6 @@ final class LogIndex {
   private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
   /** Where the first entry is in the first chunk. */
   private int head;
-  /** How many chunks were ever allocated (the spares' point: see {@link #allocatedChunks}). */
-  private int allocatedChunks;
 
   LogIndex(long firstIndex) {
     this.firstIndex = firstIndex;
@@ -102,25 +100,35 @@ final class LogIndex {
 
   long term(long index) {
     int slot = slot(index);
-    return chunks.get(slot >>> CHUNK_BITS).getLong(ENTRY_BYTES * (slot & MASK) + TERM_AT);
+    return chunkOf(slot).getLong(at(slot) + TERM_AT);
   }
 
   long offset(long index) {
     int slot = slot(index);
-    return chunks.get(slot >>> CHUNK_BITS).getLong(ENTRY_BYTES * (slot & MASK) + OFFSET_AT);
+    return chunkOf(slot).getLong(at(slot) + OFFSET_AT);
   }
 
   int recordSize(long index) {
     int slot = slot(index);
-    return chunks.get(slot >>> CHUNK_BITS).getInt(ENTRY_BYTES * (slot & MASK) + SIZE_AT);
+    return chunkOf(slot).getInt(at(slot) + SIZE_AT);
+  }
+
+  private ByteBuffer chunkOf(int slot) {
+    return chunks.get(slot >>> CHUNK_BITS);
+  }
+
+  /** Where a slot's entry starts in its chunk. */
+  private static int at(int slot) {
+    return ENTRY_BYTES * (slot & MASK);
   }
 
   /**
-   * How many chunks of direct memory the index has allocated so far, each for {@code 4096}
-   * entries: no more than it ever held at once, however often the log is compacted.
+   * How many chunks of direct memory, each for {@code 4096} entries, the index holds in use or
+   * spare. It lets none go, so this is also how many it ever allocated: no more than it held at
+   * once at its longest, however often the log is compacted.
    */
-  int allocatedChunks() {
-    return allocatedChunks;
+  int heldChunks() {
+    return chunks.size() + spare.size();
   }
 
   /** The first index of the last segment (there must be one). */
@@ -180,17 +188,14 @@ final class LogIndex {
   /** Adds an entry after the last one; a new chunk only when the last one is full. */
   private void add(long term, long offset, int recordSize) {
     int slot = head + count;
-    int chunk = slot >>> CHUNK_BITS;
-    if (chunk == chunks.size()) {
+    if (slot >>> CHUNK_BITS == chunks.size()) {
       ByteBuffer reused = spare.poll();
-      if (reused == null) {
-        allocatedChunks++;
-        reused = ByteBuffer.allocateDirect(ENTRY_BYTES * CHUNK).order(ByteOrder.nativeOrder());
-      }
-      chunks.add(reused);
+      chunks.add(reused != null
+          ? reused
+          : ByteBuffer.allocateDirect(ENTRY_BYTES * CHUNK).order(ByteOrder.nativeOrder()));
     }
-    ByteBuffer entries = chunks.get(chunk);
-    int at = ENTRY_BYTES * (slot & MASK);
+    ByteBuffer entries = chunkOf(slot);
+    int at = at(slot);
     entries.putLong(at + TERM_AT, term);
     entries.putLong(at + OFFSET_AT, offset);
     entries.putInt(at + SIZE_AT, recordSize);

@@ -18,6 +18,8 @@ package dev.floe.raft.storage.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.function.LongToIntFunction;
+import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** The index keeps every entry's place across its chunks, through compaction and truncation. */
@@ -35,11 +37,16 @@ class LogIndexTest {
   }
 
   private static void check(LogIndex index) {
+    check(index, i -> i / 1000 + 1, LogIndexTest::size);
+  }
+
+  /** Every entry has the term and size given for its index, right after the one before it. */
+  private static void check(LogIndex index, LongUnaryOperator term, LongToIntFunction size) {
     for (long i = index.firstIndex(); i <= index.lastIndex(); i++) {
-      assertThat(index.term(i)).as("term of %d", i).isEqualTo(i / 1000 + 1);
-      assertThat(index.recordSize(i)).as("size of %d", i).isEqualTo(size(i));
+      assertThat(index.term(i)).as("term of %d", i).isEqualTo(term.applyAsLong(i));
+      assertThat(index.recordSize(i)).as("size of %d", i).isEqualTo(size.applyAsInt(i));
       if (i > index.firstIndex() && index.segmentOf(i) == index.segmentOf(i - 1)) {
-        assertThat(index.offset(i)).isEqualTo(index.offset(i - 1) + size(i - 1));
+        assertThat(index.offset(i)).isEqualTo(index.offset(i - 1) + size.applyAsInt(i - 1));
       } else {
         assertThat(index.offset(i)).isEqualTo(SegmentFormat.HEADER_SIZE);
       }
@@ -83,31 +90,23 @@ class LogIndexTest {
     for (long i = 1; i <= 20_000; i++) {
       index.append(1, SegmentFormat.RECORD_OVERHEAD + 7, SEGMENT);
     }
-    index.truncateFrom(2); // drops every chunk but the first
-    for (long i = 2; i <= 20_000; i++) {
-      index.append(2 + i % 5, SegmentFormat.RECORD_OVERHEAD + (int) (i % 31), SEGMENT);
+    index.truncateFrom(1); // every chunk becomes a spare
+    LongUnaryOperator term = i -> 2 + i % 5;
+    LongToIntFunction size = i -> SegmentFormat.RECORD_OVERHEAD + (int) (i % 31);
+    for (long i = 1; i <= 20_000; i++) {
+      index.append(term.applyAsLong(i), size.applyAsInt(i), SEGMENT);
     }
-    for (long i = 2; i <= 20_000; i++) {
-      assertThat(index.term(i)).as("term of %d after the truncation", i).isEqualTo(2 + i % 5);
-      assertThat(index.recordSize(i)).as("size of %d after the truncation", i)
-          .isEqualTo(SegmentFormat.RECORD_OVERHEAD + (int) (i % 31));
-    }
+    check(index, term, size);
+
     index.compactUpTo(15_000);
     index.reset(30_000);
+    LongUnaryOperator laterTerm = i -> 9 + i % 3;
+    LongToIntFunction laterSize = i -> SegmentFormat.RECORD_OVERHEAD + (int) (i % 13);
     for (long i = 30_000; i <= 45_000; i++) {
-      index.append(9 + i % 3, SegmentFormat.RECORD_OVERHEAD + (int) (i % 13), SEGMENT);
+      index.append(laterTerm.applyAsLong(i), laterSize.applyAsInt(i), SEGMENT);
     }
-    for (long i = 30_000; i <= 45_000; i++) {
-      assertThat(index.term(i)).as("term of %d", i).isEqualTo(9 + i % 3);
-      assertThat(index.recordSize(i)).as("size of %d", i)
-          .isEqualTo(SegmentFormat.RECORD_OVERHEAD + (int) (i % 13));
-      if (i > 30_000 && index.segmentOf(i) == index.segmentOf(i - 1)) {
-        assertThat(index.offset(i))
-            .isEqualTo(index.offset(i - 1) + SegmentFormat.RECORD_OVERHEAD + (int) ((i - 1) % 13));
-      } else {
-        assertThat(index.offset(i)).isEqualTo(SegmentFormat.HEADER_SIZE);
-      }
-    }
+    assertThat(index.firstIndex()).isEqualTo(30_000);
+    check(index, laterTerm, laterSize);
   }
 
   /**
@@ -126,14 +125,14 @@ class LogIndexTest {
         index.append(round, SegmentFormat.RECORD_OVERHEAD + 10, SEGMENT);
       }
       if (round == 1) {
-        afterFirstRound = index.allocatedChunks();
+        afterFirstRound = index.heldChunks();
       }
       index.compactUpTo(next - 2_000); // keeps a trailing part, as snapshots do
       assertThat(index.lastIndex() - index.firstIndex() + 1).as("kept after round %d", round)
           .isLessThan(5_500);
     }
     assertThat(afterFirstRound).as("chunks for the first 30,000 entries").isEqualTo(8);
-    assertThat(index.allocatedChunks()).as("allocated in 50 rounds").isBetween(8, 10);
+    assertThat(index.heldChunks()).as("allocated in 50 rounds").isBetween(8, 10);
     assertThat(index.term(next - 1)).isEqualTo(50);
   }
 }

@@ -45,10 +45,14 @@ class SegmentTailTest {
     return end;
   }
 
+  private FileChannel openSegment() throws IOException {
+    return FileChannel.open(dir.resolve("segment"),
+        StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+  }
+
   @Test
   void smallWritesRunOverZerosWrittenAheadAndLargeOnesDoNotWriteZeros() throws IOException {
-    try (FileChannel channel = FileChannel.open(dir.resolve("segment"),
-        StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel channel = openSegment()) {
       SegmentTail tail = new SegmentTail(AHEAD, null);
       tail.started(1);
       long end = append(channel, tail, SegmentFormat.HEADER_SIZE, 100);
@@ -69,13 +73,12 @@ class SegmentTailTest {
 
   /**
    * A write shorter than one fill that still runs past the zeros gets zeros after it: otherwise a
-   * stream of writes a little shorter than a fill (batches of larger commands) would change the file's size at every
-   * force, as when the rule was a quarter of a fill.
+   * stream of writes a little shorter than a fill (batches of larger commands) would change the
+   * file's size at every force, as when the rule was a quarter of a fill.
    */
   @Test
   void aWriteShorterThanOneFillThatRunsPastTheZerosGetsZerosAfterIt() throws IOException {
-    try (FileChannel channel = FileChannel.open(dir.resolve("segment"),
-        StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel channel = openSegment()) {
       SegmentTail tail = new SegmentTail(AHEAD, null);
       tail.started(1);
       long end = append(channel, tail, SegmentFormat.HEADER_SIZE, 100);

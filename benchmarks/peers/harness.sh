@@ -7,6 +7,8 @@
 #   PB=$(benchmarks/peers/harness.sh) && cd "$PB" && SYSTEMS="floe microraft" CS="1 64 256" ./run.sh
 #
 # PB_DIR chooses the directory (default: a new one from mktemp -d). SKIP_INSTALL=1 skips the install.
+# HARNESS_PATCH=latency-shape.patch applies that patch of this directory to the harness's copy (a
+# diagnostic of the harness's client, never part of the harness; see docs/benchmarks.md).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 src=${PEERS_BENCH:-$here/../shared/peers-bench}
@@ -24,5 +26,8 @@ sed -i \
   -e '/\.clusterId("raft-peers-bench")/d' \
   -e 's/^\( *\)\.id(id)$/\1.id(id)\n\1.clusterId(ClusterId.of("raft-peers-bench"))/' \
   "$adapter"
+if [[ -n "${HARNESS_PATCH:-}" ]]; then
+  (cd "$dir" && patch -s -p1 <"$here/benchmarks/peers/$HARNESS_PATCH") >&2
+fi
 (cd "$dir" && mvn -q -B -ntp -DskipTests package) >&2
 echo "$dir"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds this tree with one of the diagnostic patches of this directory applied (never merged:
-# stage-trace.patch, apply-inline.patch, full-fill.patch, leader-off-loop.patch) in a scratch
-# worktree, installs that build into the local Maven repository, builds the peers harness against
-# it and prints the harness's directory:
+# stage-trace.patch, apply-inline.patch, full-fill.patch, leader-off-loop.patch,
+# follower-off-loop.patch) in a scratch worktree, installs that build into the local Maven
+# repository, builds the peers harness against it and prints the harness's directory:
 #
 #   PB=$(benchmarks/peers/patched.sh apply-inline.patch)
 #

@@ -142,7 +142,7 @@ class SimulationRegressionTest {
    * OPEN SAFETY BUG, found by the campaign of seeds 2,000,001 to 2,100,000 (two seeds in 100,000;
    * disabled until it is fixed, so that CI stays green while it is on record). A voter is removed,
    * its directory wiped, and it is started with {@code join()} and added again under the same id,
-   * as docs/operations.md tells an operator to do. Catching up, it installs a snapshot (or
+   * as docs/operations.md told an operator to do until then. Catching up, it installs a snapshot (or
    * entries) from before its removal, whose configuration lists it as a voter: it then believes it
    * is a voter of that old configuration. A voter that lags behind the same changes grants it a
    * vote, and together they are a majority of the old configuration, which shares no member with
